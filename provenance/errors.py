@@ -1,0 +1,40 @@
+"""Errors the library raises.
+
+Every message names the fix. Only the CLI turns these into exit codes, so library
+code never prints or exits.
+"""
+
+from __future__ import annotations
+
+
+class ProvenanceError(Exception):
+    """Base class for errors a user can act on."""
+
+
+class EmptyTextError(ProvenanceError, ValueError):
+    """A text has no word tokens, so it has no shingles and no signature.
+
+    An empty MinHash would compare as similar to every other empty one; refusing
+    is safer than a silent signature that matches everything.
+    """
+
+
+class ConfigMismatchError(ProvenanceError):
+    """Signatures made under one configuration were compared with another."""
+
+
+class InputError(ProvenanceError):
+    """A file or record could not be read or used."""
+
+
+class IndexError_(ProvenanceError):
+    """An index cannot be opened, is corrupt, or belongs to another configuration."""
+
+
+class MissingExtraError(ProvenanceError, ImportError):
+    """An optional dependency is not installed."""
+
+    def __init__(self, module: str, extra: str) -> None:
+        super().__init__(
+            f"{module} is not installed: install it with `pip install provenance[{extra}]`"
+        )

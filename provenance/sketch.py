@@ -1,0 +1,303 @@
+"""The hashing core: texts → token hashes → k-shingle hashes → MinHash signatures.
+
+Signatures are bit-identical to datasketch 2.x ``MinHash(scheme="affine32",
+hashfunc=shingle_hash)`` updated with ``shingles(text)``, so they can live in
+datasketch indexes. The speed comes from never calling Python per shingle:
+
+* ASCII texts (most news) are tokenised at the byte level with a lookup table; other
+  texts go through `text.words` and are re-joined with spaces, so both paths feed
+  one byte buffer for a whole batch of documents.
+* A token hash reads the token 8 bytes at a time straight from that buffer (an
+  unaligned uint64 view) and chains the chunks through the MurmurHash3 64-bit
+  finalizer. Tokens never contain a zero byte, so a zero-padded chunk sequence
+  names exactly one token, and ``fmix64`` is a bijection: tokens of up to eight
+  bytes (most English words) cannot collide at all, longer ones collide only as a
+  keyed 64-bit hash would. It is not a cryptographic hash; a 32-bit shingle hash
+  collides by chance about once per 2^16 distinct shingles anyway, which MinHash
+  tolerates and exact verification downstream catches.
+* A shingle hash is the k token hashes combined as a polynomial mod 2^64, mixed
+  with ``fmix64``, top 32 bits.
+* Permutations run on a (num_perm, shingles) block in batches of a few thousand
+  shingles with preallocated buffers; ``np.minimum.reduceat`` takes per-document
+  minima.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from . import text as textmod
+from .config import DEFAULT_CONFIG, SketchConfig
+from .errors import EmptyTextError
+
+MASK64 = (1 << 64) - 1
+TOKEN_SEED = 0x9E3779B97F4A7C15
+SHINGLE_MULTIPLIER = 0xD6E8FEB86659FD93  # odd: each position's contribution stays invertible
+EMPTY_VALUE = np.uint32(0xFFFFFFFF)
+
+_U64 = np.uint64
+_C1, _C2 = _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53)
+_S33 = _U64(33)
+_M32_1, _M32_2 = np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35)
+_S16, _S13 = np.uint32(16), np.uint32(13)
+
+# Byte classes: A-Z lowered, a-z 0-9 _ and every byte >= 0x80 kept, everything else 0 (a separator).
+_LUT = np.zeros(256, dtype=np.uint8)
+for _b in range(256):
+    _c = chr(_b)
+    if _b >= 0x80 or _c.isdigit() or ("a" <= _c <= "z") or _c == "_":
+        _LUT[_b] = _b
+    elif "A" <= _c <= "Z":
+        _LUT[_b] = _b + 32
+_LEN_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [MASK64], dtype=np.uint64)
+_SHINGLE_BATCH = 4096
+_TEXT_BATCH_BYTES = 1 << 17  # ~128 KB of text per batch keeps the working set in cache
+
+
+# --- scalar reference functions (the definition the vectorised path must match) --------
+
+
+def fmix64(h: int) -> int:
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & MASK64
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & MASK64
+    return h ^ (h >> 33)
+
+
+def token_hash(token: str) -> int:
+    """64-bit hash of one normalised token (UTF-8, 8-byte little-endian chunks)."""
+    data = token.encode("utf-8")
+    h = TOKEN_SEED
+    for i in range(0, len(data), 8):
+        h = fmix64(h ^ int.from_bytes(data[i : i + 8], "little"))
+    return h
+
+
+def _combine(token_hashes: Iterable[int]) -> int:
+    s = 0
+    for th in token_hashes:
+        s = (s * SHINGLE_MULTIPLIER + th) & MASK64
+    return fmix64(s) >> 32
+
+
+def shingle_hash(shingle: str) -> int:
+    """The 32-bit hash of one shingle string as returned by `shingles` (tokens joined by spaces)."""
+    return _combine(token_hash(t) for t in shingle.split(" "))
+
+
+def shingles(text: str, k: int = 5) -> list[str]:
+    """Word k-shingles of `text` as normalised strings.
+
+    A text with 1 to k-1 tokens has one shingle made of all its tokens, so short texts
+    still get a signature that matches only themselves; a text with no tokens has none.
+    """
+    words = textmod.words(text)
+    if 0 < len(words) < k:
+        return [" ".join(words)]
+    return [" ".join(words[i : i + k]) for i in range(len(words) - k + 1)]
+
+
+# --- vectorised path --------------------------------------------------------------------
+
+
+def _fmix64_inplace(h: np.ndarray) -> np.ndarray:
+    t = np.empty_like(h)
+    np.right_shift(h, _S33, out=t)
+    np.bitwise_xor(h, t, out=h)
+    np.multiply(h, _C1, out=h)
+    np.right_shift(h, _S33, out=t)
+    np.bitwise_xor(h, t, out=h)
+    np.multiply(h, _C2, out=h)
+    np.right_shift(h, _S33, out=t)
+    np.bitwise_xor(h, t, out=h)
+    return h
+
+
+def _fmix32_inplace(h: np.ndarray) -> np.ndarray:
+    t = np.empty_like(h)
+    np.right_shift(h, _S16, out=t)
+    np.bitwise_xor(h, t, out=h)
+    np.multiply(h, _M32_1, out=h)
+    np.right_shift(h, _S13, out=t)
+    np.bitwise_xor(h, t, out=h)
+    np.multiply(h, _M32_2, out=h)
+    np.right_shift(h, _S16, out=t)
+    np.bitwise_xor(h, t, out=h)
+    return h
+
+
+def _doc_bytes(text: str) -> bytes:
+    if text.isascii():
+        return text.encode("ascii")
+    return " ".join(textmod.words(text)).encode("utf-8")
+
+
+def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit token hashes of many texts at once.
+
+    Returns (hashes, offsets): the tokens of texts[i] are hashes[offsets[i]:offsets[i+1]].
+    """
+    parts = [_doc_bytes(t) for t in texts]
+    buf = b"\0".join(parts) + b"\0" * 16
+    doc_starts = np.zeros(len(parts), dtype=np.int64)
+    if len(parts) > 1:
+        np.cumsum([len(p) + 1 for p in parts[:-1]], out=doc_starts[1:])
+    lowered = _LUT[np.frombuffer(buf, dtype=np.uint8)]
+    word = (lowered != 0).view(np.int8)
+    bounds = np.flatnonzero(np.diff(word, prepend=np.int8(0)))
+    starts, ends = bounds[0::2], bounds[1::2]
+    lengths = ends - starts
+    chunks = np.ndarray(shape=(len(lowered) - 7,), dtype="<u8", buffer=lowered.data, strides=(1,))
+    h = chunks[starts] & _LEN_MASKS[np.minimum(lengths, 8)]
+    h ^= _U64(TOKEN_SEED)
+    _fmix64_inplace(h)
+    rest = np.flatnonzero(lengths > 8)
+    pos = 8
+    while rest.size:
+        c = chunks[starts[rest] + pos] & _LEN_MASKS[np.minimum(lengths[rest] - pos, 8)]
+        h[rest] = _fmix64_inplace(h[rest] ^ c)
+        pos += 8
+        rest = rest[lengths[rest] > pos]
+    offsets = np.empty(len(parts) + 1, dtype=np.int64)
+    offsets[:-1] = np.searchsorted(starts, doc_starts)
+    offsets[-1] = len(starts)
+    return h, offsets
+
+
+def shingle_hashes(hashes: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit k-shingle hashes from token hashes, per document (same layout as the input).
+
+    Documents with fewer than k tokens get one shingle of all their tokens.
+    """
+    n = len(hashes)
+    counts = np.diff(offsets)
+    n_sh = np.where(counts >= k, counts - k + 1, np.minimum(counts, 1))
+    out_offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(n_sh, out=out_offsets[1:])
+    m = _U64(SHINGLE_MULTIPLIER)
+    width = max(n - k + 1, 0)
+    s = hashes[:width].copy()
+    for j in range(1, k):
+        s *= m
+        s += hashes[j : j + width]
+    # Window starting at token i is valid when all k tokens belong to i's document.
+    full = counts >= k
+    keep = np.zeros(width, dtype=bool)
+    if width:
+        doc_of = np.repeat(np.arange(len(counts)), counts)[:width]
+        keep = full[doc_of] & (np.arange(width) <= offsets[1:][doc_of] - k)
+    result = np.empty(int(out_offsets[-1]), dtype=np.uint64)
+    result[np.repeat(full, n_sh)] = s[keep]
+    short = np.flatnonzero((counts > 0) & ~full)
+    result[out_offsets[short]] = 0
+    _fmix64_inplace(result)
+    out = (result >> _U64(32)).astype(np.uint32)
+    for d in short:
+        out[out_offsets[d]] = _combine(int(x) for x in hashes[offsets[d] : offsets[d + 1]])
+    return out, out_offsets
+
+
+@lru_cache(maxsize=32)
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutation parameters (a odd, b) for `seed`."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    a.setflags(write=False)
+    b.setflags(write=False)
+    return a, b
+
+
+def signatures_from_shingles(
+    shingle_values: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int
+) -> np.ndarray:
+    """MinHash signatures (n_docs, num_perm) uint32 from per-document 32-bit shingle hashes.
+
+    A document without shingles gets the empty signature (all 0xFFFFFFFF), as datasketch.
+    """
+    n_docs = len(offsets) - 1
+    a, b = permutations(num_perm, seed)
+    a_col, b_col = a[:, None], b[:, None]
+    sig = np.full((num_perm, n_docs), EMPTY_VALUE, dtype=np.uint32)
+    hv = _fmix32_inplace(shingle_values.astype(np.uint32, copy=True))
+    total = len(hv)
+    doc_starts = offsets[:-1]
+    nonempty = np.flatnonzero(np.diff(offsets) > 0)
+    block = np.empty((num_perm, _SHINGLE_BATCH), dtype=np.uint32)
+    old = np.getbufsize()
+    np.setbufsize(512)
+    try:
+        for s0 in range(0, total, _SHINGLE_BATCH):
+            s1 = min(s0 + _SHINGLE_BATCH, total)
+            width = s1 - s0
+            t = block[:, :width]
+            np.multiply(a_col, hv[None, s0:s1], out=t)
+            np.add(t, b_col, out=t)
+            # Documents with shingles in [s0, s1): the one holding s0, then any starting inside.
+            lo = np.searchsorted(doc_starts[nonempty], s0, side="right") - 1
+            hi = np.searchsorted(doc_starts[nonempty], s1, side="left")
+            docs = nonempty[max(lo, 0) : hi]
+            seg = np.maximum(doc_starts[docs], s0) - s0
+            partial = np.minimum.reduceat(t, seg, axis=1)
+            np.minimum(sig[:, docs], partial, out=partial)
+            sig[:, docs] = partial
+    finally:
+        np.setbufsize(old)
+    return np.ascontiguousarray(sig.T)
+
+
+def signature_matrix(texts: Sequence[str], config: SketchConfig = DEFAULT_CONFIG) -> np.ndarray:
+    """Signatures of many texts as an (n, num_perm) uint32 matrix, batched for speed.
+
+    Texts without tokens get the empty signature; use `minhashes` for checked objects.
+    """
+    rows: list[np.ndarray] = []
+    batch: list[str] = []
+    size = 0
+    for t in texts:
+        batch.append(t)
+        size += len(t)
+        if size >= _TEXT_BATCH_BYTES:
+            rows.append(_signature_batch(batch, config))
+            batch, size = [], 0
+    if batch or not rows:
+        rows.append(_signature_batch(batch, config))
+    return rows[0] if len(rows) == 1 else np.concatenate(rows)
+
+
+def _signature_batch(texts: Sequence[str], config: SketchConfig) -> np.ndarray:
+    if not texts:
+        return np.empty((0, config.num_perm), dtype=np.uint32)
+    th, toff = token_hashes(texts)
+    sh, soff = shingle_hashes(th, toff, config.k)
+    return signatures_from_shingles(sh, soff, config.num_perm, config.seed)
+
+
+def _lean(values: np.ndarray, seed: int):
+    from datasketch import LeanMinHash
+
+    return LeanMinHash(seed=seed, hashvalues=values, scheme="affine32")
+
+
+def minhashes(texts: Iterable[str], k: int = 5, num_perm: int = 128, seed: int = 1) -> list:
+    """datasketch LeanMinHash of each text, computed in batches.
+
+    Raises EmptyTextError naming the first text without any word token.
+    """
+    texts = list(texts)
+    config = SketchConfig(k=k, num_perm=num_perm, seed=seed)
+    sig = signature_matrix(texts, config)
+    empty = np.flatnonzero((sig == EMPTY_VALUE).all(axis=1))
+    for i in empty:
+        if not textmod.words(texts[i]):
+            raise EmptyTextError(f"text {i} has no word tokens, so it has no MinHash signature")
+    return [_lean(row, seed) for row in sig]
+
+
+def minhash(text: str, k: int = 5, num_perm: int = 128, seed: int = 1):
+    """datasketch LeanMinHash of one text; raises EmptyTextError for a text without words."""
+    return minhashes([text], k=k, num_perm=num_perm, seed=seed)[0]

@@ -1,0 +1,202 @@
+"""Normalisation, word tokens with offsets, sentences and quotations.
+
+A token is a maximal run of word characters (letters, digits, marks, underscore) in
+the original text. Its normalised form is NFKC + case folding, repeated to a fixed
+point, then split again on any non-word characters NFKC introduced (``"⒈"`` becomes
+``"1"``). Apostrophes and hyphens separate tokens, so typographic and straight
+quotes tokenise alike. Offsets always point into the original text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+_WORD = regex.compile(r"\w+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+_PUNCT_MAP = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"', "\u2039": "'", "\u203a": "'",
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+        "\u2015": "-", "\u2212": "-", "\ufe58": "-", "\ufe63": "-", "\uff0d": "-",
+    }
+)
+
+
+def _fold(s: str) -> str:
+    """NFKC + casefold to a fixed point (one round is not always idempotent)."""
+    for _ in range(4):
+        folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", s).casefold())
+        if folded == s:
+            break
+        s = folded
+    return s
+
+
+def normalize(text: str) -> str:
+    """Canonical form of a whole text: NFKC, case folded, one kind of quote and dash."""
+    for _ in range(4):
+        out = _fold(text).translate(_PUNCT_MAP)
+        if out == text:
+            break
+        text = out
+    return text
+
+
+@lru_cache(maxsize=1 << 16)
+def normalize_word(word: str) -> tuple[str, ...]:
+    """The normalised tokens of one raw word (usually exactly one)."""
+    if word.isascii():
+        return (word.lower(),)
+    return tuple(_WORD.findall(_fold(word)))
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """Normalised word tokens of a text with their [start, end) character spans."""
+
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+def tokenize(text: str) -> Tokens:
+    """Tokens of `text` with offsets into `text` itself."""
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    if text.isascii():
+        for m in _ASCII_WORD.finditer(text):
+            words.append(m.group().lower())
+            starts.append(m.start())
+            ends.append(m.end())
+        return Tokens(words, starts, ends)
+    for m in _WORD.finditer(text):
+        for w in normalize_word(m.group()):
+            words.append(w)
+            starts.append(m.start())
+            ends.append(m.end())
+    return Tokens(words, starts, ends)
+
+
+def words(text: str) -> list[str]:
+    """Just the normalised tokens of `text` (faster than `tokenize`)."""
+    if text.isascii():
+        return _ASCII_WORD.findall(text.lower())
+    out: list[str] = []
+    for w in _WORD.findall(text):
+        out.extend(normalize_word(w))
+    return out
+
+
+# --- sentences and paragraphs -------------------------------------------------------
+
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st mt gen col lt sgt capt cmdr gov sen rep rev hon pres "
+    "inc ltd co corp bros no vs etc al fig jan feb mar apr jun jul aug sep sept oct nov dec "
+    "u.s u.k u.n e.g i.e a.m p.m approx dept est govt".split()
+)
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans of non-empty lines; a blank line or a line break ends a paragraph."""
+    spans = []
+    for m in re.finditer(r"[^\r\n]+", text):
+        s, e = _strip_span(text, m.start(), m.end())
+        if s < e:
+            spans.append((s, e))
+    return spans
+
+
+def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    """True when the full stop at text[end] closes an abbreviation or an initial."""
+    start = end
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:end].lower()
+    if not word:
+        return False
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans: split at end punctuation followed by space, and at line breaks."""
+    spans: list[tuple[int, int]] = []
+    for ps, pe in paragraphs(text):
+        start = ps
+        for m in _SENTENCE_END.finditer(text, ps, pe):
+            if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start()):
+                continue
+            nxt = m.end()
+            while nxt < pe and text[nxt].isspace():
+                nxt += 1
+            if nxt < pe and text[nxt].islower():
+                continue  # "said Mr. Smith ... said." style false break
+            s, e = _strip_span(text, start, m.end())
+            if s < e:
+                spans.append((s, e))
+            start = m.end()
+        s, e = _strip_span(text, start, pe)
+        if s < e:
+            spans.append((s, e))
+    return spans
+
+
+# --- quotations -----------------------------------------------------------------------
+
+
+
+def quotation_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of quoted material (inside the marks), never crossing a paragraph.
+
+    Handles curly and straight double quotes and guillemets. Single quotes are too
+    ambiguous with apostrophes to use, except ‘…’ opened after a space or line start.
+    """
+    spans: list[tuple[int, int]] = []
+    for ps, pe in paragraphs(text):
+        i = ps
+        while i < pe:
+            ch = text[i]
+            close: str | None = None
+            if ch in "\u201c\u201e":
+                close = "\u201d\u201c" if ch == "\u201e" else "\u201d"
+            elif ch == "\u00ab":
+                close = "\u00bb"
+            elif ch == '"':
+                close = '"'
+            elif ch == "\u2018" and (i == ps or not text[i - 1].isalnum()):
+                close = "\u2019"
+            if close is None:
+                i += 1
+                continue
+            j = i + 1
+            while j < pe:
+                if text[j] in close and not (
+                    close == "\u2019" and j + 1 < pe and text[j + 1].isalpha()
+                ):
+                    break
+                j += 1
+            s, e = _strip_span(text, i + 1, j)
+            if s < e:
+                spans.append((s, e))
+            i = j + 1
+    return spans
