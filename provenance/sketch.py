@@ -24,7 +24,7 @@ datasketch indexes. The speed comes from never calling Python per shingle:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -250,22 +250,33 @@ def signatures_from_shingles(
     return np.ascontiguousarray(sig.T)
 
 
-def signature_matrix(texts: Sequence[str], config: SketchConfig = DEFAULT_CONFIG) -> np.ndarray:
-    """Signatures of many texts as an (n, num_perm) uint32 matrix, batched for speed.
+def batches(texts: Iterable[str], max_chars: int | None = None) -> Iterator[list[str]]:
+    """Consecutive groups of texts of about `max_chars` characters in all.
 
-    Texts without tokens get the empty signature; use `minhashes` for checked objects.
+    Batching many documents per numpy call is what makes the core fast; batches of a
+    few hundred KB keep its working arrays in cache.
     """
-    rows: list[np.ndarray] = []
+    limit = max_chars or _TEXT_BATCH_BYTES
     batch: list[str] = []
     size = 0
     for t in texts:
         batch.append(t)
         size += len(t)
-        if size >= _TEXT_BATCH_BYTES:
-            rows.append(_signature_batch(batch, config))
+        if size >= limit:
+            yield batch
             batch, size = [], 0
-    if batch or not rows:
-        rows.append(_signature_batch(batch, config))
+    if batch:
+        yield batch
+
+
+def signature_matrix(texts: Sequence[str], config: SketchConfig = DEFAULT_CONFIG) -> np.ndarray:
+    """Signatures of many texts as an (n, num_perm) uint32 matrix, batched for speed.
+
+    Texts without tokens get the empty signature; use `minhashes` for checked objects.
+    """
+    rows = [_signature_batch(batch, config) for batch in batches(texts)]
+    if not rows:
+        return np.empty((0, config.num_perm), dtype=np.uint32)
     return rows[0] if len(rows) == 1 else np.concatenate(rows)
 
 
