@@ -1,0 +1,232 @@
+"""Candidate pairs: which documents are worth verifying against each other.
+
+Three channels, each tuned for recall (verification decides; a candidate is cheap):
+
+* **lsh** — MinHash LSH over whole-document signatures (the core's, so the same
+  signatures an index stores), banded below the reporting threshold: near-copies.
+* **fingerprints** — winnowed shingle hashes (the minimum of every window of `w`
+  consecutive shingles; Schleimer et al. 2003). Any shared run of ``w + k - 1``
+  words yields a shared fingerprint whatever surrounds it, so two paragraphs lifted
+  into a longer post are found even though whole-document similarity is tiny.
+* **terms** — shared rare content words (stopwords out, frequent words out). A heavy
+  paraphrase keeps few 5-word runs but keeps the facts, names and numbers.
+
+Buckets are grouped by sorting, never by Python dictionaries per item; a bucket
+larger than `max_bucket` contributes star edges (each member linked to its first)
+instead of all its pairs, which keeps boilerplate-like buckets from exploding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from . import sketch
+from .config import SketchConfig
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having he
+    her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
+    now of off on once only or other our ours ourselves out over own same she should so some such than that the
+    their theirs them themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves said says say
+    told according one two new would could may might must shall s t ve ll re d m mr mrs ms""".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateOptions:
+    """Knobs for candidate generation; defaults favour recall over work saved."""
+
+    bands: int = 42  # 42 bands of 3 rows: P(candidate) = 0.5 at Jaccard ~0.27, 0.99 at 0.5
+    rows: int = 3
+    winnow: int = 6  # a shared run of winnow + k - 1 = 10 words yields a fingerprint
+    min_fingerprints: int = 2
+    min_terms: int = 5
+    term_share: float = 0.2  # shared rare content words / content words of the smaller doc
+    max_bucket: int = 64
+    max_df_fraction: float = 0.02  # a fingerprint or term in more docs than this is common
+    min_max_df: int = 50  # ...but never count as common below this many docs
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Index pairs (i < j) into the scanned documents and which channels proposed each."""
+
+    pairs: np.ndarray  # (m, 2) int64, sorted
+    channels: tuple[tuple[str, ...], ...]
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(n, bands) uint64 keys: each band's `rows` values mixed into one 64-bit key."""
+    n, num_perm = signatures.shape
+    if bands * rows > num_perm:
+        raise ValueError(f"{bands} bands x {rows} rows needs {bands * rows} permutations, have {num_perm}")
+    sig = signatures[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    mult = np.uint64(sketch.SHINGLE_MULTIPLIER)
+    for r in range(rows):
+        keys *= mult
+        keys += sig[:, :, r]
+    keys += np.arange(bands, dtype=np.uint64)[None, :] << np.uint64(56)
+    return sketch._fmix64_inplace(keys.reshape(-1)).reshape(n, bands)
+
+
+def _group_pairs(values: np.ndarray, docs: np.ndarray, max_bucket: int, max_df: int | None = None) -> np.ndarray:
+    """Pairs of docs that share a value; (value, doc) items need not be unique.
+
+    Groups above `max_df` members are dropped (too common to be evidence); groups
+    above `max_bucket` give star edges. Returns (m, 2) int64 with i < j, with
+    repeats (one per shared value), so callers can count shared values per pair.
+    """
+    if len(values) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    order = np.lexsort((docs, values))
+    v, d = values[order], docs[order]
+    keep = np.ones(len(v), dtype=bool)
+    keep[1:] = (v[1:] != v[:-1]) | (d[1:] != d[:-1])
+    v, d = v[keep], d[keep]
+    starts = np.flatnonzero(np.r_[True, v[1:] != v[:-1]])
+    sizes = np.diff(np.r_[starts, len(v)])
+    out: list[np.ndarray] = []
+    usable = sizes >= 2
+    if max_df is not None:
+        usable &= sizes <= max_df
+    for size in np.unique(sizes[usable]):
+        group_starts = starts[usable & (sizes == size)]
+        if size <= max_bucket:
+            members = d[group_starts[:, None] + np.arange(size)[None, :]]
+            iu, ju = np.triu_indices(size, 1)
+            out.append(np.stack([members[:, iu].ravel(), members[:, ju].ravel()], axis=1))
+        else:
+            first = np.repeat(d[group_starts], size - 1)
+            rest = d[(group_starts[:, None] + np.arange(1, size)[None, :]).ravel()]
+            out.append(np.stack([first, rest], axis=1))
+    if not out:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(out).astype(np.int64)
+    pairs.sort(axis=1)
+    return pairs[pairs[:, 0] != pairs[:, 1]]
+
+
+def _count(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    codes, counts = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
+    return np.stack([codes // n, codes % n], axis=1), counts
+
+
+def lsh_pairs(signatures: np.ndarray, options: CandidateOptions) -> np.ndarray:
+    n = len(signatures)
+    empty = (signatures == sketch.EMPTY_VALUE).all(axis=1)
+    keys = band_keys(signatures, options.bands, options.rows)
+    docs = np.repeat(np.arange(n, dtype=np.int64), options.bands)
+    live = ~np.repeat(empty, options.bands)
+    pairs, _ = _count(_group_pairs(keys.ravel()[live], docs[live], options.max_bucket), max(n, 1))
+    return pairs
+
+
+def _max_df(n: int, options: CandidateOptions) -> int:
+    return max(options.min_max_df, int(options.max_df_fraction * n))
+
+
+def winnowed(shingle_values: np.ndarray, offsets: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """(fingerprints, doc index) — the minimum of every window of `w` shingles per doc.
+
+    Documents shorter than `w` shingles contribute their minimum once.
+    """
+    n_docs = len(offsets) - 1
+    doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(offsets))
+    if len(shingle_values) >= w:
+        mins = np.lib.stride_tricks.sliding_window_view(shingle_values, w).min(axis=1)
+        starts = np.arange(len(mins))
+        ok = doc_of[starts] == doc_of[starts + w - 1]
+        fps, fdocs = mins[ok], doc_of[starts[ok]]
+    else:
+        fps, fdocs = shingle_values[:0], doc_of[:0]
+    counts = np.diff(offsets)
+    short = np.flatnonzero((counts > 0) & (counts < w))
+    if len(short):
+        short_mins = np.array([shingle_values[offsets[d] : offsets[d + 1]].min() for d in short])
+        fps = np.concatenate([fps, short_mins.astype(fps.dtype)])
+        fdocs = np.concatenate([fdocs, short])
+    return fps, fdocs
+
+
+@lru_cache(maxsize=1)
+def _stop_hashes() -> np.ndarray:
+    return np.array(sorted(sketch.token_hash(w) for w in STOPWORDS), dtype=np.uint64)
+
+
+@dataclass(slots=True)
+class Features:
+    """What candidate search needs from each document, computed in one batched pass."""
+
+    signatures: np.ndarray  # (n, num_perm) uint32
+    fingerprints: np.ndarray  # winnowed shingle hashes
+    fingerprint_docs: np.ndarray
+    terms: np.ndarray  # content-word token hashes (unique per doc)
+    term_docs: np.ndarray
+    term_counts: np.ndarray  # distinct content words per doc
+
+
+def features(texts: Sequence[str], config: SketchConfig, options: CandidateOptions) -> Features:
+    """Signatures, fingerprints and content words of every text, batch by batch."""
+    sigs, fps, fdocs, terms, tdocs = [], [], [], [], []
+    stop = _stop_hashes()
+    base = 0
+    for batch in sketch.batches(texts):
+        th, toff = sketch.token_hashes(batch)
+        sv, soff = sketch.shingle_hashes(th, toff, config.k)
+        sigs.append(sketch.signatures_from_shingles(sv, soff, config.num_perm, config.seed))
+        f, fd = winnowed(sv, soff, options.winnow)
+        fps.append(f)
+        fdocs.append(fd + base)
+        content = ~np.isin(th, stop)
+        tok_doc = np.repeat(np.arange(len(batch), dtype=np.int64), np.diff(toff))
+        terms.append(th[content])
+        tdocs.append(tok_doc[content] + base)
+        base += len(batch)
+    t, td = np.concatenate(terms), np.concatenate(tdocs)
+    if len(t):
+        uniq = np.unique(np.stack([td.astype(np.uint64), t], axis=1), axis=0)
+        td, t = uniq[:, 0].astype(np.int64), uniq[:, 1]
+    return Features(
+        signatures=np.concatenate(sigs) if sigs else np.empty((0, config.num_perm), np.uint32),
+        fingerprints=np.concatenate(fps) if fps else np.empty(0, np.uint32),
+        fingerprint_docs=np.concatenate(fdocs) if fdocs else np.empty(0, np.int64),
+        terms=t,
+        term_docs=td,
+        term_counts=np.bincount(td, minlength=len(texts)),
+    )
+
+
+def find(features: Features, options: CandidateOptions = CandidateOptions()) -> Candidates:
+    """Candidate pairs from all three channels, with the channels that proposed each."""
+    n = len(features.signatures)
+    if n < 2:
+        return Candidates(np.empty((0, 2), dtype=np.int64), ())
+    max_df = _max_df(n, options)
+    found: dict[str, np.ndarray] = {"lsh": lsh_pairs(features.signatures, options)}
+
+    fp_pairs, fp_counts = _count(
+        _group_pairs(features.fingerprints, features.fingerprint_docs, options.max_bucket, max_df), n
+    )
+    found["fingerprints"] = fp_pairs[fp_counts >= options.min_fingerprints]
+
+    t_pairs, t_counts = _count(_group_pairs(features.terms, features.term_docs, options.max_bucket, max_df), n)
+    smaller = np.minimum(features.term_counts[t_pairs[:, 0]], features.term_counts[t_pairs[:, 1]])
+    ok = (t_counts >= options.min_terms) & (t_counts >= options.term_share * np.maximum(smaller, 1))
+    found["terms"] = t_pairs[ok]
+
+    names = list(found)
+    codes = [found[name][:, 0] * n + found[name][:, 1] for name in names]
+    all_codes = np.unique(np.concatenate(codes))
+    member = [np.isin(all_codes, c) for c in codes]
+    channels = tuple(
+        tuple(name for name, m in zip(names, member) if m[i]) for i in range(len(all_codes))
+    )
+    pairs = np.stack([all_codes // n, all_codes % n], axis=1)
+    return Candidates(pairs, channels)
