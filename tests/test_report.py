@@ -1,0 +1,76 @@
+"""Renderers: schema, escaping, positions, one renderer per format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from provenance.model import Document, Edge, Evidence, Family, Pair, Passage, Problem, ScanResult
+from provenance.report import FORMATS, render
+
+
+def _result(tmp_path) -> ScanResult:
+    a_text = "Title line\nThe minister said the plan <script>alert(1)</script> would cut costs by half.\n"
+    b_text = "Intro.\nThe minister said the plan would cut costs by half, officials added.\n"
+    (tmp_path / "a.txt").write_text(a_text)
+    (tmp_path / "b.txt").write_text(b_text)
+    a = Document(id="a.txt", text=a_text, path=str(tmp_path / "a.txt"), raw_chars=len(a_text))
+    b = Document(id="b.txt", text=b_text, path=str(tmp_path / "b.txt"), raw_chars=len(b_text))
+    sa, sb = a_text.index("The minister"), b_text.index("The minister")
+    pair = Pair(
+        a="a.txt", b="b.txt", verdict="copy", resemblance=0.5, containment_a_in_b=0.61234567,
+        containment_b_in_a=0.7,
+        passages=(Passage(sa, sa + 26, sb, sb + 26, "verbatim"),),
+        reasons=("5 words & more in common",),
+    )
+    fam = Family(
+        members=("a.txt", "b.txt"), origin="a.txt", origin_confidence=0.8,
+        edges=(Edge("a.txt", "b.txt", 0.8, (Evidence("dates", "a is dated earlier", 1.0),)),),
+    )
+    return ScanResult("k=5", [a, b], [pair], [fam], [Problem("bad.bin", "binary file", "skipped")])
+
+
+def test_json_schema_and_rounding(tmp_path):
+    data = json.loads(render(_result(tmp_path), "json"))
+    assert data["schema_version"] == 1 and data["config"] == "k=5"
+    assert [d["id"] for d in data["documents"]] == ["a.txt", "b.txt"]
+    pair = data["pairs"][0]
+    assert pair["containment_a_in_b"] == 0.6123
+    assert set(pair["passages"][0]) == {"a_start", "a_end", "b_start", "b_end", "kind", "score"}
+    assert data["families"][0]["edges"][0]["evidence"][0]["signal"] == "dates"
+    assert data["problems"] == [{"path": "bad.bin", "reason": "binary file", "action": "skipped"}]
+
+
+def test_every_format_renders_deterministically(tmp_path):
+    result = _result(tmp_path)
+    for fmt in FORMATS:
+        assert render(result, fmt) == render(result, fmt)
+
+
+def test_jsonl_records_are_typed(tmp_path):
+    lines = [json.loads(x) for x in render(_result(tmp_path), "jsonl").splitlines()]
+    assert [x["type"] for x in lines] == ["header", "document", "document", "pair", "family", "problem"]
+
+
+def test_csv_has_one_row_per_pair(tmp_path):
+    rows = list(csv.DictReader(io.StringIO(render(_result(tmp_path), "csv"))))
+    assert len(rows) == 1 and rows[0]["verdict"] == "copy" and rows[0]["verbatim_passages"] == "1"
+
+
+def test_html_is_escaped_and_self_contained(tmp_path):
+    html = render(_result(tmp_path), "html")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "http://" not in html and "https://" not in html
+    assert '<mark class="verbatim">The minister said the plan' in html
+
+
+def test_line_format_points_at_file_positions(tmp_path):
+    out = render(_result(tmp_path), "line").splitlines()
+    assert out[0] == f"{tmp_path / 'a.txt'}:2:1: copy: verbatim passage (5 words) matches b.txt:2:1"
+    assert out[1].startswith(f"{tmp_path / 'b.txt'}:2:1: copy: verbatim passage")
+
+
+def test_table_names_verdicts_and_origin(tmp_path):
+    text = render(_result(tmp_path), "table")
+    assert "copy" in text and "likely origin: a.txt" in text and "a is dated earlier" in text
