@@ -1,0 +1,609 @@
+"""The embedded index: one SQLite file, safe to query while another process adds to it.
+
+Schema (every table but ``meta`` keys documents by the integer ``n``):
+
+* ``meta(key, value)`` — schema version, config fingerprint, `IndexParams`, counts.
+* ``docs(n, id UNIQUE, hash, path, title, url, site, published, chars, raw_chars, sig)``
+  — ``hash`` is xxh3 of text + metadata (unchanged documents are skipped on re-add);
+  ``sig`` is datasketch ``LeanMinHash.serialize(buf, byteorder="<")`` bytes.
+* ``texts(n, z)`` — the text, zlib-compressed; kept apart so metadata pages stay dense.
+* ``bands(key, n)`` and ``fps(key, n)`` — WITHOUT ROWID posting tables keyed by 32-bit
+  hashes stored as signed integers (4 bytes a key). A query is a handful of indexed
+  ``IN`` lookups: nothing is loaded whole, so memory does not grow with the index.
+* ``cms(row, counts)`` — a count-min sketch of shingle document frequencies, one
+  little-endian uint16 blob per row, read by random access (``blobopen``) at query time.
+  Its width doubles (recounted from the stored texts) as the index grows, keeping the
+  expected overcount per cell near 8 documents or less; amortised, that is cheap.
+
+Writes happen in WAL mode, one transaction per batch (``BEGIN IMMEDIATE``): a killed
+``add`` loses at most its current batch and readers never see a half-written one.
+Deleted documents' postings are found again by recomputing them from the stored
+text, so no secondary index by document is needed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..config import SketchConfig
+from ..errors import ConfigMismatchError, IndexError_
+from ..model import Document
+from . import (
+    AddReport,
+    Candidate,
+    IndexParams,
+    IndexStats,
+    QueryFeatures,
+    content_hash,
+    doc_features,
+    signature_bytes,
+)
+
+SCHEMA_VERSION = "1"
+CMS_MIN_BITS = 16
+CMS_MAX_BITS = 26
+CMS_LOAD = 4  # expected overcount per cell; recount wider once increments pass 2 x CMS_LOAD x width
+CMS_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+_SQL_VARS = 30000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS docs(
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, hash INTEGER NOT NULL,
+    path TEXT, title TEXT, url TEXT, site TEXT, published TEXT,
+    chars INTEGER NOT NULL, raw_chars INTEGER NOT NULL, sig BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS texts(n INTEGER PRIMARY KEY, z BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS bands(key INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(key, n)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fps(key INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(key, n)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cms(row INTEGER PRIMARY KEY, counts BLOB NOT NULL);
+"""
+
+
+def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def cms_slots(hashes: np.ndarray, depth: int, bits: int) -> np.ndarray:
+    """(depth, len(hashes)) counter positions: multiply-shift hashing of 32-bit shingle hashes."""
+    h = np.asarray(hashes).astype(np.uint32).astype(np.uint64)
+    out = np.empty((depth, len(h)), dtype=np.int64)
+    for r in range(depth):
+        out[r] = ((h * np.uint64(CMS_MULTIPLIERS[r])) >> np.uint64(64 - bits)).astype(np.int64)
+    return out
+
+
+class SQLitePhraseStats:
+    """Shingle document frequencies from the index's count-min sketch (never undercounts)."""
+
+    def __init__(self, con: sqlite3.Connection, n_docs: int, depth: int, bits: int) -> None:
+        self._con, self.n_docs, self._depth, self._bits = con, n_docs, depth, bits
+
+    def doc_freq(self, hashes: np.ndarray) -> np.ndarray:
+        """Estimated number of indexed documents containing each shingle hash (32-bit values)."""
+        hashes = np.asarray(hashes)
+        out = np.full(len(hashes), np.iinfo(np.int64).max, dtype=np.int64)
+        if len(hashes) == 0 or self.n_docs == 0:
+            return np.zeros(len(hashes), dtype=np.int64)
+        slots = cms_slots(hashes, self._depth, self._bits)
+        for r in range(self._depth):
+            uniq, inverse = np.unique(slots[r], return_inverse=True)
+            vals = np.empty(len(uniq), dtype=np.int64)
+            with self._con.blobopen("cms", "counts", r, readonly=True) as blob:
+                for i, s in enumerate(uniq.tolist()):
+                    blob.seek(2 * s)
+                    vals[i] = int.from_bytes(blob.read(2), "little")
+            np.minimum(out, vals[inverse], out=out)
+        return np.minimum(out, self.n_docs)
+
+
+class SQLiteIndex:
+    """A document index in one SQLite file (see the module docstring for the schema)."""
+
+    def __init__(
+        self,
+        path: Path,
+        config: SketchConfig,
+        *,
+        create: bool = False,
+        params: IndexParams | None = None,
+        check_config: bool = True,
+    ) -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+        self.config = config
+        if not self.path.exists():
+            if not create:
+                raise IndexError_(
+                    f"no index at {self.path}: build one with `provenance index add PATH...` "
+                    f"(or point to it with --index PATH)"
+                )
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = sqlite3.connect(self.path, isolation_level=None, timeout=60, check_same_thread=False)
+            self.con.execute("PRAGMA busy_timeout=60000")
+            meta = self._read_meta()
+            if not meta:
+                if not create:
+                    raise IndexError_(f"{self.path} is not a provenance index: build one with `provenance index add`")
+                meta = self._create(params or IndexParams())
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"cannot open index {self.path}: {exc} (rebuild it or point --index elsewhere)") from exc
+        if meta.get("schema") != SCHEMA_VERSION:
+            raise IndexError_(
+                f"{self.path} has index schema {meta.get('schema')!r}, this version reads {SCHEMA_VERSION!r}: "
+                "rebuild it from the original files"
+            )
+        self.stored_fingerprint = meta["fingerprint"]
+        if check_config:
+            config.require_same(self.stored_fingerprint, what="index")
+        self.params = IndexParams(
+            bands=int(meta["bands"]), rows=int(meta["rows"]), winnow=int(meta["winnow"]),
+            cms_depth=int(meta["cms_depth"]),
+        )
+        self.con.execute("PRAGMA synchronous=NORMAL")
+        self.con.execute("PRAGMA cache_size=-65536")
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _read_meta(self) -> dict[str, str]:
+        try:
+            return dict(self.con.execute("SELECT key, value FROM meta"))
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return {}
+            raise
+
+    def _meta(self, key: str) -> str:
+        return self.con.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()[0]
+
+    def _set_meta(self, **values: object) -> None:
+        self.con.executemany(
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            [(k, str(v)) for k, v in values.items()],
+        )
+
+    def _create(self, params: IndexParams) -> dict[str, str]:
+        self.con.execute("PRAGMA journal_mode=WAL")
+        self.con.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(str.strip, _SCHEMA.split(";")):  # executescript would commit
+                self.con.execute(statement)
+            if not self.con.execute("SELECT 1 FROM meta WHERE key='schema'").fetchone():
+                self._set_meta(
+                    schema=SCHEMA_VERSION, fingerprint=self.config.fingerprint, bands=params.bands,
+                    rows=params.rows, winnow=params.winnow, cms_depth=params.cms_depth,
+                    cms_bits=CMS_MIN_BITS, cms_total=0, n_docs=0,
+                )
+                self._reset_cms(params.cms_depth, CMS_MIN_BITS)
+            self.con.execute("COMMIT")
+        except BaseException:
+            if self.con.in_transaction:
+                self.con.execute("ROLLBACK")
+            raise
+        return self._read_meta()
+
+    def _write(self):
+        return _WriteTxn(self.con)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> SQLiteIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- count-min sketch ---------------------------------------------------------------
+
+    def _reset_cms(self, depth: int, bits: int) -> None:
+        self.con.execute("DELETE FROM cms")
+        self.con.executemany(
+            "INSERT INTO cms(row, counts) VALUES(?, zeroblob(?))", [(r, 2 << bits) for r in range(depth)]
+        )
+
+    def _cms_add(self, shingle_sets: Sequence[np.ndarray], sign: int) -> None:
+        if not shingle_sets:
+            return
+        bits = int(self._meta("cms_bits"))
+        depth = self.params.cms_depth
+        allh = np.concatenate(shingle_sets) if len(shingle_sets) > 1 else shingle_sets[0]
+        slots = cms_slots(allh, depth, bits)
+        for r in range(depth):
+            (blob,) = self.con.execute("SELECT counts FROM cms WHERE row=?", (r,)).fetchone()
+            counts = np.frombuffer(blob, dtype="<u2").astype(np.int64)
+            counts += sign * np.bincount(slots[r], minlength=len(counts))
+            np.clip(counts, 0, 0xFFFF, out=counts)
+            self.con.execute("UPDATE cms SET counts=? WHERE row=?", (counts.astype("<u2").tobytes(), r))
+        total = max(0, int(self._meta("cms_total")) + sign * len(allh))
+        self._set_meta(cms_total=total)
+        if sign > 0 and total > 2 * CMS_LOAD * (1 << bits) and bits < CMS_MAX_BITS:
+            self._recount_cms(_cms_bits_for(total))
+
+    def _recount_cms(self, bits: int) -> None:
+        """Rebuild the sketch at `bits` width from every stored text (inside the caller's txn)."""
+        depth = self.params.cms_depth
+        counts = np.zeros((depth, 1 << bits), dtype=np.int64)
+        total = 0
+        for _, texts in self._text_batches():
+            feats = doc_features(texts, self.config, self.params)
+            if not feats.shingles:
+                continue
+            allh = np.concatenate(feats.shingles)
+            total += len(allh)
+            slots = cms_slots(allh, depth, bits)
+            for r in range(depth):
+                counts[r] += np.bincount(slots[r], minlength=1 << bits)
+        np.clip(counts, 0, 0xFFFF, out=counts)
+        self.con.execute("DELETE FROM cms")
+        self.con.executemany(
+            "INSERT INTO cms(row, counts) VALUES(?, ?)",
+            [(r, counts[r].astype("<u2").tobytes()) for r in range(depth)],
+        )
+        self._set_meta(cms_bits=bits, cms_total=total)
+
+    def _text_batches(self, batch: int = 2000) -> Iterator[tuple[list[int], list[str]]]:
+        last = 0
+        while True:
+            rows = self.con.execute(
+                "SELECT n, z FROM texts WHERE n > ? ORDER BY n LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            yield [r[0] for r in rows], [zlib.decompress(r[1]).decode("utf-8", "surrogatepass") for r in rows]
+            last = rows[-1][0]
+
+    # --- writing --------------------------------------------------------------------------
+
+    def add(self, docs: Iterable[Document], *, batch_size: int = 500) -> AddReport:
+        """Add or replace documents, one transaction per batch; unchanged ones are skipped."""
+        added = replaced = unchanged = 0
+        skipped: list[tuple[str, str]] = []
+        batch: list[Document] = []
+
+        def flush() -> None:
+            nonlocal added, replaced, unchanged
+            a, r, u, s = self._add_batch(batch)
+            added, replaced, unchanged = added + a, replaced + r, unchanged + u
+            skipped.extend(s)
+            batch.clear()
+
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                flush()
+        if batch:
+            flush()
+        self._checkpoint()
+        return AddReport(added, replaced, unchanged, tuple(skipped))
+
+    def _add_batch(self, batch: list[Document]) -> tuple[int, int, int, list[tuple[str, str]]]:
+        from .. import text as textmod
+
+        skipped: list[tuple[str, str]] = []
+        by_id: dict[str, Document] = {}
+        for d in batch:
+            if d.id in by_id:
+                skipped.append((d.id, "duplicate id in this batch; the later one was kept"))
+            by_id[d.id] = d
+        hashes = {i: content_hash(d) for i, d in by_id.items()}
+        existing = self._existing(list(by_id))
+        todo = [d for i, d in by_id.items() if existing.get(i, (None, None))[1] != hashes[i]]
+        unchanged = len(by_id) - len(todo)
+        keep = []
+        for d in todo:
+            if textmod.words(d.text):
+                keep.append(d)
+            else:
+                skipped.append((d.id, "no words to index"))
+        todo = keep
+        if not todo:
+            return 0, 0, unchanged, skipped
+        feats = doc_features([d.text for d in todo], self.config, self.params)
+        with self._write():
+            existing = self._existing([d.id for d in todo])  # again, inside the transaction
+            old = [n for i, (n, h) in existing.items()]
+            if old:
+                self._delete(old)
+            self._insert(todo, [hashes[d.id] for d in todo], feats)
+        replaced = len(existing)
+        return len(todo) - replaced, replaced, unchanged, skipped
+
+    def _existing(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        out: dict[str, tuple[int, int]] = {}
+        for chunk in _chunks(ids, _SQL_VARS):
+            q = f"SELECT id, n, hash FROM docs WHERE id IN ({','.join('?' * len(chunk))})"
+            out.update((i, (n, h)) for i, n, h in self.con.execute(q, list(chunk)))
+        return out
+
+    def _insert(self, docs: Sequence[Document], hashes: Sequence[int], feats) -> None:
+        seed = self.config.seed
+        cur = self.con.cursor()
+        ns: list[int] = []
+        for d, h, sig in zip(docs, hashes, feats.signatures):
+            cur.execute(
+                "INSERT INTO docs(id, hash, path, title, url, site, published, chars, raw_chars, sig) "
+                "VALUES(?,?,?,?,?,?,?,?,?,?)",
+                (d.id, h, d.path, d.title, d.url, d.site, d.published, len(d.text),
+                 d.raw_chars or len(d.text), signature_bytes(sig, seed)),
+            )
+            ns.append(cur.lastrowid)
+        cur.executemany(
+            "INSERT INTO texts(n, z) VALUES(?, ?)",
+            [(n, zlib.compress(d.text.encode("utf-8", "surrogatepass"), 6)) for n, d in zip(ns, docs)],
+        )
+        nb = self.params.bands
+        band_rows = np.stack([feats.bands.reshape(-1).astype(np.int64), np.repeat(ns, nb)], axis=1)
+        cur.executemany("INSERT OR IGNORE INTO bands(key, n) VALUES(?, ?)", _sorted_pairs(band_rows))
+        fp_rows = np.concatenate(
+            [np.stack([f.astype(np.int64), np.full(len(f), n)], axis=1) for f, n in zip(feats.fingerprints, ns)]
+        )
+        cur.executemany("INSERT OR IGNORE INTO fps(key, n) VALUES(?, ?)", _sorted_pairs(fp_rows))
+        self._set_meta(n_docs=int(self._meta("n_docs")) + len(ns))
+        self._cms_add(feats.shingles, +1)
+
+    def _delete(self, ns: Sequence[int]) -> None:
+        """Remove documents by number, with their postings and phrase counts (inside a txn)."""
+        rows = []
+        for chunk in _chunks(list(ns), _SQL_VARS):
+            q = f"SELECT n, z FROM texts WHERE n IN ({','.join('?' * len(chunk))})"
+            rows.extend(self.con.execute(q, list(chunk)).fetchall())
+        if not rows:
+            return
+        found = [r[0] for r in rows]
+        feats = doc_features(
+            [zlib.decompress(r[1]).decode("utf-8", "surrogatepass") for r in rows], self.config, self.params
+        )
+        nb = self.params.bands
+        band_rows = np.stack([feats.bands.reshape(-1).astype(np.int64), np.repeat(found, nb)], axis=1)
+        self.con.executemany("DELETE FROM bands WHERE key=? AND n=?", _sorted_pairs(band_rows))
+        fp_rows = np.concatenate(
+            [np.stack([f.astype(np.int64), np.full(len(f), n)], axis=1) for f, n in zip(feats.fingerprints, found)]
+        )
+        self.con.executemany("DELETE FROM fps WHERE key=? AND n=?", _sorted_pairs(fp_rows))
+        self.con.executemany("DELETE FROM texts WHERE n=?", [(n,) for n in found])
+        self.con.executemany("DELETE FROM docs WHERE n=?", [(n,) for n in found])
+        self._set_meta(n_docs=int(self._meta("n_docs")) - len(found))
+        self._cms_add(feats.shingles, -1)
+
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        """Remove documents by id in one transaction; returns the ids that were present."""
+        ids = list(dict.fromkeys(ids))
+        with self._write():
+            existing = self._existing(ids)
+            self._delete([n for n, _ in existing.values()])
+        self._checkpoint()
+        return [i for i in ids if i in existing]
+
+    def rebuild(self, config: SketchConfig | None = None, *, batch_size: int = 2000) -> int:
+        """Recompute signatures, postings and phrase counts from the stored texts, atomically.
+
+        With `config`, the index moves to that configuration (what a fingerprint mismatch asks for).
+        """
+        config = config or self.config
+        self.config = config
+        count = 0
+        with self._write():
+            self.con.execute("DELETE FROM bands")
+            self.con.execute("DELETE FROM fps")
+            self._set_meta(fingerprint=config.fingerprint)
+            for ns, texts in self._text_batches(batch_size):
+                feats = doc_features(texts, config, self.params)
+                self.con.executemany(
+                    "UPDATE docs SET sig=? WHERE n=?",
+                    [(signature_bytes(s, config.seed), n) for s, n in zip(feats.signatures, ns)],
+                )
+                nb = self.params.bands
+                band_rows = np.stack([feats.bands.reshape(-1).astype(np.int64), np.repeat(ns, nb)], axis=1)
+                self.con.executemany("INSERT OR IGNORE INTO bands(key, n) VALUES(?, ?)", _sorted_pairs(band_rows))
+                fp_rows = np.concatenate(
+                    [np.stack([f.astype(np.int64), np.full(len(f), n)], axis=1)
+                     for f, n in zip(feats.fingerprints, ns)]
+                )
+                self.con.executemany("INSERT OR IGNORE INTO fps(key, n) VALUES(?, ?)", _sorted_pairs(fp_rows))
+                count += len(ns)
+            self._set_meta(n_docs=count)
+            self._recount_cms(CMS_MIN_BITS)
+            bits = _cms_bits_for(int(self._meta("cms_total")))
+            if bits != CMS_MIN_BITS:
+                self._recount_cms(bits)
+        self.stored_fingerprint = config.fingerprint
+        self._checkpoint()
+        self.con.execute("VACUUM")
+        return count
+
+    def _checkpoint(self) -> None:
+        """Fold the WAL back into the file and truncate it, unless readers keep it busy."""
+        try:
+            self.con.execute("PRAGMA busy_timeout=2000")
+            self.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError:
+            pass  # a busy reader: a later writer checkpoints
+        finally:
+            self.con.execute("PRAGMA busy_timeout=60000")
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def _require_current(self) -> None:
+        stored = self._meta("fingerprint")
+        if stored != self.config.fingerprint:
+            raise ConfigMismatchError(
+                f"index built with {stored}; this query uses {self.config.fingerprint}: "
+                "rebuild it with `provenance index rebuild`"
+            )
+
+    @property
+    def n_docs(self) -> int:
+        return int(self._meta("n_docs"))
+
+    def candidates(self, query: QueryFeatures, *, limit: int = 10, max_df: int | None = None) -> list[Candidate]:
+        """Stored documents sharing fingerprints or LSH bands with `query`, best first.
+
+        A fingerprint found in more than `max_df` documents (default: 50, or 0.2% of the
+        index if more) is stock phrasing, not evidence, and is ignored. Each shared
+        fingerprint counts 1/df, each shared band 1.
+        """
+        with _ReadTxn(self.con):
+            self._require_current()
+            n_docs = self.n_docs
+            cap = max_df if max_df is not None else max(50, n_docs // 500)
+            fk, fn = self._lookup("fps", query.shingles)
+            bk, bn = self._lookup("bands", query.bands)
+            if len(fk):
+                uk, inv, df = np.unique(fk, return_inverse=True, return_counts=True)
+                ok = df[inv] <= cap
+                fn, w = fn[ok], 1.0 / df[inv][ok]
+            else:
+                w = np.empty(0)
+            docs = np.unique(np.concatenate([fn, bn]))
+            if len(docs) == 0:
+                return []
+            fcount = np.bincount(np.searchsorted(docs, fn), minlength=len(docs))
+            fscore = np.bincount(np.searchsorted(docs, fn), weights=w, minlength=len(docs))
+            bcount = np.bincount(np.searchsorted(docs, bn), minlength=len(docs))
+            score = fscore + bcount
+            order = np.lexsort((docs, -fcount, -score))[:limit]
+            chosen = docs[order]
+            ids = dict(self._ids(chosen.tolist()))
+        return [
+            Candidate(ids[int(docs[i])], int(fcount[i]), int(bcount[i]), float(score[i]))
+            for i in order
+            if int(docs[i]) in ids
+        ]
+
+    def _lookup(self, table: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ks, ns = [], []
+        keys = np.unique(np.asarray(keys, dtype=np.int64))
+        for chunk in _chunks(keys.tolist(), _SQL_VARS):
+            q = f"SELECT key, n FROM {table} WHERE key IN ({','.join('?' * len(chunk))})"
+            rows = self.con.execute(q, chunk).fetchall()
+            if rows:
+                arr = np.array(rows, dtype=np.int64)
+                ks.append(arr[:, 0])
+                ns.append(arr[:, 1])
+        if not ks:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.concatenate(ks), np.concatenate(ns)
+
+    def _ids(self, ns: list[int]) -> list[tuple[int, str]]:
+        if not ns:
+            return []
+        q = f"SELECT n, id FROM docs WHERE n IN ({','.join('?' * len(ns))})"
+        return self.con.execute(q, ns).fetchall()
+
+    def documents(self, ids: Sequence[str]) -> list[Document]:
+        """Stored documents by id, in the order asked (missing ids are left out)."""
+        found: dict[str, Document] = {}
+        for chunk in _chunks(list(ids), _SQL_VARS):
+            q = (
+                "SELECT d.id, d.path, d.title, d.url, d.site, d.published, d.raw_chars, t.z "
+                f"FROM docs d JOIN texts t ON t.n = d.n WHERE d.id IN ({','.join('?' * len(chunk))})"
+            )
+            for i, path, title, url, site, published, raw_chars, z in self.con.execute(q, list(chunk)):
+                text = zlib.decompress(z).decode("utf-8", "surrogatepass")
+                found[i] = Document(
+                    id=i, text=text, path=path or "", title=title, url=url, site=site,
+                    published=published, raw_chars=raw_chars,
+                )
+        return [found[i] for i in ids if i in found]
+
+    def signatures(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """Stored LeanMinHash bytes by id."""
+        out: dict[str, bytes] = {}
+        for chunk in _chunks(list(ids), _SQL_VARS):
+            q = f"SELECT id, sig FROM docs WHERE id IN ({','.join('?' * len(chunk))})"
+            out.update(self.con.execute(q, list(chunk)))
+        return out
+
+    def content_hashes(self, ids: Sequence[str]) -> dict[str, int]:
+        return {i: h for i, (_, h) in self._existing(list(ids)).items()}
+
+    def ids(self) -> list[str]:
+        return [r[0] for r in self.con.execute("SELECT id FROM docs ORDER BY id")]
+
+    def phrase_stats(self) -> SQLitePhraseStats:
+        return SQLitePhraseStats(self.con, self.n_docs, self.params.cms_depth, int(self._meta("cms_bits")))
+
+    def stats(self) -> IndexStats:
+        with _ReadTxn(self.con):
+            n_docs = self.n_docs
+            fps = self.con.execute("SELECT count(*) FROM fps").fetchone()[0]
+            bands = self.con.execute("SELECT count(*) FROM bands").fetchone()[0]
+            text_bytes = self.con.execute("SELECT coalesce(sum(length(z)), 0) FROM texts").fetchone()[0]
+            try:
+                pages = dict(self.con.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
+            except sqlite3.DatabaseError:
+                pages = {}
+            bits = self._meta("cms_bits")
+        size = sum(p.stat().st_size for p in self._files())
+        text_pages = pages.get("texts", text_bytes)
+        return IndexStats(
+            location=self.location,
+            config_fingerprint=self.stored_fingerprint,
+            params=self.params,
+            documents=n_docs,
+            fingerprints=fps,
+            band_entries=bands,
+            text_bytes=text_bytes,
+            size_bytes=size,
+            structure_bytes=max(size - text_pages, 0),
+            extra={"cms_width": str(1 << int(bits)), **{f"table_{k}": str(v) for k, v in sorted(pages.items())}},
+        )
+
+    def _files(self) -> list[Path]:
+        return [p for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")) if p.exists()]
+
+
+def _cms_bits_for(total: int) -> int:
+    """Smallest width (log2) whose expected overcount per cell is at most CMS_LOAD."""
+    bits = CMS_MIN_BITS
+    while total > CMS_LOAD * (1 << bits) and bits < CMS_MAX_BITS:
+        bits += 1
+    return bits
+
+
+def _sorted_pairs(rows: np.ndarray) -> list[tuple[int, int]]:
+    """(key, n) rows sorted by key: b-tree inserts in key order touch each page once."""
+    if len(rows) == 0:
+        return []
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    return list(map(tuple, rows.tolist()))
+
+
+class _WriteTxn:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (including KeyboardInterrupt)."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+
+    def __enter__(self) -> None:
+        self.con.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.con.execute("COMMIT")
+        elif self.con.in_transaction:
+            self.con.execute("ROLLBACK")
+
+
+class _ReadTxn:
+    """One consistent snapshot for a multi-statement read."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+        self.own = False
+
+    def __enter__(self) -> None:
+        if not self.con.in_transaction:
+            self.con.execute("BEGIN")
+            self.own = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.own and self.con.in_transaction:
+            self.con.execute("COMMIT")
