@@ -1,0 +1,369 @@
+"""Alignment: what two texts share, with token and character offsets on both sides.
+
+Two complementary aligners, both over a per-document `Prepared` form computed once
+and cached (tokens, 64-bit token hashes, quote mask, sentences, content stems):
+
+* **Verbatim** — seeds are exact matches of 64-bit hashes of `SEED_K` consecutive
+  tokens. Seeds on one diagonal whose token coverage touches become a run; runs are
+  taken longest first, one-to-one (greedy string tiling, Wise 1993: no token is
+  used twice on either side, so repeated paragraphs cannot count twice); tiles in
+  the same order on both sides with gaps of at most `max_gap` tokens merge into one
+  passage, which absorbs word substitutions and small insertions.
+* **Sentence chain** — a rewrite keeps few 5-word runs but keeps, sentence by
+  sentence, the facts, names and numbers. Each sentence becomes a set of content
+  stems (stopwords out, light stemming, quoted words out). Sentence pairs are scored
+  by weighted overlap, where a stem shared by many sentences of the two texts (the
+  topic: "inheritance", "Putin") weighs little. The best order-consistent chain of
+  similar pairs is found by an LCS-style dynamic programme, so scattered same-topic
+  similarity does not add up while a rewrite that follows its source does.
+
+Nothing here decides copying; `verdict` weighs what this module measures.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from . import sketch
+from . import text as textmod
+from .config import DEFAULT_CONFIG
+
+SHINGLE_K = DEFAULT_CONFIG.k  # k of the shingle sets behind resemblance and containment
+SEED_K = 3  # tokens per seed: short enough to catch a 3-word shared quotation
+MIN_TOKENS_PASSAGE = 6  # matched tokens a narration passage needs to be reported
+MIN_TOKENS_QUOTE = 3  # a shared quotation can be shorter: the marks themselves are evidence
+MAX_GAP = 4  # tokens of edit between tiles that still merge into one passage
+MAX_SEED_REPEATS = 16  # a seed repeated more often in one text is not an alignment anchor
+
+STOPWORDS = frozenset(
+    """a about above after again against all almost along already also although always am among an and
+    another any anyone anything are around as at away back be became because become becomes been before
+    being below between both but by can cannot could did do does doing done down during each either else
+    enough etc even ever every few for from further get gets got had has have having he her here hers herself
+    him himself his how however i if in into is it its itself just last least less like made make makes many
+    may me might more most much must my myself neither never next no nor not now of off often on once one
+    only onto or other others our ours ourselves out over own per perhaps put rather said same say says see
+    seen she should since so some such than that the their theirs them themselves then there therefore these
+    they this those though through thus to told too toward towards under until up upon us very via was way
+    we well were what whatever when where whether which while who whom whose why will with within without
+    would yet you your yours yourself yourselves also s t d ll m re ve mr mrs ms""".split()
+)
+_STEM_LEN = 6  # prefix length after suffix stripping: a cheap, effective English stemmer
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=1 << 16)
+def stem(word: str) -> str | None:
+    """Content stem of a normalised token, or None for stopwords and 1-2 letter words.
+
+    Light suffix stripping then a 6-character prefix: conflates inflections and
+    British/American spellings (stabilise/stabilize, aluminium/aluminum) well enough
+    for sentence matching; numbers are kept whole.
+    """
+    if _DIGIT.search(word):
+        return word
+    if word in STOPWORDS or len(word) < 3:
+        return None
+    for suffix, repl, min_len in (("ies", "y", 5), ("ing", "", 6), ("ed", "", 5), ("es", "", 5),
+                                  ("ly", "", 6), ("s", "", 4)):
+        if word.endswith(suffix) and len(word) >= min_len and not word.endswith("ss"):
+            word = word[: len(word) - len(suffix)] + repl
+            break
+    return word[:_STEM_LEN]
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem_hash(word: str) -> int:
+    s = stem(word)
+    return 0 if s is None else sketch.token_hash(s)
+
+
+def kgram_hashes(token_hashes: np.ndarray, k: int) -> np.ndarray:
+    """64-bit hashes of every run of k consecutive token hashes (len(token_hashes) - k + 1 of them).
+
+    The same combination as the core's shingle hash (polynomial mod 2^64, then fmix64)
+    but all 64 bits kept, so chance collisions are negligible. A text with 1 to k-1
+    tokens has one k-gram made of all its tokens.
+    """
+    n = len(token_hashes)
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    k_eff = min(k, n)
+    width = n - k_eff + 1
+    s = token_hashes[:width].copy()
+    m = np.uint64(sketch.SHINGLE_MULTIPLIER)
+    for j in range(1, k_eff):
+        s *= m
+        s += token_hashes[j : j + width]
+    s += np.uint64(k_eff)  # k-grams of different lengths never coincide
+    return sketch._fmix64_inplace(s)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Prepared:
+    """Everything alignment needs from one text, computed once (see `prepare`)."""
+
+    text: str
+    starts: np.ndarray  # (n,) int64 char start of each token
+    ends: np.ndarray  # (n,) int64 char end of each token
+    token_hashes: np.ndarray  # (n,) uint64, as sketch.token_hashes
+    seeds: np.ndarray  # (n - SEED_K + 1,) uint64 k-gram hashes
+    quoted: np.ndarray  # (n,) bool: token inside quotation marks
+    sent_tokens: np.ndarray  # (s, 2) int64 token range [t0, t1) of each sentence
+    sent_chars: np.ndarray  # (s, 2) int64 char span of each sentence
+    stem_hashes: np.ndarray  # content stems, unique within each sentence, quoted words left out
+    stem_sent: np.ndarray  # sentence index of each entry of stem_hashes
+    shingles: np.ndarray  # sorted unique 64-bit SHINGLE_K-gram hashes (the shingle set)
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.starts)
+
+
+def _token_mask(starts: np.ndarray, ends: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+    """Tokens lying inside any of the char spans (a token straddling a span edge counts if it starts inside)."""
+    mask = np.zeros(len(starts), dtype=bool)
+    for s, e in spans:
+        mask[np.searchsorted(starts, s) : np.searchsorted(starts, e)] = True
+    return mask
+
+
+def prepare(text: str) -> Prepared:
+    """The alignment form of `text` (cached by text, so callers may call it freely)."""
+    return _prepare_cached(text)
+
+
+@lru_cache(maxsize=1024)
+def _prepare_cached(text: str) -> Prepared:
+    toks = textmod.tokenize(text)
+    starts = np.asarray(toks.starts, dtype=np.int64)
+    ends = np.asarray(toks.ends, dtype=np.int64)
+    th, _ = sketch.token_hashes([text])
+    if len(th) != len(starts):  # the two tokenisers agree by contract; never misalign if not
+        th = np.array([sketch.token_hash(w) for w in toks.words], dtype=np.uint64)
+    quoted = _token_mask(starts, ends, textmod.quotation_spans(text))
+    spans = textmod.sentences(text)
+    sent_chars = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    sent_tokens = np.stack(
+        [np.searchsorted(starts, sent_chars[:, 0]), np.searchsorted(starts, sent_chars[:, 1])], axis=1
+    ) if len(spans) else np.empty((0, 2), dtype=np.int64)
+    keep = sent_tokens[:, 1] > sent_tokens[:, 0]
+    sent_tokens, sent_chars = sent_tokens[keep], sent_chars[keep]
+    stem_h = np.fromiter((_stem_hash(w) for w in toks.words), dtype=np.uint64, count=len(toks.words))
+    sent_of = np.full(len(starts), -1, dtype=np.int64)
+    for i, (t0, t1) in enumerate(sent_tokens):
+        sent_of[t0:t1] = i
+    ok = (stem_h != 0) & ~quoted & (sent_of >= 0)
+    if ok.any():
+        pairs = np.unique(np.stack([sent_of[ok].astype(np.uint64), stem_h[ok]], axis=1), axis=0)
+        stem_sent, stem_hashes = pairs[:, 0].astype(np.int64), pairs[:, 1]
+    else:
+        stem_sent, stem_hashes = np.empty(0, np.int64), np.empty(0, np.uint64)
+    return Prepared(
+        text=text, starts=starts, ends=ends, token_hashes=th, seeds=kgram_hashes(th, SEED_K),
+        quoted=quoted, sent_tokens=sent_tokens, sent_chars=sent_chars,
+        stem_hashes=stem_hashes, stem_sent=stem_sent, shingles=np.unique(kgram_hashes(th, SHINGLE_K)),
+    )
+
+
+# --- verbatim -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """Tokens a[i:i+length] equal b[j:j+length]."""
+
+    i: int
+    j: int
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Tiles in the same order on both sides, merged across small edits (token ranges)."""
+
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    matched: int  # tokens inside tiles (equal on both sides)
+    tiles: tuple[Tile, ...]
+
+
+def seed_matches(a: Prepared, b: Prepared, ignore: np.ndarray | None = None) -> np.ndarray:
+    """(m, 2) int64 (i, j): seed i of a equals seed j of b. `ignore`: sorted seed hashes to skip."""
+    sa, sb = a.seeds, b.seeds
+    if len(sa) == 0 or len(sb) == 0 or a.n_tokens < SEED_K or b.n_tokens < SEED_K:
+        return np.empty((0, 2), dtype=np.int64)
+    order = np.argsort(sb, kind="stable")
+    sorted_b = sb[order]
+    lo = np.searchsorted(sorted_b, sa, side="left")
+    hi = np.searchsorted(sorted_b, sa, side="right")
+    counts = hi - lo
+    ok = (counts > 0) & (counts <= MAX_SEED_REPEATS)
+    if ignore is not None and len(ignore):
+        pos = np.minimum(np.searchsorted(ignore, sa), len(ignore) - 1)
+        ok &= ignore[pos] != sa
+    idx = np.flatnonzero(ok)
+    if len(idx) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    reps = counts[idx]
+    i = np.repeat(idx, reps)
+    first = np.repeat(lo[idx], reps)
+    within = np.arange(len(i)) - np.repeat(np.cumsum(reps) - reps, reps)
+    j = order[first + within]
+    return np.stack([i, j], axis=1).astype(np.int64)
+
+
+def runs(matches: np.ndarray, k: int = SEED_K) -> list[Tile]:
+    """Maximal exact runs: seeds on one diagonal whose token coverage is contiguous."""
+    if len(matches) == 0:
+        return []
+    d = matches[:, 1] - matches[:, 0]
+    order = np.lexsort((matches[:, 0], d))
+    i, d = matches[order, 0], d[order]
+    new = np.ones(len(i), dtype=bool)
+    new[1:] = (d[1:] != d[:-1]) | (i[1:] - i[:-1] > k)
+    starts = np.flatnonzero(new)
+    last = np.r_[starts[1:], len(i)] - 1
+    i0, i1 = i[starts], i[last] + k
+    return [Tile(int(x), int(x + dd), int(y - x)) for x, y, dd in zip(i0, i1, d[starts])]
+
+
+def tile(candidates: list[Tile], n_a: int, n_b: int, min_len: int = SEED_K) -> list[Tile]:
+    """Greedy string tiling: longest runs first, each token used at most once per side."""
+    used_a = np.zeros(n_a, dtype=bool)
+    used_b = np.zeros(n_b, dtype=bool)
+    heap = [(-t.length, t.i, t.j) for t in candidates if t.length >= min_len]
+    heapq.heapify(heap)
+    out: list[Tile] = []
+    while heap:
+        neg, i, j = heapq.heappop(heap)
+        length = -neg
+        busy = used_a[i : i + length] | used_b[j : j + length]
+        if not busy.any():
+            used_a[i : i + length] = True
+            used_b[j : j + length] = True
+            out.append(Tile(i, j, length))
+            continue
+        # Re-queue the free stretches of a partly used run; they compete again by length.
+        free = np.flatnonzero(np.diff(np.r_[0, (~busy).view(np.int8), 0]))
+        for s, e in zip(free[0::2], free[1::2]):
+            if e - s >= min_len:
+                heapq.heappush(heap, (-(e - s), i + int(s), j + int(s)))
+    out.sort(key=lambda t: t.i)
+    return out
+
+
+def merge(tiles: list[Tile], max_gap: int = MAX_GAP) -> list[Block]:
+    """Chain tiles (sorted by a) that follow each other on both sides with small gaps."""
+    blocks: list[Block] = []
+    cur: list[Tile] = []
+    for t in tiles:
+        if cur:
+            p = cur[-1]
+            ga, gb = t.i - (p.i + p.length), t.j - (p.j + p.length)
+            if 0 <= ga <= max_gap and 0 <= gb <= max_gap:
+                cur.append(t)
+                continue
+            blocks.append(_block(cur))
+        cur = [t]
+    if cur:
+        blocks.append(_block(cur))
+    return blocks
+
+
+def _block(ts: list[Tile]) -> Block:
+    return Block(ts[0].i, ts[-1].i + ts[-1].length, ts[0].j, ts[-1].j + ts[-1].length,
+                 sum(t.length for t in ts), tuple(ts))
+
+
+def verbatim_blocks(a: Prepared, b: Prepared, ignore: np.ndarray | None = None,
+                    max_gap: int = MAX_GAP) -> list[Block]:
+    """Shared word runs of a and b, one-to-one, merged across small edits (sorted by a)."""
+    return merge(tile(runs(seed_matches(a, b, ignore)), a.n_tokens, b.n_tokens), max_gap)
+
+
+# --- sentence chains ----------------------------------------------------------------------
+
+MIN_SENTENCE_SIM = 0.3  # weighted Dice of content stems for a sentence pair to be chainable
+MIN_SHARED_STEMS = 3  # ...and at least this many distinct content stems in common
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Sentence i of a and sentence j of b, chained, with their similarity."""
+
+    i: int
+    j: int
+    sim: float
+    shared: int  # distinct content stems in common
+
+
+def sentence_similarity(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """(sim, shared): weighted Dice of content stems and count of shared stems, (sa, sb) each.
+
+    A stem's weight is log(1 + S / sf), S the sentences of both texts and sf those that
+    contain it: topic words present everywhere weigh little, specific ones much.
+    """
+    na, nb = len(a.sent_tokens), len(b.sent_tokens)
+    sim = np.zeros((na, nb))
+    shared = np.zeros((na, nb), dtype=np.int64)
+    if not na or not nb or not len(a.stem_hashes) or not len(b.stem_hashes):
+        return sim, shared
+    allh = np.concatenate([a.stem_hashes, b.stem_hashes])
+    uniq, inv, sf = np.unique(allh, return_inverse=True, return_counts=True)
+    w = np.log1p((na + nb) / sf)
+    ia, ib = inv[: len(a.stem_hashes)], inv[len(a.stem_hashes):]
+    wa_tot = np.bincount(a.stem_sent, weights=w[ia], minlength=na)
+    wb_tot = np.bincount(b.stem_sent, weights=w[ib], minlength=nb)
+    common = np.intersect1d(ia, ib, assume_unique=False)
+    if len(common) == 0:
+        return sim, shared
+    col = np.full(len(uniq), -1, dtype=np.int64)
+    col[common] = np.arange(len(common))
+    ma = np.zeros((na, len(common)))
+    mb = np.zeros((nb, len(common)))
+    sel_a, sel_b = col[ia] >= 0, col[ib] >= 0
+    ma[a.stem_sent[sel_a], col[ia[sel_a]]] = 1.0
+    mb[b.stem_sent[sel_b], col[ib[sel_b]]] = 1.0
+    shared = (ma @ mb.T).astype(np.int64)
+    num = (ma * w[common]) @ mb.T
+    den = wa_tot[:, None] + wb_tot[None, :]
+    np.divide(2.0 * num, den, out=sim, where=den > 0)
+    return sim, shared
+
+
+def sentence_chain(a: Prepared, b: Prepared, min_sim: float = MIN_SENTENCE_SIM,
+                   min_shared: int = MIN_SHARED_STEMS) -> list[Link]:
+    """The heaviest chain of similar sentence pairs increasing on both sides (one-to-one).
+
+    Row-by-row LCS recurrence with weights: D[i][j] = max(D[i-1][j], D[i][j-1],
+    D[i-1][j-1] + w[i][j]), w the similarity where the pair qualifies, else 0.
+    """
+    sim, shared = sentence_similarity(a, b)
+    w = np.where((sim >= min_sim) & (shared >= min_shared), sim, 0.0)
+    na, nb = w.shape
+    if not na or not nb or not w.any():
+        return []
+    D = np.zeros((na + 1, nb + 1))
+    for i in range(1, na + 1):
+        row = np.maximum(D[i - 1, 1:], D[i - 1, :-1] + w[i - 1])
+        D[i, 1:] = np.maximum.accumulate(row)
+    links: list[Link] = []
+    i, j = na, nb
+    while i > 0 and j > 0:
+        if D[i, j] == D[i - 1, j]:
+            i -= 1
+        elif D[i, j] == D[i, j - 1]:
+            j -= 1
+        else:
+            links.append(Link(i - 1, j - 1, float(w[i - 1, j - 1]), int(shared[i - 1, j - 1])))
+            i, j = i - 1, j - 1
+    links.reverse()
+    return links
