@@ -17,6 +17,7 @@ from provenance.errors import ConfigMismatchError, IndexError_
 from provenance.index import (
     IndexParams,
     band_keys,
+    doc_phrases,
     open_index,
     query_features,
     signature_bytes,
@@ -127,9 +128,7 @@ def test_remove_deletes_every_posting_and_phrase_count(index):
     st_ = index.stats()
     assert (st_.documents, st_.fingerprints, st_.band_entries) == (0, 0, 0)
     ps = index.phrase_stats()
-    th, to = sketch.token_hashes([d[0].text])
-    sv, _ = sketch.shingle_hashes(th, to, DEFAULT_CONFIG.k)
-    assert ps.n_docs == 0 and not index.phrase_stats().doc_freq(sv).any()
+    assert ps.n_docs == 0 and not ps.doc_freq(doc_phrases([d[0].text])[0]).any()
     for (blob,) in index.con.execute("SELECT counts FROM cms"):
         assert not any(blob)
 
@@ -220,15 +219,24 @@ def test_phrase_stats_never_undercount(index):
     index.add(d)
     ps = index.phrase_stats()
     assert ps.n_docs == 60
-    th, to = sketch.token_hashes([x.text for x in d])
-    sv, so = sketch.shingle_hashes(th, to, DEFAULT_CONFIG.k)
-    per_doc = [set(sv[so[i] : so[i + 1]].tolist()) for i in range(len(d))]
+    per_doc = [set(p.tolist()) for p in doc_phrases([x.text for x in d])]
     probe = np.array(sorted(set().union(*per_doc[:5])), dtype=np.uint64)
     true = np.array([sum(h in s for s in per_doc) for h in probe.tolist()])
     est = ps.doc_freq(probe)
     assert (est >= true).all() and (est <= 60).all()
-    phrase = sketch.shingle_hashes(*sketch.token_hashes([shared_phrase]), DEFAULT_CONFIG.k)[0]
-    assert (ps.doc_freq(phrase) >= 20).all()
+    assert (ps.doc_freq(doc_phrases([shared_phrase])[0]) >= 20).all()
+
+
+def test_phrase_stats_agree_with_the_verdicts_own_counts(index):
+    """Same keys as `verdict.PhraseStats`: the index can stand in for an in-memory collection."""
+    from provenance import verdict
+
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(CLOUGH.glob("g0p*.txt"))]
+    index.add([Document(id=str(i), text=t) for i, t in enumerate(texts)])
+    exact = verdict.PhraseStats.from_documents(texts, keep_min_df=1)
+    est = index.phrase_stats().doc_freq(exact.hashes)
+    assert (est >= exact.counts).all()
+    assert np.mean(est == exact.counts) > 0.95
 
 
 def test_phrase_sketch_widens_as_the_index_grows(index, monkeypatch):
@@ -238,10 +246,7 @@ def test_phrase_sketch_widens_as_the_index_grows(index, monkeypatch):
     index._recount_cms(8)
     index.add(docs(30, words=100))
     assert int(index._meta("cms_bits")) > 8
-    ps = index.phrase_stats()
-    th, to = sketch.token_hashes([prose(0, 100)])
-    sv, _ = sketch.shingle_hashes(th, to, DEFAULT_CONFIG.k)
-    assert (ps.doc_freq(sv) >= 1).all()
+    assert (index.phrase_stats().doc_freq(doc_phrases([prose(0, 100)])[0]) >= 1).all()
 
 
 def test_config_mismatch_names_rebuild_and_rebuild_fixes_it(tmp_path):

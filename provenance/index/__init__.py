@@ -4,8 +4,9 @@ An index answers one question fast: which stored documents might share text with
 this draft? It keeps, per document, what candidate search needs (LSH band keys of
 the whole-document MinHash signature and winnowed shingle fingerprints), what
 verification needs (the text, zlib-compressed, and its metadata) and the signature
-itself as datasketch ``LeanMinHash`` bytes. It also keeps a count-min sketch of
-shingle document frequencies, so verification can tell a stock phrase from a rare one.
+itself as datasketch ``LeanMinHash`` bytes. It also keeps a count-min sketch of phrase
+document frequencies (the verdict stage's `PhraseStats` keys), so verification can
+tell a stock phrase from a rare one without a corpus in memory.
 
 Two candidate channels, because news reuse is local:
 
@@ -170,26 +171,53 @@ class DocFeatures:
     signatures: np.ndarray  # (n, num_perm) uint32
     bands: np.ndarray  # (n, bands) int32
     fingerprints: list[np.ndarray]  # per doc, distinct int32
-    shingles: list[np.ndarray]  # per doc, distinct uint32 shingle hashes (for phrase counts)
+    phrases: list[np.ndarray]  # per doc, distinct uint64 phrase keys (`phrase_keys`) for the counts
 
 
-def doc_features(texts: Sequence[str], config: SketchConfig, params: IndexParams) -> DocFeatures:
-    """Signatures, band keys, fingerprints and distinct shingles of many texts, batched."""
+def phrase_key_version() -> str:
+    """Names the phrase keys the verdict stage asks about; stored, so a change forces a rebuild."""
+    from .. import align
+
+    return f"align.kgram_hashes;k={align.SEED_K}"
+
+
+def phrase_keys(token_hashes: np.ndarray) -> np.ndarray:
+    """Distinct phrase keys of one document: what `verdict` passes to `PhraseStats.doc_freq`."""
+    from .. import align
+
+    return np.unique(align.kgram_hashes(token_hashes, align.SEED_K))
+
+
+def doc_phrases(texts: Sequence[str]) -> list[np.ndarray]:
+    """Distinct phrase keys of each text (for recounting phrase frequencies)."""
+    from .. import sketch
+
+    out: list[np.ndarray] = []
+    for batch in sketch.batches(texts):
+        th, toff = sketch.token_hashes(batch)
+        out.extend(phrase_keys(th[toff[i] : toff[i + 1]]) for i in range(len(batch)))
+    return out
+
+
+def doc_features(
+    texts: Sequence[str], config: SketchConfig, params: IndexParams, *, phrases: bool = True
+) -> DocFeatures:
+    """Signatures, band keys, fingerprints and distinct phrase keys of many texts, batched."""
     from .. import sketch
 
     sigs: list[np.ndarray] = []
     fps: list[np.ndarray] = []
-    shs: list[np.ndarray] = []
+    phs: list[np.ndarray] = []
     for batch in sketch.batches(texts):
         th, toff = sketch.token_hashes(batch)
         sv, soff = sketch.shingle_hashes(th, toff, config.k)
         sigs.append(sketch.signatures_from_shingles(sv, soff, config.num_perm, config.seed))
         for i in range(len(batch)):
-            vals = sv[soff[i] : soff[i + 1]]
-            fps.append(as_key(winnow(vals, params.winnow)))
-            shs.append(np.unique(vals))
+            fps.append(as_key(winnow(sv[soff[i] : soff[i + 1]], params.winnow)))
+            if phrases:
+                phs.append(phrase_keys(th[toff[i] : toff[i + 1]]))
     sig = np.concatenate(sigs) if sigs else np.empty((0, config.num_perm), np.uint32)
-    return DocFeatures(sig, band_keys(sig, params), fps, shs)
+    return DocFeatures(sig, band_keys(sig, params), fps, phs)
 
 
 @dataclass(slots=True)
