@@ -289,6 +289,34 @@ def verbatim_blocks(a: Prepared, b: Prepared, ignore: np.ndarray | None = None,
     return merge(tile(runs(seed_matches(a, b, ignore)), a.n_tokens, b.n_tokens), max_gap)
 
 
+def split_quotes(bl: Block, a: Prepared, b: Prepared, absorb: int = MIN_TOKENS_PASSAGE) -> list[tuple[bool, Block]]:
+    """Split a block where its words pass in or out of quotation marks on both sides.
+
+    Returns (is_quotation, part) in text order. A word counts as quotation only when
+    it is quoted on both sides: a copier who drops the marks has made it narration. A
+    narration stretch shorter than `absorb` words between quoted ones (``...," he
+    said. "...``) stays inside the quotation.
+    """
+    parts: list[tuple[bool, list[Tile]]] = []
+    for t in bl.tiles:
+        both = a.quoted[t.i : t.i + t.length] & b.quoted[t.j : t.j + t.length]
+        cuts = (np.flatnonzero(both[1:] != both[:-1]) + 1).tolist()
+        for s, e in zip([0, *cuts], [*cuts, t.length]):
+            q, sub = bool(both[s]), Tile(t.i + s, t.j + s, e - s)
+            if parts and parts[-1][0] == q:
+                parts[-1][1].append(sub)
+            else:
+                parts.append((q, [sub]))
+    k = 1
+    while k < len(parts) - 1:
+        if parts[k - 1][0] and parts[k + 1][0] and sum(t.length for t in parts[k][1]) < absorb:
+            parts[k - 1][1].extend(parts[k][1] + parts[k + 1][1])
+            del parts[k : k + 2]
+        else:
+            k += 1
+    return [(q, _block(ts)) for q, ts in parts]
+
+
 # --- sentence chains ----------------------------------------------------------------------
 
 MIN_SENTENCE_SIM = 0.3  # weighted Dice of content stems for a sentence pair to be chainable

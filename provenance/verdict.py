@@ -22,7 +22,7 @@ verbatim narration, paraphrase or quotation, and decides:
     and 15% of the shorter text, heavy rewrites 33% and up.
 
 * ``quote-only`` — no copying, but the two share quotation: verbatim passages that
-  lie mostly inside quotation marks on both sides (two reports of one press
+  lie inside quotation marks on both sides (two reports of one press
   conference), `QUOTE_WORDS` (6) words or more in all, so that one shared 3-word
   scare quote does not make a relation. Quoted words never count as narration, on
   either signal.
@@ -49,7 +49,6 @@ VERBATIM_SHARE = 0.15
 VERBATIM_WORDS = 50
 CHAIN_LINKS = 3
 CHAIN_SHARE = 0.30
-QUOTE_SHARE = 0.5  # a passage at least this much inside quotes on both sides is quotation
 QUOTE_WORDS = 6  # shared quoted words that make a pair quote-only (a 3-word scare quote does not)
 COMMON_MIN_DF = 10  # a phrase is common when in at least this many documents...
 COMMON_FRACTION = 0.01  # ...and in at least this fraction of the collection
@@ -194,24 +193,23 @@ def compare_prepared(
     mask_q = [np.zeros(a.n_tokens, bool), np.zeros(b.n_tokens, bool)]
     quotes: list[str] = []
     longest = 0
-    for bl in align.verbatim_blocks(a, b, ignore):
-        ma, mb = _tile_mask(a.n_tokens, bl.tiles, 0), _tile_mask(b.n_tokens, bl.tiles, 1)
-        qa, qb = a.quoted[ma].mean(), b.quoted[mb].mean()
-        is_quote = qa >= QUOTE_SHARE and qb >= QUOTE_SHARE
-        if bl.matched < (align.MIN_TOKENS_QUOTE if is_quote else align.MIN_TOKENS_PASSAGE):
-            continue
-        a0, a1 = _char_span(a, bl.a0, bl.a1)
-        b0, b1 = _char_span(b, bl.b0, bl.b1)
-        score = bl.matched / max(bl.a1 - bl.a0, bl.b1 - bl.b0)
-        passages.append(Passage(a0, a1, b0, b1, "quote" if is_quote else "verbatim", round(score, 4)))
-        if is_quote:
-            mask_q[0] |= ma
-            mask_q[1] |= mb
-            quotes.append(a.text[a0:a1])
-        else:
-            mask_v[0] |= ma & ~a.quoted
-            mask_v[1] |= mb & ~b.quoted
-            longest = max(longest, bl.matched)
+    for block in align.verbatim_blocks(a, b, ignore):
+        for is_quote, bl in align.split_quotes(block, a, b):
+            if bl.matched < (align.MIN_TOKENS_QUOTE if is_quote else align.MIN_TOKENS_PASSAGE):
+                continue
+            ma, mb = _tile_mask(a.n_tokens, bl.tiles, 0), _tile_mask(b.n_tokens, bl.tiles, 1)
+            a0, a1 = _char_span(a, bl.a0, bl.a1)
+            b0, b1 = _char_span(b, bl.b0, bl.b1)
+            score = bl.matched / max(bl.a1 - bl.a0, bl.b1 - bl.b0)
+            passages.append(Passage(a0, a1, b0, b1, "quote" if is_quote else "verbatim", round(score, 4)))
+            if is_quote:
+                mask_q[0] |= ma
+                mask_q[1] |= mb
+                quotes.append(a.text[a0:a1])
+            else:
+                mask_v[0] |= ma & ~a.quoted
+                mask_v[1] |= mb & ~b.quoted
+                longest = max(longest, bl.matched)
 
     links = align.sentence_chain(a, b)
     spans_a = [(p.a_start, p.a_end) for p in passages]
@@ -303,7 +301,7 @@ def compare(a: Document, b: Document, *, phrases: PhraseStatsLike | None = None,
       estimates, and the verdict does not rest on them.
     * ``passages`` — char offsets into a.text and b.text; ``kind`` verbatim (shared word
       run, merged across small edits; score = matched words / span), quote (a shared run
-      mostly inside quotation marks on both sides) or paraphrase (a chained sentence
+      inside quotation marks on both sides; see `align.split_quotes`) or paraphrase (a chained sentence
       pair not already shown verbatim; score = content-word similarity). Passages never
       overlap on either side.
     * ``reasons`` — the verdict first, then the measurements behind it in plain words.

@@ -1,0 +1,172 @@
+"""Verdicts: golden answers on the seed articles and Clough-Stevenson, invariants, quotation, common phrases."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance.documents import load_paths
+from provenance.model import Document
+from provenance.text import words
+from provenance.verdict import PhraseStats, compare
+
+ROOT = Path(__file__).resolve().parents[1]
+NEWS = ROOT / "corpus" / "news"
+CLOUGH = ROOT / "corpus" / "clough-stevenson-dev"
+
+
+@pytest.fixture(scope="module")
+def news():
+    docs, _ = load_paths([NEWS])
+    return {d.id[:3]: d for d in docs}
+
+
+@pytest.fixture(scope="module")
+def news_pairs(news):
+    phrases = PhraseStats.from_documents(news.values())
+    return {(x, y): compare(news[x], news[y], phrases=phrases) for x, y in itertools.combinations(sorted(news), 2)}
+
+
+def test_seed_labels(news_pairs):
+    labels = json.loads((NEWS / "labels.json").read_text(encoding="utf-8"))
+    for item in labels["pairs_expected"]:
+        x, y = (item["derivative"], item["origin"]) if "derivative" in item else (item["a"], item["b"])
+        pair = news_pairs[tuple(sorted((x, y)))]
+        assert (pair.verdict == "copy") == item["flag"], (x, y, pair.reasons)
+
+
+def test_seed_golden_verdicts(news_pairs):
+    verdicts = {k: p.verdict for k, p in news_pairs.items()}
+    assert verdicts[("000", "001")] == "copy"  # heavy paraphrase, found by the sentence chain
+    assert verdicts[("001", "002")] == "copy"
+    for key, verdict in verdicts.items():
+        if "003" in key or "004" in key:
+            assert verdict == "quote-only", (key, news_pairs[key].reasons)
+
+
+def test_shared_quotation_is_shown_as_quote(news, news_pairs):
+    pair = news_pairs[("001", "004")]
+    quotes = [news["001"].text[p.a_start:p.a_end] for p in pair.passages if p.kind == "quote"]
+    assert any("significantly more resources of this kind than Ukraine" in q for q in quotes)
+    assert not any(p.kind == "verbatim" and p.a_end - p.a_start > 120 for p in pair.passages)
+
+
+def test_copy_passages_point_at_the_same_words(news, news_pairs):
+    pair = news_pairs[("001", "002")]
+    longest = max((p for p in pair.passages if p.kind == "verbatim"), key=lambda p: p.a_end - p.a_start)
+    a = news["001"].text[longest.a_start:longest.a_end]
+    b = news["002"].text[longest.b_start:longest.b_end]
+    wa, wb = words(a), words(b)
+    assert len(wa) >= 30 and longest.score >= 0.8
+    assert wa[:20] == wb[:20] and wa[-1] == wb[-1]  # a merged passage starts and ends on matched words
+    assert any("word for word" in r for r in pair.reasons)
+
+
+@pytest.fixture(scope="module")
+def clough():
+    docs, _ = load_paths([CLOUGH])
+    return {d.id: d for d in docs}
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("g0pE_taska.txt", "copy"),  # light revision
+        ("g0pB_taskc.txt", "copy"),  # cut
+        ("g4pE_taska.txt", "copy"),  # heavy: almost no shared wording, found by sentence order
+        ("g1pA_taskb.txt", "copy"),  # heavy
+        ("g2pB_taskc.txt", "copy"),  # heavy
+        ("g0pA_taska.txt", "independent"),  # non
+        ("g0pB_taskb.txt", "independent"),  # non, the most same-topic chaining of its task
+        ("g4pD_taskc.txt", "independent"),  # non
+        ("g4pD_taskb.txt", "independent"),  # labelled cut, but its source is not in the corpus
+    ],
+)
+def test_clough_golden(clough, answer, expected):
+    task = answer.split("_task")[1][0]
+    pair = compare(clough[answer], clough[f"orig_task{task}.txt"])
+    assert pair.verdict == expected, pair.reasons
+
+
+def test_common_phrases_are_not_evidence():
+    boiler = ("Sign up for our newsletter to receive the latest stories, exclusive offers and updates "
+              "from our partners delivered straight to your inbox every single morning of the week.")
+    topics = ["farm subsidies", "river flooding", "school budgets", "rail strikes", "housing prices",
+              "tax reform", "hospital waiting lists", "coastal erosion", "bus routes", "library hours",
+              "water rates", "police funding"]
+    docs = [Document(id=str(i), text=f"Local news about {t} in the region today. {boiler}") for i, t in enumerate(topics)]
+    a, b = docs[0], docs[1]
+    assert compare(a, b).verdict == "copy"  # without a reference collection the shared footer is long verbatim text
+    phrases = PhraseStats.from_documents(docs)
+    pair = compare(a, b, phrases=phrases)
+    assert pair.verdict == "independent", pair.reasons
+    assert not [p for p in pair.passages if p.kind == "verbatim"]
+    assert any("common in the reference collection" in r for r in pair.reasons)
+
+
+def test_quote_only_when_only_quotations_are_shared():
+    quote1 = "We will not accept any deal that leaves our farmers worse off than before"
+    quote2 = "The negotiations have been difficult but we are close to an agreement now"
+    a = Document("a", f'The trade minister spoke to reporters in the capital on Monday. "{quote1}," she said. '
+                      f'Talks resume next week. "{quote2}," she added, before leaving for the airport.')
+    b = Document("b", f'Farm groups welcomed a firm statement from the government. "{quote1}," the minister told '
+                      f'a press conference. Unions remain sceptical. She later said: "{quote2}."')
+    pair = compare(a, b)
+    assert pair.verdict == "quote-only", pair.reasons
+    assert {p.kind for p in pair.passages} == {"quote"}
+
+
+WORDS = ["the", "minister", "said", "prices", "rose", "sharply", "in", "march", "after", "talks",
+         "aluminium", "deal", "ukraine", "russia", "mining", "ready", "to", "offer", "partners", "and"]
+sentence_st = st.tuples(st.lists(st.sampled_from(WORDS), min_size=3, max_size=12), st.booleans()).map(
+    lambda t: ('"' + " ".join(t[0]) + '," he said.') if t[1] else " ".join(t[0]).capitalize() + ".")
+text_st = st.lists(sentence_st, min_size=1, max_size=8).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text_st, text_st)
+def test_passages_inside_both_texts_and_never_overlapping(ta, tb):
+    pair = compare(Document("a", ta), Document("b", tb))
+    for side in ("a", "b"):
+        spans = sorted((getattr(p, f"{side}_start"), getattr(p, f"{side}_end")) for p in pair.passages)
+        n = len(ta if side == "a" else tb)
+        for (s, e), nxt in zip(spans, spans[1:] + [(n, n)]):
+            assert 0 <= s < e <= n
+            assert e <= nxt[0]
+    assert pair.verdict in ("copy", "quote-only", "independent")
+    assert pair.reasons and pair.reasons[0].startswith(pair.verdict)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text_st, text_st)
+def test_resemblance_symmetric_and_bounded(ta, tb):
+    ab = compare(Document("a", ta), Document("b", tb))
+    ba = compare(Document("b", tb), Document("a", ta))
+    assert 0.0 <= ab.resemblance <= 1.0
+    assert ab.resemblance == ba.resemblance
+    assert ab.containment_a_in_b == ba.containment_b_in_a
+    assert 0.0 <= ab.containment_a_in_b <= 1.0 and 0.0 <= ab.containment_b_in_a <= 1.0
+    assert ab.resemblance <= min(ab.containment_a_in_b, ab.containment_b_in_a) + 1e-9
+
+
+narration_st = st.lists(st.sampled_from(WORDS), min_size=6, max_size=12).map(lambda ws: " ".join(ws).capitalize() + ".")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(sentence_st, max_size=6), narration_st, st.lists(sentence_st, max_size=6))
+def test_a_text_against_itself_is_a_copy(before, middle, after):
+    t = " ".join([*before, middle, *after])
+    pair = compare(Document("a", t), Document("b", t))
+    assert pair.resemblance == 1.0 and pair.containment_a_in_b == 1.0 and pair.containment_b_in_a == 1.0
+    assert pair.verdict == "copy", pair.reasons
+
+
+def test_a_news_article_against_itself_is_a_copy(news):
+    pair = compare(news["002"], news["002"])
+    assert pair.verdict == "copy"
+    assert pair.containment_a_in_b == 1.0 == pair.containment_b_in_a
