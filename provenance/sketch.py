@@ -25,9 +25,11 @@ datasketch indexes. The speed comes from never calling Python per shingle:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+import unicodedata
 from functools import lru_cache
 
 import numpy as np
+import regex
 
 from . import text as textmod
 from .config import DEFAULT_CONFIG, SketchConfig
@@ -52,7 +54,11 @@ for _b in range(256):
         _LUT[_b] = _b
     elif "A" <= _c <= "Z":
         _LUT[_b] = _b + 32
+_LUT_BYTES = _LUT.tobytes()
+_LUT_HIGH_SEPARATES = bytes(int(v) if b < 0x80 else 0 for b, v in enumerate(_LUT))
+# Mask keeping the first n bytes of a little-endian chunk; index with mode="clip" so n >= 8 keeps all.
 _LEN_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [MASK64], dtype=np.uint64)
+_PAD = b"\0" * 15
 _SHINGLE_BATCH = 4096
 _TEXT_BATCH_BYTES = 1 << 17  # ~128 KB of text per batch keeps the working set in cache
 
@@ -130,10 +136,69 @@ def _fmix32_inplace(h: np.ndarray) -> np.ndarray:
     return h
 
 
+_ASCII_BYTES = bytes(range(128))
+_WORD_CHAR = regex.compile(r"\w")
+
+
+@lru_cache(maxsize=1)
+def _composes_with_previous() -> frozenset[str]:
+    """Characters that NFC/NFKC can merge into the character before them."""
+    out = {chr(c) for c in range(0x1161, 0x1176)} | {chr(c) for c in range(0x11A8, 0x11C3)}  # Hangul
+    for cp in range(0x80, 0x110000):
+        d = unicodedata.decomposition(chr(cp))
+        if d and not d.startswith("<") and len(parts := d.split()) == 2:
+            out.add(chr(int(parts[1], 16)))
+    return frozenset(out)
+
+
+def _inert(ch: str) -> bool:
+    """True when `ch` never interacts with its neighbours under NFKC (no reordering or merging)."""
+    return not (unicodedata.combining(ch) or unicodedata.category(ch)[0] == "M" or ch in _composes_with_previous())
+
+
+@lru_cache(maxsize=1 << 16)
+def _char_map(c: str) -> str | None:
+    """What one non-ASCII character becomes on the byte path, or None when it needs context.
+
+    A non-word character is a separator (" "). A word character that never interacts
+    with its neighbours under NFKC maps to its own normal form (non-word characters in
+    that form become separators), so `text.normalize_word` of any run of such characters
+    is the concatenation of their maps. Combining marks and the like return None and
+    send their text through `text.words`.
+    """
+    if not _WORD_CHAR.match(c):
+        return " "
+    if not _inert(c):
+        return None
+    out = regex.sub(r"\W", " ", textmod._fold(c))
+    if not all(ch == " " or (_inert(ch) and not "A" <= ch <= "Z") for ch in out):
+        return None
+    return out if out.strip() else " "
+
+
 def _doc_bytes(text: str) -> bytes:
+    """UTF-8 bytes whose byte-level tokens (see _LUT) are exactly `text.words(text)`.
+
+    ASCII text is used as is. Otherwise each distinct non-ASCII character is replaced
+    by its `_char_map` (cached). In English news these are mostly typographic quotes,
+    dashes and no-break spaces, which are all separators: then one `bytes.translate`
+    lowers the text and zeroes every non-ASCII byte. UTF-8 is self-synchronising,
+    so a byte-level replace hits exactly that character, and no map's output contains
+    a character that is itself replaced. Only a text holding a character that needs
+    its neighbours to normalise (a combining mark, say) goes through `text.words`.
+    """
     if text.isascii():
         return text.encode("ascii")
-    return " ".join(textmod.words(text)).encode("utf-8")
+    data = text.encode("utf-8", "surrogatepass")
+    maps = {c: _char_map(c) for c in set(data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))}
+    if all(m == " " for m in maps.values()):
+        return data.translate(_LUT_HIGH_SEPARATES)  # already lowered; the batch LUT keeps it
+    if None in maps.values():
+        return " ".join(textmod.words(text)).encode("utf-8")
+    for c, m in maps.items():
+        if m != c:
+            data = data.replace(c.encode("utf-8", "surrogatepass"), m.encode("utf-8"))
+    return data
 
 
 def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -142,27 +207,38 @@ def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     Returns (hashes, offsets): the tokens of texts[i] are hashes[offsets[i]:offsets[i+1]].
     """
     parts = [_doc_bytes(t) for t in texts]
-    buf = b"\0".join(parts) + b"\0" * 16
-    doc_starts = np.zeros(len(parts), dtype=np.int64)
-    if len(parts) > 1:
-        np.cumsum([len(p) + 1 for p in parts[:-1]], out=doc_starts[1:])
-    lowered = _LUT[np.frombuffer(buf, dtype=np.uint8)]
-    word = (lowered != 0).view(np.int8)
-    bounds = np.flatnonzero(np.diff(word, prepend=np.int8(0)))
+    # One buffer: a separator, the documents separated by one zero byte, then padding so
+    # an 8-byte read at any token start stays inside.
+    parts.insert(0, b"")
+    parts.append(_PAD)
+    buf = b"\0".join(parts)
+    n_docs = len(texts)
+    doc_starts = np.empty(n_docs, dtype=np.int64)
+    if n_docs:
+        lengths = np.fromiter(map(len, parts[1:n_docs]), dtype=np.int64, count=n_docs - 1)
+        doc_starts[0] = 1
+        np.cumsum(lengths + 1, out=doc_starts[1:])
+        doc_starts[1:] += 1
+    lowered = np.frombuffer(buf.translate(_LUT_BYTES), dtype=np.uint8)
+    word = lowered.astype(bool)
+    # Token boundaries: where the word mask changes (the buffer starts and ends outside a word).
+    bounds = np.flatnonzero(word[1:] != word[:-1])
+    bounds += 1
     starts, ends = bounds[0::2], bounds[1::2]
     lengths = ends - starts
     chunks = np.ndarray(shape=(len(lowered) - 7,), dtype="<u8", buffer=lowered.data, strides=(1,))
-    h = chunks[starts] & _LEN_MASKS[np.minimum(lengths, 8)]
+    h = chunks[starts]
+    h &= _LEN_MASKS.take(lengths, mode="clip")
     h ^= _U64(TOKEN_SEED)
     _fmix64_inplace(h)
     rest = np.flatnonzero(lengths > 8)
     pos = 8
     while rest.size:
-        c = chunks[starts[rest] + pos] & _LEN_MASKS[np.minimum(lengths[rest] - pos, 8)]
+        c = chunks[starts[rest] + pos] & _LEN_MASKS.take(lengths[rest] - pos, mode="clip")
         h[rest] = _fmix64_inplace(h[rest] ^ c)
         pos += 8
         rest = rest[lengths[rest] > pos]
-    offsets = np.empty(len(parts) + 1, dtype=np.int64)
+    offsets = np.empty(n_docs + 1, dtype=np.int64)
     offsets[:-1] = np.searchsorted(starts, doc_starts)
     offsets[-1] = len(starts)
     return h, offsets

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from datasketch import MinHash
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import provenance
 from provenance import sketch
+from provenance import text as textmod
+from provenance.config import SketchConfig
 from provenance.errors import EmptyTextError
 
 
@@ -18,6 +20,18 @@ def reference(text: str, k: int = 5, num_perm: int = 128, seed: int = 1) -> MinH
     for s in provenance.shingles(text, k):
         m.update(s)
     return m
+
+
+# Characters that stress the byte-level tokenizer: ASCII letters and punctuation,
+# typographic quotes and dashes, letters that case-fold or NFKC-normalise to something
+# else (É, ß, ŉ, Ŀ, ﬁ, ⒈, 𝐀, ǅ, İ, Σ/ς), combining marks, Hangul jamo that compose,
+# digits of other scripts, a zero byte, and a no-break space.
+TRICKY = (
+    "aZ09_ .,'-\n\"\u201c\u201d\u2019\u2014\u00a0\0"
+    "\u00e9\u00c9\u00df\u0149\u013f\ufb01\u2488\U0001d400\u01c5\u0130\u03a3\u03c2\u03c3"
+    "\u0301\u0323\u1100\u1161\u11a8\uac00\u0663\u0e51\u4e2d\u200d"
+)
+tricky_text = st.text(alphabet=st.sampled_from(TRICKY), max_size=40)
 
 
 @settings(max_examples=300, deadline=None)
@@ -30,13 +44,74 @@ def test_minhash_equals_datasketch_for_any_unicode(text, k):
     assert np.array_equal(provenance.minhash(text, k=k).hashvalues, reference(text, k).hashvalues)
 
 
-@settings(max_examples=50, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from("ab cdé\u00dfΩ.’-\n"), min_size=1), min_size=1, max_size=12))
-def test_batched_path_equals_one_at_a_time(texts):
-    texts = [t for t in texts if provenance.shingles(t)]
-    batch = provenance.minhashes(texts, k=3, num_perm=16, seed=7)
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(), tricky_text))
+@example("\u013fa \ufb01ne \u2488x \u00c9COLE \u0130stanbul e\u0301 \u1100\u1161 \u01c5 stra\u00dfe \u03a3\u03c2")
+@example("a\ud800b \udfff")  # lone surrogates are separators, as in text.words
+@example("x" * 25 + " " + "y" * 8 + " " + "\u00e9" * 13)  # tokens longer than 24 bytes
+def test_token_hashes_are_the_hashes_of_text_words(text):
+    hashes, offsets = sketch.token_hashes([text])
+    assert offsets.tolist() == [0, len(hashes)]
+    assert hashes.tolist() == [sketch.token_hash(w) for w in textmod.words(text)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=60), tricky_text, st.sampled_from(["", "...", "one", "a b c"])), max_size=15))
+def test_batched_token_hashes_equal_one_at_a_time(texts):
+    hashes, offsets = sketch.token_hashes(texts)
+    assert len(offsets) == len(texts) + 1
+    for i, t in enumerate(texts):
+        assert hashes[offsets[i] : offsets[i + 1]].tolist() == [sketch.token_hash(w) for w in textmod.words(t)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet=st.sampled_from("ab cdé\u00dfΩ.’-\n"), min_size=1),
+            tricky_text,
+            st.sampled_from(["Hello", "two words", "the quick brown fox jumps over", "x" * 30 + " y"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(1, 6),
+)
+def test_batched_path_equals_one_at_a_time(texts, k):
+    """Batches mixing ASCII and non-ASCII texts and texts with fewer than k tokens."""
+    texts = [t for t in texts if provenance.shingles(t, k)]
+    batch = provenance.minhashes(texts, k=k, num_perm=16, seed=7)
     for t, m in zip(texts, batch):
-        assert np.array_equal(m.hashvalues, reference(t, 3, 16, 7).hashvalues)
+        assert np.array_equal(m.hashvalues, reference(t, k, 16, 7).hashvalues)
+
+
+def test_signature_matrix_across_text_and_shingle_batches(monkeypatch):
+    """Documents straddling text batches and shingle blocks get the same signatures."""
+    rng = np.random.default_rng(5)
+    vocab = ["alpha", "beta", "\u201cgamma\u201d", "d\u00e9j\u00e0", "STRASSE", "x" * 17, "\u00c9t\u00e9", "q"]
+    texts = [" ".join(rng.choice(vocab, size=int(n))) for n in rng.integers(0, 900, size=40)]
+    texts.insert(7, "w " * 6000)  # one document longer than a shingle block
+    config = SketchConfig(k=3, num_perm=32, seed=11)
+    whole = sketch.signature_matrix(texts, config)
+    monkeypatch.setattr(sketch, "_TEXT_BATCH_BYTES", 3000)
+    monkeypatch.setattr(sketch, "_SHINGLE_BATCH", 700)
+    assert np.array_equal(sketch.signature_matrix(texts, config), whole)
+    for t, row in zip(texts, whole):
+        if provenance.shingles(t, 3):
+            assert np.array_equal(row, reference(t, 3, 32, 11).hashvalues)
+        else:
+            assert (row == sketch.EMPTY_VALUE).all()
+
+
+def test_k1_shingles_are_the_words():
+    text = "One two, two THREE"
+    assert provenance.shingles(text, k=1) == ["one", "two", "two", "three"]
+    assert np.array_equal(provenance.minhash(text, k=1).hashvalues, reference(text, 1).hashvalues)
+
+
+def test_minhashes_of_nothing_is_empty():
+    assert provenance.minhashes([]) == []
+    assert sketch.signature_matrix([]).shape == (0, 128)
 
 
 def test_permutations_match_datasketch():
@@ -54,3 +129,5 @@ def test_short_text_has_one_shingle_of_all_tokens():
 def test_empty_text_is_refused_not_matched():
     with pytest.raises(EmptyTextError):
         provenance.minhash("  ... — !! ")
+    with pytest.raises(EmptyTextError):
+        provenance.minhashes(["fine words here", "\u201c\u2014\u201d"])
