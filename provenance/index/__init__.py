@@ -118,11 +118,14 @@ class Index(Protocol):
 
 
 def content_hash(doc: Document) -> int:
-    """Signed 64-bit xxh3 of what the index stores about a document; unchanged docs are skipped."""
+    """Signed 64-bit xxh3 of a document's text and metadata; unchanged docs are skipped on re-add.
+
+    The path is left out: the same file added from another checkout is the same document.
+    """
     import xxhash
 
     h = xxhash.xxh3_64()
-    for part in (doc.text, doc.title, doc.url, doc.site, doc.published, doc.path):
+    for part in (doc.text, doc.title, doc.url, doc.site, doc.published):
         h.update((part or "").encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return int(np.int64(np.uint64(h.intdigest())))
@@ -265,11 +268,13 @@ def open_index(
     *,
     create: bool = False,
     params: IndexParams | None = None,
+    check_config: bool = True,
 ) -> Index:
     """Open the index named by `spec`: a file path (SQLite, the default) or a backend URL.
 
     `create` makes a missing SQLite index (for `add`); a query on a missing index fails
-    with a message naming the command that builds one.
+    with a message naming the command that builds one. `check_config=False` opens an
+    index built under another configuration, for `rebuild` only.
     """
     spec = DEFAULT_INDEX_PATH if spec is None or spec == "" else spec
     text = str(spec)
@@ -278,12 +283,12 @@ def open_index(
             from . import redis as redis_backend  # provided by the shared-index backend
         except ImportError as exc:
             raise IndexError_(f"no Redis index backend is available for {text!r}") from exc
-        return redis_backend.open(text, config, create=create, params=params)
+        return redis_backend.open(text, config, create=create, params=params, check_config=check_config)
     if "://" in text:
         raise IndexError_(f"unknown index location {text!r}: give a file path or redis://HOST:PORT/DB")
     from .sqlite import SQLiteIndex
 
-    return SQLiteIndex(Path(text), config, create=create, params=params)
+    return SQLiteIndex(Path(text), config, create=create, params=params, check_config=check_config)
 
 
 __all__ = [

@@ -1,0 +1,132 @@
+"""The pre-publication check: drafts against an index of published and wire copy.
+
+For each draft: look up candidates in the index (indexed lookups, nothing loaded
+whole), fetch the few best, and verify each pair with the scan's quote-aware
+verdict, using the index's phrase counts so stock phrases are not evidence. The
+answer is a `ScanResult` (drafts plus the sources they share text with, one `Pair`
+per draft and source, draft first) so every report format renders it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import DEFAULT_CONFIG, SketchConfig
+from .errors import InputError
+from .model import VERDICT_ORDER, Document, Pair, Problem, ScanResult
+
+FAIL_ON = ("copy", "quote-only")
+DEFAULT_CANDIDATES = 10
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """A check's answer: the renderable result and which of its pairs fail the check."""
+
+    result: ScanResult
+    drafts: list[str]  # ids of the drafts, in input order
+    fail_on: str = "copy"
+    candidates_seen: dict[str, int] = field(default_factory=dict)  # draft id -> candidates verified
+
+    @property
+    def findings(self) -> list[Pair]:
+        level = VERDICT_ORDER[self.fail_on]
+        return [p for p in self.result.pairs if VERDICT_ORDER[p.verdict] >= level]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing reaches `fail_on`, 1 otherwise (2 is for errors, raised instead)."""
+        return 1 if self.findings else 0
+
+
+def check(
+    paths: Sequence[str | Path],
+    index=None,
+    *,
+    index_spec: str | Path | None = None,
+    config: SketchConfig = DEFAULT_CONFIG,
+    fail_on: str = "copy",
+    max_candidates: int = DEFAULT_CANDIDATES,
+) -> CheckResult:
+    """Check the drafts at `paths` against `index` (or the index at `index_spec`).
+
+    Raises InputError when `paths` hold no draft at all, IndexError_/ConfigMismatchError
+    when the index cannot answer. Drafts the loader skips (empty, unreadable) become
+    Problems and the check goes on: an empty file is nothing to check, not a failure.
+    """
+    from . import documents
+
+    if fail_on not in FAIL_ON:
+        raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, got {fail_on!r}")
+    drafts, problems = documents.load_paths([Path(p) for p in paths])
+    if not drafts and not problems:
+        where = ", ".join(map(str, paths)) or "(nothing given)"
+        raise InputError(f"no draft found in {where}: give .txt, .md, .rst or .html files")
+    own = index is None
+    if own:
+        from .index import open_index
+
+        index = open_index(index_spec, config)
+    try:
+        return check_documents(drafts, index, problems=problems, fail_on=fail_on, max_candidates=max_candidates)
+    finally:
+        if own:
+            index.close()
+
+
+def check_documents(
+    drafts: Sequence[Document],
+    index,
+    *,
+    problems: Sequence[Problem] = (),
+    fail_on: str = "copy",
+    max_candidates: int = DEFAULT_CANDIDATES,
+) -> CheckResult:
+    """`check` for documents already loaded (e.g. text from an editor, not a file)."""
+    from . import text as textmod
+    from . import verdict
+    from .index import content_hash, query_features
+
+    problems = list(problems)
+    phrases = index.phrase_stats()
+    sources: dict[str, Document] = {}
+    pairs: list[Pair] = []
+    kept: list[Document] = []
+    seen: dict[str, int] = {}
+    for draft in drafts:
+        if not textmod.words(draft.text):
+            problems.append(Problem(draft.path or draft.id, "no words to check", "skipped"))
+            continue
+        cands = index.candidates(query_features(draft.text, index.config, index.params), limit=max_candidates)
+        found = index.documents([c.id for c in cands])
+        if any(s.id == draft.id for s in found):
+            stored = index.content_hashes([draft.id]).get(draft.id)
+            if stored == content_hash(draft):
+                found = [s for s in found if s.id != draft.id]  # the draft itself, already indexed
+            else:
+                draft = _renamed(draft, f"{draft.id} (draft)")
+        kept.append(draft)
+        seen[draft.id] = len(found)
+        for src in found:
+            pair = verdict.compare(draft, src, phrases=phrases, k=index.config.k)
+            if pair.verdict == "independent":
+                continue
+            pairs.append(pair)
+            sources.setdefault(src.id, src)
+    pairs.sort(key=lambda p: (p.a, -VERDICT_ORDER[p.verdict], -p.containment_a_in_b, p.b))
+    draft_ids = {d.id for d in kept}
+    result = ScanResult(
+        config_fingerprint=index.config.fingerprint,
+        documents=kept + [s for i, s in sources.items() if i not in draft_ids],
+        pairs=pairs,
+        problems=problems,
+    )
+    return CheckResult(result=result, drafts=[d.id for d in kept], fail_on=fail_on, candidates_seen=seen)
+
+
+def _renamed(doc: Document, new_id: str) -> Document:
+    from dataclasses import replace
+
+    return replace(doc, id=new_id)
