@@ -1,0 +1,145 @@
+"""Speed: raw text to MinHash signature, all contenders in one run on one core.
+
+Every contender gets the same raw texts and produces 128-permutation MinHash
+signatures of the same word 5-gram shingles (`provenance.shingles`: the text's
+normalised words). The anchors need the shingles as Python strings, so building them
+is part of their cost, as it is for any user of those libraries; provenance hashes
+from the raw text. Run:
+
+    python -m pytest benchmarks/bench_speed.py --benchmark-only
+
+The table at the end gives docs/s, shingles/s and how many times faster provenance
+is than each anchor (ratios of medians from this run). datasketch's `update` loop is
+so slow that it runs on every SLOW_STRIDE-th document; its docs/s is scaled to the
+corpus's mean document length through shingles/s.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+import provenance
+from provenance import sketch
+
+K, NUM_PERM, SEED = 5, 128, 1
+SLOW_STRIDE = int(os.environ.get("PROVENANCE_BENCH_SLOW_STRIDE", "5"))
+
+
+def _run(benchmark, corpus, label, fn, texts, rounds):
+    cpu_per_wall: list[float] = []
+
+    def timed():
+        c0, w0 = time.process_time(), time.perf_counter()
+        out = fn(texts)
+        cpu_per_wall.append((time.process_time() - c0) / (time.perf_counter() - w0))
+        return out
+
+    result = benchmark.pedantic(timed, rounds=rounds, iterations=1, warmup_rounds=1 if rounds > 1 else 0)
+    benchmark.extra_info.update(
+        label=label,
+        docs=len(texts),
+        shingles=_shingle_count(texts),
+        corpus_docs=len(corpus.texts),
+        corpus_shingles=_shingle_count(corpus.texts),
+        corpus_source=corpus.source,
+        cpu_per_wall=cpu_per_wall,
+    )
+    assert len(result) == len(texts)
+    return result
+
+
+_COUNTS: dict[int, int] = {}
+
+
+def _shingle_count(texts) -> int:
+    key = id(texts)
+    if key not in _COUNTS:
+        _COUNTS[key] = sum(len(provenance.shingles(t, K)) for t in texts)
+    return _COUNTS[key]
+
+
+# --- provenance ---------------------------------------------------------------------------
+
+
+def test_provenance_minhashes(benchmark, corpus):
+    """The public batched API: one datasketch LeanMinHash per text."""
+    _run(benchmark, corpus, "provenance.minhashes",
+         lambda ts: provenance.minhashes(ts, k=K, num_perm=NUM_PERM, seed=SEED), corpus.texts, 7)
+
+
+def test_signature_matrix(benchmark, corpus):
+    """The same signatures as an (n, 128) uint32 matrix, without LeanMinHash objects."""
+    config = provenance.SketchConfig(k=K, num_perm=NUM_PERM, seed=SEED)
+    _run(benchmark, corpus, "sketch.signature_matrix",
+         lambda ts: sketch.signature_matrix(ts, config), corpus.texts, 7)
+
+
+# --- datasketch -----------------------------------------------------------------------------
+
+
+def test_datasketch_update(benchmark, corpus):
+    """datasketch's documented loop with its default hash (SHA-1, 32 bits) over UTF-8 shingles.
+
+    (With hashfunc=provenance.shingle_hash, which gives provenance's exact signatures,
+    the loop is slower still: its hash is pure Python.)
+    """
+    from datasketch import MinHash
+
+    def run(ts):
+        out = []
+        for t in ts:
+            m = MinHash(NUM_PERM, seed=SEED)
+            for s in provenance.shingles(t, K):
+                m.update(s.encode("utf-8"))
+            out.append(m)
+        return out
+
+    _run(benchmark, corpus, "datasketch MinHash.update", run, corpus.texts[::SLOW_STRIDE], 1)
+
+
+def test_datasketch_bulk_xxh32(benchmark, corpus):
+    """datasketch's batched MinHash.bulk with xxhash's xxh32 over UTF-8 shingles."""
+    from datasketch import MinHash
+    from xxhash import xxh32_intdigest
+
+    def run(ts):
+        return MinHash.bulk(
+            [[s.encode("utf-8") for s in provenance.shingles(t, K)] for t in ts],
+            num_perm=NUM_PERM, seed=SEED, hashfunc=xxh32_intdigest,
+        )
+
+    _run(benchmark, corpus, "datasketch MinHash.bulk xxh32", run, corpus.texts, 3)
+
+
+# --- rensa ------------------------------------------------------------------------------------
+
+
+def test_rensa_update(benchmark, corpus):
+    """rensa's RMinHash, one object per text, updated with the list of shingle strings."""
+    rensa = pytest.importorskip("rensa")
+
+    def run(ts):
+        out = []
+        for t in ts:
+            m = rensa.RMinHash(num_perm=NUM_PERM, seed=SEED)
+            m.update(provenance.shingles(t, K))
+            out.append(m.digest())
+        return out
+
+    _run(benchmark, corpus, "rensa RMinHash.update", run, corpus.texts, 5)
+
+
+def test_rensa_digest_matrix(benchmark, corpus):
+    """rensa 0.5's bulk route: all shingle lists at once into a digest matrix."""
+    rensa = pytest.importorskip("rensa")
+
+    def run(ts):
+        m = rensa.RMinHash.digest_matrix_from_token_sets(
+            [provenance.shingles(t, K) for t in ts], NUM_PERM, SEED
+        )
+        return m.to_rows()
+
+    _run(benchmark, corpus, "rensa digest_matrix_from_token_sets", run, corpus.texts, 5)
