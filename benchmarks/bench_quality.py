@@ -81,11 +81,31 @@ def clough() -> dict:
         for (n1, l1), (n2, l2) in itertools.combinations(sorted(members), 2):
             key = "+".join(sorted((("derived" if l1 != "non" else "non"), ("derived" if l2 != "non" else "non"))))
             within[key][compare(docs[n1], docs[n2], phrases=phrases).verdict] += 1
+    scan_levels = _scan_clough(labels)
     missed = [(n, lv) for n, _, lv, p in rows if lv != "non" and p.verdict != "copy"]
     flagged_non = [n for n, _, lv, p in rows if lv == "non" and p.verdict == "copy"]
     return dict(rows=rows, per_level=per_level, precision=precision, recall=recall, f1=f1,
                 recall_findable=recall_f, f1_findable=f1_f, within=within, missed=missed,
-                flagged_non=flagged_non, pairs_per_s=len(rows) / elapsed if elapsed else 0.0)
+                flagged_non=flagged_non, pairs_per_s=len(rows) / elapsed if elapsed else 0.0,
+                scan=scan_levels)
+
+
+def _scan_clough(labels: dict[str, tuple[str, str]]) -> dict | None:
+    """End to end: answers flagged copy against their source by the scan (candidates + compare)."""
+    try:
+        from provenance.scan import scan  # the lead's module; optional until it lands
+    except ImportError:
+        return None
+    result = scan([CLOUGH])
+    copies = {(p.a, p.b) for p in result.pairs if p.verdict == "copy"}
+    per_level = {lv: Counter() for lv in LEVELS}
+    for name, (task, level) in labels.items():
+        if level == "orig":
+            continue
+        src = f"orig_task{task}.txt"
+        per_level[level]["n"] += 1
+        per_level[level]["copy"] += int((name, src) in copies or (src, name) in copies)
+    return per_level
 
 
 def news() -> dict:
@@ -130,7 +150,13 @@ def report(c: dict, n: dict) -> str:
             f"F1 {c['f1_findable']:.3f}",
             f"missed derived: {', '.join(f'{x} ({lv})' for x, lv in c['missed']) or 'none'}",
             f"non flagged copy: {', '.join(c['flagged_non']) or 'none'}",
-            f"compare speed (incl. first preparation): {c['pairs_per_s']:.0f} pairs/s", "",
+            f"compare speed (incl. first preparation): {c['pairs_per_s']:.0f} pairs/s", ""]
+    if c["scan"] is not None:
+        out.append("end-to-end `provenance.scan.scan` on the folder (candidates + compare), flagged copy "
+                   "against the source: " + ", ".join(f"{lv} {c['scan'][lv]['copy']}/{c['scan'][lv]['n']}"
+                                                       for lv in LEVELS))
+        out.append("")
+    out += [
             "Answers of one task against each other (verdict counts):", ""]
     for key in sorted(c["within"]):
         cnt = c["within"][key]
