@@ -1,0 +1,93 @@
+"""The text layer's invariants, over arbitrary Unicode and news-like text (Hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance import text as textmod
+
+# News-like pieces: words, abbreviations, sentence ends, quotes of every kind, dashes,
+# line breaks, and characters that normalise to something else.
+PIECES = st.sampled_from(
+    [
+        "The", "minister", "said", "Mr.", "U.S.", "e.g.", "A.", "3.5", "per cent", "it's",
+        ".", "!", "?", "…", ",", ";", " ", " ", " ", "\n", "\n\n", "\r\n", "\t",
+        '"', "\u201c", "\u201d", "\u2018", "\u2019", "\u00ab", "\u00bb", "\u201e", "'",
+        "-", "\u2014", "\u2013", "\u00a0", "Caf\u00e9", "CAFE\u0301", "\ufb01nal", "stra\u00dfe", "\u2488",
+    ]
+)
+news_like = st.lists(PIECES, max_size=60).map("".join)
+any_text = st.one_of(st.text(), news_like)
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text)
+def test_normalize_is_idempotent(text):
+    once = textmod.normalize(text)
+    assert textmod.normalize(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text)
+def test_tokens_lie_in_the_text_and_are_the_words(text):
+    tokens = textmod.tokenize(text)
+    assert tokens.words == textmod.words(text)
+    assert len(tokens.words) == len(tokens.starts) == len(tokens.ends)
+    prev_end = 0
+    for i, (s, e) in enumerate(zip(tokens.starts, tokens.ends)):
+        assert 0 <= s < e <= len(text)
+        if i and (s, e) == (tokens.starts[i - 1], tokens.ends[i - 1]):
+            continue  # one raw word that normalised to several tokens
+        assert s >= prev_end
+        prev_end = e
+    # Each raw word's span gives back exactly its tokens.
+    spans: dict[tuple[int, int], list[str]] = {}
+    for w, s, e in zip(tokens.words, tokens.starts, tokens.ends):
+        spans.setdefault((s, e), []).append(w)
+    for (s, e), ws in spans.items():
+        assert ws == textmod.words(text[s:e])
+        assert all(w == textmod.normalize_word(w)[0] for w in ws)  # tokens are normalised
+
+
+def _check_spans(text, spans):
+    prev = 0
+    for s, e in spans:
+        assert prev <= s < e <= len(text)
+        assert not text[s].isspace() and not text[e - 1].isspace()
+        prev = e
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text)
+def test_sentences_are_ordered_spans_that_hold_every_token(text):
+    spans = textmod.sentences(text)
+    _check_spans(text, spans)
+    tokens = textmod.tokenize(text)
+    for s, e in zip(tokens.starts, tokens.ends):
+        assert any(a <= s and e <= b for a, b in spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text)
+def test_paragraphs_and_quotations_are_ordered_spans_in_the_text(text):
+    paragraphs = textmod.paragraphs(text)
+    _check_spans(text, paragraphs)
+    quotes = textmod.quotation_spans(text)
+    _check_spans(text, quotes)
+    for s, e in quotes:
+        assert any(a <= s and e <= b for a, b in paragraphs)  # never across a paragraph
+
+
+def test_quotation_spans_find_curly_and_straight_quotes():
+    text = 'He said \u201cwe will\u201d and "no more". It\u2019s done.'
+    assert [text[s:e] for s, e in textmod.quotation_spans(text)] == ["we will", "no more"]
+
+
+def test_sentences_keep_abbreviations_together():
+    text = "Mr. Smith met U.S. officials. They agreed.\nNew line here"
+    assert [text[s:e] for s, e in textmod.sentences(text)] == [
+        "Mr. Smith met U.S. officials.",
+        "They agreed.",
+        "New line here",
+    ]
