@@ -237,25 +237,29 @@ def runs(matches: np.ndarray, k: int = SEED_K) -> list[Tile]:
 
 def tile(candidates: list[Tile], n_a: int, n_b: int, min_len: int = SEED_K) -> list[Tile]:
     """Greedy string tiling: longest runs first, each token used at most once per side."""
-    used_a = np.zeros(n_a, dtype=bool)
-    used_b = np.zeros(n_b, dtype=bool)
+    used_a = bytearray(n_a)
+    used_b = bytearray(n_b)
     heap = [(-t.length, t.i, t.j) for t in candidates if t.length >= min_len]
     heapq.heapify(heap)
     out: list[Tile] = []
     while heap:
         neg, i, j = heapq.heappop(heap)
         length = -neg
-        busy = used_a[i : i + length] | used_b[j : j + length]
-        if not busy.any():
-            used_a[i : i + length] = True
-            used_b[j : j + length] = True
+        if not any(used_a[i : i + length]) and not any(used_b[j : j + length]):
+            used_a[i : i + length] = b"\x01" * length
+            used_b[j : j + length] = b"\x01" * length
             out.append(Tile(i, j, length))
             continue
         # Re-queue the free stretches of a partly used run; they compete again by length.
-        free = np.flatnonzero(np.diff(np.r_[0, (~busy).view(np.int8), 0]))
-        for s, e in zip(free[0::2], free[1::2]):
-            if e - s >= min_len:
-                heapq.heappush(heap, (-(e - s), i + int(s), j + int(s)))
+        start = None
+        for x in range(length + 1):
+            free = x < length and not used_a[i + x] and not used_b[j + x]
+            if free and start is None:
+                start = x
+            elif not free and start is not None:
+                if x - start >= min_len:
+                    heapq.heappush(heap, (start - x, i + start, j + start))
+                start = None
     out.sort(key=lambda t: t.i)
     return out
 
@@ -297,6 +301,8 @@ def split_quotes(bl: Block, a: Prepared, b: Prepared, absorb: int = MIN_TOKENS_P
     narration stretch shorter than `absorb` words between quoted ones (``...," he
     said. "...``) stays inside the quotation.
     """
+    if not a.quoted[bl.a0 : bl.a1].any() or not b.quoted[bl.b0 : bl.b1].any():
+        return [(False, bl)]
     parts: list[tuple[bool, list[Tile]]] = []
     for t in bl.tiles:
         both = a.quoted[t.i : t.i + t.length] & b.quoted[t.j : t.j + t.length]
@@ -376,9 +382,11 @@ def sentence_chain(a: Prepared, b: Prepared, min_sim: float = MIN_SENTENCE_SIM,
     """
     sim, shared = sentence_similarity(a, b)
     w = np.where((sim >= min_sim) & (shared >= min_shared), sim, 0.0)
-    na, nb = w.shape
-    if not na or not nb or not w.any():
+    if not w.size or not w.any():
         return []
+    rows, cols = np.flatnonzero(w.any(axis=1)), np.flatnonzero(w.any(axis=0))
+    w, shared = w[np.ix_(rows, cols)], shared[np.ix_(rows, cols)]  # same best chain, smaller table
+    na, nb = w.shape
     D = np.zeros((na + 1, nb + 1))
     for i in range(1, na + 1):
         row = np.maximum(D[i - 1, 1:], D[i - 1, :-1] + w[i - 1])
@@ -391,7 +399,7 @@ def sentence_chain(a: Prepared, b: Prepared, min_sim: float = MIN_SENTENCE_SIM,
         elif D[i, j] == D[i, j - 1]:
             j -= 1
         else:
-            links.append(Link(i - 1, j - 1, float(w[i - 1, j - 1]), int(shared[i - 1, j - 1])))
+            links.append(Link(int(rows[i - 1]), int(cols[j - 1]), float(w[i - 1, j - 1]), int(shared[i - 1, j - 1])))
             i, j = i - 1, j - 1
     links.reverse()
     return links
