@@ -1,0 +1,261 @@
+"""Scale benchmark: scan cost per document at 1k, 10k, 100k documents, one process and Dask.
+
+The corpus has known derivatives, so the run also reports recall. It is built as
+wire copy is republished: every *story* is an original article plus 5-13 variants
+(mean 9, so ten documents a story at every size and the mix does not change with
+scale), each made from the original or from an earlier variant:
+
+* ``republish`` — an outlet's dateline on top, sometimes the last paragraph dropped;
+* ``edit`` — about 8% of the words replaced by other words of the story and 3% dropped;
+* ``trim`` — the first 50-80% of the words.
+
+Originals are Reuters-21578 stories when the file is present (``newsgen.reuters_path``;
+10.8k stories, enough for 100k documents), else generated articles
+(``newsgen.generated_articles``). Document ids are hashes, so a story's documents
+are spread over the id order (and over Dask's partitions) as in a real crawl.
+Originals are dated a day before their first variants; a variant of a variant a day
+later still.
+
+Recall: the share of known (parent, derivative) links reported as a pair with any
+verdict other than independent.
+
+    python benchmarks/bench_scale.py                      # 1k and 10k, both engines
+    python benchmarks/bench_scale.py --sizes 1000 10000 100000 --engines local dask
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import newsgen  # noqa: E402
+
+from provenance.model import Document  # noqa: E402
+
+STORY_MIN_VARIANTS, STORY_MAX_VARIANTS = 5, 13
+OUTLETS = ["Daily Ledger", "Morning Post", "City Herald", "Evening Star", "Wire Digest", "Metro Times"]
+
+
+@dataclass(frozen=True)
+class Derived:
+    docs: list[Document]
+    known: list[tuple[str, str, str]]  # (parent id, derivative id, kind)
+    source: str
+
+
+def originals(n: int, seed: int = 0) -> tuple[list[str], str]:
+    """`n` original articles: Reuters stories in file order (exact re-sends dropped), or generated."""
+    path = newsgen.reuters_path()
+    if path is not None:
+        seen: set[str] = set()
+        texts: list[str] = []
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                text = json.loads(line)["text"].strip()
+                if text and text not in seen:
+                    seen.add(text)
+                    texts.append(text)
+                if len(texts) == n:
+                    break
+        if len(texts) >= n:
+            return texts, "reuters-21578"
+    return newsgen.generated_articles(n, seed), "generated"
+
+
+def _republish(text: str, rng: random.Random) -> str:
+    paras = [p for p in text.split("\n") if p.strip()]
+    if len(paras) > 3 and rng.random() < 0.5:
+        paras = paras[:-1]
+    paras[0] = f"{rng.choice(OUTLETS).upper()} - {paras[0].lstrip()}"
+    return "\n".join(paras)
+
+
+def _edit(text: str, rng: random.Random) -> str:
+    lines = text.split("\n")
+    pool = text.split() or ["news"]
+    out = []
+    for line in lines:
+        words = []
+        for w in line.split():
+            r = rng.random()
+            if r < 0.08:
+                words.append(rng.choice(pool))
+            elif r >= 0.11:
+                words.append(w)
+        out.append(" ".join(words))
+    return "\n".join(out)
+
+
+def _trim(text: str, rng: random.Random) -> str:
+    words = text.split(" ")
+    return " ".join(words[: max(1, int(len(words) * rng.uniform(0.5, 0.8)))])
+
+
+KINDS = {"republish": _republish, "edit": _edit, "trim": _trim}
+
+
+def _doc_id(story: int, k: int, seed: int) -> str:
+    import xxhash
+
+    return xxhash.xxh3_64_hexdigest(f"{seed}:{story}:{k}".encode())[:12] + ".txt"
+
+
+def derived_corpus(n_docs: int, seed: int = 0) -> Derived:
+    """About `n_docs` documents (whole stories of 6-14): originals and their known derivatives."""
+    rng = random.Random(seed)
+    mean = 1 + (STORY_MIN_VARIANTS + STORY_MAX_VARIANTS) / 2
+    n_stories = max(1, round(n_docs / mean))
+    texts, source = originals(n_stories, seed)
+    docs: list[Document] = []
+    known: list[tuple[str, str, str]] = []
+    start = date(1987, 1, 1)
+    for s, original in enumerate(texts):
+        day = start + timedelta(days=s % 3000)
+        members = [(_doc_id(s, 0, seed), original, 0)]
+        docs.append(Document(id=members[0][0], text=original, path=members[0][0], published=day.isoformat()))
+        for k in range(1, rng.randint(STORY_MIN_VARIANTS, STORY_MAX_VARIANTS) + 1):
+            parent_id, parent_text, depth = members[0] if rng.random() < 0.7 else rng.choice(members)
+            kind = rng.choice(list(KINDS))
+            text = KINDS[kind](parent_text, rng)
+            did = _doc_id(s, k, seed)
+            when = (day + timedelta(days=depth + 1)).isoformat()
+            docs.append(Document(id=did, text=text, path=did, published=when))
+            members.append((did, text, depth + 1))
+            known.append((parent_id, did, kind))
+    return Derived(docs[:n_docs] if len(docs) > n_docs else docs, known, source)
+
+
+def recall(result, known) -> tuple[float, dict[str, float]]:
+    found = {(p.a, p.b) for p in result.pairs if p.verdict != "independent"}
+    ids = {d.id for d in result.documents}
+    hits: dict[str, list[int]] = {}
+    for a, b, kind in known:
+        if a in ids and b in ids:
+            hits.setdefault(kind, []).append((min(a, b), max(a, b)) in found)
+    every = [h for v in hits.values() for h in v]
+    return sum(every) / max(len(every), 1), {k: round(sum(v) / len(v), 3) for k, v in sorted(hits.items())}
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def stages(docs, options) -> tuple[object, dict]:
+    """`scan.scan_documents`, its steps called one by one as it calls them, each timed."""
+    from provenance import candidates as cand
+    from provenance import documents, scan
+    from provenance.lineage import families
+    from provenance.model import ScanResult
+    from provenance.verdict import PhraseStats
+
+    t: dict = {}
+    t0 = time.perf_counter()
+
+    def lap(name):
+        nonlocal t0
+        now = time.perf_counter()
+        t[name] = round(now - t0, 2)
+        t0 = now
+
+    if hasattr(documents, "remove_repeated_lines"):
+        docs = documents.remove_repeated_lines(list(docs))
+    docs, _ = scan.usable(docs, options.config)
+    lap("prepare")
+    feats = cand.features([d.text for d in docs], options.config, options.candidates)
+    lap("features")
+    found = cand.find(feats, options.candidates)
+    lap("candidates")
+    phrases = PhraseStats.from_documents(docs)
+    lap("phrases")
+    pairs = scan.verify(docs, [tuple(map(int, p)) for p in found.pairs], phrases)
+    pairs = sorted((p for p in pairs if p.verdict != "independent"), key=lambda p: (p.a, p.b))
+    lap("verify")
+    fams = families(list(docs), pairs, phrases=phrases)
+    lap("families")
+    t["candidate pairs"] = len(found.pairs)
+    return ScanResult(options.config.fingerprint, list(docs), pairs, fams), t
+
+
+def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int) -> dict:
+    """One size on one engine, in this process (the caller gives each its own process)."""
+    from provenance.distributed import Stats, scan_documents_dask
+    from provenance.scan import ScanOptions
+
+    options = ScanOptions()
+    corpus = derived_corpus(n, seed)
+    cluster = None
+    if engine == "dask" and scheduler is None:
+        from distributed import LocalCluster
+
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None)
+        scheduler = cluster.scheduler_address
+    try:
+        t0 = time.perf_counter()
+        if engine == "local":
+            result, detail = stages(corpus.docs, options)
+        else:
+            st = Stats()
+            result = scan_documents_dask(corpus.docs, options=options, scheduler=scheduler, stats=st)
+            detail = {"partitions": st.partitions, "verify chunks": st.chunks}
+        wall = time.perf_counter() - t0
+    finally:
+        if cluster is not None:
+            cluster.close()
+    r, by_kind = recall(result, corpus.known)
+    return {
+        "docs": len(corpus.docs), "source": corpus.source, "engine": engine, "seconds": round(wall, 1),
+        "ms/doc": round(1000 * wall / len(corpus.docs), 2), "pairs": len(result.pairs),
+        "families": len(result.families), "known": len(corpus.known), "recall": round(r, 3),
+        "by kind": by_kind, "detail": detail,
+    }
+
+
+def main(argv=None) -> None:
+    import subprocess
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--engines", nargs="+", default=["local", "dask"], choices=["local", "dask"])
+    ap.add_argument("--workers", type=int, default=2, help="local Dask workers (without --scheduler)")
+    ap.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.one:  # a single measurement, printed as JSON for the parent process
+        print(json.dumps(measure(args.sizes[0], args.engines[0], args.workers, args.scheduler, args.seed)))
+        return
+    print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
+    rows = []
+    for n in args.sizes:
+        for engine in args.engines:
+            # A fresh process per measurement: no warm caches carried from one run to the next.
+            cmd = [sys.executable, __file__, "--one", "--sizes", str(n), "--engines", engine,
+                   "--workers", str(args.workers), "--seed", str(args.seed)]
+            if args.scheduler:
+                cmd += ["--scheduler", args.scheduler]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            row = json.loads(out.strip().splitlines()[-1])
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    print("\n| docs | engine | seconds | ms/doc | pairs | families | recall (known links) | recall by kind |")
+    print("|---:|---|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        kinds = ", ".join(f"{k} {v}" for k, v in r["by kind"].items())
+        print(f"| {r['docs']:,} | {r['engine']} | {r['seconds']} | {r['ms/doc']} | {r['pairs']:,} | "
+              f"{r['families']:,} | {r['recall']} ({r['known']:,}) | {kinds} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,647 @@
+"""The corpus run on Dask: the steps of `scan.scan_documents`, spread over workers.
+
+The answer is the single-process scan's, byte for byte; only where the work runs
+changes. Documents (sorted by id, as the scan sorts them) are cut into partitions of
+`partition_size`; a document's global index is its partition's offset plus its place
+in it, so every pair code means the same as in one process.
+
+* **fingerprint** — one task per partition: `candidates.features` (signatures,
+  winnowed fingerprints, content terms) and the partition's share of the phrase
+  statistics (`PhraseStats.from_documents` with no minimum, so counts can be summed).
+* **candidates** — every channel is a hash-partitioned shuffle of (key, doc) items:
+  each key (band key, fingerprint, term) lands in exactly one reducer, which groups
+  with `candidates._group_pairs` (star edges above `max_bucket`, never all pairs of a
+  big bucket) and counts shared keys per pair. Pair counts are shuffled again by pair
+  so each pair's counts meet in one reducer, summed, and the channel's thresholds
+  applied there. What reaches the client is only the accepted pairs.
+* **phrase statistics** — the partitions' phrase counts, shuffled by phrase and
+  summed; the kept phrases (in two documents or more) form one `PhraseStats`.
+* **verify** — candidate pairs in chunks, each chunk a task over the two partitions
+  its pairs come from, through `scan.verify` itself.
+* **families** — one task, `lineage.families` over all documents and copy pairs.
+
+With a `work_dir`, each partition's features and phrase counts and each verified
+chunk go to Parquet, named by a content hash of what they depend on (config,
+candidate options, the documents' ids and texts). A rerun reuses what is there;
+files are written under a temporary name and renamed, so a killed run never leaves a
+file that looks complete.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import candidates as cand
+from .errors import MissingExtraError
+from .model import Document, Pair, Passage, Problem, ScanResult
+from .scan import Progress, ScanOptions, _noop
+
+PARTITION_SIZE = 2000  # documents per partition: a few MB of features, seconds of work
+VERIFY_CHUNK = 400  # candidate pairs per verification task
+FAMILY_CHUNK = 200  # family members per family-building task
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_CHANNELS = ("lsh", "fingerprints", "terms")
+
+
+# --- running on a cluster -------------------------------------------------------------------
+
+
+def _distributed():
+    try:
+        import dask  # noqa: F401
+        import distributed
+    except ImportError as exc:
+        raise MissingExtraError("dask", "dask") from exc
+    return distributed
+
+
+@contextmanager
+def _client(scheduler: str | None):
+    """A Client on `scheduler`, or on a local cluster started (and closed) here."""
+    distributed = _distributed()
+    if scheduler:
+        try:
+            client = distributed.Client(scheduler, set_as_default=False)
+        except OSError as exc:
+            from .errors import ProvenanceError
+
+            raise ProvenanceError(
+                f"cannot reach the Dask scheduler at {scheduler}: start one with `dask scheduler` "
+                "or leave out --scheduler to run on a local cluster"
+            ) from exc
+        with client:
+            yield client
+        return
+    cluster = distributed.LocalCluster(
+        n_workers=os.cpu_count() or 1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    with cluster, distributed.Client(cluster, set_as_default=False) as client:
+        yield client
+
+
+# --- content keys and Parquet files ---------------------------------------------------------
+
+
+def _hasher():
+    import xxhash
+
+    return xxhash.xxh3_128()
+
+
+def partition_key(docs: Sequence[Document], options: ScanOptions) -> str:
+    """What a partition's features depend on: config, candidate options, ids and texts."""
+    h = _hasher()
+    h.update(f"{options.config.fingerprint}|{options.candidates!r}\0".encode())
+    for d in docs:
+        h.update(d.id.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+        h.update(d.text.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _pq():
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise MissingExtraError("pyarrow", "dask") from exc
+    return pa, pq
+
+
+def _write(table, path: Path) -> None:
+    """Write then rename: a file under its final name is always complete."""
+    _, pq = _pq()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _read(path: Path):
+    """The table at `path`, or None when there is none (or it cannot be read: redo it)."""
+    _, pq = _pq()
+    if not path.is_file():
+        return None
+    try:
+        return pq.read_table(path)
+    except Exception:  # a damaged file is recomputed, never trusted
+        return None
+
+
+def _list_array(pa, values: np.ndarray, offsets: np.ndarray):
+    return pa.LargeListArray.from_arrays(pa.array(offsets.astype(np.int64)), pa.array(values))
+
+
+def _flat(column) -> tuple[np.ndarray, np.ndarray]:
+    arr = column.combine_chunks()
+    return arr.values.to_numpy(zero_copy_only=False), arr.offsets.to_numpy().astype(np.int64)
+
+
+def _features_table(feats: cand.Features, n: int):
+    pa, _ = _pq()
+    order = np.argsort(feats.fingerprint_docs, kind="stable")
+    fp_off = np.r_[0, np.cumsum(np.bincount(feats.fingerprint_docs, minlength=n))]
+    t_off = np.r_[0, np.cumsum(feats.term_counts)]
+    sig = feats.signatures
+    return pa.table(
+        {
+            "signature": pa.FixedSizeListArray.from_arrays(pa.array(sig.ravel()), sig.shape[1]),
+            "fingerprints": _list_array(pa, feats.fingerprints[order], fp_off),
+            "terms": _list_array(pa, feats.terms, t_off),
+        }
+    )
+
+
+def _features_from_table(table, num_perm: int) -> cand.Features:
+    n = table.num_rows
+    sig = table.column("signature").combine_chunks().values.to_numpy(zero_copy_only=False)
+    fps, fp_off = _flat(table.column("fingerprints"))
+    terms, t_off = _flat(table.column("terms"))
+    docs = np.arange(n, dtype=np.int64)
+    return cand.Features(
+        signatures=sig.astype(np.uint32).reshape(n, num_perm),
+        fingerprints=fps.astype(np.uint32),
+        fingerprint_docs=np.repeat(docs, np.diff(fp_off)),
+        terms=terms.astype(np.uint64),
+        term_docs=np.repeat(docs, np.diff(t_off)),
+        term_counts=np.diff(t_off),
+    )
+
+
+def _field_types(cls) -> dict:
+    import typing
+
+    return typing.get_type_hints(cls)
+
+
+def _arrow_type(pa, tp):
+    import typing
+
+    if tp is str:
+        return pa.string()
+    if tp is float:
+        return pa.float64()
+    if tp is int:
+        return pa.int64()
+    if tp is bool:
+        return pa.bool_()
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is tuple:
+        return pa.list_(_arrow_type(pa, args[0]))
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        inner = [a for a in args if a is not type(None)]
+        return _arrow_type(pa, inner[0])
+    if origin is typing.Literal:
+        return pa.string()
+    if is_dataclass(tp):
+        return pa.struct([(f.name, _arrow_type(pa, t)) for f, t in zip(fields(tp), _field_types(tp).values())])
+    raise TypeError(f"no Parquet type for {tp!r}")
+
+
+def _pairs_table(pairs: list[Pair]):
+    """Verified pairs as a typed table (types from `Pair`'s annotations, so floats stay floats)."""
+    from dataclasses import asdict
+
+    pa, _ = _pq()
+    schema = pa.schema([(name, _arrow_type(pa, tp)) for name, tp in _field_types(Pair).items()])
+    return pa.Table.from_pylist([asdict(p) for p in pairs], schema=schema)
+
+
+def _rebuild(tp, value):
+    import typing
+
+    if value is None:
+        return None
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is tuple:
+        return tuple(_rebuild(args[0], v) for v in value)
+    if origin is typing.Union or (args and type(None) in args):
+        return _rebuild([a for a in args if a is not type(None)][0], value)
+    if is_dataclass(tp):
+        return tp(**{k: _rebuild(t, value[k]) for k, t in _field_types(tp).items()})
+    return value
+
+
+def _pairs_from_table(table) -> list[Pair]:
+    return [_rebuild(Pair, row) for row in table.to_pylist()]
+
+
+# --- tasks (module-level functions: workers import them by name) -------------------------------
+
+
+def _split(values: np.ndarray, docs: np.ndarray, parts: int, mix: bool = False) -> list[tuple]:
+    """(values, docs) cut by `hash(value) % parts`: each value goes to exactly one part."""
+    if parts == 1:
+        return [(values, docs)]
+    h = values.astype(np.uint64)
+    if mix:  # pair codes are i * n + j: spread them before taking the remainder
+        h = (h * _GOLDEN) >> np.uint64(29)
+    part = (h % np.uint64(parts)).astype(np.int64)
+    order = np.argsort(part, kind="stable")
+    bounds = np.searchsorted(part[order], np.arange(parts + 1))
+    v, d = values[order], docs[order]
+    return [(v[a:b], d[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def features_task(
+    docs: list[Document], offset: int, options: ScanOptions, reducers: int, path: str | None
+) -> dict:
+    """One partition's features, as shuffle pieces by key, and whether a stored copy was used."""
+    table = _read(Path(path)) if path else None
+    reused = table is not None and table.num_rows == len(docs)
+    if reused:
+        feats = _features_from_table(table, options.config.num_perm)
+    else:
+        feats = cand.features([d.text for d in docs], options.config, options.candidates)
+        if path:
+            _write(_features_table(feats, len(docs)), Path(path))
+    co = options.candidates
+    empty = (feats.signatures == np.uint32(0xFFFFFFFF)).all(axis=1)
+    keys = cand.band_keys(feats.signatures, co.bands, co.rows)
+    band_docs = np.repeat(np.arange(len(docs), dtype=np.int64), co.bands)
+    live = ~np.repeat(empty, co.bands)
+    channels = {
+        "lsh": (keys.ravel()[live], band_docs[live] + offset),
+        "fingerprints": (feats.fingerprints, feats.fingerprint_docs + offset),
+        "terms": (feats.terms, feats.term_docs + offset),
+    }
+    split = {name: _split(v, d, reducers) for name, (v, d) in channels.items()}
+    return {
+        "reused": reused,
+        "term_counts": feats.term_counts,
+        "pieces": [{name: split[name][r] for name in _CHANNELS} for r in range(reducers)],
+    }
+
+
+def phrases_task(docs: list[Document], reducers: int, path: str | None) -> dict:
+    """One partition's phrase document counts (no minimum), as shuffle pieces by phrase."""
+    from .verdict import PhraseStats
+
+    table = _read(Path(path)) if path else None
+    if table is not None:
+        values = table.column("hash").to_numpy().astype(np.uint64)
+        counts = table.column("count").to_numpy().astype(np.int64)
+    else:
+        part = PhraseStats.from_documents(docs, keep_min_df=1)
+        values, counts = part.hashes, part.counts
+        if path:
+            pa, _ = _pq()
+            _write(pa.table({"hash": pa.array(values), "count": pa.array(counts)}), Path(path))
+    return {"pieces": _split(values, counts, reducers)}
+
+
+def _sum_counts(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if len(values) == 0:
+        return values, counts.astype(np.int64)
+    order = np.argsort(values, kind="stable")
+    v, c = values[order], counts[order].astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, v[1:] != v[:-1]])
+    return v[starts], np.add.reduceat(c, starts)
+
+
+def phrases_reduce_task(keep_min_df: int, *pieces) -> tuple[np.ndarray, np.ndarray]:
+    values, counts = _sum_counts(
+        np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])
+    )
+    keep = counts >= keep_min_df
+    return values[keep], counts[keep]
+
+
+def phrases_final_task(n_docs: int, *reduced):
+    from .verdict import PhraseStats
+
+    values = np.concatenate([r[0] for r in reduced]).astype(np.uint64)
+    counts = np.concatenate([r[1] for r in reduced]).astype(np.int64)
+    order = np.argsort(values)
+    return PhraseStats(n_docs=n_docs, hashes=values[order], counts=counts[order])
+
+
+def group_task(n: int, options: cand.CandidateOptions, max_df: int, reducers: int, *pieces) -> list[dict]:
+    """Pairs sharing keys of one key range, counted per pair, cut again by pair for summing."""
+    out: list[dict] = [{} for _ in range(reducers)]
+    for name in _CHANNELS:
+        values = np.concatenate([p[name][0] for p in pieces])
+        docs = np.concatenate([p[name][1] for p in pieces]).astype(np.int64)
+        limit = None if name == "lsh" else max_df
+        pairs, counts = cand._count(cand._group_pairs(values, docs, options.max_bucket, limit), max(n, 1))
+        codes = pairs[:, 0] * n + pairs[:, 1]
+        for r, piece in enumerate(_split(codes, counts, reducers, mix=True)):
+            out[r][name] = piece
+    return out
+
+
+def accept_task(n: int, options: cand.CandidateOptions, term_counts: np.ndarray, *pieces) -> dict:
+    """Each pair's counts summed over all key ranges, then the channel thresholds of `find`."""
+    accepted = {}
+    for name in _CHANNELS:
+        codes, counts = _sum_counts(
+            np.concatenate([p[name][0] for p in pieces]).astype(np.int64),
+            np.concatenate([p[name][1] for p in pieces]),
+        )
+        if name == "fingerprints":
+            codes = codes[counts >= options.min_fingerprints]
+        elif name == "terms":
+            smaller = np.minimum(term_counts[codes // n], term_counts[codes % n])
+            ok = (counts >= options.min_terms) & (counts >= options.term_share * np.maximum(smaller, 1))
+            codes = codes[ok]
+        accepted[name] = codes
+    return accepted
+
+
+def concat_task(*arrays) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.empty(0, np.int64)
+
+
+def verify_task(
+    docs_a: list[Document],
+    docs_b: list[Document] | None,
+    offset_a: int,
+    offset_b: int,
+    pairs: np.ndarray,
+    phrases,
+    path: str | None,
+) -> tuple[list[Pair], bool]:
+    """Verify a chunk of pairs (i from partition a, j from b) exactly as `scan.verify` does."""
+    from .scan import verify
+
+    table = _read(Path(path)) if path else None
+    if table is not None and table.num_rows == len(pairs):
+        return _pairs_from_table(table), True
+    local = list(docs_a) if docs_b is None else [*docs_a, *docs_b]
+    shift_b = offset_b if docs_b is None else offset_b - len(docs_a)
+    index_pairs = [(int(i) - offset_a, int(j) - shift_b) for i, j in pairs]
+    result = verify(local, index_pairs, phrases)
+    if path:
+        _write(_pairs_table(result), Path(path))
+    return result, False
+
+
+def families_task(docs: list[Document], pairs: list[Pair], phrases):
+    """Families of some whole components: `lineage.families` sees only their documents and pairs."""
+    from .lineage import families
+
+    return families(docs, pairs, phrases=phrases)
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def _reducers(n: int, parts: int, workers: int) -> int:
+    return max(1, min(parts, max(2 * workers, -(-n // 10_000))))
+
+
+def _merge_channels(found: dict[str, np.ndarray], n: int) -> cand.Candidates:
+    """The tail of `candidates.find`: the union of the channels, and who proposed each pair."""
+    names = list(found)
+    all_codes = np.unique(np.concatenate([found[name] for name in names]))
+    member = [np.isin(all_codes, found[name]) for name in names]
+    channels = tuple(tuple(name for name, m in zip(names, member) if m[i]) for i in range(len(all_codes)))
+    return cand.Candidates(np.stack([all_codes // n, all_codes % n], axis=1), channels)
+
+
+class Stats:
+    """What a run did: partitions and chunks computed or read back from the work directory."""
+
+    def __init__(self) -> None:
+        self.partitions = 0
+        self.partitions_reused = 0
+        self.chunks = 0
+        self.chunks_reused = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"Stats(partitions={self.partitions}, reused={self.partitions_reused}, "
+            f"chunks={self.chunks}, reused={self.chunks_reused})"
+        )
+
+
+def scan_dask(
+    paths: Sequence[str | Path],
+    *,
+    options: ScanOptions = ScanOptions(),
+    scheduler: str | None = None,
+    progress: Progress = _noop,
+    work_dir: str | Path | None = None,
+    partition_size: int = PARTITION_SIZE,
+    stats: Stats | None = None,
+) -> ScanResult:
+    """`scan.scan` on Dask: a local cluster on 127.0.0.1, or the scheduler at `scheduler`."""
+    from . import documents
+
+    _distributed()  # fail before reading a large corpus
+    kwargs = {} if options.max_bytes is None else {"max_bytes": options.max_bytes}
+    docs, problems = documents.load_paths(list(paths), **kwargs)
+    progress("load", len(docs), len(docs))
+    return scan_documents_dask(
+        docs,
+        problems=problems,
+        options=options,
+        scheduler=scheduler,
+        progress=progress,
+        work_dir=work_dir,
+        partition_size=partition_size,
+        stats=stats,
+    )
+
+
+def scan_documents_dask(
+    docs: Sequence[Document],
+    *,
+    problems: Sequence[Problem] = (),
+    options: ScanOptions = ScanOptions(),
+    scheduler: str | None = None,
+    progress: Progress = _noop,
+    work_dir: str | Path | None = None,
+    partition_size: int = PARTITION_SIZE,
+    stats: Stats | None = None,
+) -> ScanResult:
+    """`scan.scan_documents` on Dask; the same result, pair for pair and byte for byte."""
+    from . import documents
+    from .scan import usable
+
+    _distributed()
+    if partition_size < 1:
+        raise ValueError(f"partition_size must be at least 1, got {partition_size}")
+    if work_dir is not None:
+        _pq()
+    stats = stats if stats is not None else Stats()
+    if hasattr(documents, "remove_repeated_lines"):
+        docs = documents.remove_repeated_lines(list(docs))
+    docs, empty = usable(docs, options.config)
+    with _client(scheduler) as client:
+        pairs, families = _run(client, docs, options, progress, work_dir, partition_size, stats)
+    return ScanResult(
+        config_fingerprint=options.config.fingerprint,
+        documents=list(docs),
+        pairs=pairs,
+        families=families,
+        problems=[*problems, *empty],
+    )
+
+
+def _run(client, docs, options, progress, work_dir, partition_size, stats):
+    import inspect
+
+    from distributed import as_completed
+
+    from .verdict import PhraseStats
+
+    n = len(docs)
+    if n == 0:
+        return [], []
+    starts = list(range(0, n, partition_size))
+    parts = [list(docs[s : s + partition_size]) for s in starts]
+    keys = [partition_key(p, options) for p in parts]
+    run_key = _hasher()
+    for k in keys:
+        run_key.update(k.encode())
+    run_key = run_key.hexdigest()
+    root = Path(work_dir) if work_dir is not None else None
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    reducers = _reducers(n, len(parts), workers)
+    stats.partitions = len(parts)
+
+    def file(kind: str, key: str) -> str | None:
+        return str(root / kind / f"{key}.parquet") if root is not None else None
+
+    doc_futs = client.scatter(parts)
+    feat = [
+        client.submit(features_task, d, s, options, reducers, file("features", k), pure=False)
+        for d, s, k in zip(doc_futs, starts, keys)
+    ]
+    phr = [client.submit(phrases_task, d, reducers, file("phrases", k), pure=False) for d, k in zip(doc_futs, keys)]
+
+    # Phrase statistics: shuffle by phrase, sum, keep those in `keep_min_df` documents or more.
+    keep_min_df = inspect.signature(PhraseStats.from_documents).parameters["keep_min_df"].default
+    phr_pieces = [[client.submit(_piece, f, r) for f in phr] for r in range(reducers)]
+    phr_reduced = [client.submit(phrases_reduce_task, keep_min_df, *ps) for ps in phr_pieces]
+    phrases = client.submit(phrases_final_task, n, *phr_reduced)
+
+    # Candidates: shuffle (key, doc) by key, group, then shuffle pair counts by pair and sum.
+    max_df = cand._max_df(n, options.candidates)
+    term_counts = client.submit(concat_task, *[client.submit(_get, f, "term_counts") for f in feat])
+    feat_pieces = [[client.submit(_piece, f, r) for f in feat] for r in range(reducers)]
+    grouped = [
+        client.submit(group_task, n, options.candidates, max_df, reducers, *ps) for ps in feat_pieces
+    ]
+    accepted = [
+        client.submit(accept_task, n, options.candidates, term_counts, *[client.submit(_piece, g, r) for g in grouped])
+        for r in range(reducers)
+    ]
+
+    done = 0
+    for fut in as_completed(feat, loop=client.loop):
+        done += 1
+        progress("fingerprint", min(done * partition_size, n), n)
+    stats.partitions_reused = sum(client.gather([client.submit(_get, f, "reused") for f in feat]))
+
+    found = client.gather(accepted)
+    del feat_pieces, grouped, accepted, phr_pieces
+    if n < 2:
+        candidates = cand.Candidates(np.empty((0, 2), dtype=np.int64), ())
+    else:
+        candidates = _merge_channels(
+            {name: np.sort(np.concatenate([f[name] for f in found])) for name in _CHANNELS}, n
+        )
+    del found, feat
+
+    # Verification: chunks of pairs, each over the one or two partitions its pairs come from.
+    blocks = candidates.pairs // partition_size
+    order = np.lexsort((blocks[:, 1], blocks[:, 0]))  # stable: pairs stay sorted within a block
+    cpairs, blocks = candidates.pairs[order], blocks[order]
+    chunks = []
+    if len(cpairs):
+        change = np.flatnonzero(np.r_[True, (blocks[1:] != blocks[:-1]).any(axis=1)])
+        bounds = np.r_[change, len(cpairs)]
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            for s in range(a, b, VERIFY_CHUNK):
+                chunks.append(cpairs[s : min(s + VERIFY_CHUNK, b)])
+    stats.chunks = len(chunks)
+    verified = []
+    for chunk in chunks:
+        pa_, pb_ = int(chunk[0, 0] // partition_size), int(chunk[0, 1] // partition_size)
+        h = _hasher()
+        h.update(run_key.encode())
+        h.update(np.ascontiguousarray(chunk, dtype=np.int64).tobytes())
+        verified.append(
+            client.submit(
+                verify_task,
+                doc_futs[pa_],
+                None if pa_ == pb_ else doc_futs[pb_],
+                starts[pa_],
+                starts[pb_],
+                chunk,
+                phrases,
+                file("verified", h.hexdigest()),
+                pure=False,
+            )
+        )
+    total, done_pairs = len(cpairs), 0
+    size = {f.key: len(c) for f, c in zip(verified, chunks)}
+    for fut in as_completed(verified, loop=client.loop):
+        done_pairs += size[fut.key]
+        progress("verify", done_pairs, total)
+    results = client.gather(verified)
+    stats.chunks_reused = sum(reused for _, reused in results)
+    pairs = [p for chunk_pairs, _ in results for p in chunk_pairs]
+    if not options.include_independent:
+        pairs = [p for p in pairs if p.verdict != "independent"]
+    pairs.sort(key=lambda p: (p.a, p.b))
+    return pairs, _families(client, docs, pairs, phrases)
+
+
+def _families(client, docs: Sequence[Document], pairs: list[Pair], phrases) -> list:
+    """`lineage.families`, a task per group of whole components.
+
+    A family depends only on its members and the pairs between them, and families come
+    out in order of their first id; so groups of consecutive components, each built
+    apart and concatenated in order, give the single call's answer.
+    """
+    from .lineage import components
+
+    comps = components([d.id for d in docs], pairs)
+    if not comps:
+        return []
+    by_id = {d.id: d for d in docs}
+    groups: list[list[tuple[str, ...]]] = [[]]
+    size = 0
+    for comp in comps:
+        if size >= FAMILY_CHUNK:
+            groups.append([])
+            size = 0
+        groups[-1].append(comp)
+        size += len(comp)
+    group_of = {m: g for g, group in enumerate(groups) for comp in group for m in comp}
+    group_pairs: list[list[Pair]] = [[] for _ in groups]
+    for p in pairs:
+        g = group_of.get(p.a)
+        if g is not None and group_of.get(p.b) == g:
+            group_pairs[g].append(p)
+    futures = []
+    for group, gp in zip(groups, group_pairs):
+        group_docs = [by_id[m] for comp in group for m in comp]
+        futures.append(client.submit(families_task, group_docs, gp, phrases, pure=False))
+    return [f for part in client.gather(futures) for f in part]
+
+
+def _get(result: dict, name: str):
+    return result[name]
+
+
+def _piece(result, r: int):
+    return result["pieces"][r] if isinstance(result, dict) else result[r]

@@ -1,0 +1,121 @@
+"""The Dask engine: the single-process scan's answer, byte for byte, on a real 2-worker cluster."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from provenance.candidates import CandidateOptions
+from provenance.errors import MissingExtraError
+from provenance.report import render
+from provenance.scan import ScanOptions, scan, scan_documents
+
+distributed = pytest.importorskip("distributed")
+pytest.importorskip("pyarrow")
+
+from provenance.distributed import Stats, scan_dask, scan_documents_dask  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def derived():
+    """A few hundred documents: stories of an original and its known derivatives (bench_scale)."""
+    path = ROOT / "benchmarks" / "bench_scale.py"
+    spec = importlib.util.spec_from_file_location("bench_scale", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_scale", module)
+    spec.loader.exec_module(module)
+    return module.derived_corpus(250, seed=3)
+
+
+def _same(a, b) -> None:
+    assert [(p.a, p.b, p.verdict) for p in a.pairs] == [(p.a, p.b, p.verdict) for p in b.pairs]
+    assert a.pairs == b.pairs and a.families == b.families and a.problems == b.problems
+    assert render(a, "json") == render(b, "json")
+
+
+def test_news_corpus_gives_the_single_process_answer(scheduler, news_dir):
+    single = scan([news_dir])
+    assert single.pairs, "the seed corpus has reuse"
+    _same(single, scan_dask([news_dir], scheduler=scheduler, partition_size=2))
+
+
+def test_clough_gives_the_single_process_answer_with_star_edges(scheduler, clough_dir):
+    # Tiny buckets make every shared key with three or more documents a star, across partitions.
+    options = ScanOptions(candidates=CandidateOptions(max_bucket=2), include_independent=True)
+    single = scan([clough_dir], options=options)
+    stats = Stats()
+    dask_result = scan_dask([clough_dir], options=options, scheduler=scheduler, partition_size=15, stats=stats)
+    _same(single, dask_result)
+    assert stats.partitions >= 3 and stats.chunks > stats.partitions
+
+
+def test_generated_derivatives_give_the_single_process_answer(scheduler, derived):
+    single = scan_documents(derived.docs)
+    dask_result = scan_documents_dask(derived.docs, scheduler=scheduler, partition_size=60)
+    _same(single, dask_result)
+    found = {(p.a, p.b) for p in dask_result.pairs}
+    hits = [(min(a, b), max(a, b)) in found for a, b, _ in derived.known]
+    assert sum(hits) >= 0.8 * len(hits)
+    assert dask_result.families
+
+
+def test_a_rerun_resumes_from_the_work_dir(scheduler, derived, tmp_path):
+    docs = derived.docs[:120]
+    first, second, third = Stats(), Stats(), Stats()
+    a = scan_documents_dask(docs, scheduler=scheduler, partition_size=40, work_dir=tmp_path, stats=first)
+    assert first.partitions == 3 and first.partitions_reused == 0 and first.chunks_reused == 0
+    assert not list(tmp_path.rglob("*.part")), "no temporary file is left behind"
+
+    b = scan_documents_dask(docs, scheduler=scheduler, partition_size=40, work_dir=tmp_path, stats=second)
+    assert second.partitions_reused == 3 and second.chunks_reused == second.chunks == first.chunks
+    _same(a, b)
+    _same(scan_documents(docs), b)
+
+    # A damaged file is recomputed, never trusted; a leftover temporary file is ignored.
+    damaged = sorted((tmp_path / "features").glob("*.parquet"))[0]
+    damaged.write_bytes(damaged.read_bytes()[: 100])
+    (damaged.parent / f".{damaged.name}.0.part").write_bytes(b"partial")
+    c = scan_documents_dask(docs, scheduler=scheduler, partition_size=40, work_dir=tmp_path, stats=third)
+    assert third.partitions_reused == 2
+    _same(a, c)
+
+
+def test_an_empty_or_one_document_corpus(scheduler, tmp_path):
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "a.txt").write_text("A single short document has nobody to copy from.", encoding="utf-8")
+    result = scan_dask([one], scheduler=scheduler)
+    assert [d.id for d in result.documents] == ["a.txt"] and result.pairs == [] and result.families == []
+    _same(scan([one]), result)
+    empty = scan_documents_dask([], scheduler=scheduler)
+    assert empty.documents == [] and empty.pairs == []
+
+
+def test_missing_dask_names_the_extra(monkeypatch, news_dir):
+    monkeypatch.setitem(sys.modules, "dask", None)
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(MissingExtraError, match=r"pip install provenance\[dask\]"):
+        scan_dask([news_dir])
+
+
+def test_an_unreachable_scheduler_names_the_fix(news_dir):
+    import dask
+
+    from provenance.errors import ProvenanceError
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        with pytest.raises(ProvenanceError, match="Dask scheduler"):
+            scan_dask([news_dir], scheduler="tcp://127.0.0.1:9")
