@@ -123,7 +123,7 @@ def test_index_commands(newsroom):
     r = runner.invoke(app, ["index", "stats", "--json"])
     assert r.exit_code == 0
     st = json.loads(r.stdout)
-    assert st["documents"] == 5 and st["params"]["bands"] == 20
+    assert st["documents"] == 5 and st["params"]["bands"] == 10
     again = runner.invoke(app, ["index", "add", "published"])
     assert "unchanged 5" in again.output
     r = runner.invoke(app, ["index", "remove", "001_b0abf88ced881903.txt", "nope"])
