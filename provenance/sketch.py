@@ -59,6 +59,7 @@ _LUT_HIGH_SEPARATES = bytes(int(v) if b < 0x80 else 0 for b, v in enumerate(_LUT
 # Mask keeping the first n bytes of a little-endian chunk; index with mode="clip" so n >= 8 keeps all.
 _LEN_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [MASK64], dtype=np.uint64)
 _PAD = b"\0" * 15
+_LITTLE_ENDIAN = np.little_endian
 _SHINGLE_BATCH = 4096
 _TEXT_BATCH_BYTES = 1 << 17  # ~128 KB of text per batch keeps the working set in cache
 
@@ -251,7 +252,8 @@ def shingle_hashes(hashes: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.
     """
     n = len(hashes)
     counts = np.diff(offsets)
-    n_sh = np.where(counts >= k, counts - k + 1, np.minimum(counts, 1))
+    full = counts >= k
+    n_sh = np.where(full, counts - k + 1, np.minimum(counts, 1))
     out_offsets = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(n_sh, out=out_offsets[1:])
     m = _U64(SHINGLE_MULTIPLIER)
@@ -260,18 +262,26 @@ def shingle_hashes(hashes: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.
     for j in range(1, k):
         s *= m
         s += hashes[j : j + width]
-    # Window starting at token i is valid when all k tokens belong to i's document.
-    full = counts >= k
-    keep = np.zeros(width, dtype=bool)
-    if width:
-        doc_of = np.repeat(np.arange(len(counts)), counts)[:width]
-        keep = full[doc_of] & (np.arange(width) <= offsets[1:][doc_of] - k)
-    result = np.empty(int(out_offsets[-1]), dtype=np.uint64)
-    result[np.repeat(full, n_sh)] = s[keep]
+    if k > 1 and width:
+        # The window at token i is a shingle unless it runs past i's document: the k-1
+        # windows before each document's end are not (and so are all of a short one's).
+        drop = (offsets[1:, None] - np.arange(1, k)).ravel()
+        keep = np.ones(width, dtype=bool)
+        keep[drop[(drop >= 0) & (drop < width)]] = False
+        s = s[keep]
     short = np.flatnonzero((counts > 0) & ~full)
-    result[out_offsets[short]] = 0
+    if short.size:
+        result = np.zeros(int(out_offsets[-1]), dtype=np.uint64)
+        slots = np.ones(len(result), dtype=bool)
+        slots[out_offsets[short]] = False
+        result[slots] = s
+    else:
+        result = s
     _fmix64_inplace(result)
-    out = (result >> _U64(32)).astype(np.uint32)
+    if _LITTLE_ENDIAN:
+        out = result.view(np.uint32)[1::2].copy()  # the high halves
+    else:
+        out = (result >> _U64(32)).astype(np.uint32)
     for d in short:
         out[out_offsets[d]] = _combine(int(x) for x in hashes[offsets[d] : offsets[d + 1]])
     return out, out_offsets
@@ -301,28 +311,39 @@ def signatures_from_shingles(
     sig = np.full((num_perm, n_docs), EMPTY_VALUE, dtype=np.uint32)
     hv = _fmix32_inplace(shingle_values.astype(np.uint32, copy=True))
     total = len(hv)
-    doc_starts = offsets[:-1]
-    nonempty = np.flatnonzero(np.diff(offsets) > 0)
-    block = np.empty((num_perm, _SHINGLE_BATCH), dtype=np.uint32)
+    starts, ends = offsets[:-1], offsets[1:]
+    limit = _SHINGLE_BATCH
+    block = np.empty((num_perm, min(limit, total)), dtype=np.uint32)
     old = np.getbufsize()
     np.setbufsize(512)
     try:
-        for s0 in range(0, total, _SHINGLE_BATCH):
-            s1 = min(s0 + _SHINGLE_BATCH, total)
-            width = s1 - s0
-            t = block[:, :width]
+        s0 = 0
+        while s0 < total:
+            # End the block at the last document start within reach, so most documents
+            # sit in one block; cut only a document longer than a block.
+            if s0 + limit >= total:
+                s1 = total
+            else:
+                j = int(np.searchsorted(starts, s0 + limit, side="right")) - 1
+                s1 = int(starts[j]) if starts[j] > s0 else s0 + limit
+            t = block[:, : s1 - s0]
             np.multiply(a_col, hv[None, s0:s1], out=t)
             np.add(t, b_col, out=t)
-            # Documents with shingles in [s0, s1): the one holding s0, then any starting inside.
-            lo = np.searchsorted(doc_starts[nonempty], s0, side="right") - 1
-            hi = np.searchsorted(doc_starts[nonempty], s1, side="left")
-            docs = nonempty[max(lo, 0) : hi]
-            seg = np.maximum(doc_starts[docs], s0) - s0
+            # Documents overlapping [s0, s1) are a contiguous range; an empty one inside it
+            # gets a wrong value from reduceat, reset below.
+            lo = int(np.searchsorted(ends, s0, side="right"))
+            hi = int(np.searchsorted(starts, s1, side="left"))
+            seg = starts[lo:hi] - s0
+            seg[0] = max(seg[0], 0)
             partial = np.minimum.reduceat(t, seg, axis=1)
-            np.minimum(sig[:, docs], partial, out=partial)
-            sig[:, docs] = partial
+            view = sig[:, lo:hi]
+            np.minimum(view, partial, out=view)
+            s0 = s1
     finally:
         np.setbufsize(old)
+    empty = np.flatnonzero(starts == ends)
+    if empty.size:
+        sig[:, empty] = EMPTY_VALUE
     return np.ascontiguousarray(sig.T)
 
 
