@@ -131,3 +131,21 @@ def test_empty_text_is_refused_not_matched():
         provenance.minhash("  ... — !! ")
     with pytest.raises(EmptyTextError):
         provenance.minhashes(["fine words here", "\u201c\u2014\u201d"])
+
+
+def test_minhashes_are_ordinary_lean_minhashes():
+    """The cheaply built objects equal, hash and serialise like constructor-built ones."""
+    from datasketch import LeanMinHash
+
+    texts = ["the first text has words", "a second, different text", "the first text has words"]
+    ms = provenance.minhashes(texts, num_perm=32)
+    for m, t in zip(ms, texts):
+        ref = LeanMinHash(reference(t, num_perm=32))
+        assert type(m) is LeanMinHash and m == ref and hash(m) == hash(ref)
+        assert m.hashvalues.dtype == ref.hashvalues.dtype and m.seed == 1 and m.scheme == "affine32"
+        a, b = bytearray(m.bytesize()), bytearray(ref.bytesize())
+        m.serialize(a)
+        ref.serialize(b)
+        assert a == b and LeanMinHash.deserialize(a) == ref
+    assert ms[0].jaccard(ms[2]) == 1.0 and ms[0].jaccard(ms[1]) < 0.5
+    assert not np.shares_memory(ms[1].hashvalues, ms[2].hashvalues)
