@@ -1,38 +1,386 @@
-"""Loading documents from files and folders.
+"""Loading documents: files and folders of .txt, .md, .html and .jsonl, main text only.
 
-(First cut: plain text and Markdown; HTML, JSONL and boilerplate removal follow.)
+The first stage of the pipeline. Whatever a crawler brought back, a bad file becomes a
+`Problem` naming the path, the reason and what was done (skipped, decoded as cp1252,
+truncated at N bytes), and the run goes on with the rest. Nothing here opens a path
+found inside a file or touches the network: HTML goes to trafilatura as a string.
+
+`Document.text` is what the rest of the pipeline sees; `Document.segments` map runs of it
+back to character offsets in the decoded file (for JSONL: in the record's `text` value),
+so reports can name line:col in the original.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import re
+from dataclasses import replace
 from pathlib import Path
 
+from .boilerplate import clean_page, default_min_docs, remove_repeated_lines
+from .errors import InputError
+from .markup import Mapped, front_matter, iso_date, normalize_newlines, strip_markup
 from .model import Document, Problem
 
-SUFFIXES = (".txt", ".md")
+__all__ = [
+    "DEFAULT_MAX_BYTES", "SUFFIXES", "decode", "default_min_docs", "load_paths", "load_text",
+    "remove_repeated_lines",
+]
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+KINDS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+         ".jsonl": "jsonl"}
+SUFFIXES = tuple(KINDS)
+# htmldate rejects dates after max_date, which defaults to today: pin it so that the same
+# page gives the same date on every day.
+HTML_MAX_DATE = "2099-12-31"
+
+_CP1252 = [bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256)]
+_ESCAPED = re.compile(r"[\udc80-\udcff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
-def _decode(data: bytes) -> tuple[str, str | None]:
+class _Skip(Exception):
+    """This input cannot become a document; the message is the reason."""
+
+
+# --- decoding --------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> tuple[str, str | None]:
+    """Text of `data` and, when it was not clean UTF-8, the action taken.
+
+    UTF-8 with or without BOM; UTF-16/32 with BOM; otherwise bytes that are not UTF-8
+    are read as cp1252 (latin-1 for the five bytes cp1252 leaves undefined). Raises
+    `_Skip` for binary data (NUL bytes, or many control characters).
+    """
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom):]
+            if enc.startswith("utf-16"):
+                body = body[: len(body) // 2 * 2]
+            elif enc.startswith("utf-32"):
+                body = body[: len(body) // 4 * 4]
+            text = body.decode(enc, errors="replace")
+            bad = text.count("\ufffd") - body.decode(enc, errors="ignore").count("\ufffd")
+            _check_text(text)
+            return text, (f"decoded as {enc.upper()}, {bad} invalid sequences replaced" if bad else None)
+    if b"\x00" in data:
+        raise _Skip("binary file (NUL bytes)")
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad = len(_ESCAPED.findall(text))
+    note = None
+    if bad:
+        mixed = re.search(r"[^\x00-\x7f\udc80-\udcff]", text) is not None
+        text = _ESCAPED.sub(lambda m: _CP1252[ord(m.group()) - 0xDC00], text)
+        note = (f"decoded as UTF-8 with {bad} invalid bytes as cp1252" if mixed
+                else f"decoded as cp1252 ({bad} bytes not valid UTF-8)")
+    _check_text(text)
+    return text, note
+
+
+def _reason(note: str) -> str:
+    return "invalid byte sequences" if "replaced" in note else "not valid UTF-8"
+
+
+def _check_text(text: str) -> None:
+    controls = len(_CONTROL.findall(text[:100_000]))
+    if controls > max(2, 0.01 * min(len(text), 100_000)):
+        raise _Skip("binary file (control characters)")
+
+
+# --- one raw text to one document --------------------------------------------------------
+
+
+def _tidy(m: Mapped) -> Mapped:
+    """At most one blank line in a row; no leading or trailing whitespace."""
+    m = m.sub(re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n"), lambda x: [(x.start(), x.start() + 1), (x.end() - 1, x.end())])
+    a, b = 0, len(m.text)
+    while a < b and m.text[a].isspace():
+        a += 1
+    while b > a and m.text[b - 1].isspace():
+        b -= 1
+    return m if (a, b) == (0, len(m.text)) else m.edit([(a, b)])
+
+
+def _plain(raw: str, kind: str) -> tuple[Mapped, dict[str, str]]:
+    """Main text of a plain-text or Markdown input with offsets kept."""
+    m = normalize_newlines(Mapped.of(raw))
+    meta: dict[str, str] = {}
+    if kind == "md":
+        m, meta = front_matter(m)
+    m, title, published = clean_page(m, markdown=kind == "md")
+    m = _tidy(strip_markup(m, markdown=kind == "md"))
+    if title and "title" not in meta:
+        meta["title"] = title
+    if published and "published" not in meta:
+        meta["published"] = published
+    return m, meta
+
+
+def _html(raw: str) -> tuple[Mapped, dict[str, str]]:
+    """Main text and metadata through trafilatura, from the HTML string only (never a URL)."""
     try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "decoded as cp1252"
+        import trafilatura
+    except ImportError as exc:  # lxml_html_clean missing makes the import fail too
+        from .errors import MissingExtraError
+
+        raise MissingExtraError(f"trafilatura ({exc})", "html") from exc
+    for name in ("trafilatura", "htmldate", "courlan"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())  # a library does not write to stderr
+    if "<" not in raw:
+        raise _Skip("not HTML (no tags)")
+    # trafilatura rejects a bare fragment ("<p>draft</p>"): give it a page around it.
+    page = raw if re.search(r"<(?:html|body|head)\b", raw[:5000], re.I) else f"<html><body><div>{raw}</div></body></html>"
+    try:
+        result = trafilatura.bare_extraction(
+            page, favor_precision=True, with_metadata=True, include_comments=False, include_images=False,
+            include_links=False, url=None,
+            date_extraction_params={"original_date": True, "extensive_search": True, "max_date": HTML_MAX_DATE},
+        )
+        text = getattr(result, "text", None) if result is not None else None
+        if not text or not text.strip():  # too little for the main-text heuristics: every paragraph
+            text = clean_page(normalize_newlines(Mapped.of(trafilatura.baseline(page)[1])))[0].text
+    except (Exception, RecursionError) as exc:  # trafilatura/lxml failures must not stop a run
+        raise _Skip(f"HTML extraction failed ({type(exc).__name__}: {str(exc)[:80]})") from exc
+    if not text or not text.strip():
+        raise _Skip("no main text found in HTML")
+    meta = {}
+    for field, attr in (("title", "title"), ("url", "url"), ("site", "sitename"), ("published", "date")):
+        value = getattr(result, attr, None)
+        if isinstance(value, str) and value.strip():
+            meta[field] = value.strip()
+    if "site" not in meta and isinstance(getattr(result, "hostname", None), str):
+        meta["site"] = result.hostname
+    if "published" in meta:
+        iso = iso_date(meta["published"])
+        meta.pop("published") if iso is None else meta.__setitem__("published", iso)
+    return _locate_lines(raw, text), meta
 
 
-def load_paths(paths: list[str | Path]) -> tuple[list[Document], list[Problem]]:
-    """Documents from files and folders (recursively); unreadable files become Problems."""
+def _locate_lines(raw: str, text: str) -> Mapped:
+    """`text` with a segment for every line found verbatim (in order) in the raw HTML."""
+    pieces: list[tuple[int, int] | str] = []
+    pos = 0
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            pieces.append("\n")
+        at = raw.find(line, pos) if line else -1
+        if at < 0:
+            pieces.append(line)
+        else:
+            pieces.append((at, at + len(line)))
+            pos = at + len(line)
+    return Mapped.of(raw).edit(pieces)
+
+
+def _document(raw: str, kind: str, *, id: str, path: str, fields: dict[str, str] | None = None) -> Document:
+    if not raw.strip():
+        raise _Skip("empty file" if not raw else "only whitespace")
+    m, meta = _html(raw) if kind == "html" else _plain(raw, kind)
+    if not re.search(r"\w", m.text):
+        raise _Skip("no article text left after removing markup and boilerplate")
+    meta.update(fields or {})
+    return Document(
+        id=id, text=m.text, path=path, title=meta.get("title"), url=meta.get("url"), site=meta.get("site"),
+        published=meta.get("published"), segments=m.segments, raw_chars=len(raw),
+    )
+
+
+def load_text(text: str, *, id: str, path: str = "", kind: str = "txt") -> Document:
+    """One document from a string (a draft, a test) under the same rules as files of `kind`."""
+    if kind not in ("txt", "md", "html"):
+        raise InputError(f"unknown kind {kind!r}: use 'txt', 'md' or 'html'")
+    try:
+        return _document(text, kind, id=id, path=path)
+    except _Skip as exc:
+        raise InputError(f"{path or id}: {exc}: nothing to check") from None
+
+
+# --- JSONL ---------------------------------------------------------------------------------
+
+_JSONL_FIELDS = ("url", "title", "site")
+
+
+def _jsonl(path: Path, name: str, max_bytes: int, problems: list[Problem]) -> list[Document]:
+    """One document per line; a bad line is a Problem naming file:line, the rest still load.
+
+    `max_bytes` limits each record, not the file, so corpora of any size stream through.
+    """
+    docs: list[Document] = []
+    with open(path, "rb") as f:
+        lineno = 0
+        while True:
+            data = f.readline(max_bytes + 1)
+            if not data:
+                break
+            lineno += 1
+            where = f"{path}:{lineno}"
+            if len(data) > max_bytes and not data.endswith(b"\n"):
+                while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
+                    pass
+                problems.append(Problem(where, f"record longer than the {max_bytes:,}-byte limit", "skipped"))
+                continue
+            if not data.strip():
+                continue
+            try:
+                line, note = decode(data)
+                record = json.loads(line)
+            except (_Skip, ValueError) as exc:
+                problems.append(Problem(where, f"not a JSON line ({str(exc)[:80]})", "skipped"))
+                continue
+            if not isinstance(record, dict):
+                problems.append(Problem(where, "not a JSON object", "skipped"))
+                continue
+            raw = record.get("text")
+            if not isinstance(raw, str):
+                problems.append(Problem(where, "missing 'text' field" if raw is None else "'text' is not a string",
+                                        "skipped"))
+                continue
+            rid = record.get("id")
+            rid = str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) and str(rid) else str(lineno)
+            fields = {k: record[k].strip() for k in _JSONL_FIELDS if isinstance(record.get(k), str) and record[k].strip()}
+            for k in _JSONL_FIELDS:
+                if record.get(k) is not None and k not in fields and not isinstance(record.get(k), str):
+                    problems.append(Problem(where, f"'{k}' is not a string", "field ignored"))
+            pub = record.get("published", record.get("date"))
+            if isinstance(pub, str) and pub.strip():
+                iso = iso_date(pub)
+                if iso:
+                    fields["published"] = iso
+                else:
+                    problems.append(Problem(where, f"unreadable date {pub[:40]!r}", "date ignored"))
+            if note:
+                problems.append(Problem(where, _reason(note), note))
+            try:
+                docs.append(_document(raw, "txt", id=f"{name}#{rid}", path=str(path), fields=fields))
+            except _Skip as exc:
+                problems.append(Problem(where, str(exc), "skipped"))
+    return docs
+
+
+# --- files and folders ------------------------------------------------------------------
+
+
+def _walk(root: Path, problems: list[Problem]) -> list[Path]:
+    """Files with a known suffix under `root`, recursively; hidden entries are skipped.
+
+    Directory symlinks are followed unless they lead back to a directory already
+    visited, so a link loop ends the descent instead of recursing forever.
+    """
+    found: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        d = stack.pop()
+        try:
+            st = d.stat()
+            if (st.st_dev, st.st_ino) in seen:
+                problems.append(Problem(str(d), "directory already scanned (symlink loop)", "skipped"))
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Problem(str(d), f"cannot list directory ({exc.strerror or exc})", "skipped"))
+            continue
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            p = Path(e.path)
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                stack.append(p)
+            elif p.suffix.lower() in KINDS:
+                found.append(p)
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _read(path: Path, max_bytes: int, problems: list[Problem]) -> bytes:
+    with open(path, "rb") as f:
+        data = f.read(max_bytes + 1)
+    if len(data) <= max_bytes:
+        return data
+    size = os.stat(path).st_size
+    cut = data.rfind(b"\n", max(0, max_bytes - (1 << 20)), max_bytes) + 1 or max_bytes
+    while cut > 0 and cut < len(data) and 0x80 <= data[cut] < 0xC0:
+        cut -= 1  # do not split a UTF-8 sequence
+    problems.append(Problem(str(path), f"file is {size:,} bytes, over the {max_bytes:,}-byte limit",
+                            f"truncated at {cut:,} bytes"))
+    return data[:cut]
+
+
+def load_paths(
+    paths: list[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[Document], list[Problem]]:
+    """Documents from files and folders (recursively, sorted), and the problems met.
+
+    Ids are paths relative to the scanned folder (posix), the file name for a file given
+    directly, `file#id` for JSONL records. Duplicate ids get a `~2`, `~3`... suffix and a
+    Problem; the same file reached twice is loaded once.
+    """
     docs: list[Document] = []
     problems: list[Problem] = []
+    ids: set[str] = set()
+    loaded: dict[tuple[int, int], str] = {}
     for root in map(Path, paths):
-        files = sorted(p for p in root.rglob("*") if p.suffix.lower() in SUFFIXES) if root.is_dir() else [root]
-        for f in files:
-            rel = f.relative_to(root).as_posix() if root.is_dir() else f.name
-            try:
-                text, note = _decode(f.read_bytes())
-            except OSError as exc:
-                problems.append(Problem(str(f), exc.strerror or str(exc)))
-                continue
-            if note:
-                problems.append(Problem(str(f), "not valid UTF-8", note))
-            docs.append(Document(id=rel, text=text, path=str(f), raw_chars=len(text)))
+        if root.is_dir():
+            files = [(f, f.relative_to(root).as_posix()) for f in _walk(root, problems)]
+        elif root.is_symlink() and not root.exists():
+            problems.append(Problem(str(root), "dangling symlink", "skipped"))
+            continue
+        elif not root.exists():
+            problems.append(Problem(str(root), "no such file or directory", "skipped"))
+            continue
+        elif root.suffix.lower() not in KINDS:
+            problems.append(Problem(str(root), f"unsupported file type {root.suffix or '(none)'!r} "
+                                    f"(supported: {', '.join(SUFFIXES)})", "skipped"))
+            continue
+        else:
+            files = [(root, root.name)]
+        for f, rel in files:
+            for doc in _load_file(f, rel, max_bytes, problems, loaded):
+                if doc.id in ids:
+                    n = 2
+                    while f"{doc.id}~{n}" in ids:
+                        n += 1
+                    new = f"{doc.id}~{n}"
+                    problems.append(Problem(doc.path, f"duplicate id {doc.id!r}", f"renamed to {new!r}"))
+                    doc = replace(doc, id=new)
+                ids.add(doc.id)
+                docs.append(doc)
     return docs, problems
+
+
+def _load_file(f: Path, rel: str, max_bytes: int, problems: list[Problem],
+               loaded: dict[tuple[int, int], str]) -> list[Document]:
+    kind = KINDS[f.suffix.lower()]
+    try:
+        if f.is_symlink() and not f.exists():
+            raise _Skip("dangling symlink")
+        st = f.stat()
+        key = (st.st_dev, st.st_ino)
+        if key in loaded:
+            raise _Skip(f"same file as {loaded[key]!r}")
+        loaded[key] = rel
+        if not f.is_file():
+            raise _Skip("not a regular file")
+        if kind == "jsonl":
+            return _jsonl(f, rel, max_bytes, problems)
+        raw, note = decode(_read(f, max_bytes, problems))
+        if note:
+            problems.append(Problem(str(f), _reason(note), note))
+        return [_document(raw, kind, id=rel, path=str(f))]
+    except _Skip as exc:
+        problems.append(Problem(str(f), str(exc), "skipped"))
+    except OSError as exc:
+        problems.append(Problem(str(f), f"cannot read ({exc.strerror or exc})", "skipped"))
+    return []

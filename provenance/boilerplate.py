@@ -1,0 +1,413 @@
+"""Main text of plain-text web-page saves: line-level rules, and lines a corpus repeats.
+
+A page saved as text is header chrome (navigation, headline, byline, timestamp),
+the article, then tail chrome (tags, "Related", teaser lists, footer). Each line is
+classed as chrome (patterns that hold on any news site: timestamps, share and footer
+links, photo credits, link lists), prose (a sentence-like line) or other (headlines,
+sub-heads, fragments). The article runs from the first to the last prose line before a
+tail marker such as "Related" or "Share this:"; short lines inside it are kept, lines
+outside it are dropped except the headline. Hard-wrapped paragraphs are unwrapped so
+the rest of the pipeline sees one paragraph per line. Edits go through `Mapped`, so
+offsets back into the file stay right.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import replace
+
+from .markup import DATE_RE, Mapped, Piece, iso_date
+from .model import Document
+from .text import normalize
+
+CHROME, MARKER, PROSE, LONG, OTHER, BLANK = "chrome", "marker", "prose", "long", "other", "blank"
+TEXT_CLASSES = (PROSE, LONG, OTHER)
+_LONG_LINE = 2000  # no chrome line is this long: skip the pattern work on long lines
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\w.,]*")
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]*_]*\s*$")
+_BULLET = re.compile(r"^\s*(?:[-*+•·▪►▶>]|\d{1,2}[.)])\s+")
+_LINK_MARKUP = re.compile(r"</?(?:a|u)\b|\]\(|\]\[|https?://", re.I)
+_ANALYSIS = re.compile(
+    r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|</?[A-Za-z][^<>]*>|[*_`#]+|&[A-Za-z]+;|^\s*(?:[-+•·▪►▶>]|\d{1,2}[.)])\s+"
+)
+_STOP = frozenset(
+    "a an the and or but of to in on at by for with from as is are was were be been has have had "
+    "he she it they we you i his her its their our this that these those which who whom what when "
+    "where why how not no said says would could should will can may might than then there also "
+    "after before into over about up out if so".split()
+)
+
+# Bare lines after which the article is over (the tail of the page starts).
+_MARKERS = re.compile(
+    r"(?:related(?: stories| articles| posts| content| topics| coverage| links| reading| news| videos?)?"
+    r"|more on this (?:story|topic)|more(?: stories| news| from [\w .'&-]{1,40}| like this| to explore)?"
+    r"|most (?:read|popular|viewed|shared|watched)|top stories|trending(?: now)?|read next|up next"
+    r"|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| stories| reading)?"
+    r"|editor'?s picks|around the [\w ]{1,30}|also in [\w ]{1,30}|explore more on th(?:is|ese) topics?"
+    r"|share this(?: article| story| post| page)?|like this|leave a (?:comment|reply)|\d* ?comments?"
+    r"|about the author|see also|further reading|elsewhere on [\w ]{1,30}|latest(?: news| stories)?)"
+    r"\s*[:.…]*",
+    re.I,
+)
+# Whole lines that are site chrome on any news site.
+_CHROME_EXACT = re.compile(
+    r"(?:advertisement|advert|sponsored(?: content)?|skip to (?:main )?content|menu|search|home|close"
+    r"|sign (?:in|up)|log ?in|log ?out|register|subscribe(?: now)?|share|tweet|email|print|save"
+    r"|copy link|facebook|twitter|whatsapp|linkedin|reddit|pinterest|telegram|messenger"
+    r"|(?:like )?loading|continue reading|read more|show more|load more|view comments|get started"
+    r"|cancel reply|previous (?:post|article)|next (?:post|article)|back to top|image|video|audio"
+    r"|listen|watch|play|getty images|just now|yesterday|top)\s*[:.…]*",
+    re.I,
+)
+_CHROME_PREFIX = re.compile(
+    r"(?:follow (?:us|[\w .'&-]{1,30}) on\b|share (?:on|via|to|this on) |click to (?:share|email|print)"
+    r"|sign up (?:for|to)\b|subscribe to\b|posted in\b|filed under\b|tagged\b|tags\s*:|categories\s*:"
+    r"|topics\s*:|read more\s*:|also read\s*:|see also\s*:|related\s*:|more\s*:|watch\s*:|listen\s*:"
+    r"|(?:additional )?reporting by\b|(?:written|edited|compiled|words|story) by\b|(?-i:[Bb]y\s+[A-Z])"
+    r"|(?:image|photo|picture|video|media)s? (?:source|caption|credit)s?\b"
+    r"|(?:photo(?:graph)?|image|picture|credit|pic)s?\s*(?:by\b|:)|published\s*:|updated\s*:)",
+    re.I,
+)
+_CHROME_ANYWHERE = re.compile(
+    r"all rights reserved|^(?:copyright\b|©|\(c\)\s*\d{4})|wordpress\.com|powered by wordpress"
+    r"|your email address will not be published|required fields are marked",
+    re.I,
+)
+_CREDIT_END = re.compile(
+    r"(?:\bvia\s+|[/|©]\s*|\(\s*|photograph:\s*\S.{0,60}?)(?:reuters|afp|ap(?: photo)?|getty(?: images)?|epa(?:-efe)?"
+    r"|pa(?: media| wire)?|shutterstock|alamy|bloomberg|xinhua|tass|sputnik|anadolu|nurphoto|zuma"
+    r"|sopa images|handout)\s*\)?\s*$",
+    re.I,
+)
+_AGO = re.compile(
+    r"(?:(?:updated|published|posted|last updated)\s*:?\s*)?(?:\d+|an?|one)\s*(?:s|secs?|seconds?|m|mins?"
+    r"|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)\s+ago\b[\s|·•,/-]*"
+    r"[\w&,' .-]{0,40}",
+    re.I,
+)
+_DATE_LINE = re.compile(
+    r"(?:(?:updated|published|posted|last updated|first published|date)\s*:?\s*(?:on\s+)?)?"
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?(?:" + DATE_RE.pattern + r")"
+    r"(?:[\s,|·-]*(?:at\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}|[+-]\d{2}:?\d{2})?)?\s*",
+    re.I,
+)
+_FOOTER_TERMS = re.compile(
+    r"terms (?:of|and) (?:use|service|conditions)|privacy(?: policy| notice)?|cookies?(?: policy| settings)?"
+    r"|accessibility|contact (?:us|the \w+)|advertise(?: with us)?|about (?:us|the \w+)|site ?map|careers"
+    r"|do not (?:share or )?sell|newsletters?|help centre|help center|technical support",
+    re.I,
+)
+_NAV_WORDS = frozenset(
+    "home news sport sports business world politics opinion culture arts travel earth audio video live "
+    "weather health science tech technology entertainment lifestyle style food money markets shop "
+    "innovation climate uk us europe local national international podcasts newsletters games".split()
+)
+
+
+def _analyse(line: str) -> str:
+    return " ".join(_ANALYSIS.sub(" ", line).split())
+
+
+def classify(line: str) -> str:
+    """The class of one line: chrome, marker, prose (ends a sentence), long, other or blank."""
+    if not line.strip():
+        return BLANK
+    if len(line) > _LONG_LINE:
+        return PROSE if _WORD.search(line) else CHROME
+    c = _analyse(line)
+    words = _WORD.findall(c) if len(c) < 500 else ["?"] * 41 if _WORD.search(c) else []
+    if not words:
+        return CHROME
+    terminal = _ends_sentence(c)
+    if len(words) > 40 or (terminal and len(words) >= 12):  # the common case: a paragraph
+        if terminal and len(words) <= 40 and _CHROME_ANYWHERE.search(c):
+            return CHROME  # a copyright notice
+        if not terminal and _CREDIT_END.search(c):
+            return CHROME  # a photo caption with its credit
+        return PROSE if terminal else LONG
+    if _MARKERS.fullmatch(c):
+        return MARKER
+    if (
+        _CHROME_EXACT.fullmatch(c)
+        or _AGO.fullmatch(c)
+        or _DATE_LINE.fullmatch(c)
+        or (not terminal and _CREDIT_END.search(c))
+        or _CHROME_ANYWHERE.search(c)
+        or (len(words) <= 15 and not terminal and _CHROME_PREFIX.match(c))
+        or (len(words) <= 30 and not terminal and len({t.lower() for t in _FOOTER_TERMS.findall(c)}) >= 2)
+        or (not terminal and _is_nav(words, c))
+    ):
+        return CHROME
+    if len(words) >= 5 and terminal:
+        return PROSE
+    if len(words) >= 15 and sum(w.lower() in _STOP for w in words) >= 0.2 * len(words):
+        return LONG  # a paragraph that lacks its full stop (or a run of link titles)
+    return OTHER
+
+
+def _ends_sentence(c: str) -> bool:
+    """Same as `_TERMINAL.search(c)`, without a regex scan of the whole line."""
+    return c.rstrip(" \t\"'”’)]*_")[-1:] in (".", "!", "?", "…")
+
+
+def _is_nav(words: list[str], c: str) -> bool:
+    """A row of menu items: separators, or capitalised words with at least two section names."""
+    if len(words) < 4 or _TERMINAL.search(c):
+        return False
+    if len(re.findall(r"\s[|•·]\s", c)) >= 3:
+        return True
+    if not all(w[0].isupper() or not w[0].isalpha() for w in words):
+        return False
+    nav = sum(w.lower() in _NAV_WORDS for w in words)
+    stops = sum(w.lower() in _STOP for w in words)
+    return nav >= 2 and (stops == 0 or nav >= 0.5 * len(words))
+
+
+def _headline_like(line: str) -> bool:
+    words = _WORD.findall(_analyse(line))
+    if not 3 <= len(words) <= 30:
+        return False
+    caps = sum(w[0].isupper() for w in words if w.lower() not in _STOP) / len(words)
+    return not _TERMINAL.search(line) or (caps >= 0.6 and line.rstrip()[-1:] not in "?!")
+
+
+def _is_link_item(line: str, markdown: bool) -> bool:
+    """A bullet that is a link to another story rather than part of the article."""
+    if not _BULLET.match(line):
+        return False
+    c = _analyse(line)
+    if len(_WORD.findall(c)) > 15 or re.search(r"[.!;:,][\"'”’)]*$", c):
+        return False
+    if markdown:
+        return bool(_LINK_MARKUP.search(line))
+    return bool(_LINK_MARKUP.search(line)) or c.endswith("?")
+
+
+def clean_page(m: Mapped, *, markdown: bool = False) -> tuple[Mapped, str | None, str | None]:
+    """Main text of a page saved as text: (text, headline or None, ISO date from the header or None)."""
+    text = m.text
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    lines = [text[a:b] for a, b in spans]
+    cls = [classify(x) for x in lines]
+    # Link lists: a bullet that looks like a link, or a run of two or more short unpunctuated bullets.
+    for i, x in enumerate(lines):
+        if cls[i] in TEXT_CLASSES and _is_link_item(x, markdown):
+            cls[i] = CHROME
+    if not markdown:
+        _mark_bullet_runs(lines, cls)
+
+    n = len(lines)
+    _classify_blocks(lines, cls)
+    starts = [i for i in range(n) if cls[i] in (PROSE, LONG)]
+    keep = [False] * n
+    title = published = None
+    if not starts:  # short notes, lists, headline-only texts: keep all but chrome
+        keep = [c in TEXT_CLASSES for c in cls]
+    else:
+        first = starts[0]
+        tail = next((i for i in range(first, n) if cls[i] == MARKER), n)
+        # Before a tail marker, unpunctuated lines are tags and link titles; at the end of a
+        # text with no tail they are more likely a paragraph that lacks its full stop.
+        ends = (PROSE,) if tail < n else (PROSE, LONG)
+        last = max((i for i in range(first, tail) if cls[i] in ends), default=first)
+        # A paragraph block (lines with no blank between) is article as a whole.
+        while first > 0 and cls[first - 1] != BLANK:
+            first -= 1
+        while last + 1 < tail and cls[last + 1] != BLANK:
+            last += 1
+        for i in range(first, last + 1):
+            keep[i] = cls[i] in TEXT_CLASSES
+        _keep_resumed_article(cls, lines, tail, keep)
+        for i in range(first):
+            if published is None and cls[i] == CHROME and _DATE_LINE.fullmatch(_analyse(lines[i])):
+                published = iso_date(lines[i])
+            if title is None and cls[i] == OTHER and _headline_like(lines[i]):
+                title, keep[i] = lines[i], True
+        dropped = sum(len(lines[i]) for i in range(n) if cls[i] in TEXT_CLASSES and not keep[i])
+        if dropped > sum(len(lines[i]) for i in range(n) if keep[i]):
+            keep = [c in TEXT_CLASSES for c in cls]  # the rules misread this text: keep it whole
+    if title is None:  # no header: a headline among the first few lines kept
+        first_kept = [lines[i] for i in range(n) if keep[i] and lines[i].strip()][:3]
+        title = next((x for x in first_kept if _headline_like(x)), None)
+    if title is not None:
+        title = " ".join(_analyse(title).split()) or None
+    return _rebuild(m, spans, keep, _hard_wrapped(lines, keep)), title, published
+
+
+def _classify_blocks(lines: list[str], cls: list[str]) -> None:
+    """Lines of a hard-wrapped paragraph are prose when the paragraph as a whole is."""
+    i, n = 0, len(lines)
+    while i < n:
+        j = i
+        while j < n and cls[j] != BLANK:
+            j += 1
+        texty = [k for k in range(i, j) if cls[k] in TEXT_CLASSES]
+        if len(texty) >= 2 and any(cls[k] == OTHER for k in texty):
+            whole = classify(" ".join(_analyse(lines[k]) for k in texty))
+            if whole in (PROSE, LONG):
+                for k in texty:
+                    if cls[k] == OTHER:
+                        cls[k] = whole
+        i = j + 1
+
+
+def _mark_bullet_runs(lines: list[str], cls: list[str]) -> None:
+    """A list of two or more bullets, none ending a sentence, each a short title: links.
+
+    A list with one punctuated item, or introduced by a line ending in ':', is content;
+    so are items carrying figures (tables of results).
+    """
+    run: list[int] = []
+    for i in range(len(lines) + 1):
+        if i < len(lines) and cls[i] == BLANK:
+            continue
+        if i < len(lines) and cls[i] in TEXT_CLASSES and _BULLET.match(lines[i]):
+            run.append(i)
+            continue
+        if len(run) >= 2 and all(_title_item(lines[j]) for j in run):
+            before = next((lines[k] for k in range(run[0] - 1, -1, -1) if cls[k] != BLANK), "")
+            if not before.rstrip().endswith(":"):
+                for j in run:
+                    cls[j] = CHROME
+        run = []
+
+
+def _title_item(line: str) -> bool:
+    c = _analyse(line)
+    words = _WORD.findall(c)
+    return (0 < len(words) <= 15 and words[0][0].isupper() and not re.search(r"[.!;:,][\"'”’)]*$", c)
+            and sum(w[0].isdigit() for w in words) <= 1)
+
+
+def _keep_resumed_article(cls: list[str], lines: list[str], tail: int, keep: list[bool]) -> None:
+    """After a tail marker only a run of >= 3 prose lines (>= 400 chars) is article again."""
+    run: list[int] = []
+    for i in range(tail, len(cls) + 1):
+        if i < len(cls) and cls[i] == BLANK:
+            continue
+        if i < len(cls) and cls[i] == PROSE:
+            run.append(i)
+            continue
+        if len(run) >= 3 and sum(len(lines[j]) for j in run) >= 400:
+            for j in run:
+                keep[j] = True
+        run = []
+
+
+def _hard_wrapped(lines: list[str], keep: list[bool]) -> set[int]:
+    """Indices of kept lines whose line break is a hard wrap inside a paragraph.
+
+    A block of >= 3 consecutive lines of similar, moderate length, most not ending a
+    sentence, was wrapped by an editor or a mail client: join its lines with spaces.
+    """
+    joins: set[int] = set()
+    i, n = 0, len(lines)
+    while i < n:
+        j = i
+        while j < n and keep[j] and lines[j].strip():
+            j += 1
+        block = range(i, j)
+        if len(block) >= 3:
+            body = [lines[k].rstrip() for k in block[:-1]]
+            open_ends = sum(not _TERMINAL.search(x) for x in body)
+            longest = max(len(x) for x in body)
+            if longest <= 120 and open_ends >= 0.6 * len(body) and min(len(x) for x in body) >= 0.5 * longest:
+                joins.update(block[:-1])
+        i = j + 1
+    # A sentence broken across a blank line (an inline link cut it in the save): the next
+    # kept line goes on in lower case.
+    kept = [k for k in range(n) if keep[k] and lines[k].strip()]
+    for a, b in zip(kept, kept[1:]):
+        nxt = lines[b].lstrip()
+        if all(not lines[k].strip() for k in range(a + 1, b)) and nxt[:1].islower() \
+                and len(_WORD.findall(lines[a])) >= 6 and not re.search(r"[.!?:;{}\]]\W*$", lines[a]) \
+                and not _BULLET.match(lines[b]):
+            joins.add(a)
+    return joins
+
+
+def _rebuild(m: Mapped, spans: list[tuple[int, int]], keep: list[bool], joins: set[int]) -> Mapped:
+    pieces: list[Piece] = []
+    gap_blank: tuple[int, int] | None = None  # a blank line seen since the last kept line
+    seen = joined = False
+    for i, (a, b) in enumerate(spans):
+        if not keep[i]:
+            if seen and gap_blank is None and not m.text[a:b].strip() and b < len(m.text):
+                gap_blank = (b, b + 1)
+            continue
+        if seen and gap_blank is not None and not joined:
+            pieces.append(gap_blank)
+        a2, b2 = a, b
+        while a2 < b2 and m.text[a2] in " \t":
+            a2 += 1
+        while b2 > a2 and m.text[b2 - 1] in " \t":
+            b2 -= 1
+        pieces.append((a2, b2))
+        joined = i in joins
+        if joined:
+            pieces.append(" ")
+        elif b < len(m.text):
+            pieces.append((b, b + 1))
+        seen, gap_blank = True, None
+    return m.edit(pieces)
+
+
+# --- lines a corpus repeats -------------------------------------------------------------------
+
+
+def _line_key(line: str) -> str:
+    return " ".join(normalize(line).split())
+
+
+def default_min_docs(n_docs: int) -> int:
+    """Site chrome shows up in many documents; reuse in a few. Never fewer than 3."""
+    return max(3, math.ceil(0.01 * n_docs))
+
+
+def remove_repeated_lines(
+    docs: list[Document], min_docs: int | None = None, *, min_docs_prose: int | None = None
+) -> list[Document]:
+    """Drop lines found in at least `min_docs` documents (site chrome), keeping segments right.
+
+    A line shared by two documents is what reuse looks like, so `min_docs` is at least 3.
+    Sentence-like lines (>= 8 words ending a sentence) are what wire copy reused by many
+    papers looks like too: they go only when even more documents repeat them
+    (`min_docs_prose`, default max(min_docs, 50)).
+    """
+    n = len(docs)
+    min_docs = max(3, min_docs if min_docs is not None else default_min_docs(n))
+    min_prose = max(min_docs, min_docs_prose if min_docs_prose is not None else 50)
+    if n < min_docs:
+        return list(docs)
+    per_doc: list[list[tuple[int, int, str]]] = []
+    counts: Counter[str] = Counter()
+    for d in docs:
+        entries, pos = [], 0
+        for line in d.text.split("\n"):
+            key = _line_key(line) if line.strip() else ""
+            entries.append((pos, pos + len(line), key))
+            pos += len(line) + 1
+        per_doc.append(entries)
+        counts.update({k for _, _, k in entries if k})
+    out: list[Document] = []
+    for d, entries in zip(docs, per_doc):
+        drop = [
+            bool(k) and counts[k] >= min_docs
+            and (counts[k] >= min_prose or len(_WORD.findall(k)) < 8 or not _TERMINAL.search(k))
+            for _, _, k in entries
+        ]
+        if not any(drop):
+            out.append(d)
+            continue
+        m = Mapped(d.text, d.segments or ((Mapped.of(d.text).segments) if d.text else ()))
+        keep = [not x and bool(k) for x, (_, _, k) in zip(drop, entries)]
+        new = _rebuild(m, [(a, b) for a, b, _ in entries], keep, set())
+        out.append(replace(d, text=new.text, segments=new.segments))
+    return out
