@@ -163,7 +163,10 @@ def scan(
         Optional[int], typer.Option(help="Skip input files larger than this many bytes.", min=1)
     ] = None,
     include_independent: Annotated[
-        bool, typer.Option(help="Also report candidate pairs that verification found independent.")
+        bool,
+        typer.Option(
+            "--include-independent", help="Also report candidate pairs that verification found independent."
+        ),
     ] = False,
 ) -> None:
     """Scan a corpus for reuse between its documents: pairs, passages, verdicts, families."""
@@ -191,6 +194,36 @@ def scan(
                 from .scan import scan as run_scan
 
                 result = run_scan(paths, options=options, progress=progress)
+        warn_problems(result.problems)
+        emit(render(result, fmt, output), output)
+    except ProvenanceError as exc:
+        fail(str(exc))
+    raise typer.Exit(exit_code(result, fail_on, exit_zero))
+
+
+@app.command()
+def compare(
+    first: Annotated[Path, typer.Argument(help="A document (.txt .md .html).")],
+    second: Annotated[Path, typer.Argument(help="Another document.")],
+    fmt: FormatOption = Format.table,
+    output: OutputOption = None,
+    fail_on: FailOnOption = FailOn.never,
+    exit_zero: ExitZeroOption = False,
+) -> None:
+    """Compare two documents directly: shared passages, verdict and, for a copy, who came first."""
+    from . import documents
+    from .errors import ProvenanceError
+    from .scan import compare_documents
+
+    missing = [str(p) for p in (first, second) if not p.exists()]
+    if missing:
+        fail(f"no such file: {', '.join(missing)}")
+    try:
+        docs, problems = documents.load_paths([first, second])
+        if len(docs) != 2:
+            warn_problems(problems)
+            fail("compare needs two readable documents")
+        result = compare_documents(docs[0], docs[1], problems=problems)
         warn_problems(result.problems)
         emit(render(result, fmt, output), output)
     except ProvenanceError as exc:

@@ -6,7 +6,7 @@ One function per step so the Dask engine can run the same steps on partitions.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import candidates as cand
@@ -94,4 +94,24 @@ def scan_documents(
         pairs=pairs,
         families=families(list(docs), pairs, phrases=phrases),
         problems=[*problems, *empty],
+    )
+
+
+def compare_documents(
+    a: Document, b: Document, *, problems: Sequence[Problem] = (), config: SketchConfig = DEFAULT_CONFIG
+) -> ScanResult:
+    """Verify one pair directly, without candidate search; a copy gets its family and direction."""
+    from .lineage import families
+    from .verdict import compare
+
+    if a.id == b.id:
+        b = replace(b, id=f"{b.id} (2)")
+    a, b = sorted((a, b), key=lambda d: d.id)
+    pair = compare(a, b)
+    return ScanResult(
+        config_fingerprint=config.fingerprint,
+        documents=[a, b],
+        pairs=[pair],
+        families=families([a, b], [pair]),
+        problems=list(problems),
     )

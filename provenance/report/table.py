@@ -41,7 +41,7 @@ def render(result: ScanResult, *, color: bool = False, width: int = 120) -> str:
             table.add_row(
                 p.a, p.b, f"[{VERDICT_STYLE.get(p.verdict, '')}]{p.verdict}[/]", f"{p.resemblance:.3f}",
                 f"{p.containment_a_in_b:.3f}", f"{p.containment_b_in_a:.3f}", passage_summary(p),
-                "; ".join(p.reasons[:2]),
+                p.reasons[0] if p.reasons else "",
             )
         console.print(table)
     for i, fam in enumerate(result.families, 1):
