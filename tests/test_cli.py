@@ -1,0 +1,108 @@
+"""The command line: documented, exit codes, atomic output, interruption."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from provenance.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def _commands(group, prefix=()):
+    for name, cmd in sorted(group.commands.items()):
+        if hasattr(cmd, "commands"):
+            yield from _commands(cmd, prefix + (name,))
+        else:
+            yield " ".join(prefix + (name,)), cmd
+
+
+def test_every_command_is_in_the_readme_with_its_help_text():
+    readme = (ROOT / "README.md").read_text()
+    commands = list(_commands(get_command(app)))
+    assert {name for name, _ in commands} >= {"scan", "compare", "check", "index add", "index stats"}
+    for name, cmd in commands:
+        summary = " ".join((cmd.help or "").split("\n\n")[0].split())
+        assert f"provenance {name}" in readme, name
+        assert summary in " ".join(readme.split()), f"README lacks the help text of `{name}`: {summary}"
+
+
+def test_quick_start_is_two_commands_install_and_scan_then_tests():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1]
+    block = re.search(r"```[^\n]*\n(.*?)```", section, re.S).group(1)
+    lines = [x for x in block.splitlines() if x.strip()]
+    assert len(lines) == 2
+    assert "pip install" in lines[0] and "provenance scan corpus/" in lines[0]
+    assert "pytest" in lines[1]
+
+
+def test_scan_json_to_file_and_exit_codes(news_dir, tmp_path):
+    out = tmp_path / "report.json"
+    res = runner.invoke(app, ["scan", str(news_dir), "-f", "json", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text())
+    assert data["schema_version"] == 1 and len(data["documents"]) == 5
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left behind
+    res = runner.invoke(app, ["scan", str(news_dir), "-f", "csv", "--fail-on", "copy"])
+    assert res.exit_code == 1
+    res = runner.invoke(app, ["scan", str(news_dir), "-f", "csv", "--fail-on", "copy", "--exit-zero"])
+    assert res.exit_code == 0
+
+
+def test_unusable_invocations_exit_2(tmp_path):
+    assert runner.invoke(app, ["scan", str(tmp_path / "missing")]).exit_code == 2
+    assert runner.invoke(app, ["scan", str(tmp_path), "-f", "pdf"]).exit_code == 2
+    assert runner.invoke(app, ["scan", str(tmp_path), "--engine", "spark"]).exit_code == 2
+
+
+def test_bad_files_are_named_and_the_rest_is_scanned(news_dir, tmp_path):
+    for f in news_dir.glob("*.txt"):
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    (tmp_path / "broken.txt").write_bytes(b"\x00\x01\x02binary\xff" * 50)
+    res = runner.invoke(app, ["scan", str(tmp_path), "-f", "json"])
+    assert res.exit_code == 0
+    assert "broken.txt" in res.stderr
+    data = json.loads(res.stdout)
+    assert len(data["documents"]) == 5
+    assert any(p["path"].endswith("broken.txt") for p in data["problems"])
+
+
+def _big_corpus(root: Path, n_docs: int = 3000) -> None:
+    """Many documents built from the seeds' sentences, so candidates and verification take a while."""
+    sentences = []
+    for f in sorted((ROOT / "corpus" / "news").glob("*.txt")):
+        sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+", f.read_text()) if len(s.split()) > 6]
+    rng = random.Random(7)
+    for i in range(n_docs):
+        (root / f"{i:05d}.txt").write_text(" ".join(rng.sample(sentences, 25)))
+
+
+def test_ctrl_c_exits_130_and_leaves_no_report(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _big_corpus(corpus)
+    out = tmp_path / "report.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from provenance.cli import main; main()", "scan", str(corpus), "-f", "json",
+         "-o", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(4)
+    assert proc.poll() is None, "the scan finished before it could be interrupted; make the corpus larger"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert not out.exists() and not list(tmp_path.glob(".report.json.*"))
