@@ -104,6 +104,11 @@ def kgram_hashes(token_hashes: np.ndarray, k: int) -> np.ndarray:
     return sketch._fmix64_inplace(s)
 
 
+def word_keys(token_hashes: np.ndarray) -> np.ndarray:
+    """Per-token keys for word document frequencies (1-grams: never equal to a SEED_K phrase key)."""
+    return kgram_hashes(token_hashes, 1) if len(token_hashes) else np.empty(0, dtype=np.uint64)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Prepared:
     """Everything alignment needs from one text, computed once (see `prepare`)."""
@@ -118,6 +123,8 @@ class Prepared:
     sent_chars: np.ndarray  # (s, 2) int64 char span of each sentence
     stem_hashes: np.ndarray  # content stems, unique within each sentence, quoted words left out
     stem_sent: np.ndarray  # sentence index of each entry of stem_hashes
+    stem_tok: np.ndarray  # (n,) uint64 content stem of each token, 0 when none (stopword, quoted, no sentence)
+    sent_of: np.ndarray  # (n,) int64 sentence of each token, -1 when none
     shingles: np.ndarray  # sorted unique 64-bit SHINGLE_K-gram hashes (the shingle set)
 
     @property
@@ -131,6 +138,21 @@ def _token_mask(starts: np.ndarray, ends: np.ndarray, spans: list[tuple[int, int
     for s, e in spans:
         mask[np.searchsorted(starts, s) : np.searchsorted(starts, e)] = True
     return mask
+
+
+def _sentence_stems(stem_tok: np.ndarray, sent_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ok = stem_tok != 0
+    if not ok.any():
+        return np.empty(0, np.int64), np.empty(0, np.uint64)
+    pairs = np.unique(np.stack([sent_of[ok].astype(np.uint64), stem_tok[ok]], axis=1), axis=0)
+    return pairs[:, 0].astype(np.int64), pairs[:, 1]
+
+
+def sentence_stems(p: Prepared, drop: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(sentence index, stem) pairs of p, leaving out tokens where `drop` is True (e.g. common phrases)."""
+    if drop is None or not drop.any():
+        return p.stem_sent, p.stem_hashes
+    return _sentence_stems(np.where(drop, np.uint64(0), p.stem_tok), p.sent_of)
 
 
 def prepare(text: str) -> Prepared:
@@ -158,16 +180,12 @@ def _prepare_cached(text: str) -> Prepared:
     sent_of = np.full(len(starts), -1, dtype=np.int64)
     for i, (t0, t1) in enumerate(sent_tokens):
         sent_of[t0:t1] = i
-    ok = (stem_h != 0) & ~quoted & (sent_of >= 0)
-    if ok.any():
-        pairs = np.unique(np.stack([sent_of[ok].astype(np.uint64), stem_h[ok]], axis=1), axis=0)
-        stem_sent, stem_hashes = pairs[:, 0].astype(np.int64), pairs[:, 1]
-    else:
-        stem_sent, stem_hashes = np.empty(0, np.int64), np.empty(0, np.uint64)
+    stem_h[quoted | (sent_of < 0)] = 0
+    stem_sent, stem_hashes = _sentence_stems(stem_h, sent_of)
     return Prepared(
         text=text, starts=starts, ends=ends, token_hashes=th, seeds=kgram_hashes(th, SEED_K),
         quoted=quoted, sent_tokens=sent_tokens, sent_chars=sent_chars,
-        stem_hashes=stem_hashes, stem_sent=stem_sent, shingles=np.unique(kgram_hashes(th, SHINGLE_K)),
+        stem_hashes=stem_hashes, stem_sent=stem_sent, stem_tok=stem_h, sent_of=sent_of, shingles=np.unique(kgram_hashes(th, SHINGLE_K)),
     )
 
 
@@ -339,23 +357,27 @@ class Link:
     shared: int  # distinct content stems in common
 
 
-def sentence_similarity(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
+def sentence_similarity(a: Prepared, b: Prepared, drop_a: np.ndarray | None = None,
+                        drop_b: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(sim, shared): weighted Dice of content stems and count of shared stems, (sa, sb) each.
 
     A stem's weight is log(1 + S / sf), S the sentences of both texts and sf those that
     contain it: topic words present everywhere weigh little, specific ones much.
+    Tokens marked in `drop_a` / `drop_b` (common phrases) are left out.
     """
     na, nb = len(a.sent_tokens), len(b.sent_tokens)
     sim = np.zeros((na, nb))
     shared = np.zeros((na, nb), dtype=np.int64)
-    if not na or not nb or not len(a.stem_hashes) or not len(b.stem_hashes):
+    a_sent, a_hashes = sentence_stems(a, drop_a)
+    b_sent, b_hashes = sentence_stems(b, drop_b)
+    if not na or not nb or not len(a_hashes) or not len(b_hashes):
         return sim, shared
-    allh = np.concatenate([a.stem_hashes, b.stem_hashes])
+    allh = np.concatenate([a_hashes, b_hashes])
     uniq, inv, sf = np.unique(allh, return_inverse=True, return_counts=True)
     w = np.log1p((na + nb) / sf)
-    ia, ib = inv[: len(a.stem_hashes)], inv[len(a.stem_hashes):]
-    wa_tot = np.bincount(a.stem_sent, weights=w[ia], minlength=na)
-    wb_tot = np.bincount(b.stem_sent, weights=w[ib], minlength=nb)
+    ia, ib = inv[: len(a_hashes)], inv[len(a_hashes):]
+    wa_tot = np.bincount(a_sent, weights=w[ia], minlength=na)
+    wb_tot = np.bincount(b_sent, weights=w[ib], minlength=nb)
     common = np.intersect1d(ia, ib, assume_unique=False)
     if len(common) == 0:
         return sim, shared
@@ -364,8 +386,8 @@ def sentence_similarity(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarra
     ma = np.zeros((na, len(common)))
     mb = np.zeros((nb, len(common)))
     sel_a, sel_b = col[ia] >= 0, col[ib] >= 0
-    ma[a.stem_sent[sel_a], col[ia[sel_a]]] = 1.0
-    mb[b.stem_sent[sel_b], col[ib[sel_b]]] = 1.0
+    ma[a_sent[sel_a], col[ia[sel_a]]] = 1.0
+    mb[b_sent[sel_b], col[ib[sel_b]]] = 1.0
     shared = (ma @ mb.T).astype(np.int64)
     num = (ma * w[common]) @ mb.T
     den = wa_tot[:, None] + wb_tot[None, :]
@@ -374,13 +396,14 @@ def sentence_similarity(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarra
 
 
 def sentence_chain(a: Prepared, b: Prepared, min_sim: float = MIN_SENTENCE_SIM,
-                   min_shared: int = MIN_SHARED_STEMS) -> list[Link]:
+                   min_shared: int = MIN_SHARED_STEMS, drop_a: np.ndarray | None = None,
+                   drop_b: np.ndarray | None = None) -> list[Link]:
     """The heaviest chain of similar sentence pairs increasing on both sides (one-to-one).
 
     Row-by-row LCS recurrence with weights: D[i][j] = max(D[i-1][j], D[i][j-1],
     D[i-1][j-1] + w[i][j]), w the similarity where the pair qualifies, else 0.
     """
-    sim, shared = sentence_similarity(a, b)
+    sim, shared = sentence_similarity(a, b, drop_a, drop_b)
     w = np.where((sim >= min_sim) & (shared >= min_shared), sim, 0.0)
     if not w.size or not w.any():
         return []

@@ -36,7 +36,7 @@ count as evidence.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -50,8 +50,10 @@ VERBATIM_WORDS = 50
 CHAIN_LINKS = 3
 CHAIN_SHARE = 0.30
 QUOTE_WORDS = 6  # shared quoted words that make a pair quote-only (a 3-word scare quote does not)
-COMMON_MIN_DF = 10  # a phrase is common when in at least this many documents...
+COMMON_MIN_DF = 20  # a phrase is common when in at least this many documents...
 COMMON_FRACTION = 0.01  # ...and in at least this fraction of the collection
+WORD_MIN_DF = 50  # a single word is common when in at least this many documents...
+WORD_FRACTION = 0.05  # ...and in at least this fraction of the collection
 
 
 @runtime_checkable
@@ -71,35 +73,60 @@ class PhraseStats:
     `sketch.token_hashes`. Only phrases in at least `keep_min_df` documents are kept
     (the rest read as 0), which is all the verdict needs: it asks whether a phrase is
     common, never how rare it is.
+
+    With ``words=True`` it also counts single words (`align.word_keys`), kept apart
+    in ``word_hashes`` / ``word_counts``: in a large collection, words found in many
+    documents (the vocabulary of templated items such as earnings tables or bond
+    announcements) then stop making sentences look alike. Off by default until every
+    engine and index supplies the same counts (`word_freq`).
     """
 
     n_docs: int
     hashes: np.ndarray  # sorted unique uint64
     counts: np.ndarray  # documents containing each phrase
+    word_hashes: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
+    word_counts: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
     @classmethod
-    def from_documents(cls, docs: Iterable[Document | str], keep_min_df: int = 2) -> PhraseStats:
+    def from_documents(cls, docs: Iterable[Document | str], keep_min_df: int = 2,
+                       words: bool = False) -> PhraseStats:
         texts = [d if isinstance(d, str) else d.text for d in docs]
         parts: list[np.ndarray] = []
+        word_parts: list[np.ndarray] = []
         for batch in sketch.batches(texts):
             th, off = sketch.token_hashes(batch)
             for s, e in zip(off[:-1], off[1:]):
                 if e > s:
                     parts.append(np.unique(align.kgram_hashes(th[s:e], align.SEED_K)))
-        if parts:
-            values, counts = np.unique(np.concatenate(parts), return_counts=True)
-            keep = counts >= keep_min_df
-            values, counts = values[keep], counts[keep]
-        else:
-            values, counts = np.empty(0, np.uint64), np.empty(0, np.int64)
-        return cls(n_docs=len(texts), hashes=values, counts=counts.astype(np.int64))
+                    if words:
+                        word_parts.append(np.unique(align.word_keys(th[s:e])))
+        values, counts = _count_keys(parts, keep_min_df)
+        word_values, word_counts = _count_keys(word_parts, keep_min_df)
+        return cls(n_docs=len(texts), hashes=values, counts=counts,
+                   word_hashes=word_values, word_counts=word_counts)
 
     def doc_freq(self, hashes: np.ndarray) -> np.ndarray:
-        hashes = np.asarray(hashes, dtype=np.uint64)
-        if len(self.hashes) == 0:
-            return np.zeros(len(hashes), dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
-        return np.where(self.hashes[pos] == hashes, self.counts[pos], 0)
+        return _lookup(self.hashes, self.counts, hashes)
+
+    def word_freq(self, keys: np.ndarray) -> np.ndarray:
+        """Documents containing each word (keys from `align.word_keys`); all 0 without word counts."""
+        return _lookup(self.word_hashes, self.word_counts, keys)
+
+
+def _count_keys(parts: list[np.ndarray], keep_min_df: int) -> tuple[np.ndarray, np.ndarray]:
+    if not parts:
+        return np.empty(0, np.uint64), np.empty(0, np.int64)
+    values, counts = np.unique(np.concatenate(parts), return_counts=True)
+    keep = counts >= keep_min_df
+    return values[keep], counts[keep].astype(np.int64)
+
+
+def _lookup(table: np.ndarray, counts: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    keys = np.asarray(keys, dtype=np.uint64)
+    if len(table) == 0:
+        return np.zeros(len(keys), dtype=np.int64)
+    pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+    return np.where(table[pos] == keys, counts[pos], 0)
 
 
 def common_threshold(n_docs: int) -> int:
@@ -165,6 +192,22 @@ def _tile_mask(n: int, tiles: Sequence[align.Tile], side: int) -> np.ndarray:
     return m
 
 
+def _union(mask: np.ndarray | None, more: np.ndarray) -> np.ndarray | None:
+    if not more.any():
+        return mask
+    return more if mask is None else mask | more
+
+
+def _phrase_tokens(common_seeds: np.ndarray, n_tokens: int) -> np.ndarray | None:
+    """Tokens covered by a common phrase (a seed at i covers tokens i .. i + SEED_K - 1)."""
+    if not common_seeds.any():
+        return None
+    mask = np.zeros(n_tokens, dtype=bool)
+    for offset in range(min(align.SEED_K, n_tokens)):
+        mask[offset : offset + len(common_seeds)] |= common_seeds[: n_tokens - offset]
+    return mask
+
+
 def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
     return any(s < e2 and s2 < e for s2, e2 in spans)
 
@@ -182,11 +225,19 @@ def compare_prepared(
 
     ignore = None
     common = 0
+    drop_a = drop_b = None
     if phrases is not None and phrases.n_docs:
-        shared = np.intersect1d(a.seeds, b.seeds)
-        if len(shared):
-            ignore = shared[phrases.doc_freq(shared) >= common_threshold(phrases.n_docs)]
-            common = len(ignore)
+        threshold = common_threshold(phrases.n_docs)
+        common_a = phrases.doc_freq(a.seeds) >= threshold
+        common_b = phrases.doc_freq(b.seeds) >= threshold
+        shared = np.intersect1d(a.seeds[common_a], b.seeds[common_b])
+        ignore, common = shared, len(shared)
+        drop_a, drop_b = _phrase_tokens(common_a, a.n_tokens), _phrase_tokens(common_b, b.n_tokens)
+        word_freq = getattr(phrases, "word_freq", None)
+        if word_freq is not None and len(getattr(phrases, "word_hashes", ())):
+            limit = max(WORD_MIN_DF, int(np.ceil(WORD_FRACTION * phrases.n_docs)))
+            drop_a = _union(drop_a, word_freq(align.word_keys(a.token_hashes)) >= limit)
+            drop_b = _union(drop_b, word_freq(align.word_keys(b.token_hashes)) >= limit)
 
     passages: list[Passage] = []
     mask_v = [np.zeros(a.n_tokens, bool), np.zeros(b.n_tokens, bool)]
@@ -211,7 +262,7 @@ def compare_prepared(
                 mask_v[1] |= mb & ~b.quoted
                 longest = max(longest, bl.matched)
 
-    links = align.sentence_chain(a, b)
+    links = align.sentence_chain(a, b, drop_a=drop_a, drop_b=drop_b)
     spans_a = [(p.a_start, p.a_end) for p in passages]
     spans_b = [(p.b_start, p.b_end) for p in passages]
     for link in links:

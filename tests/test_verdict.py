@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from provenance.documents import load_paths
 from provenance.model import Document
 from provenance.text import words
+from provenance import verdict
 from provenance.verdict import PhraseStats, compare
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,9 +97,10 @@ def test_clough_golden(clough, answer, expected):
 def test_common_phrases_are_not_evidence():
     boiler = ("Sign up for our newsletter to receive the latest stories, exclusive offers and updates "
               "from our partners delivered straight to your inbox every single morning of the week.")
-    topics = ["farm subsidies", "river flooding", "school budgets", "rail strikes", "housing prices",
-              "tax reform", "hospital waiting lists", "coastal erosion", "bus routes", "library hours",
-              "water rates", "police funding"]
+    places = ["Leeds", "Bristol", "Cardiff", "Dundee", "Exeter", "Norwich", "York", "Bath", "Derby", "Hull",
+              "Luton", "Perth"]
+    topics = [f"{what} in {where}" for where in places for what in ("flooding", "school budgets")]
+    assert len(topics) >= verdict.COMMON_MIN_DF
     docs = [Document(id=str(i), text=f"Local news about {t} in the region today. {boiler}") for i, t in enumerate(topics)]
     a, b = docs[0], docs[1]
     assert compare(a, b).verdict == "copy"  # without a reference collection the shared footer is long verbatim text
@@ -107,6 +109,20 @@ def test_common_phrases_are_not_evidence():
     assert pair.verdict == "independent", pair.reasons
     assert not [p for p in pair.passages if p.kind == "verbatim"]
     assert any("common in the reference collection" in r for r in pair.reasons)
+
+
+def test_templated_items_are_not_paraphrases_given_a_collection():
+    """Templated items (same wording, different names and numbers) are not paraphrases of each other."""
+    def item(i: int) -> str:
+        return (f"Company{i} Holdings said quarterly net profit rose to {i + 3} mln dlrs from {i + 1} mln dlrs. "
+                f"Revenue for the quarter climbed to {i + 40} mln dlrs against {i + 30} mln dlrs a year earlier. "
+                f"The board of Company{i} declared a dividend of {i} cts per share payable to shareholders. "
+                f"Chief executive Person{i} expects demand to improve in the second half of the year.")
+    docs = [Document(str(i), item(i)) for i in range(60)]
+    assert compare(docs[1], docs[2]).verdict == "copy"  # seen alone, one template filled twice looks copied
+    for words in (False, True):
+        phrases = PhraseStats.from_documents(docs, words=words)
+        assert compare(docs[1], docs[2], phrases=phrases).verdict == "independent"
 
 
 def test_quote_only_when_only_quotations_are_shared():
