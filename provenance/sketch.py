@@ -138,6 +138,7 @@ def _fmix32_inplace(h: np.ndarray) -> np.ndarray:
 
 
 _ASCII_BYTES = bytes(range(128))
+_SEPARATORS: set[str] = set()  # non-ASCII characters seen that are not word characters
 _WORD_CHAR = regex.compile(r"\w")
 
 
@@ -168,6 +169,7 @@ def _char_map(c: str) -> str | None:
     send their text through `text.words`.
     """
     if not _WORD_CHAR.match(c):
+        _SEPARATORS.add(c)
         return " "
     if not _inert(c):
         return None
@@ -191,9 +193,15 @@ def _doc_bytes(text: str) -> bytes:
     if text.isascii():
         return text.encode("ascii")
     data = text.encode("utf-8", "surrogatepass")
-    maps = {c: _char_map(c) for c in set(data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))}
-    if all(m == " " for m in maps.values()):
-        return data.translate(_LUT_HIGH_SEPARATES)  # already lowered; the batch LUT keeps it
+    chars = set(data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+    if not chars <= _SEPARATORS:
+        maps = {c: _char_map(c) for c in chars}
+        if any(m != " " for m in maps.values()):
+            return _mapped_doc_bytes(text, data, maps)
+    return data.translate(_LUT_HIGH_SEPARATES)  # already lowered; the batch LUT keeps it
+
+
+def _mapped_doc_bytes(text: str, data: bytes, maps: dict[str, str | None]) -> bytes:
     if None in maps.values():
         return " ".join(textmod.words(text)).encode("utf-8")
     for c, m in maps.items():
