@@ -139,6 +139,22 @@ def _scan_pairs() -> list | None:
     return [(p.a[:3], p.b[:3], p.verdict) for p in result.pairs]
 
 
+def speed(repeat: int = 20) -> dict:
+    """Pairs per second of `compare` once both texts are prepared (the scan's steady state)."""
+    docs = list(_load(NEWS).values())
+    phrases = PhraseStats.from_documents(docs)
+    pairs = list(itertools.combinations(docs, 2))
+    for a, b in pairs:  # prepare (cached per text)
+        compare(a, b, phrases=phrases)
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(repeat):
+        for a, b in pairs:
+            compare(a, b, phrases=phrases)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    n = len(pairs) * repeat
+    return {"pairs": n, "pairs_per_s": n / wall, "pairs_per_cpu_s": n / cpu if cpu else 0.0}
+
+
 def report(c: dict, n: dict) -> str:
     out = ["Clough-Stevenson (tasks a-c): each answer against its task's source", "",
            "| level | answers | copy | quote-only | independent |", "|---|---|---|---|---|"]
@@ -188,3 +204,7 @@ def test_quality() -> None:
 
 if __name__ == "__main__":
     print(report(clough(), news()))
+    sp = speed()
+    print(f"\ncompare on prepared seed-article pairs (all 10 pairs, related and not): "
+          f"{sp['pairs_per_s']:.0f} pairs/s wall, {sp['pairs_per_cpu_s']:.0f} per CPU second, "
+          f"over {sp['pairs']} comparisons")

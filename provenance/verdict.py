@@ -192,6 +192,30 @@ def _tile_mask(n: int, tiles: Sequence[align.Tile], side: int) -> np.ndarray:
     return m
 
 
+_COMMON_CACHE: dict[tuple[int, int], tuple[object, align.Prepared, np.ndarray, np.ndarray | None]] = {}
+
+
+def _common(phrases: PhraseStatsLike, p: align.Prepared) -> tuple[np.ndarray, np.ndarray | None]:
+    """(common seeds of p, tokens to leave out of sentence matching), cached per collection and text.
+
+    The cache entry holds both objects, so their ids cannot be reused while it lives.
+    """
+    key = (id(phrases), id(p))
+    hit = _COMMON_CACHE.get(key)
+    if hit is not None and hit[0] is phrases and hit[1] is p:
+        return hit[2], hit[3]
+    common = phrases.doc_freq(p.seeds) >= common_threshold(phrases.n_docs)
+    drop = _phrase_tokens(common, p.n_tokens)
+    word_freq = getattr(phrases, "word_freq", None)
+    if word_freq is not None and len(getattr(phrases, "word_hashes", ())):
+        limit = max(WORD_MIN_DF, int(np.ceil(WORD_FRACTION * phrases.n_docs)))
+        drop = _union(drop, word_freq(align.word_keys(p.token_hashes)) >= limit)
+    if len(_COMMON_CACHE) >= 4096:
+        _COMMON_CACHE.clear()
+    _COMMON_CACHE[key] = (phrases, p, common, drop)
+    return common, drop
+
+
 def _union(mask: np.ndarray | None, more: np.ndarray) -> np.ndarray | None:
     if not more.any():
         return mask
@@ -227,17 +251,10 @@ def compare_prepared(
     common = 0
     drop_a = drop_b = None
     if phrases is not None and phrases.n_docs:
-        threshold = common_threshold(phrases.n_docs)
-        common_a = phrases.doc_freq(a.seeds) >= threshold
-        common_b = phrases.doc_freq(b.seeds) >= threshold
+        common_a, drop_a = _common(phrases, a)
+        common_b, drop_b = _common(phrases, b)
         shared = np.intersect1d(a.seeds[common_a], b.seeds[common_b])
         ignore, common = shared, len(shared)
-        drop_a, drop_b = _phrase_tokens(common_a, a.n_tokens), _phrase_tokens(common_b, b.n_tokens)
-        word_freq = getattr(phrases, "word_freq", None)
-        if word_freq is not None and len(getattr(phrases, "word_hashes", ())):
-            limit = max(WORD_MIN_DF, int(np.ceil(WORD_FRACTION * phrases.n_docs)))
-            drop_a = _union(drop_a, word_freq(align.word_keys(a.token_hashes)) >= limit)
-            drop_b = _union(drop_b, word_freq(align.word_keys(b.token_hashes)) >= limit)
 
     passages: list[Passage] = []
     mask_v = [np.zeros(a.n_tokens, bool), np.zeros(b.n_tokens, bool)]
