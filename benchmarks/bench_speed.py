@@ -25,6 +25,7 @@ import provenance
 from provenance import sketch
 
 K, NUM_PERM, SEED = 5, 128, 1
+pytestmark = pytest.mark.usefixtures("one_core")
 SLOW_STRIDE = int(os.environ.get("PROVENANCE_BENCH_SLOW_STRIDE", "5"))
 
 
@@ -64,23 +65,23 @@ def _shingle_count(texts) -> int:
 # --- provenance ---------------------------------------------------------------------------
 
 
-def test_provenance_minhashes(benchmark, corpus):
+def test_provenance_minhashes(benchmark, news_corpus):
     """The public batched API: one datasketch LeanMinHash per text."""
-    _run(benchmark, corpus, "provenance.minhashes",
-         lambda ts: provenance.minhashes(ts, k=K, num_perm=NUM_PERM, seed=SEED), corpus.texts, 7)
+    _run(benchmark, news_corpus, "provenance.minhashes",
+         lambda ts: provenance.minhashes(ts, k=K, num_perm=NUM_PERM, seed=SEED), news_corpus.texts, 7)
 
 
-def test_signature_matrix(benchmark, corpus):
+def test_signature_matrix(benchmark, news_corpus):
     """The same signatures as an (n, 128) uint32 matrix, without LeanMinHash objects."""
     config = provenance.SketchConfig(k=K, num_perm=NUM_PERM, seed=SEED)
-    _run(benchmark, corpus, "sketch.signature_matrix",
-         lambda ts: sketch.signature_matrix(ts, config), corpus.texts, 7)
+    _run(benchmark, news_corpus, "sketch.signature_matrix",
+         lambda ts: sketch.signature_matrix(ts, config), news_corpus.texts, 7)
 
 
 # --- datasketch -----------------------------------------------------------------------------
 
 
-def test_datasketch_update(benchmark, corpus):
+def test_datasketch_update(benchmark, news_corpus):
     """datasketch's documented loop with its default hash (SHA-1, 32 bits) over UTF-8 shingles.
 
     (With hashfunc=provenance.shingle_hash, which gives provenance's exact signatures,
@@ -97,10 +98,10 @@ def test_datasketch_update(benchmark, corpus):
             out.append(m)
         return out
 
-    _run(benchmark, corpus, "datasketch MinHash.update", run, corpus.texts[::SLOW_STRIDE], 1)
+    _run(benchmark, news_corpus, "datasketch MinHash.update", run, news_corpus.texts[::SLOW_STRIDE], 1)
 
 
-def test_datasketch_bulk_xxh32(benchmark, corpus):
+def test_datasketch_bulk_xxh32(benchmark, news_corpus):
     """datasketch's batched MinHash.bulk with xxhash's xxh32 over UTF-8 shingles."""
     from datasketch import MinHash
     from xxhash import xxh32_intdigest
@@ -111,13 +112,13 @@ def test_datasketch_bulk_xxh32(benchmark, corpus):
             num_perm=NUM_PERM, seed=SEED, hashfunc=xxh32_intdigest,
         )
 
-    _run(benchmark, corpus, "datasketch MinHash.bulk xxh32", run, corpus.texts, 3)
+    _run(benchmark, news_corpus, "datasketch MinHash.bulk xxh32", run, news_corpus.texts, 3)
 
 
 # --- rensa ------------------------------------------------------------------------------------
 
 
-def test_rensa_update(benchmark, corpus):
+def test_rensa_update(benchmark, news_corpus):
     """rensa's RMinHash, one object per text, updated with the list of shingle strings."""
     rensa = pytest.importorskip("rensa")
 
@@ -129,10 +130,10 @@ def test_rensa_update(benchmark, corpus):
             out.append(m.digest())
         return out
 
-    _run(benchmark, corpus, "rensa RMinHash.update", run, corpus.texts, 5)
+    _run(benchmark, news_corpus, "rensa RMinHash.update", run, news_corpus.texts, 5)
 
 
-def test_rensa_digest_matrix(benchmark, corpus):
+def test_rensa_digest_matrix(benchmark, news_corpus):
     """rensa 0.5's bulk route: all shingle lists at once into a digest matrix."""
     rensa = pytest.importorskip("rensa")
 
@@ -142,4 +143,4 @@ def test_rensa_digest_matrix(benchmark, corpus):
         )
         return m.to_rows()
 
-    _run(benchmark, corpus, "rensa digest_matrix_from_token_sets", run, corpus.texts, 5)
+    _run(benchmark, news_corpus, "rensa digest_matrix_from_token_sets", run, news_corpus.texts, 5)

@@ -1,9 +1,9 @@
 """Benchmark setup: one core for every contender, one corpus, and a ratio table at the end.
 
-Thread pools are limited before any contender is imported (rayon inside rensa reads
-RAYON_NUM_THREADS when its pool starts; RENSA_PIPELINE_QUEUE_CAP=0 stops rensa's
-separate digest thread), and the process is pinned to one CPU, so no contender can use
-a second core. Each benchmark also records CPU time over wall time as a check.
+The `one_core` fixture limits thread pools before any contender runs (rayon inside
+rensa reads RAYON_NUM_THREADS when its pool starts; RENSA_PIPELINE_QUEUE_CAP=0 stops
+rensa's separate digest threads) and pins the process to one CPU, so no contender can
+use a second core. Each benchmark also records CPU time over wall time as a check.
 
 Environment: PROVENANCE_BENCH_DOCS (default 3000), PROVENANCE_BENCH_CPU (CPU to pin to,
 default the last one allowed; "none" to skip pinning), PROVENANCE_REUTERS (see newsgen).
@@ -14,33 +14,47 @@ from __future__ import annotations
 import os
 import sys
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS"):
-    os.environ[_var] = "1"
-os.environ["RENSA_PIPELINE_QUEUE_CAP"] = "0"
-
-import pytest  # noqa: E402
+import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 import newsgen  # noqa: E402
 
 OURS = ("provenance.minhashes", "sketch.signature_matrix")
-
-
-def _pin() -> str:
-    choice = os.environ.get("PROVENANCE_BENCH_CPU", "")
-    if choice.lower() == "none" or not hasattr(os, "sched_setaffinity"):
-        return "not pinned"
-    cpu = int(choice) if choice else max(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    return f"pinned to CPU {cpu}"
-
-
-PINNING = _pin()
+THREAD_VARS = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "RAYON_NUM_THREADS": "1",
+    "RENSA_PIPELINE_QUEUE_CAP": "0",
+}
+PINNING = "not pinned"
 
 
 @pytest.fixture(scope="session")
-def corpus() -> newsgen.Corpus:
+def one_core():
+    """Limit thread pools and pin the process to one CPU for the speed benchmarks."""
+    global PINNING
+    saved = {k: os.environ.get(k) for k in THREAD_VARS}
+    os.environ.update(THREAD_VARS)
+    affinity = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    choice = os.environ.get("PROVENANCE_BENCH_CPU", "")
+    if affinity is not None and choice.lower() != "none":
+        cpu = int(choice) if choice else max(affinity)
+        os.sched_setaffinity(0, {cpu})
+        PINNING = f"pinned to CPU {cpu}"
+    yield
+    if affinity is not None:
+        os.sched_setaffinity(0, affinity)
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def news_corpus() -> newsgen.Corpus:
     return newsgen.news_corpus(int(os.environ.get("PROVENANCE_BENCH_DOCS", "3000")))
 
 
