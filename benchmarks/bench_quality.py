@@ -10,7 +10,8 @@
 When `provenance.scan.scan` exists, the news table also reports the pairs the
 end-to-end scan (candidates + compare) returned; otherwise every pair is compared.
 
-Run: ``python benchmarks/bench_quality.py`` (prints the tables), or under pytest
+Run: ``python benchmarks/bench_quality.py [--reuters]`` (prints the tables; ``--reuters``
+adds templated wire items from the research copy of Reuters-21578 when present), or under pytest
 (``python -m pytest benchmarks/bench_quality.py``), which asserts the goals.
 """
 
@@ -139,6 +140,52 @@ def _scan_pairs() -> list | None:
     return [(p.a[:3], p.b[:3], p.verdict) for p in result.pairs]
 
 
+REUTERS = ROOT.parent / "shared" / "data" / "reuters-21578" / "reuters21578.jsonl"
+
+
+def reuters(n: int = 2000, path: Path = REUTERS) -> list[str] | None:
+    """Templated wire items: verdict counts on candidate pairs of the first n Reuters articles.
+
+    Research data, never shipped: returns None when the file is absent. Compares the
+    default reference statistics (phrases) with phrases + word frequencies.
+    """
+    import json
+
+    from provenance import align, candidates
+    from provenance.config import DEFAULT_CONFIG
+    from provenance.model import Document
+    from provenance.verdict import VERBATIM_SHARE, VERBATIM_WORDS, compare_prepared
+
+    if not path.exists():
+        return None
+    docs: list[Document] = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            text = rec.get("text") or ""
+            if len(text.split()) >= 80:
+                docs.append(Document(id=str(rec.get("id", len(docs))), text=text))
+            if len(docs) >= n:
+                break
+    found = candidates.find(candidates.features([d.text for d in docs], DEFAULT_CONFIG,
+                                                candidates.CandidateOptions()))
+    lines = [f"Reuters-21578, first {len(docs)} articles of 80+ words, {len(found.pairs)} candidate pairs:"]
+    for words in (False, True):
+        phrases = PhraseStats.from_documents(docs, words=words)
+        counts: Counter = Counter()
+        chain_only = 0
+        for i, j in found.pairs:
+            c = compare_prepared(align.prepare(docs[i].text), align.prepare(docs[j].text), phrases=phrases)
+            counts[c.pair.verdict] += 1
+            share = max(c.a.verbatim / max(c.a.narration, 1), c.b.verbatim / max(c.b.narration, 1))
+            if c.pair.verdict == "copy" and share < VERBATIM_SHARE and max(c.a.verbatim, c.b.verbatim) < VERBATIM_WORDS:
+                chain_only += 1
+        lines.append(f"- {'phrases + words' if words else 'phrases only'}: copy {counts['copy']}, quote-only "
+                     f"{counts['quote-only']}, independent {counts['independent']}; copy on paraphrase "
+                     f"evidence alone {chain_only}")
+    return lines
+
+
 def speed(repeat: int = 20) -> dict:
     """Pairs per second of `compare` once both texts are prepared (the scan's steady state)."""
     docs = list(_load(NEWS).values())
@@ -204,6 +251,8 @@ def test_quality() -> None:
 
 if __name__ == "__main__":
     print(report(clough(), news()))
+    if "--reuters" in sys.argv:
+        print("\n".join(reuters() or ["Reuters-21578 not found: skipped"]))
     sp = speed()
     print(f"\ncompare on prepared seed-article pairs (all 10 pairs, related and not): "
           f"{sp['pairs_per_s']:.0f} pairs/s wall, {sp['pairs_per_cpu_s']:.0f} per CPU second, "
