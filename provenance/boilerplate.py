@@ -48,38 +48,47 @@ _MARKERS = re.compile(
     r"|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| stories| reading)?"
     r"|editor'?s picks|around the [\w ]{1,30}|also in [\w ]{1,30}|explore more on th(?:is|ese) topics?"
     r"|share this(?: article| story| post| page)?|like this|leave a (?:comment|reply)|\d* ?comments?"
-    r"|about the author|see also|further reading|elsewhere on [\w ]{1,30}|latest(?: news| stories)?)"
+    r"|about the author|see also|further reading|elsewhere on [\w ]{1,30}|latest(?: news| stories)?"
+    r"|suggested topics|read more about|more about this story|leave a reply(?: cancel reply)?)"
     r"\s*[:.…]*",
     re.I,
 )
 # Whole lines that are site chrome on any news site.
 _CHROME_EXACT = re.compile(
-    r"(?:advertisement|advert|sponsored(?: content)?|skip to (?:main )?content|menu|search|home|close"
+    r"(?:advertisement|advert|sponsored(?: content)?|skip to (?:main )?(?:content|navigation|search|footer)"
+    r"|menu|search|home|close"
     r"|sign (?:in|up)|log ?in|log ?out|register|subscribe(?: now)?|share|tweet|email|print|save"
     r"|copy link|facebook|twitter|whatsapp|linkedin|reddit|pinterest|telegram|messenger"
     r"|(?:like )?loading|continue reading|read more|show more|load more|view comments|get started"
     r"|cancel reply|previous (?:post|article)|next (?:post|article)|back to top|image|video|audio"
-    r"|listen|watch|play|getty images|just now|yesterday|top)\s*[:.…]*",
+    r"|listen|watch|play|getty images|just now|yesterday|top|reuse this content|open in app|gift this article"
+    r"|save (?:article|story)|listen to this article|scroll to continue(?: reading)?|view all|(?:\d+ )?min read)"
+    r"\s*[:.…]*",
     re.I,
 )
 _CHROME_PREFIX = re.compile(
     r"(?:follow (?:us|[\w .'&-]{1,30}) on\b|share (?:on|via|to|this on) |click to (?:share|email|print)"
     r"|sign up (?:for|to)\b|subscribe to\b|posted in\b|filed under\b|tagged\b|tags\s*:|categories\s*:"
     r"|topics\s*:|read more\s*:|also read\s*:|see also\s*:|related\s*:|more\s*:|watch\s*:|listen\s*:"
-    r"|(?:additional )?reporting by\b|(?:written|edited|compiled|words|story) by\b|(?-i:[Bb]y\s+[A-Z])"
+    r"|(?:additional )?reporting by\b|(?:written|edited|compiled|words|story) by\b|(?-i:[Bb][Yy]\s+[A-Z])"
     r"|(?:image|photo|picture|video|media)s? (?:source|caption|credit)s?\b"
-    r"|(?:photo(?:graph)?|image|picture|credit|pic)s?\s*(?:by\b|:)|published\s*:|updated\s*:)",
+    r"|(?:photo(?:graph)?|image|picture|credit|pic)s?\s*(?:by\b|:)|published\s*:|updated\s*:|posted (?:on|by)\b"
+    r")",
     re.I,
 )
 _CHROME_ANYWHERE = re.compile(
     r"all rights reserved|^(?:copyright\b|©|\(c\)\s*\d{4})|wordpress\.com|powered by wordpress"
-    r"|your email address will not be published|required fields are marked",
+    r"|your email address will not be published|required fields are marked|opens new tab|opens in new window"
+    r"|purchase licensing rights|^our standards:|this article is more than \d+ \w+ old|^item \d+ of \d+\b"
+    r"|^\[\d+/\d+\]"
+    r"|continues? below (?:this )?advert|^(?:additional )?reporting by .{0,200}\b(?:editing|writing) by",
     re.I,
 )
 _CREDIT_END = re.compile(
     r"(?:\bvia\s+|[/|©]\s*|\(\s*|photograph:\s*\S.{0,60}?)(?:reuters|afp|ap(?: photo)?|getty(?: images)?|epa(?:-efe)?"
     r"|pa(?: media| wire)?|shutterstock|alamy|bloomberg|xinhua|tass|sputnik|anadolu|nurphoto|zuma"
-    r"|sopa images|handout)\s*\)?\s*$",
+    r"|sopa images|handout)\s*\)?\s*$"
+    r"|\b(?:reuters|afp|ap|epa|getty images|pa|ap photo)\s*/\s*[A-Z][\w.' -]{1,40}$",
     re.I,
 )
 _AGO = re.compile(
@@ -88,12 +97,15 @@ _AGO = re.compile(
     r"[\w&,' .-]{0,40}",
     re.I,
 )
+_TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\b|[+-]\d{2}:?\d{2})?"
 _DATE_LINE = re.compile(
     r"(?:(?:updated|published|posted|last updated|first published|date)\s*:?\s*(?:on\s+)?)?"
+    rf"(?:(?:at\s*)?{_TIME}[\s,|·-]*)?"
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?(?:" + DATE_RE.pattern + r")"
-    r"(?:[\s,|·-]*(?:at\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}|[+-]\d{2}:?\d{2})?)?\s*",
+    rf"(?:[\s,|·-]*(?:at\s*)?{_TIME})?\s*",
     re.I,
 )
+_DATED = re.compile(r"(?:posted|published|updated|first published)\b", re.I)
 _FOOTER_TERMS = re.compile(
     r"terms (?:of|and) (?:use|service|conditions)|privacy(?: policy| notice)?|cookies?(?: policy| settings)?"
     r"|accessibility|contact (?:us|the \w+)|advertise(?: with us)?|about (?:us|the \w+)|site ?map|careers"
@@ -174,6 +186,17 @@ def _headline_like(line: str) -> bool:
     return not _TERMINAL.search(line) or (caps >= 0.6 and line.rstrip()[-1:] not in "?!")
 
 
+def _about(line: str, body: set[str]) -> bool:
+    """A headline is about its article: most of its content words recur in the body
+    (compared on their first five letters, a poor man's stemmer: flood/flooded).
+
+    This is what tells it from a site name, a section label or a video caption above it.
+    """
+    content = [w.lower()[:5] for w in _WORD.findall(_analyse(line)) if w.lower() not in _STOP]
+    shared = sum(w in body for w in content)
+    return shared >= 2 and shared >= 0.5 * len(content)
+
+
 def _is_link_item(line: str, markdown: bool) -> bool:
     """A bullet that is a link to another story rather than part of the article."""
     if not _BULLET.match(line):
@@ -217,18 +240,25 @@ def clean_page(m: Mapped, *, markdown: bool = False) -> tuple[Mapped, str | None
         # text with no tail they are more likely a paragraph that lacks its full stop.
         ends = (PROSE,) if tail < n else (PROSE, LONG)
         last = max((i for i in range(first, tail) if cls[i] in ends), default=first)
-        # A paragraph block (lines with no blank between) is article as a whole.
-        while first > 0 and cls[first - 1] != BLANK:
-            first -= 1
-        while last + 1 < tail and cls[last + 1] != BLANK:
+        while last + 1 < tail and cls[last + 1] in (OTHER, LONG):  # the rest of the same block
             last += 1
+        # Header and footer are cut only when they show page chrome: a table of figures
+        # or a title above a clean text is content.
+        if not any(cls[i] in (CHROME, MARKER) for i in range(first)):
+            first = 0
+        if tail == n and not any(cls[i] == CHROME for i in range(last + 1, n)):
+            last = n - 1
         for i in range(first, last + 1):
             keep[i] = cls[i] in TEXT_CLASSES
         _keep_resumed_article(cls, lines, tail, keep)
+        body = {w.lower()[:5] for i in range(n) if keep[i] for w in _WORD.findall(lines[i])}
         for i in range(first):
-            if published is None and cls[i] == CHROME and _DATE_LINE.fullmatch(_analyse(lines[i])):
-                published = iso_date(lines[i])
-            if title is None and cls[i] == OTHER and _headline_like(lines[i]):
+            c = _analyse(lines[i])
+            if published is None and cls[i] == CHROME and (_DATE_LINE.fullmatch(c) or _DATED.match(c)):
+                published = iso_date(c)
+            if title is None and cls[i] == OTHER and _headline_like(lines[i]) and (
+                _about(lines[i], body) or (markdown and lines[i].startswith("# "))
+            ):
                 title, keep[i] = lines[i], True
         dropped = sum(len(lines[i]) for i in range(n) if cls[i] in TEXT_CLASSES and not keep[i])
         if dropped > sum(len(lines[i]) for i in range(n) if keep[i]):
@@ -242,20 +272,43 @@ def clean_page(m: Mapped, *, markdown: bool = False) -> tuple[Mapped, str | None
 
 
 def _classify_blocks(lines: list[str], cls: list[str]) -> None:
-    """Lines of a hard-wrapped paragraph are prose when the paragraph as a whole is."""
+    """Lines of a hard-wrapped paragraph are prose when the paragraph as a whole is.
+
+    Blocks are runs of lines with no blank line between them.
+    """
     i, n = 0, len(lines)
     while i < n:
         j = i
         while j < n and cls[j] != BLANK:
             j += 1
+        for k in range(j - 2, i - 1, -1):  # a line that the next one continues in lower case
+            if cls[k] == OTHER and cls[k + 1] in (PROSE, LONG) and not _ends_sentence(lines[k]) \
+                    and lines[k + 1].lstrip(" \t\"'“‘(")[:1].islower():
+                cls[k] = cls[k + 1]
         texty = [k for k in range(i, j) if cls[k] in TEXT_CLASSES]
-        if len(texty) >= 2 and any(cls[k] == OTHER for k in texty):
+        if any(cls[k] == OTHER for k in texty) and _wrapped([lines[k] for k in texty]):
             whole = classify(" ".join(_analyse(lines[k]) for k in texty))
             if whole in (PROSE, LONG):
                 for k in texty:
                     if cls[k] == OTHER:
                         cls[k] = whole
         i = j + 1
+
+
+def _wrapped(block: list[str]) -> bool:
+    """Consecutive lines that look like one paragraph wrapped at a fixed width.
+
+    Three or more lines of similar, moderate length, most not ending a sentence; or two
+    where the second goes on in lower case.
+    """
+    if len(block) == 2:
+        return not _ends_sentence(block[0]) and block[1].lstrip()[:1].islower()
+    if len(block) < 3:
+        return False
+    body = [x.rstrip() for x in block[:-1]]
+    longest = max(len(x) for x in body)
+    open_ends = sum(not _ends_sentence(x) for x in body)
+    return longest <= 120 and open_ends >= 0.6 * len(body) and min(len(x) for x in body) >= 0.5 * longest
 
 
 def _mark_bullet_runs(lines: list[str], cls: list[str]) -> None:
@@ -313,13 +366,8 @@ def _hard_wrapped(lines: list[str], keep: list[bool]) -> set[int]:
         j = i
         while j < n and keep[j] and lines[j].strip():
             j += 1
-        block = range(i, j)
-        if len(block) >= 3:
-            body = [lines[k].rstrip() for k in block[:-1]]
-            open_ends = sum(not _TERMINAL.search(x) for x in body)
-            longest = max(len(x) for x in body)
-            if longest <= 120 and open_ends >= 0.6 * len(body) and min(len(x) for x in body) >= 0.5 * longest:
-                joins.update(block[:-1])
+        if j - i >= 2 and _wrapped(lines[i:j]):
+            joins.update(range(i, j - 1))
         i = j + 1
     # A sentence broken across a blank line (an inline link cut it in the save): the next
     # kept line goes on in lower case.

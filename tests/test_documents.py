@@ -130,6 +130,60 @@ def test_seed_chrome_of_other_sites():
         assert_segments(d, raw_of(d.path))
 
 
+SAVES = {
+    # file: (title, published, article lines kept, chrome lines dropped)
+    "paper_save.txt": (
+        "Glacier retreat forces Alpine village to move its water intake", "2023-03-14",
+        ["An Alpine village has begun moving its drinking water intake", "borrow 4.2m francs",
+         '"We planned for thirty years and got ten," said the mayor', "in each of the last five seasons."],
+        ["Skip to", "Print subscriptions", "Back to home", "Opinion", "more than 2 years old", "Clara Voss",
+         "GMT", "Share", "Explore more", "Glaciers", "Reuse this content", "Most viewed", "Storm closes"],
+    ),
+    "wire_save.txt": (
+        "Grain exporters cut forecasts as river levels fall", "2024-05-03",
+        ["ROTTERDAM, May 3 (Reuters) - Grain exporters cut", "some mills had switched to rail.",
+         "Every centimetre of water matters now", "Forecasters expect little rain"],
+        ["Exclusive news", "Breakingviews", "By Tomas Ekberg", "Updated 3 hours ago", "Item 1 of 2", "[1/2]",
+         "Barges wait", "Licensing", "Editing by", "Our Standards", "Suggested Topics", "Commodities",
+         "Rail operators add freight slots"],
+    ),
+    "blog_save.md": (
+        "Library reopens after flood repairs", "2024-06-02",
+        ["The town library reopened on Saturday", "the shelving and the children's corner.",
+         '"People kept asking when they could come back," said the head librarian', "until the end of the summer."],
+        ["Skip to content", "Lakeside Gazette", "Contact", "Posted on", "reading room", "wp-content", "https",
+         "Share this", "Click to share", "Like", "Related", "Council approves", "Leave a Reply", "email address",
+         "WordPress"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAVES))
+def test_page_saves_of_other_sites(name):
+    """The same line rules on other page layouts: a paper, a wire service, a blog in Markdown."""
+    title, published, kept, dropped = SAVES[name]
+    doc, problems = one([DATA / name])
+    assert problems == [] and (doc.title, doc.published) == (title, published)
+    for phrase in kept:
+        assert phrase in doc.text
+    for phrase in dropped:
+        assert phrase not in doc.text
+    assert_segments(doc, raw_of(DATA / name))
+
+
+def test_clean_texts_keep_every_word():
+    """Tables of figures, titles and fragments in a text with no page chrome are all content."""
+    raw = (
+        "ACME CORP 3RD QTR NET\n"
+        "Shr 36 cts vs 31 cts\nNet 25.1 mln vs 21.7 mln\nRevs 1.53 billion vs 1.39 billion\n"
+        "Note: Net is before preferred dividend payments.\n"
+        "The figures were restated to reflect the acquisition of a food company in January\n"
+        "More\n"
+    )
+    doc = load_text(raw, id="table")
+    assert Counter(words(doc.text)) == Counter(words(raw)) - Counter(["more"])
+
+
 def test_clough_answers_keep_every_word():
     """Hard-wrapped student answers, mixed encodings and line endings: nothing is boilerplate."""
     folder = ROOT / "corpus" / "clough-stevenson-dev"
