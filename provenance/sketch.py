@@ -279,10 +279,17 @@ def shingle_hashes(hashes: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.
         s = s[keep]
     short = np.flatnonzero((counts > 0) & ~full)
     if short.size:
-        result = np.zeros(int(out_offsets[-1]), dtype=np.uint64)
+        # A short document's one shingle combines all its tokens, the same polynomial.
+        acc = np.zeros(len(short), dtype=np.uint64)
+        first, cnt = offsets[short], counts[short]
+        for j in range(int(cnt.max())):
+            live = np.flatnonzero(cnt > j)
+            acc[live] = acc[live] * m + hashes[first[live] + j]
+        result = np.empty(int(out_offsets[-1]), dtype=np.uint64)
         slots = np.ones(len(result), dtype=bool)
         slots[out_offsets[short]] = False
         result[slots] = s
+        result[out_offsets[short]] = acc
     else:
         result = s
     _fmix64_inplace(result)
@@ -290,8 +297,6 @@ def shingle_hashes(hashes: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.
         out = result.view(np.uint32)[1::2].copy()  # the high halves
     else:
         out = (result >> _U64(32)).astype(np.uint32)
-    for d in short:
-        out[out_offsets[d]] = _combine(int(x) for x in hashes[offsets[d] : offsets[d + 1]])
     return out, out_offsets
 
 
