@@ -118,6 +118,7 @@ class Prepared:
     ends: np.ndarray  # (n,) int64 char end of each token
     token_hashes: np.ndarray  # (n,) uint64, as sketch.token_hashes
     seeds: np.ndarray  # (n - SEED_K + 1,) uint64 k-gram hashes
+    seed_order: np.ndarray  # argsort of seeds (stable), so pairs match by a merge of sorted arrays
     quoted: np.ndarray  # (n,) bool: token inside quotation marks
     sent_tokens: np.ndarray  # (s, 2) int64 token range [t0, t1) of each sentence
     sent_chars: np.ndarray  # (s, 2) int64 char span of each sentence
@@ -181,9 +182,11 @@ def _prepare_cached(text: str) -> Prepared:
     for i, (t0, t1) in enumerate(sent_tokens):
         sent_of[t0:t1] = i
     stem_h[quoted | (sent_of < 0)] = 0
+    seeds = kgram_hashes(th, SEED_K)
     stem_sent, stem_hashes = _sentence_stems(stem_h, sent_of)
     return Prepared(
-        text=text, starts=starts, ends=ends, token_hashes=th, seeds=kgram_hashes(th, SEED_K),
+        text=text, starts=starts, ends=ends, token_hashes=th, seeds=seeds,
+        seed_order=np.argsort(seeds, kind="stable"),
         quoted=quoted, sent_tokens=sent_tokens, sent_chars=sent_chars,
         stem_hashes=stem_hashes, stem_sent=stem_sent, stem_tok=stem_h, sent_of=sent_of, shingles=np.unique(kgram_hashes(th, SHINGLE_K)),
     )
@@ -218,23 +221,22 @@ def seed_matches(a: Prepared, b: Prepared, ignore: np.ndarray | None = None) -> 
     sa, sb = a.seeds, b.seeds
     if len(sa) == 0 or len(sb) == 0 or a.n_tokens < SEED_K or b.n_tokens < SEED_K:
         return np.empty((0, 2), dtype=np.int64)
-    order = np.argsort(sb, kind="stable")
-    sorted_b = sb[order]
-    lo = np.searchsorted(sorted_b, sa, side="left")
-    hi = np.searchsorted(sorted_b, sa, side="right")
+    sorted_a, sorted_b = sa[a.seed_order], sb[b.seed_order]
+    lo = np.searchsorted(sorted_b, sorted_a, side="left")  # sorted queries: a merge, cache friendly
+    hi = np.searchsorted(sorted_b, sorted_a, side="right")
     counts = hi - lo
     ok = (counts > 0) & (counts <= MAX_SEED_REPEATS)
     if ignore is not None and len(ignore):
-        pos = np.minimum(np.searchsorted(ignore, sa), len(ignore) - 1)
-        ok &= ignore[pos] != sa
+        pos = np.minimum(np.searchsorted(ignore, sorted_a), len(ignore) - 1)
+        ok &= ignore[pos] != sorted_a
     idx = np.flatnonzero(ok)
     if len(idx) == 0:
         return np.empty((0, 2), dtype=np.int64)
     reps = counts[idx]
-    i = np.repeat(idx, reps)
+    i = a.seed_order[np.repeat(idx, reps)]
     first = np.repeat(lo[idx], reps)
     within = np.arange(len(i)) - np.repeat(np.cumsum(reps) - reps, reps)
-    j = order[first + within]
+    j = b.seed_order[first + within]
     return np.stack([i, j], axis=1).astype(np.int64)
 
 
