@@ -186,3 +186,32 @@ def test_a_news_article_against_itself_is_a_copy(news):
     pair = compare(news["002"], news["002"])
     assert pair.verdict == "copy"
     assert pair.containment_a_in_b == 1.0 == pair.containment_b_in_a
+
+
+def test_heavy_paraphrase_is_shown_as_paraphrase_passages_on_sentence_bounds(news, news_pairs):
+    pair = news_pairs[("000", "001")]
+    para = [p for p in pair.passages if p.kind == "paraphrase"]
+    assert len(para) >= 4
+    a, b = news["000"].text, news["001"].text
+    for p in para:
+        assert 0.0 < p.score <= 1.0
+        assert a[p.a_start].isupper() or a[p.a_start] in "\"'\u201c"  # starts a sentence
+        assert b[p.b_start].isupper() or b[p.b_start] in "\"'\u201c"
+    assert any("Krasnoyarsk" in a[p.a_start:p.a_end] and "Krasnoyarsk" in b[p.b_start:p.b_end] for p in para)
+    assert any("follow" in r and "in order" in r for r in pair.reasons)
+
+
+def test_phrase_stats_count_documents_not_occurrences():
+    docs = ["alpha beta gamma alpha beta gamma", "alpha beta gamma delta", "delta epsilon zeta"]
+    ps = PhraseStats.from_documents(docs, keep_min_df=1, words=True)
+    assert ps.n_docs == 3
+    from provenance import align, sketch
+
+    th, off = sketch.token_hashes(["alpha beta gamma", "delta epsilon zeta", "omega psi chi"])
+    keys = [align.kgram_hashes(th[off[i]:off[i + 1]], align.SEED_K) for i in range(3)]
+    assert ps.doc_freq(keys[0]).tolist() == [2]
+    assert ps.doc_freq(keys[1]).tolist() == [1]
+    assert ps.doc_freq(keys[2]).tolist() == [0]
+    assert ps.word_freq(align.word_keys(th[off[0]:off[1]])).tolist() == [2, 2, 2]
+    assert PhraseStats.from_documents(docs).doc_freq(keys[1]).tolist() == [0]  # below keep_min_df reads as 0
+    assert PhraseStats.from_documents(docs).word_freq(align.word_keys(th)).sum() == 0  # no word counts asked
