@@ -108,6 +108,7 @@ def check_documents(
             else:
                 draft = _renamed(draft, f"{draft.id} (draft)")
         kept.append(draft)
+        found = _worth_verifying(draft, found, {c.id: c for c in cands}, index.config.k)
         seen[draft.id] = len(found)
         for src in found:
             pair = verdict.compare(draft, src, phrases=phrases, k=index.config.k)
@@ -124,6 +125,35 @@ def check_documents(
         problems=problems,
     )
     return CheckResult(result=result, drafts=[d.id for d in kept], fail_on=fail_on, candidates_seen=seen)
+
+
+def _worth_verifying(draft: Document, found: list[Document], cands: dict, k: int) -> list[Document]:
+    """Drop weak candidates (one shared fingerprint, no shared band) that cannot be copies.
+
+    Verification costs ~10-20 ms a pair, most of a check's work; a stock phrase shared
+    with a handful of stored articles would otherwise be verified every time. A weak
+    candidate is kept when its exact shared word k-shingles could cover the verdict's
+    verbatim bar (each run of m shared words is m - k + 1 shingles, so s shingles cover
+    at most k * s words); paraphrase found through one fingerprint only is not verified.
+    """
+    import numpy as np
+
+    from . import sketch, verdict
+
+    weak = [i for i, s in enumerate(found) if cands[s.id].shared_fingerprints <= 1 and not cands[s.id].shared_bands]
+    if not weak:
+        return found
+    th, off = sketch.token_hashes([draft.text] + [found[i].text for i in weak])
+    sv, so = sketch.shingle_hashes(th, off, k)
+    mine = np.unique(sv[so[0] : so[1]])
+    words = np.diff(off)
+    drop = set()
+    for j, i in enumerate(weak, start=1):
+        shared = np.intersect1d(mine, sv[so[j] : so[j + 1]], assume_unique=False).size
+        bar = min(verdict.VERBATIM_WORDS, verdict.VERBATIM_SHARE * min(words[0], words[j]))
+        if k * shared < bar:
+            drop.add(i)
+    return [s for i, s in enumerate(found) if i not in drop]
 
 
 def _renamed(doc: Document, new_id: str) -> Document:
