@@ -215,3 +215,18 @@ def test_phrase_stats_count_documents_not_occurrences():
     assert ps.word_freq(align.word_keys(th[off[0]:off[1]])).tolist() == [2, 2, 2]
     assert PhraseStats.from_documents(docs).doc_freq(keys[1]).tolist() == [0]  # below keep_min_df reads as 0
     assert PhraseStats.from_documents(docs).word_freq(align.word_keys(th)).sum() == 0  # no word counts asked
+
+
+messy_st = st.lists(st.one_of(st.sampled_from(["the ", "said ", "\u201c", "\u201d", '"', ". ", "\n", "\r\n", "\u00e9t\u00e9 ",
+                                               "\ufb01", "\u2460", "\u0130", "Putin ", "\u2014", "! "]),
+                              st.text(max_size=3)), max_size=80).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(messy_st, messy_st)
+def test_any_unicode_text_gives_a_valid_pair(ta, tb):
+    phrases = PhraseStats.from_documents([ta, tb], keep_min_df=1, words=True)
+    pair = compare(Document("a", ta), Document("b", tb), phrases=phrases)
+    for p in pair.passages:
+        assert 0 <= p.a_start < p.a_end <= len(ta) and 0 <= p.b_start < p.b_end <= len(tb)
+    assert 0.0 <= pair.resemblance <= 1.0
