@@ -186,6 +186,14 @@ class DocFeatures:
     fingerprints: list[np.ndarray]  # per doc, distinct int32
     phrases: list[np.ndarray]  # per doc, distinct uint64 phrase keys (`phrase_keys`) for the counts
 
+    def subset(self, keep: np.ndarray) -> DocFeatures:
+        """The features of the documents where `keep` (a boolean mask) is true."""
+        idx = np.flatnonzero(keep)
+        return DocFeatures(
+            self.signatures[idx], self.bands[idx], [self.fingerprints[i] for i in idx],
+            [self.phrases[i] for i in idx] if self.phrases else [],
+        )
+
 
 def phrase_key_version() -> str:
     """Names the phrase keys the verdict stage asks about; stored, so a change forces a rebuild."""
