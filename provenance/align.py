@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -127,6 +127,7 @@ class Prepared:
     stem_tok: np.ndarray  # (n,) uint64 content stem of each token, 0 when none (stopword, quoted, no sentence)
     sent_of: np.ndarray  # (n,) int64 sentence of each token, -1 when none
     shingles: np.ndarray  # sorted unique 64-bit SHINGLE_K-gram hashes (the shingle set)
+    memo: dict = field(default_factory=dict, repr=False)  # per-collection results cached by `verdict`
 
     @property
     def n_tokens(self) -> int:

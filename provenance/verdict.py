@@ -201,27 +201,23 @@ def _tile_mask(n: int, tiles: Sequence[align.Tile], side: int) -> np.ndarray:
     return m
 
 
-_COMMON_CACHE: dict[tuple[int, int], tuple[object, align.Prepared, np.ndarray, np.ndarray | None]] = {}
-
-
 def _common(phrases: PhraseStatsLike, p: align.Prepared) -> tuple[np.ndarray, np.ndarray | None]:
-    """(common seeds of p, tokens to leave out of sentence matching), cached per collection and text.
+    """(common seeds of p, tokens to leave out of sentence matching), cached on p per collection.
 
-    The cache entry holds both objects, so their ids cannot be reused while it lives.
+    The memo entry holds the collection object, so its id cannot be reused while p lives.
     """
-    key = (id(phrases), id(p))
-    hit = _COMMON_CACHE.get(key)
-    if hit is not None and hit[0] is phrases and hit[1] is p:
-        return hit[2], hit[3]
+    hit = p.memo.get(id(phrases))
+    if hit is not None and hit[0] is phrases:
+        return hit[1], hit[2]
     common = phrases.doc_freq(p.seeds) >= common_threshold(phrases.n_docs)
     drop = _phrase_tokens(common, p.n_tokens)
     word_freq = getattr(phrases, "word_freq", None)
     if word_freq is not None and len(getattr(phrases, "word_hashes", ())):
         limit = max(WORD_MIN_DF, int(np.ceil(WORD_FRACTION * phrases.n_docs)))
         drop = _union(drop, word_freq(align.word_keys(p.token_hashes)) >= limit)
-    if len(_COMMON_CACHE) >= 4096:
-        _COMMON_CACHE.clear()
-    _COMMON_CACHE[key] = (phrases, p, common, drop)
+    if len(p.memo) >= 8:
+        p.memo.clear()
+    p.memo[id(phrases)] = (phrases, common, drop)
     return common, drop
 
 
