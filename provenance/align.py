@@ -146,8 +146,12 @@ def _sentence_stems(stem_tok: np.ndarray, sent_of: np.ndarray) -> tuple[np.ndarr
     ok = stem_tok != 0
     if not ok.any():
         return np.empty(0, np.int64), np.empty(0, np.uint64)
-    pairs = np.unique(np.stack([sent_of[ok].astype(np.uint64), stem_tok[ok]], axis=1), axis=0)
-    return pairs[:, 0].astype(np.int64), pairs[:, 1]
+    sent, stem_ = sent_of[ok], stem_tok[ok]
+    order = np.lexsort((stem_, sent))  # by sentence, then stem
+    sent, stem_ = sent[order], stem_[order]
+    new = np.ones(len(sent), dtype=bool)
+    new[1:] = (sent[1:] != sent[:-1]) | (stem_[1:] != stem_[:-1])
+    return sent[new], stem_[new]
 
 
 def sentence_stems(p: Prepared, drop: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -162,14 +166,47 @@ def prepare(text: str) -> Prepared:
     return _prepare_cached(text)
 
 
+_ASCII_WORD_BYTE = np.zeros(256, dtype=bool)  # [A-Za-z0-9_]: text.tokenize's ASCII token class
+for _c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_":
+    _ASCII_WORD_BYTE[_c] = True
+_STEM_BY_TOKEN: dict[int, int] = {}  # token hash -> stem hash (0: no stem)
+
+
+def _tokens(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, ends, token hashes, stem hashes) of the tokens of `text`.
+
+    ASCII text (most news) is split in numpy, as the core does; the same tokens and
+    offsets as `text.tokenize`. Stems are looked up once per distinct token hash.
+    """
+    th, _ = sketch.token_hashes([text])
+    words: list[str] | None = None
+    if text.isascii():
+        word = _ASCII_WORD_BYTE[np.frombuffer(text.encode("ascii"), dtype=np.uint8)].view(np.int8)
+        edges = np.diff(word, prepend=np.int8(0), append=np.int8(0))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    else:
+        toks = textmod.tokenize(text)
+        starts, ends, words = np.asarray(toks.starts), np.asarray(toks.ends), toks.words
+    starts, ends = starts.astype(np.int64), ends.astype(np.int64)
+    if len(th) != len(starts):  # the two tokenisers agree by contract; never misalign if not
+        words = textmod.tokenize(text).words if words is None else words
+        th = np.array([sketch.token_hash(w) for w in words], dtype=np.uint64)
+    uniq, first, inv = np.unique(th, return_index=True, return_inverse=True)
+    if len(_STEM_BY_TOKEN) > 1 << 18:
+        _STEM_BY_TOKEN.clear()
+    stems = np.empty(len(uniq), dtype=np.uint64)
+    for u, (h, f) in enumerate(zip(uniq.tolist(), first.tolist())):
+        got = _STEM_BY_TOKEN.get(h)
+        if got is None:
+            word = words[f] if words is not None else text[starts[f] : ends[f]].lower()
+            got = _STEM_BY_TOKEN[h] = _stem_hash(word)
+        stems[u] = got
+    return starts, ends, th, stems[inv.reshape(-1)]
+
+
 @lru_cache(maxsize=1024)
 def _prepare_cached(text: str) -> Prepared:
-    toks = textmod.tokenize(text)
-    starts = np.asarray(toks.starts, dtype=np.int64)
-    ends = np.asarray(toks.ends, dtype=np.int64)
-    th, _ = sketch.token_hashes([text])
-    if len(th) != len(starts):  # the two tokenisers agree by contract; never misalign if not
-        th = np.array([sketch.token_hash(w) for w in toks.words], dtype=np.uint64)
+    starts, ends, th, stem_h = _tokens(text)
     quoted = _token_mask(starts, ends, textmod.quotation_spans(text))
     spans = textmod.sentences(text)
     sent_chars = np.array(spans, dtype=np.int64).reshape(-1, 2)
@@ -178,10 +215,11 @@ def _prepare_cached(text: str) -> Prepared:
     ) if len(spans) else np.empty((0, 2), dtype=np.int64)
     keep = sent_tokens[:, 1] > sent_tokens[:, 0]
     sent_tokens, sent_chars = sent_tokens[keep], sent_chars[keep]
-    stem_h = np.fromiter((_stem_hash(w) for w in toks.words), dtype=np.uint64, count=len(toks.words))
-    sent_of = np.full(len(starts), -1, dtype=np.int64)
-    for i, (t0, t1) in enumerate(sent_tokens):
-        sent_of[t0:t1] = i
+    tok = np.arange(len(starts))
+    sent_of = np.searchsorted(sent_tokens[:, 0], tok, side="right") - 1
+    inside = sent_of >= 0
+    inside[inside] &= tok[inside] < sent_tokens[sent_of[inside], 1]
+    sent_of[~inside] = -1
     stem_h[quoted | (sent_of < 0)] = 0
     seeds = kgram_hashes(th, SEED_K)
     stem_sent, stem_hashes = _sentence_stems(stem_h, sent_of)
