@@ -27,11 +27,11 @@ TEXT_CLASSES = (PROSE, LONG, OTHER)
 _LONG_LINE = 2000  # no chrome line is this long: skip the pattern work on long lines
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\w.,]*")
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]*_]*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+•·▪►▶>]|\d{1,2}[.)])\s+")
 _LINK_MARKUP = re.compile(r"</?(?:a|u)\b|\]\(|\]\[|https?://", re.I)
 _ANALYSIS = re.compile(
-    r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|</?[A-Za-z][^<>]*>|[*_`#]+|&[A-Za-z]+;|^\s*(?:[-+•·▪►▶>]|\d{1,2}[.)])\s+"
+    r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|</?[A-Za-z][^<>]*>|[*_`#]+|&[A-Za-z]+;"
+    r"|^\s*(?:[-+•·▪►▶>]|\d{1,2}[.)])\s+"
 )
 _STOP = frozenset(
     "a an the and or but of to in on at by for with from as is are was were be been has have had "
@@ -62,7 +62,8 @@ _CHROME_EXACT = re.compile(
     r"|(?:like )?loading|continue reading|read more|show more|load more|view comments|get started"
     r"|cancel reply|previous (?:post|article)|next (?:post|article)|back to top|image|video|audio"
     r"|listen|watch|play|getty images|just now|yesterday|top|reuse this content|open in app|gift this article"
-    r"|save (?:article|story)|listen to this article|scroll to continue(?: reading)?|view all|(?:\d+ )?min read)"
+    r"|save (?:article|story)|listen to this article|scroll to continue(?: reading)?|view all"
+    r"|(?:\d+ )?min read)"
     r"\s*[:.…]*",
     re.I,
 )
@@ -72,7 +73,8 @@ _CHROME_PREFIX = re.compile(
     r"|topics\s*:|read more\s*:|also read\s*:|see also\s*:|related\s*:|more\s*:|watch\s*:|listen\s*:"
     r"|(?:additional )?reporting by\b|(?:written|edited|compiled|words|story) by\b|(?-i:[Bb][Yy]\s+[A-Z])"
     r"|(?:image|photo|picture|video|media)s? (?:source|caption|credit)s?\b"
-    r"|(?:photo(?:graph)?|image|picture|credit|pic)s?\s*(?:by\b|:)|published\s*:|updated\s*:|posted (?:on|by)\b"
+    r"|(?:photo(?:graph)?|image|picture|credit|pic)s?\s*(?:by\b|:)|published\s*:|updated\s*:"
+    r"|posted (?:on|by)\b"
     r")",
     re.I,
 )
@@ -85,7 +87,8 @@ _CHROME_ANYWHERE = re.compile(
     re.I,
 )
 _CREDIT_END = re.compile(
-    r"(?:\bvia\s+|[/|©]\s*|\(\s*|photograph:\s*\S.{0,60}?)(?:reuters|afp|ap(?: photo)?|getty(?: images)?|epa(?:-efe)?"
+    r"(?:\bvia\s+|[/|©]\s*|\(\s*|photograph:\s*\S.{0,60}?)"
+    r"(?:reuters|afp|ap(?: photo)?|getty(?: images)?|epa(?:-efe)?"
     r"|pa(?: media| wire)?|shutterstock|alamy|bloomberg|xinhua|tass|sputnik|anadolu|nurphoto|zuma"
     r"|sopa images|handout)\s*\)?\s*$"
     r"|\b(?:reuters|afp|ap|epa|getty images|pa|ap photo)\s*/\s*[A-Z][\w.' -]{1,40}$",
@@ -161,13 +164,13 @@ def classify(line: str) -> str:
 
 
 def _ends_sentence(c: str) -> bool:
-    """Same as `_TERMINAL.search(c)`, without a regex scan of the whole line."""
+    """The line ends with . ! ? or … (before closing quotes, brackets and emphasis marks)."""
     return c.rstrip(" \t\"'”’)]*_")[-1:] in (".", "!", "?", "…")
 
 
 def _is_nav(words: list[str], c: str) -> bool:
     """A row of menu items: separators, or capitalised words with at least two section names."""
-    if len(words) < 4 or _TERMINAL.search(c):
+    if len(words) < 4 or _ends_sentence(c):
         return False
     if len(re.findall(r"\s[|•·]\s", c)) >= 3:
         return True
@@ -183,7 +186,7 @@ def _headline_like(line: str) -> bool:
     if not 3 <= len(words) <= 30:
         return False
     caps = sum(w[0].isupper() for w in words if w.lower() not in _STOP) / len(words)
-    return not _TERMINAL.search(line) or (caps >= 0.6 and line.rstrip()[-1:] not in "?!")
+    return not _ends_sentence(line) or (caps >= 0.6 and line.rstrip()[-1:] not in "?!")
 
 
 def _about(line: str, body: set[str]) -> bool:
@@ -211,64 +214,69 @@ def _is_link_item(line: str, markdown: bool) -> bool:
 
 def clean_page(m: Mapped, *, markdown: bool = False) -> tuple[Mapped, str | None, str | None]:
     """Main text of a page saved as text: (text, headline or None, ISO date from the header or None)."""
-    text = m.text
     spans: list[tuple[int, int]] = []
     pos = 0
-    for line in text.split("\n"):
+    for line in m.text.split("\n"):
         spans.append((pos, pos + len(line)))
         pos += len(line) + 1
-    lines = [text[a:b] for a, b in spans]
+    lines = [m.text[a:b] for a, b in spans]
+    cls = _line_classes(lines, markdown)
+    keep, first = _article(lines, cls)
+    body = {w.lower()[:5] for i, x in enumerate(lines) if keep[i] for w in _WORD.findall(x)}
+    title = published = None
+    for i in range(first):  # the header: headline and date, nothing else
+        c = _analyse(lines[i])
+        if published is None and cls[i] == CHROME and (_DATE_LINE.fullmatch(c) or _DATED.match(c)):
+            published = iso_date(c)
+        if title is None and cls[i] == OTHER and _headline_like(lines[i]) and (
+            _about(lines[i], body) or (markdown and lines[i].startswith("# "))
+        ):
+            title, keep[i] = lines[i], True
+    if title is None:  # no header: a headline among the first few lines kept
+        top = [x for i, x in enumerate(lines) if keep[i] and x.strip()][:3]
+        title = next((x for x in top if _headline_like(x) and _about(x, body)), None)
+    if title is not None:
+        title = " ".join(_analyse(title).split()) or None
+    return _rebuild(m, spans, keep, _hard_wrapped(lines, keep)), title, published
+
+
+def _line_classes(lines: list[str], markdown: bool) -> list[str]:
     cls = [classify(x) for x in lines]
-    # Link lists: a bullet that looks like a link, or a run of two or more short unpunctuated bullets.
     for i, x in enumerate(lines):
         if cls[i] in TEXT_CLASSES and _is_link_item(x, markdown):
             cls[i] = CHROME
     if not markdown:
         _mark_bullet_runs(lines, cls)
-
-    n = len(lines)
     _classify_blocks(lines, cls)
+    return cls
+
+
+def _article(lines: list[str], cls: list[str]) -> tuple[list[bool], int]:
+    """Which lines are the article, and where it starts (lines before are the header)."""
+    n = len(lines)
     starts = [i for i in range(n) if cls[i] in (PROSE, LONG)]
-    keep = [False] * n
-    title = published = None
     if not starts:  # short notes, lists, headline-only texts: keep all but chrome
-        keep = [c in TEXT_CLASSES for c in cls]
-    else:
-        first = starts[0]
-        tail = next((i for i in range(first, n) if cls[i] == MARKER), n)
-        # Before a tail marker, unpunctuated lines are tags and link titles; at the end of a
-        # text with no tail they are more likely a paragraph that lacks its full stop.
-        ends = (PROSE,) if tail < n else (PROSE, LONG)
-        last = max((i for i in range(first, tail) if cls[i] in ends), default=first)
-        while last + 1 < tail and cls[last + 1] in (OTHER, LONG):  # the rest of the same block
-            last += 1
-        # Header and footer are cut only when they show page chrome: a table of figures
-        # or a title above a clean text is content.
-        if not any(cls[i] in (CHROME, MARKER) for i in range(first)):
-            first = 0
-        if tail == n and not any(cls[i] == CHROME for i in range(last + 1, n)):
-            last = n - 1
-        for i in range(first, last + 1):
-            keep[i] = cls[i] in TEXT_CLASSES
-        _keep_resumed_article(cls, lines, tail, keep)
-        body = {w.lower()[:5] for i in range(n) if keep[i] for w in _WORD.findall(lines[i])}
-        for i in range(first):
-            c = _analyse(lines[i])
-            if published is None and cls[i] == CHROME and (_DATE_LINE.fullmatch(c) or _DATED.match(c)):
-                published = iso_date(c)
-            if title is None and cls[i] == OTHER and _headline_like(lines[i]) and (
-                _about(lines[i], body) or (markdown and lines[i].startswith("# "))
-            ):
-                title, keep[i] = lines[i], True
-        dropped = sum(len(lines[i]) for i in range(n) if cls[i] in TEXT_CLASSES and not keep[i])
-        if dropped > sum(len(lines[i]) for i in range(n) if keep[i]):
-            keep = [c in TEXT_CLASSES for c in cls]  # the rules misread this text: keep it whole
-    if title is None:  # no header: a headline among the first few lines kept
-        first_kept = [lines[i] for i in range(n) if keep[i] and lines[i].strip()][:3]
-        title = next((x for x in first_kept if _headline_like(x)), None)
-    if title is not None:
-        title = " ".join(_analyse(title).split()) or None
-    return _rebuild(m, spans, keep, _hard_wrapped(lines, keep)), title, published
+        return [c in TEXT_CLASSES for c in cls], 0
+    first = starts[0]
+    tail = next((i for i in range(first, n) if cls[i] == MARKER), n)
+    # Before a tail marker, unpunctuated lines are tags and link titles; at the end of a
+    # text with no tail they are more likely a paragraph that lacks its full stop.
+    ends = (PROSE,) if tail < n else (PROSE, LONG)
+    last = max(i for i in range(first, tail) if cls[i] in ends or i == first)
+    while last + 1 < tail and cls[last + 1] in (OTHER, LONG):  # the rest of the same block
+        last += 1
+    # Header and footer are cut only when they show page chrome: a table of figures
+    # or a title above a clean text is content.
+    if not any(cls[i] in (CHROME, MARKER) for i in range(first)):
+        first = 0
+    if tail == n and not any(cls[i] == CHROME for i in range(last + 1, n)):
+        last = n - 1
+    keep = [first <= i <= last and c in TEXT_CLASSES for i, c in enumerate(cls)]
+    _keep_resumed_article(cls, lines, tail, keep)
+    dropped = sum(len(lines[i]) for i in range(n) if cls[i] in TEXT_CLASSES and not keep[i])
+    if dropped > sum(len(lines[i]) for i in range(n) if keep[i]):
+        return [c in TEXT_CLASSES for c in cls], 0  # the rules misread this text: keep it whole
+    return keep, first
 
 
 def _classify_blocks(lines: list[str], cls: list[str]) -> None:
@@ -448,7 +456,7 @@ def remove_repeated_lines(
     for d, entries in zip(docs, per_doc):
         drop = [
             bool(k) and counts[k] >= min_docs
-            and (counts[k] >= min_prose or len(_WORD.findall(k)) < 8 or not _TERMINAL.search(k))
+            and (counts[k] >= min_prose or len(_WORD.findall(k)) < 8 or not _ends_sentence(k))
             for _, _, k in entries
         ]
         if not any(drop):

@@ -36,6 +36,8 @@ SUFFIXES = tuple(KINDS)
 # htmldate rejects dates after max_date, which defaults to today: pin it so that the same
 # page gives the same date on every day.
 HTML_MAX_DATE = "2099-12-31"
+_LOOKAHEAD = 200_000
+_PAGE = re.compile(r"<(?:html|body|head)\b", re.I)
 
 _CP1252 = [bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256)]
 _ESCAPED = re.compile(r"[\udc80-\udcff]")
@@ -44,7 +46,7 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
-class _Skip(Exception):
+class _Skip(InputError):
     """This input cannot become a document; the message is the reason."""
 
 
@@ -56,7 +58,7 @@ def decode(data: bytes) -> tuple[str, str | None]:
 
     UTF-8 with or without BOM; UTF-16/32 with BOM; otherwise bytes that are not UTF-8
     are read as cp1252 (latin-1 for the five bytes cp1252 leaves undefined). Raises
-    `_Skip` for binary data (NUL bytes, or many control characters).
+    `InputError` for binary data (NUL bytes, or many control characters).
     """
     for bom, enc in _BOMS:
         if data.startswith(bom):
@@ -96,9 +98,12 @@ def _check_text(text: str) -> None:
 # --- one raw text to one document --------------------------------------------------------
 
 
+_BLANKS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
+
+
 def _tidy(m: Mapped) -> Mapped:
     """At most one blank line in a row; no leading or trailing whitespace."""
-    m = m.sub(re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n"), lambda x: [(x.start(), x.start() + 1), (x.end() - 1, x.end())])
+    m = m.sub(_BLANKS, lambda x: [(x.start(), x.start() + 1), (x.end() - 1, x.end())])
     a, b = 0, len(m.text)
     while a < b and m.text[a].isspace():
         a += 1
@@ -127,9 +132,8 @@ def _html(raw: str) -> tuple[Mapped, dict[str, str]]:
     try:
         import trafilatura
     except ImportError as exc:  # lxml_html_clean missing makes the import fail too
-        from .errors import MissingExtraError
-
-        raise MissingExtraError(f"trafilatura ({exc})", "html") from exc
+        raise _Skip(f"cannot read HTML without trafilatura ({exc}): "
+                    "`pip install trafilatura lxml_html_clean`") from None
     for name in ("trafilatura", "htmldate", "courlan"):
         logger = logging.getLogger(name)
         if not logger.handlers:
@@ -137,12 +141,13 @@ def _html(raw: str) -> tuple[Mapped, dict[str, str]]:
     if "<" not in raw:
         raise _Skip("not HTML (no tags)")
     # trafilatura rejects a bare fragment ("<p>draft</p>"): give it a page around it.
-    page = raw if re.search(r"<(?:html|body|head)\b", raw[:5000], re.I) else f"<html><body><div>{raw}</div></body></html>"
+    page = raw if _PAGE.search(raw[:5000]) else f"<html><body><div>{raw}</div></body></html>"
     try:
         result = trafilatura.bare_extraction(
             page, favor_precision=True, with_metadata=True, include_comments=False, include_images=False,
             include_links=False, url=None,
-            date_extraction_params={"original_date": True, "extensive_search": True, "max_date": HTML_MAX_DATE},
+            date_extraction_params={"original_date": True, "extensive_search": True,
+                                    "max_date": HTML_MAX_DATE},
         )
         text = getattr(result, "text", None) if result is not None else None
         if not text or not text.strip():  # too little for the main-text heuristics: every paragraph
@@ -158,20 +163,25 @@ def _html(raw: str) -> tuple[Mapped, dict[str, str]]:
             meta[field] = value.strip()
     if "site" not in meta and isinstance(getattr(result, "hostname", None), str):
         meta["site"] = result.hostname
-    if "published" in meta:
-        iso = iso_date(meta["published"])
-        meta.pop("published") if iso is None else meta.__setitem__("published", iso)
+    published = iso_date(meta.pop("published", ""))
+    if published:
+        meta["published"] = published
     return _locate_lines(raw, text), meta
 
 
 def _locate_lines(raw: str, text: str) -> Mapped:
-    """`text` with a segment for every line found verbatim (in order) in the raw HTML."""
+    """`text` with a segment for every line found verbatim (in order) in the raw HTML.
+
+    trafilatura gives no offsets; a line with entities or inline tags is not found and
+    stays unmapped. The search looks a bounded distance ahead, so a huge page with many
+    unfound lines stays linear.
+    """
     pieces: list[tuple[int, int] | str] = []
     pos = 0
     for i, line in enumerate(text.split("\n")):
         if i:
             pieces.append("\n")
-        at = raw.find(line, pos) if line else -1
+        at = raw.find(line, pos, pos + _LOOKAHEAD + len(line)) if line else -1
         if at < 0:
             pieces.append(line)
         else:
@@ -206,6 +216,7 @@ def load_text(text: str, *, id: str, path: str = "", kind: str = "txt") -> Docum
 # --- JSONL ---------------------------------------------------------------------------------
 
 _JSONL_FIELDS = ("url", "title", "site")
+_GIVE_UP = 20  # this many broken lines before any good one: the file is not JSONL
 
 
 def _jsonl(path: Path, name: str, max_bytes: int, problems: list[Problem]) -> list[Document]:
@@ -214,12 +225,10 @@ def _jsonl(path: Path, name: str, max_bytes: int, problems: list[Problem]) -> li
     `max_bytes` limits each record, not the file, so corpora of any size stream through.
     """
     docs: list[Document] = []
+    broken = 0
     with open(path, "rb") as f:
         lineno = 0
-        while True:
-            data = f.readline(max_bytes + 1)
-            if not data:
-                break
+        while data := f.readline(max_bytes + 1):
             lineno += 1
             where = f"{path}:{lineno}"
             if len(data) > max_bytes and not data.endswith(b"\n"):
@@ -230,39 +239,49 @@ def _jsonl(path: Path, name: str, max_bytes: int, problems: list[Problem]) -> li
             if not data.strip():
                 continue
             try:
-                line, note = decode(data)
-                record = json.loads(line)
-            except (_Skip, ValueError) as exc:
-                problems.append(Problem(where, f"not a JSON line ({str(exc)[:80]})", "skipped"))
-                continue
-            if not isinstance(record, dict):
-                problems.append(Problem(where, "not a JSON object", "skipped"))
-                continue
-            raw = record.get("text")
-            if not isinstance(raw, str):
-                problems.append(Problem(where, "missing 'text' field" if raw is None else "'text' is not a string",
-                                        "skipped"))
-                continue
-            rid = record.get("id")
-            rid = str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) and str(rid) else str(lineno)
-            fields = {k: record[k].strip() for k in _JSONL_FIELDS if isinstance(record.get(k), str) and record[k].strip()}
-            for k in _JSONL_FIELDS:
-                if record.get(k) is not None and k not in fields and not isinstance(record.get(k), str):
-                    problems.append(Problem(where, f"'{k}' is not a string", "field ignored"))
-            pub = record.get("published", record.get("date"))
-            if isinstance(pub, str) and pub.strip():
-                iso = iso_date(pub)
-                if iso:
-                    fields["published"] = iso
-                else:
-                    problems.append(Problem(where, f"unreadable date {pub[:40]!r}", "date ignored"))
-            if note:
-                problems.append(Problem(where, _reason(note), note))
-            try:
+                raw, rid, fields = _record(data, lineno, where, problems)
                 docs.append(_document(raw, "txt", id=f"{name}#{rid}", path=str(path), fields=fields))
             except _Skip as exc:
                 problems.append(Problem(where, str(exc), "skipped"))
+                broken += 1
+                if broken >= _GIVE_UP and not docs:
+                    reason = f"the first {broken} lines are not usable JSONL records"
+                    problems.append(Problem(str(path), reason, "rest of the file skipped"))
+                    break
     return docs
+
+
+def _record(data: bytes, lineno: int, where: str, problems: list[Problem]) -> tuple[str, str, dict[str, str]]:
+    """The text, id and known fields of one JSONL line. Fields are data: none is opened as a path."""
+    try:
+        line, note = decode(data)
+        record = json.loads(line)
+    except ValueError as exc:
+        raise _Skip(f"not a JSON line ({str(exc)[:80]})") from None
+    if not isinstance(record, dict):
+        raise _Skip("not a JSON object")
+    raw = record.get("text")
+    if not isinstance(raw, str):
+        raise _Skip("missing 'text' field" if raw is None else "'text' is not a string")
+    if note:
+        problems.append(Problem(where, _reason(note), note))
+    rid = record.get("id")
+    rid = str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) and str(rid) else str(lineno)
+    fields = {}
+    for k in _JSONL_FIELDS:
+        value = record.get(k)
+        if isinstance(value, str) and value.strip():
+            fields[k] = value.strip()
+        elif value is not None and not isinstance(value, str):
+            problems.append(Problem(where, f"'{k}' is not a string", "field ignored"))
+    pub = record.get("published", record.get("date"))
+    if isinstance(pub, str) and pub.strip():
+        iso = iso_date(pub)
+        if iso:
+            fields["published"] = iso
+        else:
+            problems.append(Problem(where, f"unreadable date {pub[:40]!r}", "date ignored"))
+    return raw, rid, fields
 
 
 # --- files and folders ------------------------------------------------------------------

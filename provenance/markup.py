@@ -131,8 +131,8 @@ def strip_markup(m: Mapped, *, markdown: bool) -> Mapped:
     """Drop link URLs, image references, tags, comments and `_emphasis_` marks; keep link text.
 
     In Markdown any tag goes; in plain text only known lower-case HTML tag names do,
-    so that "a <b" style comparisons and "<Acme Corp>" names in prose are left alone. Entities become their characters
-    (inserted, so unmapped).
+    so that "a <b" style comparisons and "<Acme Corp>" names in prose are left alone.
+    Entities become their characters (inserted, so unmapped).
     """
     return m.sub(_MD if markdown else _TXT, _markup_repl)
 

@@ -65,7 +65,8 @@ def test_bbc_seed_keeps_every_article_sentence():
     doc, problems = one([BBC])
     assert problems == []
     raw_lines = [x.strip() for x in raw_of(BBC).splitlines()]
-    first = raw_lines.index(next(x for x in raw_lines if x.startswith("Russian President Vladimir Putin said")))
+    start = "Russian President Vladimir Putin said"
+    first = raw_lines.index(next(x for x in raw_lines if x.startswith(start)))
     last = raw_lines.index(next(x for x in raw_lines if x.endswith('called a "win-win".')))
     article = [x for x in raw_lines[first : last + 1] if x and not x.startswith("- ")]
     assert len(article) >= 15
@@ -150,9 +151,11 @@ SAVES = {
     "blog_save.md": (
         "Library reopens after flood repairs", "2024-06-02",
         ["The town library reopened on Saturday", "the shelving and the children's corner.",
-         '"People kept asking when they could come back," said the head librarian', "until the end of the summer."],
+         '"People kept asking when they could come back," said the head librarian',
+         "until the end of the summer."],
         ["Skip to content", "Lakeside Gazette", "Contact", "Posted on", "reading room", "wp-content", "https",
-         "Share this", "Click to share", "Like", "Related", "Council approves", "Leave a Reply", "email address",
+         "Share this", "Click to share", "Like", "Related", "Council approves", "Leave a Reply",
+         "email address",
          "WordPress"],
     ),
 }
@@ -337,10 +340,12 @@ def test_html_fragment_draft(no_network):
         "long enough to count as a paragraph of an article.</table>",
         "<html><body>" + "<div>" * 5000 + "<p>Deep inside the page.</p>" + "</div>" * 5000 + "</body></html>",
         "<html><head>" + "<script>alert('x')</script>" * 3000 + "</head><body><p>One real paragraph sits "
-        "among thousands of scripts in this page.</p><script>" + "var a=1;" * 10000 + "</script></body></html>",
+        "among thousands of scripts in this page.</p><script>" + "var a=1;" * 10000
+        + "</script></body></html>",
         "<<<>>><html<<body>>",
         "<html><body></body></html>",
-        "\ufeff<?xml version='1.0'?><html><body><p>XML declaration then a page with some text in it.</p></body></html>",
+        "\ufeff<?xml version='1.0'?><html><body><p>XML declaration then a page with some text in it.</p>"
+        "</body></html>",
     ],
 )
 def test_hostile_html_never_crashes(page, tmp_path, no_network):
@@ -445,10 +450,10 @@ def test_binary_files_are_skipped(folder):
 
 
 def test_cp1252_and_mixed_bytes(folder):
-    (folder / "cp.txt").write_bytes("Caf\xe9 owners said the \x93new rules\x94 were unfair \x96 and costly.".encode(
-        "latin-1"))
-    (folder / "mixed.txt").write_bytes("Caf\u00e9 owners\x92 group said the rules were unfair.".encode("utf-8")
-                                       .replace(b"\xc2\x92", b"\x92"))
+    cp = "Caf\xe9 owners said the \x93new rules\x94 were unfair \x96 and costly."
+    (folder / "cp.txt").write_bytes(cp.encode("latin-1"))
+    mixed = "Caf\u00e9 owners\x92 group said the rules were unfair.".encode("utf-8")
+    (folder / "mixed.txt").write_bytes(mixed.replace(b"\xc2\x92", b"\x92"))  # UTF-8 with one cp1252 byte
     docs, problems = load_paths([folder])
     by = {d.id: d for d in docs}
     assert by["cp.txt"].text == "Café owners said the “new rules” were unfair – and costly."
@@ -562,7 +567,8 @@ def test_ids_sorted_unique_and_deterministic(tmp_path):
     (tmp_path / "a" / "y.txt").write_text("Another story, told in full.")
     docs, problems = load_paths([tmp_path / "a", tmp_path / "b", tmp_path / "a" / "y.txt"])
     assert [d.id for d in docs] == ["story.txt", "y.txt", "z/deep.md", "story.txt~2"]
-    assert "duplicate id 'story.txt'" in problems[0].reason and problems[0].action == "renamed to 'story.txt~2'"
+    assert "duplicate id 'story.txt'" in problems[0].reason
+    assert problems[0].action == "renamed to 'story.txt~2'"
     assert "same file" in problems[1].reason and problems[1].action == "skipped"
     again = load_paths([tmp_path / "a", tmp_path / "b", tmp_path / "a" / "y.txt"])
     assert again == (docs, problems)
@@ -686,3 +692,75 @@ def test_bad_files_do_not_change_the_good_ones(folder):
     (folder / "page.html").write_text("<html>" * 1000)
     after, problems = load_paths([folder])
     assert after == before and len(problems) == 3
+
+
+FUZZ_PIECES = [
+    "Home News Sport Business World Video Live", "1 day ago", "Related", "Share this:",
+    "- [Link](http://x.y)", "The minister said the plan would go ahead.", "“Quoted,” she said.",
+    "<b>bold</b>", "&amp;", "&#xD800;",
+    "![i](p.png)", "---", "title: T", "* * *", "_x_", "\\*", "<!-- c", "-->", "[a][b]", "[b]: http://z",
+    "\t", " ", "\u2028", "\x85", "\x00", "\ufeff", "é", "𝔘𝔫𝔦", "\U0001F600", "Ｆｕｌｌ",
+    "a" * 300,
+]
+
+
+@pytest.mark.slow
+def test_fuzz_ten_thousand_inputs(tmp_path):
+    """10,000 generated inputs through decoding and the txt/md/jsonl loaders: no crash, offsets right."""
+    import random
+
+    rng = random.Random(20250224)
+    seeds = [raw_of(p).encode() for p in sorted(NEWS.glob("*.txt"))] + [(DATA / "blog_save.md").read_bytes()]
+    for i in range(10_000):
+        mode = i % 4
+        if mode == 0:  # raw bytes, mutated seed files included
+            data = bytearray(rng.choice(seeds)[: rng.randrange(1, 2000)])
+            for _ in range(rng.randrange(0, 20)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            try:
+                text, _ = decode(bytes(data))
+            except Exception as exc:
+                assert "binary" in str(exc)
+                continue
+        else:  # text built from awkward pieces and line endings
+            text = "".join(rng.choice(FUZZ_PIECES) + rng.choice(["\n", "\r\n", "\r", "", " "])
+                           for _ in range(rng.randrange(0, 30)))
+        if mode == 3:
+            record = json.dumps({"id": i, "text": text, "published": text[:20], "title": text[:10]})
+            (tmp_path / "f.jsonl").write_text(record + "\n" + text[:50].replace("\n", " ") + "\n")
+            docs, problems = load_paths([tmp_path / "f.jsonl"])
+            for d in docs:
+                assert_segments(d, text)
+            continue
+        try:
+            doc = load_text(text, id=str(i), kind="md" if mode == 2 else "txt")
+        except InputError:
+            continue
+        assert_segments(doc, text)
+
+
+@pytest.mark.slow
+def test_fuzz_html(no_network):
+    """Mutated and truncated pages through trafilatura: a document or a clear refusal, never a crash."""
+    import random
+
+    rng = random.Random(7)
+    page = (DATA / "article.html").read_text()
+    for i in range(150):
+        chars = list(page[: rng.randrange(1, len(page) + 1)])
+        for _ in range(rng.randrange(0, 40)):
+            junk = rng.choice(["<", ">", "</p>", "<div>", "&", '"', "\x00", "<script>", "é", "\n"])
+            chars.insert(rng.randrange(len(chars) + 1), junk)
+        html = "".join(chars)
+        try:
+            doc = load_text(html, id=str(i), kind="html")
+        except InputError:
+            continue
+        assert_segments(doc, html)
+
+
+def test_jsonl_that_is_not_jsonl_is_given_up(tmp_path):
+    (tmp_path / "dump.jsonl").write_bytes(b"not json\n" * 1000)
+    docs, problems = load_paths([tmp_path / "dump.jsonl"])
+    assert docs == [] and len(problems) == 21
+    assert problems[-1].action == "rest of the file skipped"
