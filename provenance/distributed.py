@@ -367,25 +367,17 @@ def concat_task(*arrays) -> np.ndarray:
     return np.concatenate(arrays) if arrays else np.empty(0, np.int64)
 
 
-def verify_task(
-    docs_a: list[Document],
-    docs_b: list[Document] | None,
-    offset_a: int,
-    offset_b: int,
-    pairs: np.ndarray,
-    phrases,
-    path: str | None,
-) -> tuple[list[Pair], bool]:
-    """Verify a chunk of pairs (i from partition a, j from b) exactly as `scan.verify` does."""
+def verify_task(docs: list[Document], pairs: list[tuple[int, int]], phrases, path: str | None):
+    """Verify a chunk of pairs (indices into `docs`) exactly as `scan.verify` does.
+
+    Returns (pairs, whether they were read back from the work directory).
+    """
     from .scan import verify
 
     table = _read(Path(path)) if path else None
     if table is not None and table.num_rows == len(pairs):
         return _pairs_from_table(table), True
-    local = list(docs_a) if docs_b is None else [*docs_a, *docs_b]
-    shift_b = offset_b if docs_b is None else offset_b - len(docs_a)
-    index_pairs = [(int(i) - offset_a, int(j) - shift_b) for i, j in pairs]
-    result = verify(local, index_pairs, phrases)
+    result = verify(docs, pairs, phrases)
     if path:
         _write(_pairs_table(result), Path(path))
     return result, False
@@ -560,35 +552,22 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
         )
     del found, feat
 
-    # Verification: chunks of pairs, each over the one or two partitions its pairs come from.
-    blocks = candidates.pairs // partition_size
-    order = np.lexsort((blocks[:, 1], blocks[:, 0]))  # stable: pairs stay sorted within a block
-    cpairs, blocks = candidates.pairs[order], blocks[order]
-    chunks = []
-    if len(cpairs):
-        change = np.flatnonzero(np.r_[True, (blocks[1:] != blocks[:-1]).any(axis=1)])
-        bounds = np.r_[change, len(cpairs)]
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            for s in range(a, b, VERIFY_CHUNK):
-                chunks.append(cpairs[s : min(s + VERIFY_CHUNK, b)])
+    # Verification: chunks of pairs, a connected group of the candidate graph after another, so
+    # a worker prepares a document (tokens, sentences) once for all its pairs, as one process does.
+    cpairs = candidates.pairs[_component_order(candidates.pairs, n)]
+    chunks = [cpairs[s : s + VERIFY_CHUNK] for s in range(0, len(cpairs), VERIFY_CHUNK)]
     stats.chunks = len(chunks)
     verified = []
     for chunk in chunks:
-        pa_, pb_ = int(chunk[0, 0] // partition_size), int(chunk[0, 1] // partition_size)
         h = _hasher()
         h.update(run_key.encode())
         h.update(np.ascontiguousarray(chunk, dtype=np.int64).tobytes())
+        needed, local = np.unique(chunk, return_inverse=True)
+        local_pairs = [(int(i), int(j)) for i, j in local.reshape(-1, 2)]
+        chunk_docs = [docs[i] for i in needed]
         verified.append(
             client.submit(
-                verify_task,
-                doc_futs[pa_],
-                None if pa_ == pb_ else doc_futs[pb_],
-                starts[pa_],
-                starts[pb_],
-                chunk,
-                phrases,
-                file("verified", h.hexdigest()),
-                pure=False,
+                verify_task, chunk_docs, local_pairs, phrases, file("verified", h.hexdigest()), pure=False
             )
         )
     total, done_pairs = len(cpairs), 0
@@ -603,6 +582,26 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
         pairs = [p for p in pairs if p.verdict != "independent"]
     pairs.sort(key=lambda p: (p.a, p.b))
     return pairs, _families(client, docs, pairs, phrases)
+
+
+def _component_order(pairs: np.ndarray, n: int) -> np.ndarray:
+    """An order of `pairs` that keeps each connected group of documents together (by its first doc)."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for i, j in pairs.tolist():
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    roots = np.array([find(i) for i in pairs[:, 0].tolist()], dtype=np.int64)
+    return np.lexsort((pairs[:, 1], pairs[:, 0], roots))
 
 
 def _families(client, docs: Sequence[Document], pairs: list[Pair], phrases) -> list:
