@@ -119,3 +119,16 @@ def test_quoted_words_do_not_feed_sentence_similarity():
     a = align.prepare('He said: "interest rates inflation mortgage repayments currency".')
     b = align.prepare('She said: "interest rates inflation mortgage repayments currency".')
     assert len(a.stem_hashes) == 0 and align.sentence_chain(a, b) == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127), max_size=120),
+                 st.text(max_size=60)))
+def test_prepared_tokens_are_the_tokenizers(t):
+    p = align.prepare(t)
+    toks = text.tokenize(t)
+    assert p.starts.tolist() == toks.starts and p.ends.tolist() == toks.ends
+    assert len(p.token_hashes) == len(toks)
+    content = ~p.quoted & (p.sent_of >= 0)
+    expected = [align._stem_hash(w) for w, keep in zip(toks.words, content) if keep]
+    assert p.stem_tok[content].tolist() == expected
