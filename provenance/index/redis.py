@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import re
+import struct
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -58,7 +59,7 @@ from . import (
     phrase_key_version,
     signature_bytes,
 )
-from .sqlite import CMS_LOAD, CMS_MAX_BITS, CMS_MIN_BITS, _cms_bits_for, cms_slots
+from . import sqlite as _sq  # the phrase sketch's layout and widening rule: shared, so counts agree
 
 SCHEMA_VERSION = "1"
 DEFAULT_NAME = "default"
@@ -134,7 +135,7 @@ class RedisPhraseStats:
         hashes = np.asarray(hashes)
         if len(hashes) == 0 or self.n_docs == 0:
             return np.zeros(len(hashes), dtype=np.int64)
-        slots = cms_slots(hashes, self._depth, self._bits)
+        slots = _sq.cms_slots(hashes, self._depth, self._bits)
         uniq = [np.unique(slots[r], return_inverse=True) for r in range(self._depth)]
         pipe = self._index.r.pipeline(transaction=False)
         for r, (u, _) in enumerate(uniq):
@@ -225,6 +226,17 @@ class RedisIndex:
             )
         return self._lsh_cache[gen]
 
+    def bucket_keys(self, signature: np.ndarray, gen: int | None = None) -> list[bytes]:
+        """The Redis key of each band's bucket in datasketch's layout (``storage.redis_key(lsh._H(band))``).
+
+        Computed here so a check never imports datasketch, whose ``lsh`` module pulls in
+        scipy (1-2 s a process); a test holds it equal to datasketch's own keys.
+        """
+        base = self._gkey("lsh", gen).encode() + b"_bucket_"
+        sig, r = np.asarray(signature, dtype=np.uint32), self.params.rows
+        return [base + struct.pack(">H", b) + bytes(sig[b * r : (b + 1) * r].byteswap().data)
+                for b in range(self.params.bands)]
+
     def _band_hashes(self, lsh, signatures: np.ndarray) -> list[list[bytes]]:
         """datasketch's bucket key of every band of every signature (its own ``_H`` on uint32 values)."""
         sig = np.asarray(signatures, dtype=np.uint32)
@@ -239,12 +251,12 @@ class RedisIndex:
                 pipe.hset(meta_key, mapping={
                     "schema": SCHEMA_VERSION, "fingerprint": self.config.fingerprint, "bands": params.bands,
                     "rows": params.rows, "winnow": params.winnow, "cms_depth": params.cms_depth,
-                    "cms_bits": CMS_MIN_BITS, "cms_total": 0, "n_docs": 0, "fps": 0, "text_bytes": 0,
+                    "cms_bits": _sq.CMS_MIN_BITS, "cms_total": 0, "n_docs": 0, "fps": 0, "text_bytes": 0,
                     "next_n": 1, "gen": 1, "version": 0, "phrase_keys": phrase_key_version(),
                 })
                 pipe.set(self.key("gens"), 1)
                 for r in range(params.cms_depth):
-                    pipe.set(self._gkey(f"cms:{r}", 1), bytes(2 << CMS_MIN_BITS))
+                    pipe.set(self._gkey(f"cms:{r}", 1), bytes(2 << _sq.CMS_MIN_BITS))
                 try:
                     pipe.execute()
                 except self._watch_error:
@@ -306,32 +318,42 @@ class RedisIndex:
     @_guarded
     def add(self, docs: Iterable[Document], *, batch_size: int = 500) -> AddReport:
         """Add or replace documents, one MULTI/EXEC per batch; unchanged ones are skipped."""
+        counts = [0, 0, 0]  # added, replaced, unchanged
+        skipped: list[tuple[str, str]] = []
+        batch: list[Document] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                self._add_batch(batch, counts, skipped)
+                batch = []
+        if batch:
+            self._add_batch(batch, counts, skipped)
+        return AddReport(*counts, tuple(skipped))
+
+    def _add_batch(self, batch: list[Document], counts: list[int], skipped: list[tuple[str, str]]) -> None:
         from .. import text as textmod
 
-        added = replaced = unchanged = 0
-        skipped: list[tuple[str, str]] = []
-        for batch in _chunks(list(docs), batch_size):
-            by_id: dict[str, Document] = {}
-            for d in batch:
-                if d.id in by_id:
-                    skipped.append((d.id, "duplicate id in this batch; the later one was kept"))
-                by_id[d.id] = d
-            hashes = {i: content_hash(d) for i, d in by_id.items()}
-            existing = self._existing(list(by_id))
-            todo = []
-            for i, d in by_id.items():
-                if existing.get(i, (None, None))[1] == hashes[i]:
-                    unchanged += 1
-                elif textmod.words(d.text):
-                    todo.append(d)
-                else:
-                    skipped.append((d.id, "no words to index"))
-            if not todo:
-                continue
-            feats = doc_features([d.text for d in todo], self.config, self.params)
-            n_old = self._write(lambda plan: plan.replace(todo, [hashes[d.id] for d in todo], feats))
-            added, replaced = added + len(todo) - n_old, replaced + n_old
-        return AddReport(added, replaced, unchanged, tuple(skipped))
+        by_id: dict[str, Document] = {}
+        for d in batch:
+            if d.id in by_id:
+                skipped.append((d.id, "duplicate id in this batch; the later one was kept"))
+            by_id[d.id] = d
+        hashes = {i: content_hash(d) for i, d in by_id.items()}
+        existing = self._existing(list(by_id))
+        todo = []
+        for i, d in by_id.items():
+            if existing.get(i, (None, None))[1] == hashes[i]:
+                counts[2] += 1
+            elif textmod.words(d.text):
+                todo.append(d)
+            else:
+                skipped.append((d.id, "no words to index"))
+        if not todo:
+            return
+        feats = doc_features([d.text for d in todo], self.config, self.params)
+        n_old = self._write(lambda plan: plan.replace(todo, [hashes[d.id] for d in todo], feats))
+        counts[0] += len(todo) - n_old
+        counts[1] += n_old
 
     @_guarded
     def remove(self, ids: Iterable[str]) -> list[str]:
@@ -369,9 +391,9 @@ class RedisIndex:
         config = config or self.config
         meta = self._read_meta()
         old, new = int(meta["gen"]), int(self.r.incr(self.key("gens")))  # generations are never reused
-        self._drop_keys(f"{self.prefix}g{new}:*")
+        self._drop_keys(f"{self.prefix}g{new}:")
         lsh = self.lsh(new, config)
-        counts = np.zeros((self.params.cms_depth, 1 << CMS_MAX_BITS), dtype=np.int64)
+        counts = np.zeros((self.params.cms_depth, 1 << _sq.CMS_MAX_BITS), dtype=np.int64)
         count = fps = total = 0
         for ns, texts in self._text_batches(batch_size):
             feats = doc_features(texts, config, self.params)
@@ -380,14 +402,14 @@ class RedisIndex:
             _put_postings(self, pipe, new, lsh, ids, ns, feats, config.seed)
             pipe.execute()
             fps += sum(len(f) for f in feats.fingerprints)
-            total += _count_into(counts, feats.phrases, CMS_MAX_BITS)
+            total += _count_into(counts, feats.phrases, _sq.CMS_MAX_BITS)
             count += len(ns)
-        bits = _cms_bits_for(total)
+        bits = _sq._cms_bits_for(total)
         with self.r.pipeline(transaction=True) as pipe:
             pipe.watch(self.key("meta"))
             if pipe.hget(self.key("meta"), "version").decode() != meta["version"]:
                 pipe.reset()
-                self._drop_keys(f"{self.prefix}g{new}:*")
+                self._drop_keys(f"{self.prefix}g{new}:")
                 raise IndexError_(f"{self.location} changed during the rebuild: run `provenance index rebuild` again")
             pipe.multi()
             for r, row in enumerate(_fold(counts, bits)):
@@ -399,22 +421,23 @@ class RedisIndex:
             pipe.hincrby(self.key("meta"), "version", 1)
             pipe.execute()
         self.config, self.stored_fingerprint, self.gen = config, config.fingerprint, new
-        self._drop_keys(f"{self.prefix}g{old}:*")
+        self._drop_keys(f"{self.prefix}g{old}:")
         stale = self._lsh_cache.pop(old, None)
         if stale is not None:
             _close_lsh(stale)
         return count
 
-    def _drop_keys(self, pattern: str) -> int:
+    def _drop_keys(self, prefix: str) -> int:
+        """Unlink every key that starts with `prefix`."""
         dropped = 0
-        for keys in _chunks(list(self.r.scan_iter(match=_glob_escape(pattern), count=1000)), 1000):
+        for keys in _chunks(list(self.r.scan_iter(match=_glob_escape(prefix) + "*", count=1000)), 1000):
             dropped += self.r.unlink(*keys)
         return dropped
 
     @_guarded
     def drop(self) -> int:
         """Delete the whole index (every key under its name); returns the number of keys removed."""
-        return self._drop_keys(self.prefix + "*")
+        return self._drop_keys(self.prefix)
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -439,11 +462,10 @@ class RedisIndex:
         shingles = np.unique(np.asarray(query.shingles, dtype=np.int64)).tolist()
         for _ in range(3):  # a rebuild may switch generations between our reads
             gen = self.gen
-            lsh = self.lsh(gen)
             pipe = self.r.pipeline(transaction=False)
             pipe.hmget(self.key("meta"), ["fingerprint", "gen", "n_docs"])
-            for h, storage in zip(self._band_hashes(lsh, query.signature[None, :])[0], lsh.hashtables):
-                storage._get_items(pipe, storage.redis_key(h))  # datasketch's SMEMBERS of the bucket
+            for bucket in self.bucket_keys(query.signature, gen):
+                pipe.smembers(bucket)  # what datasketch's RedisSetStorage.get does for MinHashLSH.query
             for s in shingles:
                 pipe.smembers(self._gkey(f"f:{s}", gen))
             replies = pipe.execute()
@@ -581,22 +603,22 @@ class _Plan:
             raw = self.ix.r.mget([self.ix._gkey(f"cms:{r}", self.gen) for r in range(depth)])
             self.rows = [np.frombuffer(b or bytes(2 << self.cms_bits), dtype="<u2").astype(np.int64) for b in raw]
         allh = np.concatenate(phrase_sets)
-        slots = cms_slots(allh, depth, self.cms_bits)
+        slots = _sq.cms_slots(allh, depth, self.cms_bits)
         for r in range(depth):
             self.rows[r] += sign * np.bincount(slots[r], minlength=len(self.rows[r]))
             np.clip(self.rows[r], 0, 0xFFFF, out=self.rows[r])
         self.cms_total = max(0, self.cms_total + sign * len(allh))
-        if sign > 0 and self.cms_total > 2 * CMS_LOAD * (1 << self.cms_bits) and self.cms_bits < CMS_MAX_BITS:
-            self._recount(_cms_bits_for(self.cms_total))
+        if sign > 0 and self.cms_total > 2 * _sq.CMS_LOAD * (1 << self.cms_bits) and self.cms_bits < _sq.CMS_MAX_BITS:
+            self._recount(_sq._cms_bits_for(self.cms_total))
 
     def _recount(self, bits: int) -> None:
         """Count every document's phrases again at `bits` width: the stored ones plus this batch's."""
-        counts = np.zeros((self.ix.params.cms_depth, 1 << CMS_MAX_BITS), dtype=np.int64)
+        counts = np.zeros((self.ix.params.cms_depth, 1 << _sq.CMS_MAX_BITS), dtype=np.int64)
         gone = set(self.deleted_ns)
         total = 0
         for ns, texts in self.ix._text_batches():
-            total += _count_into(counts, doc_phrases([t for n, t in zip(ns, texts) if n not in gone]), CMS_MAX_BITS)
-        total += _count_into(counts, self.new_phrases, CMS_MAX_BITS)
+            total += _count_into(counts, doc_phrases([t for n, t in zip(ns, texts) if n not in gone]), _sq.CMS_MAX_BITS)
+        total += _count_into(counts, self.new_phrases, _sq.CMS_MAX_BITS)
         self.rows = list(np.clip(_fold(counts, bits), 0, 0xFFFF))
         self.cms_bits, self.cms_total = bits, total
 
@@ -699,7 +721,7 @@ def _count_into(counts: np.ndarray, phrase_sets: Sequence[np.ndarray], bits: int
     if not phrase_sets:
         return 0
     allh = np.concatenate(phrase_sets)
-    slots = cms_slots(allh, counts.shape[0], bits)
+    slots = _sq.cms_slots(allh, counts.shape[0], bits)
     for r in range(counts.shape[0]):
         counts[r] += np.bincount(slots[r], minlength=counts.shape[1])
     return len(allh)
