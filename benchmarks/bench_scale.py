@@ -170,7 +170,7 @@ def stages(docs, options) -> tuple[object, dict]:
 
     if hasattr(documents, "remove_repeated_lines"):
         docs = documents.remove_repeated_lines(list(docs))
-    docs, _ = scan.usable(docs, options.config)
+    docs, empty = scan.usable(docs, options.config)
     lap("prepare")
     feats = cand.features([d.text for d in docs], options.config, options.candidates)
     lap("features")
@@ -184,7 +184,20 @@ def stages(docs, options) -> tuple[object, dict]:
     fams = families(list(docs), pairs, phrases=phrases)
     lap("families")
     t["candidate pairs"] = len(found.pairs)
-    return ScanResult(options.config.fingerprint, list(docs), pairs, fams), t
+    return ScanResult(options.config.fingerprint, list(docs), pairs, fams, list(empty)), t
+
+
+def _workers_cpu(scheduler: str) -> dict[str, float]:
+    from distributed import Client
+
+    with Client(scheduler, set_as_default=False) as client:
+        return client.run(time.process_time)
+
+
+def _digest(text: str) -> str:
+    import xxhash
+
+    return xxhash.xxh3_64_hexdigest(text.encode())
 
 
 def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int) -> dict:
@@ -201,21 +214,28 @@ def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None)
         scheduler = cluster.scheduler_address
     try:
-        t0 = time.perf_counter()
+        workers_cpu = _workers_cpu(scheduler) if engine == "dask" else {}
+        t0, c0 = time.perf_counter(), time.process_time()
         if engine == "local":
             result, detail = stages(corpus.docs, options)
         else:
             st = Stats()
             result = scan_documents_dask(corpus.docs, options=options, scheduler=scheduler, stats=st)
             detail = {"partitions": st.partitions, "verify chunks": st.chunks}
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        if engine == "dask":  # the client and (local) scheduler here, plus every worker process
+            after = _workers_cpu(scheduler)
+            cpu += sum(after[w] - workers_cpu.get(w, 0.0) for w in after)
     finally:
         if cluster is not None:
             cluster.close()
     r, by_kind = recall(result, corpus.known)
+    from provenance.report import render
+
     return {
         "docs": len(corpus.docs), "source": corpus.source, "engine": engine, "seconds": round(wall, 1),
-        "ms/doc": round(1000 * wall / len(corpus.docs), 2), "pairs": len(result.pairs),
+        "ms/doc": round(1000 * wall / len(corpus.docs), 2), "cpu ms/doc": round(1000 * cpu / len(corpus.docs), 2),
+        "json digest": _digest(render(result, "json")), "pairs": len(result.pairs),
         "families": len(result.families), "known": len(corpus.known), "recall": round(r, 3),
         "by kind": by_kind, "detail": detail,
     }
@@ -249,12 +269,13 @@ def main(argv=None) -> None:
             row = json.loads(out.strip().splitlines()[-1])
             rows.append(row)
             print(json.dumps(row), flush=True)
-    print("\n| docs | engine | seconds | ms/doc | pairs | families | recall (known links) | recall by kind |")
-    print("|---:|---|---:|---:|---:|---:|---:|---|")
+    print("\n| docs | engine | wall s | wall ms/doc | CPU ms/doc | pairs | families | recall (known links) "
+          "| recall by kind | JSON digest |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---|---|")
     for r in rows:
         kinds = ", ".join(f"{k} {v}" for k, v in r["by kind"].items())
-        print(f"| {r['docs']:,} | {r['engine']} | {r['seconds']} | {r['ms/doc']} | {r['pairs']:,} | "
-              f"{r['families']:,} | {r['recall']} ({r['known']:,}) | {kinds} |")
+        print(f"| {r['docs']:,} | {r['engine']} | {r['seconds']} | {r['ms/doc']} | {r['cpu ms/doc']} | "
+              f"{r['pairs']:,} | {r['families']:,} | {r['recall']} ({r['known']:,}) | {kinds} | {r['json digest']} |")
 
 
 if __name__ == "__main__":
