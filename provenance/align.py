@@ -386,6 +386,12 @@ def split_quotes(bl: Block, a: Prepared, b: Prepared, absorb: int = MIN_TOKENS_P
 
 MIN_SENTENCE_SIM = 0.3  # weighted Dice of content stems for a sentence pair to be chainable
 MIN_SHARED_STEMS = 3  # ...and at least this many distinct content stems in common
+MAX_SENTENCE_CELLS = 4_000_000  # sentence pairs (and sentence x shared-stem cells) aligned at most
+
+
+def chain_too_large(a: Prepared, b: Prepared) -> bool:
+    """True when two texts have too many sentence pairs to align within bounded memory (~100 MB)."""
+    return len(a.sent_tokens) * len(b.sent_tokens) > MAX_SENTENCE_CELLS
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,17 +426,17 @@ def sentence_similarity(a: Prepared, b: Prepared, drop_a: np.ndarray | None = No
     wa_tot = np.bincount(a_sent, weights=w[ia], minlength=na)
     wb_tot = np.bincount(b_sent, weights=w[ib], minlength=nb)
     common = np.intersect1d(ia, ib, assume_unique=False)
-    if len(common) == 0:
+    if len(common) == 0 or (na + nb) * len(common) > MAX_SENTENCE_CELLS:
         return sim, shared
     col = np.full(len(uniq), -1, dtype=np.int64)
     col[common] = np.arange(len(common))
-    ma = np.zeros((na, len(common)))
-    mb = np.zeros((nb, len(common)))
+    ma = np.zeros((na, len(common)), dtype=np.float32)
+    mb = np.zeros((nb, len(common)), dtype=np.float32)
     sel_a, sel_b = col[ia] >= 0, col[ib] >= 0
     ma[a_sent[sel_a], col[ia[sel_a]]] = 1.0
     mb[b_sent[sel_b], col[ib[sel_b]]] = 1.0
     shared = (ma @ mb.T).astype(np.int64)
-    num = (ma * w[common]) @ mb.T
+    num = (ma * w[common].astype(np.float32)) @ mb.T
     den = wa_tot[:, None] + wb_tot[None, :]
     np.divide(2.0 * num, den, out=sim, where=den > 0)
     return sim, shared
@@ -444,6 +450,8 @@ def sentence_chain(a: Prepared, b: Prepared, min_sim: float = MIN_SENTENCE_SIM,
     Row-by-row LCS recurrence with weights: D[i][j] = max(D[i-1][j], D[i][j-1],
     D[i-1][j-1] + w[i][j]), w the similarity where the pair qualifies, else 0.
     """
+    if chain_too_large(a, b):
+        return []
     sim, shared = sentence_similarity(a, b, drop_a, drop_b)
     w = np.where((sim >= min_sim) & (shared >= min_shared), sim, 0.0)
     if not w.size or not w.any():

@@ -310,6 +310,9 @@ def compare_prepared(
     sa, sb = sides
     names = (a_id, b_id)
     verdict, reasons = _decide(sa, sb, names, links, longest, quotes, common)
+    if align.chain_too_large(a, b):
+        reasons.append(f"sentence alignment skipped: {len(a.sent_tokens)} x {len(b.sent_tokens)} sentences is "
+                       f"beyond the limit of {align.MAX_SENTENCE_CELLS:,} pairs; verbatim evidence only")
     pair = Pair(a=a_id, b=b_id, verdict=verdict, resemblance=round(resemblance, 6),
                 containment_a_in_b=round(c_ab, 6), containment_b_in_a=round(c_ba, 6),
                 passages=tuple(passages), reasons=tuple(reasons))

@@ -132,3 +132,11 @@ def test_prepared_tokens_are_the_tokenizers(t):
     content = ~p.quoted & (p.sent_of >= 0)
     expected = [align._stem_hash(w) for w, keep in zip(toks.words, content) if keep]
     assert p.stem_tok[content].tolist() == expected
+
+
+def test_sentence_alignment_is_bounded_for_huge_texts(monkeypatch):
+    a = align.prepare(" ".join(SOURCE_SENTENCES))
+    b = align.prepare(" ".join(REWRITE_SENTENCES))
+    assert align.sentence_chain(a, b)
+    monkeypatch.setattr(align, "MAX_SENTENCE_CELLS", 10)
+    assert align.chain_too_large(a, b) and align.sentence_chain(a, b) == []
