@@ -12,6 +12,7 @@ so reports can name line:col in the original.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -170,24 +171,66 @@ def _html(raw: str) -> tuple[Mapped, dict[str, str]]:
 
 
 def _locate_lines(raw: str, text: str) -> Mapped:
-    """`text` with a segment for every line found verbatim (in order) in the raw HTML.
+    """`text` with segments pointing at where each of its lines sits in the raw HTML.
 
-    trafilatura gives no offsets; a line with entities or inline tags is not found and
-    stays unmapped. The search looks a bounded distance ahead, so a huge page with many
-    unfound lines stays linear.
+    trafilatura gives no offsets, so each line is found again: anchored on its first run
+    of plain characters, then walked through the page, stepping over tags, entities and
+    collapsed whitespace. Characters written as entities stay unmapped; a line that is not
+    found stays unmapped as a whole. The search for an anchor looks a bounded distance
+    ahead, so a huge page stays linear.
     """
     pieces: list[tuple[int, int] | str] = []
     pos = 0
     for i, line in enumerate(text.split("\n")):
         if i:
             pieces.append("\n")
-        at = raw.find(line, pos, pos + _LOOKAHEAD + len(line)) if line else -1
-        if at < 0:
-            pieces.append(line)
+        m = _ANCHOR.search(line)
+        at, tries = pos - 1, 0
+        while m and tries < 8 and (at := raw.find(m.group(), at + 1, pos + _LOOKAHEAD)) >= 0:
+            tries += 1
+            found: list[tuple[int, int] | str] = [line[: m.start()]]
+            end = _align(raw, line, m.start(), at, found)
+            if 2 * sum(b - a for a, b in (x for x in found if isinstance(x, tuple))) >= len(line):
+                pieces.extend(found)
+                pos = end
+                break
         else:
-            pieces.append((at, at + len(line)))
-            pos = at + len(line)
+            pieces.append(line)
     return Mapped.of(raw).edit(pieces)
+
+
+_ANCHOR = re.compile(r"[^\s&<>\"'][^\s&<>\"']*(?: [^\s&<>\"']+)?")  # a word or two
+
+
+def _align(raw: str, line: str, i: int, p: int, pieces: list[tuple[int, int] | str]) -> int:
+    """Map line[i:] onto raw[p:]; append pieces; return where the walk ended in raw."""
+    n = len(raw)
+    while i < len(line) and p < n:
+        c, r = line[i], raw[p]
+        if r == "<" and (close := raw.find(">", p, p + 5000)) > 0:
+            p = close + 1  # a tag: trafilatura kept its text, not the tag
+        elif r == "&" and (semi := raw.find(";", p, p + 12)) > 0 and html.unescape(raw[p : semi + 1]) in (
+            c, "\xa0" if c == " " else c
+        ):
+            pieces.append(c)  # an entity: the character is in the text, unmapped
+            i, p = i + 1, semi + 1
+        elif r == c:
+            q = p + 1
+            i += 1
+            while i < len(line) and q < n and raw[q] == line[i] and raw[q] not in "<&":
+                i, q = i + 1, q + 1
+            pieces.append((p, q))
+            p = q
+        elif r.isspace():  # whitespace the extraction collapsed
+            if c.isspace():
+                pieces.append(c)
+                i += 1
+            while p < n and raw[p].isspace():
+                p += 1
+        else:
+            break
+    pieces.append(line[i:])
+    return p
 
 
 def _document(raw: str, kind: str, *, id: str, path: str, fields: dict[str, str] | None = None) -> Document:

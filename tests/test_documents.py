@@ -314,6 +314,18 @@ def test_html_main_text_and_metadata(no_network):
     assert_maps_back(doc, raw_of(DATA / "article.html"), "Residents of the east quay")
 
 
+def test_html_offsets_survive_inline_tags_and_entities(no_network):
+    paras = "".join(
+        f"<p>Paragraph {i} says the <a href='/x{i}'>council</a> met &amp; agreed,\n   after a   long "
+        f"debate, to fund road number {i}.</p>\n" for i in range(50)
+    )
+    page = f"<html><head><title>Roads</title></head><body><article><h1>Roads</h1>{paras}</article></body></html>"
+    doc = load_text(page, id="roads.html", kind="html")
+    assert "Paragraph 7 says the council met & agreed, after a long debate, to fund road number 7." in doc.text
+    assert sum(s.length for s in doc.segments) > 0.9 * len(doc.text)
+    assert_maps_back(doc, page, "Paragraph 42 says the ")
+
+
 def test_html_date_does_not_depend_on_today(no_network):
     page = (DATA / "article.html").read_text().replace("2024-03-14", "2090-06-01")
     assert load_text(page, id="f", kind="html").published == "2090-06-01"
