@@ -20,12 +20,13 @@ index lives on one slot and MULTI/EXEC can span all of it):
   ``MinHashLSH(storage_config={"type": "redis", "basename": b"P g<gen>:lsh", …})``.
 * ``P g<gen>:f:<int32>`` — set of the n of every document with that winnowed fingerprint.
 * ``P g<gen>:cms:<row>`` — count-min rows of phrase document frequencies, the same
-  little-endian uint16 bytes as SQLite's, read with ``BITFIELD GET``.
+  little-endian uint16 bytes as SQLite's.
 
 Nothing is ever unpickled: keys go in as bytes with ``prepickle=False``, so datasketch
-never calls ``pickle.loads``; this module reads raw bytes (SMEMBERS, HMGET, BITFIELD)
-and parses them itself (ids as UTF-8, signatures with `signature_from_bytes`-compatible
-struct layouts, texts with zlib). Each batch of an add or remove is one MULTI/EXEC under
+never calls ``pickle.loads``; this module reads raw bytes (HMGET, and two read-only Lua
+scripts that return set members and packed counts in one round trip) and parses them
+itself: ids as UTF-8, numbers as decimal text, signatures in datasketch's LeanMinHash
+byte layout, texts with zlib. Each batch of an add or remove is one MULTI/EXEC under
 ``WATCH meta`` (every write bumps ``version``), so readers never see half a batch and
 concurrent writers retry instead of interleaving. ``rebuild`` writes a new generation
 beside the old and switches ``gen`` in one transaction. Connections carry socket
@@ -68,6 +69,32 @@ WRITE_RETRIES = 50  # optimistic-lock retries when other writers keep committing
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
 _DOC_FIELDS = ("id", "hash", "path", "title", "url", "site", "published", "chars", "raw_chars")
 _CHUNK = 2000
+_SCRIPTS = {
+    # KEYS: meta, then sets. Reply: fingerprint, gen, n_docs, then per non-empty set: key number, count, members.
+    "members": """
+local out = redis.call('HMGET', KEYS[1], 'fingerprint', 'gen', 'n_docs')
+for i = 2, #KEYS do
+  local m = redis.call('SMEMBERS', KEYS[i])
+  if #m > 0 then
+    out[#out + 1] = i
+    out[#out + 1] = #m
+    for j = 1, #m do out[#out + 1] = m[j] end
+  end
+end
+return out
+""",
+    # KEYS: one count-min row; ARGV[1]: little-endian uint32 cell numbers. Reply: their uint16 counts, packed.
+    "cms": """
+local key, cells, out = KEYS[1], ARGV[1], {}
+for i = 1, #cells, 4 do
+  local c = struct.unpack('<I4', cells, i)
+  local v = redis.call('GETRANGE', key, 2 * c, 2 * c + 1)
+  if #v < 2 then v = '\\0\\0' end
+  out[#out + 1] = v
+end
+return table.concat(out)
+""",
+}
 
 
 def open(spec: str, config: SketchConfig, *, create: bool = False, params: IndexParams | None = None,
@@ -124,7 +151,7 @@ def _guarded(fn):
 
 
 class RedisPhraseStats:
-    """Phrase document frequencies from the count-min rows (never undercounts), via BITFIELD GET."""
+    """Phrase document frequencies from the count-min rows (never undercounts), read server-side."""
 
     def __init__(self, index: RedisIndex, n_docs: int, depth: int, bits: int) -> None:
         self._index, self.n_docs, self._depth, self._bits = index, n_docs, depth, bits
@@ -136,18 +163,14 @@ class RedisPhraseStats:
         if len(hashes) == 0 or self.n_docs == 0:
             return np.zeros(len(hashes), dtype=np.int64)
         slots = _sq.cms_slots(hashes, self._depth, self._bits)
-        uniq = [np.unique(slots[r], return_inverse=True) for r in range(self._depth)]
+        read = self._index._scripts("cms")
         pipe = self._index.r.pipeline(transaction=False)
+        uniq = [np.unique(slots[r], return_inverse=True) for r in range(self._depth)]
         for r, (u, _) in enumerate(uniq):
-            for chunk in _chunks(u.tolist(), _CHUNK):
-                ops = [a for s in chunk for a in ("GET", "u16", f"#{s}")]
-                pipe.execute_command("BITFIELD", self._index._gkey(f"cms:{r}"), *ops)
-        replies = iter(pipe.execute())
+            read(keys=[self._index._gkey(f"cms:{r}")], args=[u.astype("<u4").tobytes()], client=pipe)
         out = np.full(len(hashes), np.iinfo(np.int64).max, dtype=np.int64)
-        for r, (u, inverse) in enumerate(uniq):
-            vals = np.concatenate([np.asarray(next(replies), dtype=np.int64) for _ in _chunks(u.tolist(), _CHUNK)])
-            vals = ((vals & 0xFF) << 8) | (vals >> 8)  # BITFIELD reads big-endian; rows are little-endian
-            np.minimum(out, vals[inverse], out=out)
+        for (_, inverse), counts in zip(uniq, pipe.execute()):
+            np.minimum(out, np.frombuffer(counts, dtype="<u2").astype(np.int64)[inverse], out=out)
         return np.minimum(out, self.n_docs)
 
 
@@ -169,6 +192,7 @@ class RedisIndex:
         self.prefix = f"provenance:{{{self.name}}}:"
         self.r = redis.Redis(**self._redis_kwargs)
         self._lsh_cache: dict[int, object] = {}
+        self._script_cache: dict[str, object] = {}
         try:
             meta = self._read_meta()
             if not meta:
@@ -194,6 +218,12 @@ class RedisIndex:
         self.gen = int(meta["gen"])
 
     # --- plumbing ---------------------------------------------------------------------
+
+    def _scripts(self, name: str):
+        """The read scripts, registered once per client (EVALSHA; loaded again if the server forgot them)."""
+        if name not in self._script_cache:
+            self._script_cache[name] = self.r.register_script(_SCRIPTS[name])
+        return self._script_cache[name]
 
     def _server_error(self, exc: Exception) -> IndexError_:
         kind = "did not answer within %g s" % self.timeout if "imeout" in type(exc).__name__ else "failed"
@@ -462,21 +492,24 @@ class RedisIndex:
         shingles = np.unique(np.asarray(query.shingles, dtype=np.int64)).tolist()
         for _ in range(3):  # a rebuild may switch generations between our reads
             gen = self.gen
-            pipe = self.r.pipeline(transaction=False)
-            pipe.hmget(self.key("meta"), ["fingerprint", "gen", "n_docs"])
-            for bucket in self.bucket_keys(query.signature, gen):
-                pipe.smembers(bucket)  # what datasketch's RedisSetStorage.get does for MinHashLSH.query
-            for s in shingles:
-                pipe.smembers(self._gkey(f"f:{s}", gen))
-            replies = pipe.execute()
-            meta = self._current_meta(replies[0])
+            # SMEMBERS of every bucket (what datasketch's RedisSetStorage.get does for MinHashLSH.query)
+            # and every fingerprint set, server-side in one script: one round trip, one command to pack
+            keys = [self.key("meta"), *self.bucket_keys(query.signature, gen),
+                    *(self._gkey(f"f:{s}", gen) for s in shingles)]
+            reply = self._scripts("members")(keys=keys)
+            meta = self._current_meta(reply[:3])
             if int(meta["gen"]) == gen:
                 break
             self.gen = int(meta["gen"])
         else:
             raise IndexError_(f"{self.location} is being rebuilt: check again when `index rebuild` is done")
         n_docs = int(meta["n_docs"])
-        bands, fp_sets = replies[1 : 1 + self.params.bands], replies[1 + self.params.bands :]
+        sets: list[list[bytes]] = [[] for _ in keys[1:]]
+        i = 3
+        while i < len(reply):  # flat: 1-based key number, member count, members
+            sets[int(reply[i]) - 2] = reply[i + 2 : i + 2 + int(reply[i + 1])]
+            i += 2 + int(reply[i + 1])
+        bands, fp_sets = sets[: self.params.bands], sets[self.params.bands :]
         band_ids = sorted({m for members in bands for m in members})
         band_n = dict(zip(band_ids, self.r.hmget(self.key("ids"), band_ids))) if band_ids else {}
         bn = np.array([int(band_n[m]) for members in bands for m in members if band_n.get(m) is not None],
