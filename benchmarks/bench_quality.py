@@ -80,7 +80,7 @@ def clough() -> dict:
     within = defaultdict(Counter)
     for members in by_task.values():
         for (n1, l1), (n2, l2) in itertools.combinations(sorted(members), 2):
-            key = "+".join(sorted((("derived" if l1 != "non" else "non"), ("derived" if l2 != "non" else "non"))))
+            key = "+".join(sorted("non" if lv == "non" else "derived" for lv in (l1, l2)))
             within[key][compare(docs[n1], docs[n2], phrases=phrases).verdict] += 1
     scan_levels = _scan_clough(labels)
     missed = [(n, lv) for n, _, lv, p in rows if lv != "non" and p.verdict != "copy"]
@@ -178,8 +178,8 @@ def reuters(n: int = 2000, path: Path = REUTERS) -> list[str] | None:
             c = compare_prepared(align.prepare(docs[i].text), align.prepare(docs[j].text), phrases=phrases)
             counts[c.pair.verdict] += 1
             share = max(c.a.verbatim / max(c.a.narration, 1), c.b.verbatim / max(c.b.narration, 1))
-            if c.pair.verdict == "copy" and share < VERBATIM_SHARE and max(c.a.verbatim, c.b.verbatim) < VERBATIM_WORDS:
-                chain_only += 1
+            verbatim = share >= VERBATIM_SHARE or max(c.a.verbatim, c.b.verbatim) >= VERBATIM_WORDS
+            chain_only += int(c.pair.verdict == "copy" and not verbatim)
         lines.append(f"- {'phrases + words' if words else 'phrases only'}: copy {counts['copy']}, quote-only "
                      f"{counts['quote-only']}, independent {counts['independent']}; copy on paraphrase "
                      f"evidence alone {chain_only}")

@@ -124,7 +124,7 @@ class Prepared:
     sent_chars: np.ndarray  # (s, 2) int64 char span of each sentence
     stem_hashes: np.ndarray  # content stems, unique within each sentence, quoted words left out
     stem_sent: np.ndarray  # sentence index of each entry of stem_hashes
-    stem_tok: np.ndarray  # (n,) uint64 content stem of each token, 0 when none (stopword, quoted, no sentence)
+    stem_tok: np.ndarray  # (n,) uint64 content stem of each token; 0: stopword, quoted or outside sentences
     sent_of: np.ndarray  # (n,) int64 sentence of each token, -1 when none
     shingles: np.ndarray  # sorted unique 64-bit SHINGLE_K-gram hashes (the shingle set)
     memo: dict = field(default_factory=dict, repr=False)  # per-collection results cached by `verdict`
@@ -135,7 +135,7 @@ class Prepared:
 
 
 def _token_mask(starts: np.ndarray, ends: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
-    """Tokens lying inside any of the char spans (a token straddling a span edge counts if it starts inside)."""
+    """Tokens inside any of the char spans (a token straddling a span's end counts if it starts inside)."""
     mask = np.zeros(len(starts), dtype=bool)
     for s, e in spans:
         mask[np.searchsorted(starts, s) : np.searchsorted(starts, e)] = True
@@ -227,7 +227,8 @@ def _prepare_cached(text: str) -> Prepared:
         text=text, starts=starts, ends=ends, token_hashes=th, seeds=seeds,
         seed_order=np.argsort(seeds, kind="stable"),
         quoted=quoted, sent_tokens=sent_tokens, sent_chars=sent_chars,
-        stem_hashes=stem_hashes, stem_sent=stem_sent, stem_tok=stem_h, sent_of=sent_of, shingles=np.unique(kgram_hashes(th, SHINGLE_K)),
+        stem_hashes=stem_hashes, stem_sent=stem_sent, stem_tok=stem_h, sent_of=sent_of,
+        shingles=np.unique(kgram_hashes(th, SHINGLE_K)),
     )
 
 
@@ -352,7 +353,8 @@ def verbatim_blocks(a: Prepared, b: Prepared, ignore: np.ndarray | None = None,
     return merge(tile(runs(seed_matches(a, b, ignore)), a.n_tokens, b.n_tokens), max_gap)
 
 
-def split_quotes(bl: Block, a: Prepared, b: Prepared, absorb: int = MIN_TOKENS_PASSAGE) -> list[tuple[bool, Block]]:
+def split_quotes(bl: Block, a: Prepared, b: Prepared,
+                 absorb: int = MIN_TOKENS_PASSAGE) -> list[tuple[bool, Block]]:
     """Split a block where its words pass in or out of quotation marks on both sides.
 
     Returns (is_quotation, part) in text order. A word counts as quotation only when
@@ -471,7 +473,8 @@ def sentence_chain(a: Prepared, b: Prepared, min_sim: float = MIN_SENTENCE_SIM,
         elif D[i, j] == D[i, j - 1]:
             j -= 1
         else:
-            links.append(Link(int(rows[i - 1]), int(cols[j - 1]), float(w[i - 1, j - 1]), int(shared[i - 1, j - 1])))
+            cell_sim, cell_shared = float(w[i - 1, j - 1]), int(shared[i - 1, j - 1])
+            links.append(Link(int(rows[i - 1]), int(cols[j - 1]), cell_sim, cell_shared))
             i, j = i - 1, j - 1
     links.reverse()
     return links

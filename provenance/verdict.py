@@ -44,7 +44,7 @@ paraphrase evidence alone (mostly templated earnings and bond items) from 39 to 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -193,14 +193,6 @@ def _char_span(p: align.Prepared, t0: int, t1: int) -> tuple[int, int]:
     return int(p.starts[t0]), int(p.ends[t1 - 1])
 
 
-def _tile_mask(n: int, tiles: Sequence[align.Tile], side: int) -> np.ndarray:
-    m = np.zeros(n, dtype=bool)
-    for t in tiles:
-        s = t.i if side == 0 else t.j
-        m[s : s + t.length] = True
-    return m
-
-
 def _common(phrases: PhraseStatsLike, p: align.Prepared) -> tuple[np.ndarray, np.ndarray | None]:
     """(common seeds of p, tokens to leave out of sentence matching), cached on p per collection.
 
@@ -270,18 +262,17 @@ def compare_prepared(
         for is_quote, bl in align.split_quotes(block, a, b):
             if bl.matched < (align.MIN_TOKENS_QUOTE if is_quote else align.MIN_TOKENS_PASSAGE):
                 continue
-            ma, mb = _tile_mask(a.n_tokens, bl.tiles, 0), _tile_mask(b.n_tokens, bl.tiles, 1)
             a0, a1 = _char_span(a, bl.a0, bl.a1)
             b0, b1 = _char_span(b, bl.b0, bl.b1)
             score = bl.matched / max(bl.a1 - bl.a0, bl.b1 - bl.b0)
             passages.append(Passage(a0, a1, b0, b1, "quote" if is_quote else "verbatim", round(score, 4)))
+            target = mask_q if is_quote else mask_v
+            for t in bl.tiles:
+                target[0][t.i : t.i + t.length] = True
+                target[1][t.j : t.j + t.length] = True
             if is_quote:
-                mask_q[0] |= ma
-                mask_q[1] |= mb
                 quotes.append(a.text[a0:a1])
             else:
-                mask_v[0] |= ma & ~a.quoted
-                mask_v[1] |= mb & ~b.quoted
                 longest = max(longest, bl.matched)
 
     links = align.sentence_chain(a, b, drop_a=drop_a, drop_b=drop_b)
@@ -302,7 +293,7 @@ def compare_prepared(
         sides.append(SideStats(
             words=p.n_tokens,
             narration=int((~p.quoted).sum()),
-            verbatim=int(mask_v[side].sum()),
+            verbatim=int((mask_v[side] & ~p.quoted).sum()),
             quoted_shared=int(mask_q[side].sum()),
             sentences=int(content.sum()),
             chained=len(links),
@@ -311,8 +302,9 @@ def compare_prepared(
     names = (a_id, b_id)
     verdict, reasons = _decide(sa, sb, names, links, longest, quotes, common)
     if align.chain_too_large(a, b):
-        reasons.append(f"sentence alignment skipped: {len(a.sent_tokens)} x {len(b.sent_tokens)} sentences is "
-                       f"beyond the limit of {align.MAX_SENTENCE_CELLS:,} pairs; verbatim evidence only")
+        reasons.append(f"sentence alignment skipped: {len(a.sent_tokens)} x {len(b.sent_tokens)} "
+                       f"sentences is beyond the limit of {align.MAX_SENTENCE_CELLS:,} pairs; "
+                       "verbatim evidence only")
     pair = Pair(a=a_id, b=b_id, verdict=verdict, resemblance=round(resemblance, 6),
                 containment_a_in_b=round(c_ab, 6), containment_b_in_a=round(c_ba, 6),
                 passages=tuple(passages), reasons=tuple(reasons))
@@ -329,8 +321,8 @@ def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[al
     verbatim_copy = vshare[v] >= VERBATIM_SHARE or max(sa.verbatim, sb.verbatim) >= VERBATIM_WORDS
     if sv.verbatim:
         reasons.append(
-            f"{sv.verbatim} of {sv.narration} narration words of {names[v]} ({_pct(sv.verbatim, sv.narration)}) "
-            f"match {other} word for word (longest run {longest} words)"
+            f"{sv.verbatim} of {sv.narration} narration words of {names[v]} "
+            f"({_pct(sv.verbatim, sv.narration)}) match {other} word for word (longest run {longest} words)"
         )
     # Paraphrase chain: share of the text with fewer chainable sentences.
     c = 0 if sa.sentences <= sb.sentences else 1
@@ -340,8 +332,8 @@ def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[al
     if links:
         mean_sim = sum(link.sim for link in links) / len(links)
         reasons.append(
-            f"{len(links)} of {sc.sentences} sentences of {names[c]} ({_pct(len(links), sc.sentences)}) follow "
-            f"{names[1 - c]}'s sentences in order (mean content-word similarity {mean_sim:.2f})"
+            f"{len(links)} of {sc.sentences} sentences of {names[c]} ({_pct(len(links), sc.sentences)}) "
+            f"follow {names[1 - c]}'s sentences in order (mean content-word similarity {mean_sim:.2f})"
         )
     if quotes:
         words = max(sa.quoted_shared, sb.quoted_shared)

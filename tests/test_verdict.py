@@ -1,4 +1,4 @@
-"""Verdicts: golden answers on the seed articles and Clough-Stevenson, invariants, quotation, common phrases."""
+"""Verdicts: golden answers (seed articles, Clough-Stevenson), invariants, quotation, common phrases."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def news():
 @pytest.fixture(scope="module")
 def news_pairs(news):
     phrases = PhraseStats.from_documents(news.values())
-    return {(x, y): compare(news[x], news[y], phrases=phrases) for x, y in itertools.combinations(sorted(news), 2)}
+    keys = itertools.combinations(sorted(news), 2)
+    return {(x, y): compare(news[x], news[y], phrases=phrases) for x, y in keys}
 
 
 def test_seed_labels(news_pairs):
@@ -101,9 +102,10 @@ def test_common_phrases_are_not_evidence():
               "Luton", "Perth"]
     topics = [f"{what} in {where}" for where in places for what in ("flooding", "school budgets")]
     assert len(topics) >= verdict.COMMON_MIN_DF
-    docs = [Document(id=str(i), text=f"Local news about {t} in the region today. {boiler}") for i, t in enumerate(topics)]
+    docs = [Document(id=str(i), text=f"Local news about {t} in the region today. {boiler}")
+            for i, t in enumerate(topics)]
     a, b = docs[0], docs[1]
-    assert compare(a, b).verdict == "copy"  # without a reference collection the shared footer is long verbatim text
+    assert compare(a, b).verdict == "copy"  # alone, the shared footer is a long verbatim run
     phrases = PhraseStats.from_documents(docs)
     pair = compare(a, b, phrases=phrases)
     assert pair.verdict == "independent", pair.reasons
@@ -114,8 +116,9 @@ def test_common_phrases_are_not_evidence():
 def test_templated_items_are_not_paraphrases_given_a_collection():
     """Templated items (same wording, different names and numbers) are not paraphrases of each other."""
     def item(i: int) -> str:
-        return (f"Company{i} Holdings said quarterly net profit rose to {i + 3} mln dlrs from {i + 1} mln dlrs. "
-                f"Revenue for the quarter climbed to {i + 40} mln dlrs against {i + 30} mln dlrs a year earlier. "
+        return (f"Company{i} Holdings said quarterly net profit rose to {i + 3} mln dlrs from {i + 1} mln "
+                f"dlrs. Revenue for the quarter climbed to {i + 40} mln dlrs against {i + 30} mln dlrs a "
+                f"year earlier. "
                 f"The board of Company{i} declared a dividend of {i} cts per share payable to shareholders. "
                 f"Chief executive Person{i} expects demand to improve in the second half of the year.")
     docs = [Document(str(i), item(i)) for i in range(60)]
@@ -128,9 +131,11 @@ def test_templated_items_are_not_paraphrases_given_a_collection():
 def test_quote_only_when_only_quotations_are_shared():
     quote1 = "We will not accept any deal that leaves our farmers worse off than before"
     quote2 = "The negotiations have been difficult but we are close to an agreement now"
-    a = Document("a", f'The trade minister spoke to reporters in the capital on Monday. "{quote1}," she said. '
+    a = Document("a", f'The trade minister spoke to reporters in the capital on Monday. "{quote1}," she '
+                      f'said. '
                       f'Talks resume next week. "{quote2}," she added, before leaving for the airport.')
-    b = Document("b", f'Farm groups welcomed a firm statement from the government. "{quote1}," the minister told '
+    b = Document("b", f'Farm groups welcomed a firm statement from the government. "{quote1}," the '
+                      f'minister told '
                       f'a press conference. Unions remain sceptical. She later said: "{quote2}."')
     pair = compare(a, b)
     assert pair.verdict == "quote-only", pair.reasons
@@ -170,7 +175,8 @@ def test_resemblance_symmetric_and_bounded(ta, tb):
     assert ab.resemblance <= min(ab.containment_a_in_b, ab.containment_b_in_a) + 1e-9
 
 
-narration_st = st.lists(st.sampled_from(WORDS), min_size=6, max_size=12).map(lambda ws: " ".join(ws).capitalize() + ".")
+narration_st = st.lists(st.sampled_from(WORDS), min_size=6, max_size=12).map(
+    lambda ws: " ".join(ws).capitalize() + ".")
 
 
 @settings(max_examples=30, deadline=None)
@@ -217,9 +223,9 @@ def test_phrase_stats_count_documents_not_occurrences():
     assert PhraseStats.from_documents(docs).word_freq(align.word_keys(th)).sum() == 0  # no word counts asked
 
 
-messy_st = st.lists(st.one_of(st.sampled_from(["the ", "said ", "\u201c", "\u201d", '"', ". ", "\n", "\r\n", "\u00e9t\u00e9 ",
-                                               "\ufb01", "\u2460", "\u0130", "Putin ", "\u2014", "! "]),
-                              st.text(max_size=3)), max_size=80).map("".join)
+MESSY = ["the ", "said ", "\u201c", "\u201d", '"', ". ", "\n", "\r\n", "\u00e9t\u00e9 ", "\ufb01", "\u2460",
+         "\u0130", "Putin ", "\u2014", "! "]
+messy_st = st.lists(st.one_of(st.sampled_from(MESSY), st.text(max_size=3)), max_size=80).map("".join)
 
 
 @settings(max_examples=60, deadline=None)
