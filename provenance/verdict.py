@@ -73,6 +73,9 @@ class PhraseStatsLike(Protocol):
 
     def doc_freq(self, hashes: np.ndarray) -> np.ndarray: ...
 
+    # Optional: ``counts_words = True`` and ``word_freq(keys)`` (keys from `align.word_keys`)
+    # switch on the common-word rule; an index or engine without word counts simply omits them.
+
 
 @dataclass(frozen=True, slots=True)
 class PhraseStats:
@@ -95,6 +98,7 @@ class PhraseStats:
     counts: np.ndarray  # documents containing each phrase
     word_hashes: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
     word_counts: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    counts_words: bool = False  # word_freq is meaningful (from_documents(..., words=True))
 
     @classmethod
     def from_documents(cls, docs: Iterable[Document | str], keep_min_df: int = 2,
@@ -112,7 +116,7 @@ class PhraseStats:
         values, counts = _count_keys(parts, keep_min_df)
         word_values, word_counts = _count_keys(word_parts, keep_min_df)
         return cls(n_docs=len(texts), hashes=values, counts=counts,
-                   word_hashes=word_values, word_counts=word_counts)
+                   word_hashes=word_values, word_counts=word_counts, counts_words=words)
 
     def doc_freq(self, hashes: np.ndarray) -> np.ndarray:
         return _lookup(self.hashes, self.counts, hashes)
@@ -204,7 +208,7 @@ def _common(phrases: PhraseStatsLike, p: align.Prepared) -> tuple[np.ndarray, np
     common = phrases.doc_freq(p.seeds) >= common_threshold(phrases.n_docs)
     drop = _phrase_tokens(common, p.n_tokens)
     word_freq = getattr(phrases, "word_freq", None)
-    if word_freq is not None and len(getattr(phrases, "word_hashes", ())):
+    if word_freq is not None and getattr(phrases, "counts_words", False):
         limit = max(WORD_MIN_DF, int(np.ceil(WORD_FRACTION * phrases.n_docs)))
         drop = _union(drop, word_freq(align.word_keys(p.token_hashes)) >= limit)
     if len(p.memo) >= 8:
