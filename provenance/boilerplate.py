@@ -78,14 +78,25 @@ _CHROME_PREFIX = re.compile(
     r")",
     re.I,
 )
-_CHROME_ANYWHERE = re.compile(
-    r"all rights reserved|^(?:copyright\b|©|\(c\)\s*\d{4})|wordpress\.com|powered by wordpress"
-    r"|your email address will not be published|required fields are marked|opens new tab|opens in new window"
-    r"|purchase licensing rights|^our standards:|this article is more than \d+ \w+ old|^item \d+ of \d+\b"
-    r"|^\[\d+/\d+\]"
-    r"|continues? below (?:this )?advert|^(?:additional )?reporting by .{0,200}\b(?:editing|writing) by",
+# Chrome wherever it sits in a line: plain phrases (a substring test is much cheaper than a
+# regex search over every paragraph), then the patterns that open a line.
+_CHROME_PHRASES = (
+    "all rights reserved", "wordpress.com", "powered by wordpress", "your email address will not be published",
+    "required fields are marked", "opens new tab", "opens in new window", "purchase licensing rights",
+    "below advert", "below this advert",
+)
+_CHROME_START = re.compile(
+    r"(?:copyright\b|©|\(c\)\s*\d{4}|our standards:|item \d+ of \d+\b|\[\d+/\d+\]"
+    r"|this article is more than \d+ \w+ old|(?:additional )?reporting by .{0,200}\b(?:editing|writing) by)",
     re.I,
 )
+
+
+def _chrome_anywhere(c: str) -> bool:
+    low = c.lower()
+    return any(p in low for p in _CHROME_PHRASES) or _CHROME_START.match(c) is not None
+
+
 _CREDIT_END = re.compile(
     r"(?:\bvia\s+|[/|©]\s*|\(\s*|photograph:\s*\S.{0,60}?)"
     r"(?:reuters|afp|ap(?: photo)?|getty(?: images)?|epa(?:-efe)?"
@@ -122,8 +133,14 @@ _NAV_WORDS = frozenset(
 )
 
 
+_MARKUP_CHARS = re.compile(r"[!\[\]<*_`#&]|^\s*(?:[-+•·▪►▶>]|\d{1,2}[.)])\s")
+
+
 def _analyse(line: str) -> str:
-    return " ".join(_ANALYSIS.sub(" ", line).split())
+    """The line as a reader sees it: markup, bullets and extra spaces gone."""
+    if _MARKUP_CHARS.search(line):
+        line = _ANALYSIS.sub(" ", line)
+    return " ".join(line.split())
 
 
 def classify(line: str) -> str:
@@ -133,12 +150,15 @@ def classify(line: str) -> str:
     if len(line) > _LONG_LINE:
         return PROSE if _WORD.search(line) else CHROME
     c = _analyse(line)
-    words = _WORD.findall(c) if len(c) < 500 else ["?"] * 41 if _WORD.search(c) else []
+    terminal = _ends_sentence(c)
+    if len(c) >= 500 or (terminal and c.count(" ") >= 20):  # surely a long paragraph: skip the count
+        words = ["?"] * 41 if _WORD.search(c) else []
+    else:
+        words = _WORD.findall(c)
     if not words:
         return CHROME
-    terminal = _ends_sentence(c)
     if len(words) > 40 or (terminal and len(words) >= 12):  # the common case: a paragraph
-        if terminal and len(words) <= 40 and _CHROME_ANYWHERE.search(c):
+        if terminal and len(words) <= 40 and _chrome_anywhere(c):
             return CHROME  # a copyright notice
         if not terminal and _CREDIT_END.search(c):
             return CHROME  # a photo caption with its credit
@@ -150,7 +170,7 @@ def classify(line: str) -> str:
         or _AGO.fullmatch(c)
         or _DATE_LINE.fullmatch(c)
         or (not terminal and _CREDIT_END.search(c))
-        or _CHROME_ANYWHERE.search(c)
+        or _chrome_anywhere(c)
         or (len(words) <= 15 and not terminal and _CHROME_PREFIX.match(c))
         or (len(words) <= 30 and not terminal and len({t.lower() for t in _FOOTER_TERMS.findall(c)}) >= 2)
         or (not terminal and _is_nav(words, c))
@@ -222,19 +242,25 @@ def clean_page(m: Mapped, *, markdown: bool = False) -> tuple[Mapped, str | None
     lines = [m.text[a:b] for a, b in spans]
     cls = _line_classes(lines, markdown)
     keep, first = _article(lines, cls)
-    body = {w.lower()[:5] for i, x in enumerate(lines) if keep[i] for w in _WORD.findall(x)}
+    body: set[str] = set()  # word stems of the article, filled when a headline must be checked
+
+    def about(line: str) -> bool:
+        if not body:
+            body.update(w.lower()[:5] for w in _WORD.findall(" ".join(x for i, x in enumerate(lines) if keep[i])))
+        return _about(line, body)
+
     title = published = None
     for i in range(first):  # the header: headline and date, nothing else
         c = _analyse(lines[i])
         if published is None and cls[i] == CHROME and (_DATE_LINE.fullmatch(c) or _DATED.match(c)):
             published = iso_date(c)
         if title is None and cls[i] == OTHER and _headline_like(lines[i]) and (
-            _about(lines[i], body) or (markdown and lines[i].startswith("# "))
+            (markdown and lines[i].startswith("# ")) or about(lines[i])
         ):
             title, keep[i] = lines[i], True
     if title is None:  # no header: a headline among the first few lines kept
         top = [x for i, x in enumerate(lines) if keep[i] and x.strip()][:3]
-        title = next((x for x in top if _headline_like(x) and _about(x, body)), None)
+        title = next((x for x in top if _headline_like(x) and about(x)), None)
     if title is not None:
         title = " ".join(_analyse(title).split()) or None
     return _rebuild(m, spans, keep, _hard_wrapped(lines, keep)), title, published

@@ -389,6 +389,8 @@ def load_paths(
     directly, `file#id` for JSONL records. Duplicate ids get a `~2`, `~3`... suffix and a
     Problem; the same file reached twice is loaded once.
     """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]  # one path, not the characters of its name
     docs: list[Document] = []
     problems: list[Problem] = []
     ids: set[str] = set()

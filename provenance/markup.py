@@ -37,7 +37,7 @@ class Mapped:
         segs: list[Segment] = []
         starts = [s.start for s in self.segments]
         pos = 0
-        for p in pieces:
+        for p in _coalesce(pieces):
             if isinstance(p, str):
                 out.append(p)
                 pos += len(p)
@@ -68,6 +68,26 @@ class Mapped:
             return self
         pieces.append((last, len(self.text)))
         return self.edit(pieces)
+
+
+def _coalesce(pieces: Iterable[Piece]) -> Iterable[Piece]:
+    """Adjacent spans as one span (fewer segments to look up)."""
+    run: tuple[int, int] | None = None
+    for p in pieces:
+        if isinstance(p, tuple):
+            if run is not None and run[1] == p[0]:
+                run = (run[0], p[1])
+                continue
+            if run is not None:
+                yield run
+            run = p
+        elif p:
+            if run is not None:
+                yield run
+                run = None
+            yield p
+    if run is not None:
+        yield run
 
 
 def _add(segs: list[Segment], s: Segment) -> None:
