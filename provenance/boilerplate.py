@@ -126,6 +126,10 @@ _FOOTER_TERMS = re.compile(
     r"|do not (?:share or )?sell|newsletters?|help centre|help center|technical support",
     re.I,
 )
+_SOCIAL = frozenset(
+    "facebook twitter x email e-mail whatsapp linkedin reddit pinterest telegram messenger flipboard "
+    "bluesky threads mastodon instagram youtube tiktok share print copy link comments comment save".split()
+)
 _NAV_WORDS = frozenset(
     "home news sport sports business world politics opinion culture arts travel earth audio video live "
     "weather health science tech technology entertainment lifestyle style food money markets shop "
@@ -189,7 +193,10 @@ def _ends_sentence(c: str) -> bool:
 
 
 def _is_nav(words: list[str], c: str) -> bool:
-    """A row of menu items: separators, or capitalised words with at least two section names."""
+    """A row of menu items: separators, capitalised words with at least two section names,
+    or nothing but share buttons."""
+    if len(words) >= 2 and all(w.lower() in _SOCIAL for w in words):
+        return True
     if len(words) < 4 or _ends_sentence(c):
         return False
     if len(re.findall(r"\s[|•·]\s", c)) >= 3:

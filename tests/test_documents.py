@@ -174,6 +174,31 @@ def test_page_saves_of_other_sites(name):
     assert_segments(doc, raw_of(DATA / name))
 
 
+def test_page_pasted_without_blank_lines():
+    raw = (
+        "Menu\nSearch\nWorld\nPolitics\nLocal council approves budget after long debate\n"
+        "By Jane Smith, Metro Desk\nPublished 3:45 PM EST, Tue March 5, 2024\nFacebook Twitter Email\n"
+        "The council approved the budget on Tuesday after a long debate that ran past midnight.\n"
+        "The mayor said the plan would cut spending by 3% over two years.\n"
+        "(Photo by John Doe/Getty Images)\nFacebook Twitter Email\n"
+        '"We have no choice," she said.\nStory continues below advertisement\n'
+        "Read more: Mayor announces re-election bid\n"
+        "Opposition members said the cuts would fall hardest on libraries and parks.\n"
+        "Related articles\nMayor announces re-election bid\nParks department faces review\n"
+        "Copyright 2024 Metro News. All rights reserved.\n"
+    )
+    doc = load_text(raw, id="metro.txt")
+    assert (doc.title, doc.published) == ("Local council approves budget after long debate", "2024-03-05")
+    assert doc.text == (
+        "Local council approves budget after long debate\n"
+        "The council approved the budget on Tuesday after a long debate that ran past midnight.\n"
+        "The mayor said the plan would cut spending by 3% over two years.\n"
+        '"We have no choice," she said.\n'
+        "Opposition members said the cuts would fall hardest on libraries and parks."
+    )
+    assert_segments(doc, raw)
+
+
 def test_clean_texts_keep_every_word():
     """Tables of figures, titles and fragments in a text with no page chrome are all content."""
     raw = (
