@@ -296,8 +296,15 @@ def _article(lines: list[str], cls: list[str]) -> tuple[list[bool], int]:
     # text with no tail they are more likely a paragraph that lacks its full stop.
     ends = (PROSE,) if tail < n else (PROSE, LONG)
     last = max(i for i in range(first, tail) if cls[i] in ends or i == first)
-    while last + 1 < tail and cls[last + 1] in (OTHER, LONG):  # the rest of the same block
-        last += 1
+    while True:
+        if last + 1 < tail and cls[last + 1] in (OTHER, LONG):  # the rest of the same block
+            last += 1
+            continue
+        nxt = next((i for i in range(last + 1, tail) if cls[i] != BLANK), tail)
+        if nxt < tail and cls[nxt] == OTHER and _ends_sentence(lines[nxt]):  # "He denied it."
+            last = nxt
+            continue
+        break
     # Header and footer are cut only when they show page chrome: a table of figures
     # or a title above a clean text is content.
     if not any(cls[i] in (CHROME, MARKER) for i in range(first)):

@@ -227,6 +227,23 @@ def test_clough_answers_keep_every_word():
         assert_segments(d, raw)
 
 
+def test_wire_records_lose_almost_nothing(tmp_path):
+    """Clean wire copy (tables, sign-offs, truncated paragraphs) is not boilerplate."""
+    source = ROOT.parent / "shared" / "data" / "reuters-21578" / "reuters21578.jsonl"
+    if not source.exists():
+        pytest.skip("Reuters-21578 JSONL not present")
+    with open(source, encoding="utf-8") as f:
+        lines = [line for i, line in enumerate(f) if i % 10 == 0]  # ~1,100 records
+    (tmp_path / "wire.jsonl").write_text("".join(lines), encoding="utf-8")
+    docs, problems = load_paths([tmp_path / "wire.jsonl"])
+    assert problems == [] and len(docs) == len(lines)
+    raw = Counter(w for line in lines for w in words(json.loads(line)["text"]))
+    kept = Counter(w for d in docs for w in words(d.text))
+    lost = raw - kept
+    assert sum(lost.values()) <= 0.0005 * sum(raw.values()), lost.most_common(10)
+    assert all(d.published and d.title for d in docs)
+
+
 # --- plain text and line endings ----------------------------------------------------------------
 
 
