@@ -199,7 +199,7 @@ def _is_nav(words: list[str], c: str) -> bool:
         return True
     if len(words) < 4 or _ends_sentence(c):
         return False
-    if len(re.findall(r"\s[|•·]\s", c)) >= 3:
+    if len(re.findall(r"\s[|•·]\s", c)) >= 3 and not c.startswith("|"):  # "|" first: a Markdown table
         return True
     if not all(w[0].isupper() or not w[0].isalpha() for w in words):
         return False

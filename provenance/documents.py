@@ -86,6 +86,24 @@ def decode(data: bytes) -> tuple[str, str | None]:
     return text, note
 
 
+_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
+
+
+def _declared(data: bytes, raw: str, note: str) -> tuple[str, str | None]:
+    """A page that is not UTF-8 and declares its charset (`<meta charset=...>`) is read in it."""
+    m = _CHARSET.search(data[:4096])
+    if not m:
+        return raw, note
+    name = m.group(1).decode("ascii").lower()
+    try:
+        text = data.decode(name, errors="replace")
+    except LookupError:
+        return raw, note
+    if name in ("utf-8", "utf8"):
+        return raw, note
+    return text, f"decoded as {name} (declared in the page)"
+
+
 def _reason(note: str) -> str:
     return "invalid byte sequences" if "replaced" in note else "not valid UTF-8"
 
@@ -439,7 +457,10 @@ def _load_file(f: Path, rel: str, max_bytes: int, problems: list[Problem],
             raise _Skip("not a regular file")
         if kind == "jsonl":
             return _jsonl(f, rel, max_bytes, problems)
-        raw, note = decode(_read(f, max_bytes, problems))
+        data = _read(f, max_bytes, problems)
+        raw, note = decode(data)
+        if note and kind == "html":
+            raw, note = _declared(data, raw, note)
         if note:
             problems.append(Problem(str(f), _reason(note), note))
         return [_document(raw, kind, id=rel, path=str(f))]

@@ -314,6 +314,12 @@ def test_markdown_front_matter_links_and_tags():
     assert_maps_back(doc, MD, "Fares on")
 
 
+def test_markdown_table_is_content():
+    md = "Reserves by country:\n\n| Country | Reserves | Share |\n|---|---|---|\n| Russia | 10 | 20% |\n"
+    doc = load_text(md, id="t.md", kind="md")
+    assert "| Country | Reserves | Share |" in doc.text and "| Russia | 10 | 20% |" in doc.text
+
+
 def test_markdown_bullets_are_content_unless_links():
     md = (
         "Budget summary for the year, as agreed by the council.\n\n"
@@ -366,6 +372,18 @@ def test_html_offsets_survive_inline_tags_and_entities(no_network):
     assert "Paragraph 7 says the council met & agreed, after a long debate, to fund road number 7." in doc.text
     assert sum(s.length for s in doc.segments) > 0.9 * len(doc.text)
     assert_maps_back(doc, page, "Paragraph 42 says the ")
+
+
+def test_html_in_its_declared_charset(tmp_path, no_network):
+    page = ('<html><head><meta charset="koi8-r"><title>Бюджет</title></head><body><article>'
+            "<h1>Совет одобрил бюджет</h1><p>Городской совет во вторник одобрил бюджет после долгих дебатов, "
+            "которые продолжались до полуночи.</p><p>Мэр сказал, что план сократит расходы на три процента "
+            "за два года.</p></article></body></html>")
+    (tmp_path / "ru.html").write_bytes(page.encode("koi8-r"))
+    doc, problems = one([tmp_path / "ru.html"])
+    assert "Городской совет во вторник одобрил бюджет" in doc.text
+    assert problems[0].action == "decoded as koi8-r (declared in the page)"
+    assert_segments(doc, page)
 
 
 def test_html_date_does_not_depend_on_today(no_network):
