@@ -83,6 +83,12 @@ for i = 2, #KEYS do
 end
 return out
 """,
+    # KEYS: sets; ARGV: SADD or SREM, then one member per set. Writes, so only inside MULTI/EXEC.
+    "pairs": """
+local command = ARGV[1]
+for i = 1, #KEYS do redis.call(command, KEYS[i], ARGV[i + 1]) end
+return #KEYS
+""",
     # KEYS: one count-min row; ARGV[1]: little-endian uint32 cell numbers. Reply: their uint16 counts, packed.
     "cms": """
 local key, cells, out = KEYS[1], ARGV[1], {}
@@ -678,8 +684,8 @@ class _Plan:
             for h, storage in zip(hs, self.lsh.hashtables):
                 self.ops.append(("srem", storage.redis_key(h), key))
             self.ops.append(("_ds_remove_key", key))
-            for f in fp.tolist():
-                self.ops.append(("srem", self.ix._gkey(f"f:{f}", self.gen), n))
+            self.ops.append(("_pairs", "SREM", [self.ix._gkey(f"f:{f}", self.gen) for f in fp.tolist()],
+                             [n] * len(fp)))
             self.ops.append(("hdel", self.ix._gkey("sig", self.gen), n))
             self.ops.append(("hdel", self.ix.key("ids"), key))
             self.ops.append(("delete", self.ix.key(f"d:{n}")))
@@ -720,6 +726,8 @@ class _Plan:
         for op, *args in self.ops:
             if op == "_ds_remove_key":
                 self.lsh.keys._remove(pipe, args[0])  # datasketch: HDEL keys registry + DEL the key's list
+            elif op == "_pairs":
+                _pairs(ix, pipe, *args)
             elif op == "_postings":
                 _put_postings(ix, pipe, self.gen, self.lsh, *args, ix.config.seed)
             else:
@@ -738,15 +746,24 @@ def _put_postings(ix: RedisIndex, pipe, gen: int, lsh, ids: Sequence[str], ns: S
                   seed: int) -> None:
     """Queue signatures, datasketch bucket entries and fingerprint sets of documents `ns`."""
     hashes = ix._band_hashes(lsh, feats.signatures)
-    sig_key = ix._gkey("sig", gen)
-    for i, n, sig, hs, fp in zip(ids, ns, feats.signatures, hashes, feats.fingerprints):
+    if len(ns):
+        pipe.hset(ix._gkey("sig", gen), mapping={n: signature_bytes(s, seed) for n, s in zip(ns, feats.signatures)})
+    fp_keys, fp_ns = [], []
+    for i, n, hs, fp in zip(ids, ns, hashes, feats.fingerprints):
         key = _b(i)
-        pipe.hset(sig_key, n, signature_bytes(sig, seed))
         lsh.keys._insert(pipe, key, *hs)  # datasketch: HSET keys registry + RPUSH the key's band hashes
         for h, storage in zip(hs, lsh.hashtables):
             storage._insert(pipe, h, key)  # datasketch: HSET bucket registry + SADD key to the bucket set
-        for f in fp.tolist():
-            pipe.sadd(ix._gkey(f"f:{f}", gen), n)
+        fp_keys.extend(ix._gkey(f"f:{f}", gen) for f in fp.tolist())
+        fp_ns.extend([n] * len(fp))
+    _pairs(ix, pipe, "SADD", fp_keys, fp_ns)
+
+
+def _pairs(ix: RedisIndex, pipe, command: str, keys: Sequence[str], members: Sequence[int]) -> None:
+    """Queue SADD/SREM of one member per set as a few script calls, not one command per set."""
+    script = ix._scripts("pairs")
+    for a in range(0, len(keys), 20000):
+        script(keys=keys[a : a + 20000], args=[command, *members[a : a + 20000]], client=pipe)
 
 
 def _count_into(counts: np.ndarray, phrase_sets: Sequence[np.ndarray], bits: int) -> int:
