@@ -13,14 +13,9 @@ offsets back into the file stay right.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
-from dataclasses import replace
 
 from .markup import DATE_RE, Mapped, Piece, iso_date
-from .model import Document
-from .text import normalize
 
 CHROME, MARKER, PROSE, LONG, OTHER, BLANK = "chrome", "marker", "prose", "long", "other", "blank"
 TEXT_CLASSES = (PROSE, LONG, OTHER)
@@ -154,7 +149,7 @@ def classify(line: str) -> str:
     if len(line) > _LONG_LINE:
         return PROSE if _WORD.search(line) else CHROME
     c = _analyse(line)
-    terminal = _ends_sentence(c)
+    terminal = ends_sentence(c)
     if len(c) >= 500 or (terminal and c.count(" ") >= 20):  # surely a long paragraph: skip the count
         words = ["?"] * 41 if _WORD.search(c) else []
     else:
@@ -187,7 +182,7 @@ def classify(line: str) -> str:
     return OTHER
 
 
-def _ends_sentence(c: str) -> bool:
+def ends_sentence(c: str) -> bool:
     """The line ends with . ! ? or … (before closing quotes, brackets and emphasis marks)."""
     return c.rstrip(" \t\"'”’)]*_")[-1:] in (".", "!", "?", "…")
 
@@ -197,7 +192,7 @@ def _is_nav(words: list[str], c: str) -> bool:
     or nothing but share buttons."""
     if len(words) >= 2 and all(w.lower() in _SOCIAL for w in words):
         return True
-    if len(words) < 4 or _ends_sentence(c):
+    if len(words) < 4 or ends_sentence(c):
         return False
     if len(re.findall(r"\s[|•·]\s", c)) >= 3 and not c.startswith("|"):  # "|" first: a Markdown table
         return True
@@ -213,7 +208,7 @@ def _headline_like(line: str) -> bool:
     if not 3 <= len(words) <= 30:
         return False
     caps = sum(w[0].isupper() for w in words if w.lower() not in _STOP) / len(words)
-    return not _ends_sentence(line) or (caps >= 0.6 and line.rstrip()[-1:] not in "?!")
+    return not ends_sentence(line) or (caps >= 0.6 and line.rstrip()[-1:] not in "?!")
 
 
 def _about(line: str, body: set[str]) -> bool:
@@ -301,7 +296,7 @@ def _article(lines: list[str], cls: list[str]) -> tuple[list[bool], int]:
             last += 1
             continue
         nxt = next((i for i in range(last + 1, tail) if cls[i] != BLANK), tail)
-        if nxt < tail and cls[nxt] == OTHER and _ends_sentence(lines[nxt]):  # "He denied it."
+        if nxt < tail and cls[nxt] == OTHER and ends_sentence(lines[nxt]):  # "He denied it."
             last = nxt
             continue
         break
@@ -330,7 +325,7 @@ def _classify_blocks(lines: list[str], cls: list[str]) -> None:
         while j < n and cls[j] != BLANK:
             j += 1
         for k in range(j - 2, i - 1, -1):  # a line that the next one continues in lower case
-            if cls[k] == OTHER and cls[k + 1] in (PROSE, LONG) and not _ends_sentence(lines[k]) \
+            if cls[k] == OTHER and cls[k + 1] in (PROSE, LONG) and not ends_sentence(lines[k]) \
                     and lines[k + 1].lstrip(" \t\"'“‘(")[:1].islower():
                 cls[k] = cls[k + 1]
         texty = [k for k in range(i, j) if cls[k] in TEXT_CLASSES]
@@ -350,12 +345,12 @@ def _wrapped(block: list[str]) -> bool:
     where the second goes on in lower case.
     """
     if len(block) == 2:
-        return not _ends_sentence(block[0]) and block[1].lstrip()[:1].islower()
+        return not ends_sentence(block[0]) and block[1].lstrip()[:1].islower()
     if len(block) < 3:
         return False
     body = [x.rstrip() for x in block[:-1]]
     longest = max(len(x) for x in body)
-    open_ends = sum(not _ends_sentence(x) for x in body)
+    open_ends = sum(not ends_sentence(x) for x in body)
     return longest <= 120 and open_ends >= 0.6 * len(body) and min(len(x) for x in body) >= 0.5 * longest
 
 
@@ -429,6 +424,16 @@ def _hard_wrapped(lines: list[str], keep: list[bool]) -> set[int]:
     return joins
 
 
+def keep_lines(m: Mapped, keep: list[bool]) -> Mapped:
+    """The lines of `m` marked in `keep` (one per line of `m.text`), offsets kept; where
+    blank lines separated two kept lines, one blank line still does."""
+    spans, pos = [], 0
+    for line in m.text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return _rebuild(m, spans, keep, set())
+
+
 def _rebuild(m: Mapped, spans: list[tuple[int, int]], keep: list[bool], joins: set[int]) -> Mapped:
     pieces: list[Piece] = []
     gap_blank: tuple[int, int] | None = None  # a blank line seen since the last kept line
@@ -453,57 +458,3 @@ def _rebuild(m: Mapped, spans: list[tuple[int, int]], keep: list[bool], joins: s
             pieces.append((b, b + 1))
         seen, gap_blank = True, None
     return m.edit(pieces)
-
-
-# --- lines a corpus repeats -------------------------------------------------------------------
-
-
-def _line_key(line: str) -> str:
-    return " ".join(normalize(line).split())
-
-
-def default_min_docs(n_docs: int) -> int:
-    """Site chrome shows up in many documents; reuse in a few. Never fewer than 3."""
-    return max(3, math.ceil(0.01 * n_docs))
-
-
-def remove_repeated_lines(
-    docs: list[Document], min_docs: int | None = None, *, min_docs_prose: int | None = None
-) -> list[Document]:
-    """Drop lines found in at least `min_docs` documents (site chrome), keeping segments right.
-
-    A line shared by two documents is what reuse looks like, so `min_docs` is at least 3.
-    Sentence-like lines (>= 8 words ending a sentence) are what wire copy reused by many
-    papers looks like too: they go only when even more documents repeat them
-    (`min_docs_prose`, default max(min_docs, 50)).
-    """
-    n = len(docs)
-    min_docs = max(3, min_docs if min_docs is not None else default_min_docs(n))
-    min_prose = max(min_docs, min_docs_prose if min_docs_prose is not None else 50)
-    if n < min_docs:
-        return list(docs)
-    per_doc: list[list[tuple[int, int, str]]] = []
-    counts: Counter[str] = Counter()
-    for d in docs:
-        entries, pos = [], 0
-        for line in d.text.split("\n"):
-            key = _line_key(line) if line.strip() else ""
-            entries.append((pos, pos + len(line), key))
-            pos += len(line) + 1
-        per_doc.append(entries)
-        counts.update({k for _, _, k in entries if k})
-    out: list[Document] = []
-    for d, entries in zip(docs, per_doc):
-        drop = [
-            bool(k) and counts[k] >= min_docs
-            and (counts[k] >= min_prose or len(_WORD.findall(k)) < 8 or not _ends_sentence(k))
-            for _, _, k in entries
-        ]
-        if not any(drop):
-            out.append(d)
-            continue
-        m = Mapped(d.text, d.segments or ((Mapped.of(d.text).segments) if d.text else ()))
-        keep = [not x and bool(k) for x, (_, _, k) in zip(drop, entries)]
-        new = _rebuild(m, [(a, b) for a, b, _ in entries], keep, set())
-        out.append(replace(d, text=new.text, segments=new.segments))
-    return out

@@ -20,10 +20,11 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from .boilerplate import clean_page, default_min_docs, remove_repeated_lines
+from .boilerplate import clean_page
 from .errors import InputError
 from .markup import Mapped, front_matter, iso_date, normalize_newlines, strip_markup
 from .model import Document, Problem
+from .repeated import default_min_docs, remove_repeated_lines
 
 __all__ = [
     "DEFAULT_MAX_BYTES", "SUFFIXES", "decode", "default_min_docs", "load_paths", "load_text",
@@ -161,6 +162,8 @@ def _html(raw: str) -> tuple[Mapped, dict[str, str]]:
         raise _Skip("not HTML (no tags)")
     # trafilatura rejects a bare fragment ("<p>draft</p>"): give it a page around it.
     page = raw if _PAGE.search(raw[:5000]) else f"<html><body><div>{raw}</div></body></html>"
+    if page.startswith(("http", "HTTP")):
+        page = "\n" + page  # htmldate fetches a string that starts like a URL: this one never does
     try:
         result = trafilatura.bare_extraction(
             page, favor_precision=True, with_metadata=True, include_comments=False, include_images=False,

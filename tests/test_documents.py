@@ -397,6 +397,11 @@ def test_html_never_fetches_a_url(no_network, tmp_path):
     assert docs == [] and "not HTML" in problems[0].reason
     with pytest.raises(InputError):
         load_text("http://example.com/x", id="u", kind="html")
+    for page in ("http://example.com/<html><body><p>Text</p></body></html>", "https://example.com/<b>x</b>"):
+        try:
+            load_text(page, id="u", kind="html")
+        except InputError:
+            pass
 
 
 def test_html_fragment_draft(no_network):

@@ -1,0 +1,70 @@
+"""Lines that many documents of a corpus repeat: site chrome the line rules missed.
+
+A menu, a footer or a newsletter pitch repeats across every page a site publishes; a
+copied paragraph repeats across a few documents. Removing the first kind sharpens the
+evidence; removing the second would destroy it. So a line must recur in at least three
+documents (never two: that is what reuse looks like), and a sentence-like line in many
+more, since wire copy reprinted by many papers looks just like that.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import replace
+
+from .boilerplate import ends_sentence, keep_lines
+from .markup import Mapped
+from .model import Document
+from .text import normalize, words
+
+
+def _line_key(line: str) -> str:
+    return " ".join(normalize(line).split())
+
+
+def default_min_docs(n_docs: int) -> int:
+    """Site chrome shows up in many documents; reuse in a few. Never fewer than 3."""
+    return max(3, math.ceil(0.01 * n_docs))
+
+
+def remove_repeated_lines(
+    docs: list[Document], min_docs: int | None = None, *, min_docs_prose: int | None = None
+) -> list[Document]:
+    """Drop lines found in at least `min_docs` documents (site chrome), keeping segments right.
+
+    A line shared by two documents is what reuse looks like, so `min_docs` is at least 3.
+    Sentence-like lines (>= 8 words ending a sentence) are what wire copy reused by many
+    papers looks like too: they go only when even more documents repeat them
+    (`min_docs_prose`, default max(min_docs, 50)).
+    """
+    n = len(docs)
+    min_docs = max(3, min_docs if min_docs is not None else default_min_docs(n))
+    min_prose = max(min_docs, min_docs_prose if min_docs_prose is not None else 50)
+    if n < min_docs:
+        return list(docs)
+    per_doc: list[list[tuple[int, int, str]]] = []
+    counts: Counter[str] = Counter()
+    for d in docs:
+        entries, pos = [], 0
+        for line in d.text.split("\n"):
+            key = _line_key(line) if line.strip() else ""
+            entries.append((pos, pos + len(line), key))
+            pos += len(line) + 1
+        per_doc.append(entries)
+        counts.update({k for _, _, k in entries if k})
+    out: list[Document] = []
+    for d, entries in zip(docs, per_doc):
+        drop = [
+            bool(k) and counts[k] >= min_docs
+            and (counts[k] >= min_prose or len(words(k)) < 8 or not ends_sentence(k))
+            for _, _, k in entries
+        ]
+        if not any(drop):
+            out.append(d)
+            continue
+        # empty segments mean "text is the raw input" only when the lengths agree
+        segments = d.segments or (Mapped.of(d.text).segments if d.raw_chars in (0, len(d.text)) else ())
+        new = keep_lines(Mapped(d.text, segments), [not x and bool(k) for x, (_, _, k) in zip(drop, entries)])
+        out.append(replace(d, text=new.text, segments=new.segments))
+    return out
