@@ -76,7 +76,8 @@ _CHROME_PREFIX = re.compile(
 # Chrome wherever it sits in a line: plain phrases (a substring test is much cheaper than a
 # regex search over every paragraph), then the patterns that open a line.
 _CHROME_PHRASES = (
-    "all rights reserved", "wordpress.com", "powered by wordpress", "your email address will not be published",
+    "all rights reserved", "wordpress.com", "powered by wordpress",
+    "your email address will not be published",
     "required fields are marked", "opens new tab", "opens in new window", "purchase licensing rights",
     "below advert", "below this advert",
 )
@@ -248,7 +249,8 @@ def clean_page(m: Mapped, *, markdown: bool = False) -> tuple[Mapped, str | None
 
     def about(line: str) -> bool:
         if not body:
-            body.update(w.lower()[:5] for w in _WORD.findall(" ".join(x for i, x in enumerate(lines) if keep[i])))
+            kept = " ".join(x for i, x in enumerate(lines) if keep[i])
+            body.update(w.lower()[:5] for w in _WORD.findall(kept))
         return _about(line, body)
 
     title = published = None
