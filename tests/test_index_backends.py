@@ -329,9 +329,17 @@ def test_redis_storage_is_datasketch_minhashlsh_and_never_unpickles(make, monkey
         assert not any(b":g1:" in k for k in keys)  # the old generation is gone after the rebuild
 
 
+def test_a_missing_redis_client_names_the_extra(monkeypatch):
+    from provenance.errors import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "redis", None)
+    with pytest.raises(MissingExtraError, match=r"pip install provenance\[redis\]"):
+        open_index("redis://127.0.0.1:6379/0?name=x")
+
+
 @needs_redis
 def test_redis_spec_errors_are_clear():
-    with pytest.raises(IndexError_, match="only name= and timeout="):
+    with pytest.raises(IndexError_, match="only name=, timeout="):
         open_index(REDIS_URL + "?nmae=x")
     with pytest.raises(IndexError_, match="use letters, digits"):
         open_index(REDIS_URL + "?name=a b*")

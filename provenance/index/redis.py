@@ -113,9 +113,12 @@ def parse_spec(spec: str) -> tuple[dict, str, str, float]:
     """URL -> (redis.Redis keyword arguments, index name, printable location, timeout)."""
     parts = urlsplit(spec)
     query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-    unknown = set(query) - {"name", "timeout"}
+    allowed = {"name", "timeout", "db"} if parts.scheme == "unix" else {"name", "timeout"}
+    unknown = set(query) - allowed
     if unknown:
-        raise IndexError_(f"unknown option(s) {', '.join(sorted(unknown))} in {spec!r}: only name= and timeout=")
+        raise IndexError_(
+            f"unknown option(s) {', '.join(sorted(unknown))} in {spec!r}: only {'=, '.join(sorted(allowed))}="
+        )
     name = query.get("name", DEFAULT_NAME)
     if not _NAME_RE.match(name):
         raise IndexError_(f"index name {name!r} in {spec!r}: use letters, digits, '.', '_' or '-'")
@@ -124,13 +127,13 @@ def parse_spec(spec: str) -> tuple[dict, str, str, float]:
         if parts.scheme == "unix":
             kwargs: dict = {"unix_socket_path": unquote(parts.path)}
             db = int(query.get("db", 0))
-            where = f"unix://{parts.path}"
+            where = f"unix://{parts.path}?db={db}&"
         else:
             db = int(parts.path.strip("/") or 0)
             kwargs = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 6379}
             if parts.scheme == "rediss":
                 kwargs["ssl"] = True
-            where = f"{parts.scheme}://{kwargs['host']}:{kwargs['port']}"
+            where = f"{parts.scheme}://{kwargs['host']}:{kwargs['port']}/{db}?"
     except ValueError as exc:
         raise IndexError_(f"cannot read {spec!r} ({exc}): use redis://HOST:PORT/DB[?name=NAME]") from exc
     if timeout <= 0:
@@ -140,7 +143,7 @@ def parse_spec(spec: str) -> tuple[dict, str, str, float]:
     if parts.password:
         kwargs["password"] = unquote(parts.password)
     kwargs.update(db=db, socket_timeout=timeout, socket_connect_timeout=min(timeout, 5.0), socket_keepalive=True)
-    return kwargs, name, f"{where}/{db}?name={name}", timeout
+    return kwargs, name, f"{where}name={name}", timeout
 
 
 def _guarded(fn):
