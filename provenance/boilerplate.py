@@ -184,8 +184,8 @@ def classify(line: str) -> str:
 
 
 def ends_sentence(c: str) -> bool:
-    """The line ends with . ! ? or … (before closing quotes, brackets and emphasis marks)."""
-    return c.rstrip(" \t\"'”’)]*_")[-1:] in (".", "!", "?", "…")
+    """The line ends with . ! ? … or their CJK forms (before closing quotes, brackets, emphasis)."""
+    return c.rstrip(" \t\"'”’»)]*_」』）")[-1:] in (".", "!", "?", "…", "。", "！", "？")
 
 
 def _is_nav(words: list[str], c: str) -> bool:
@@ -214,11 +214,11 @@ def _headline_like(line: str) -> bool:
 
 def _about(line: str, body: set[str]) -> bool:
     """A headline is about its article: most of its content words recur in the body
-    (compared on their first five letters, a poor man's stemmer: flood/flooded).
+    (compared on their first four letters, a poor man's stemmer: vote/voted).
 
     This is what tells it from a site name, a section label or a video caption above it.
     """
-    content = [w.lower()[:5] for w in _WORD.findall(_analyse(line)) if w.lower() not in _STOP]
+    content = [w.lower()[:4] for w in _WORD.findall(_analyse(line)) if w.lower() not in _STOP]
     shared = sum(w in body for w in content)
     return shared >= 2 and shared >= 0.5 * len(content)
 
@@ -250,7 +250,7 @@ def clean_page(m: Mapped, *, markdown: bool = False) -> tuple[Mapped, str | None
     def about(line: str) -> bool:
         if not body:
             kept = " ".join(x for i, x in enumerate(lines) if keep[i])
-            body.update(w.lower()[:5] for w in _WORD.findall(kept))
+            body.update(w.lower()[:4] for w in _WORD.findall(kept))
         return _about(line, body)
 
     title = published = None
@@ -310,9 +310,11 @@ def _article(lines: list[str], cls: list[str]) -> tuple[list[bool], int]:
         last = n - 1
     keep = [first <= i <= last and c in TEXT_CLASSES for i, c in enumerate(cls)]
     _keep_resumed_article(cls, lines, tail, keep)
-    dropped = sum(len(lines[i]) for i in range(n) if cls[i] in TEXT_CLASSES and not keep[i])
+    # Paragraphs dropped before any tail marker, more than what is kept: the rules misread
+    # this text, keep it whole. (Teasers after a marker may well outweigh a short article.)
+    dropped = sum(len(lines[i]) for i in range(tail) if cls[i] in (PROSE, LONG) and not keep[i])
     if dropped > sum(len(lines[i]) for i in range(n) if keep[i]):
-        return [c in TEXT_CLASSES for c in cls], 0  # the rules misread this text: keep it whole
+        return [c in TEXT_CLASSES for c in cls], 0
     return keep, first
 
 
