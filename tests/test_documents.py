@@ -199,6 +199,21 @@ def test_page_pasted_without_blank_lines():
     assert_segments(doc, raw)
 
 
+def test_short_article_with_a_long_teaser_tail():
+    teasers = "".join(
+        f"\n\n{h} hrs ago\n\nAnother story, number {h}, with its own headline\n\n"
+        f"The summary of another story about something else entirely, number {h}.\n\n{h} hrs ago World"
+        for h in range(1, 15)
+    )
+    raw = ("Home News Sport Business World Video\n\nCouncil votes for the new bridge\n\n2 hrs ago\n\n"
+           "The council voted on Tuesday to approve the plan for the new bridge.\n\nWork will start in May."
+           "\n\nRelated" + teasers + "\n\nCopyright 2025 Example. All rights reserved.")
+    doc = load_text(raw, id="bridge.txt")
+    assert doc.title == "Council votes for the new bridge"
+    assert doc.text == ("Council votes for the new bridge\n\nThe council voted on Tuesday to approve the plan "
+                        "for the new bridge.\n\nWork will start in May.")
+
+
 def test_clean_texts_keep_every_word():
     """Tables of figures, titles and fragments in a text with no page chrome are all content."""
     raw = (
