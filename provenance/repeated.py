@@ -3,8 +3,8 @@
 A menu, a footer or a newsletter pitch repeats across every page a site publishes; a
 copied paragraph repeats across a few documents. Removing the first kind sharpens the
 evidence; removing the second would destroy it. So a line must recur in at least three
-documents (never two: that is what reuse looks like), and a sentence-like line in many
-more, since wire copy reprinted by many papers looks just like that.
+documents (never two: that is what reuse looks like), and a line of eight words or more
+in many more, since wire copy reprinted by many papers looks just like that.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from dataclasses import replace
 
-from .boilerplate import ends_sentence, keep_lines
+from .boilerplate import keep_lines
 from .markup import Mapped
 from .model import Document
 from .text import normalize, words
@@ -34,9 +34,9 @@ def remove_repeated_lines(
     """Drop lines found in at least `min_docs` documents (site chrome), keeping segments right.
 
     A line shared by two documents is what reuse looks like, so `min_docs` is at least 3.
-    Sentence-like lines (>= 8 words ending a sentence) are what wire copy reused by many
-    papers looks like too: they go only when even more documents repeat them
-    (`min_docs_prose`, default max(min_docs, 50)).
+    Lines of eight words or more are what wire copy reused by many papers looks like too:
+    they go only when even more documents repeat them (`min_docs_prose`, default
+    max(min_docs, 50)).
     """
     n = len(docs)
     min_docs = max(3, min_docs if min_docs is not None else default_min_docs(n))
@@ -57,7 +57,7 @@ def remove_repeated_lines(
     for d, entries in zip(docs, per_doc):
         drop = [
             bool(k) and counts[k] >= min_docs
-            and (counts[k] >= min_prose or len(words(k)) < 8 or not ends_sentence(k))
+            and (counts[k] >= min_prose or len(words(k)) < 8)
             for _, _, k in entries
         ]
         if not any(drop):
