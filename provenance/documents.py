@@ -410,6 +410,8 @@ def load_paths(
     directly, `file#id` for JSONL records. Duplicate ids get a `~2`, `~3`... suffix and a
     Problem; the same file reached twice is loaded once.
     """
+    if max_bytes < 1:
+        raise InputError(f"max_bytes is {max_bytes}: give a positive size limit in bytes")
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]  # one path, not the characters of its name
     docs: list[Document] = []
