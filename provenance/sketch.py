@@ -55,6 +55,7 @@ for _b in range(256):
     elif "A" <= _c <= "Z":
         _LUT[_b] = _b + 32
 _LUT_BYTES = _LUT.tobytes()
+_LUT_SPACES = bytes(int(v) or 32 for v in _LUT)  # separators as spaces, for str.split
 _LUT_HIGH_SEPARATES = bytes(int(v) if b < 0x80 else 0 for b, v in enumerate(_LUT))
 # Mask keeping the first n bytes of a little-endian chunk; index with mode="clip" so n >= 8 keeps all.
 _LEN_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [MASK64], dtype=np.uint64)
@@ -103,12 +104,22 @@ def shingles(text: str, k: int = 5) -> list[str]:
     A text with 1 to k-1 tokens has one shingle made of all its tokens, so short texts
     still get a signature that matches only themselves; a text with no tokens has none.
     """
-    words = textmod.words(text)
+    words = _words(text)
     if 0 < len(words) < k:
         return [" ".join(words)]
-    # zip over shifted copies: a quarter faster than slicing each window (the speed
-    # benchmark's anchors build their shingles with this function).
+    # zip over shifted copies: a quarter faster than slicing each window.
     return list(map(" ".join, zip(*[words[i:] for i in range(k)])))
+
+
+def _words(text: str) -> list[str]:
+    """`text.words(text)` through the byte path: 1.6x faster on ASCII, 5x on other text.
+
+    (The speed benchmark's anchors build their shingles with `shingles`, so they get
+    this speed too.) Separators become spaces; no word character is whitespace.
+    """
+    if text.isascii():
+        return text.encode("ascii").translate(_LUT_SPACES).decode("ascii").split()
+    return _doc_bytes(text).translate(_LUT_SPACES).decode("utf-8").split()
 
 
 # --- vectorised path --------------------------------------------------------------------

@@ -149,3 +149,11 @@ def test_minhashes_are_ordinary_lean_minhashes():
         assert a == b and LeanMinHash.deserialize(a) == ref
     assert ms[0].jaccard(ms[2]) == 1.0 and ms[0].jaccard(ms[1]) < 0.5
     assert not np.shares_memory(ms[1].hashvalues, ms[2].hashvalues)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), tricky_text), st.integers(1, 6))
+def test_shingles_are_joined_windows_of_text_words(text, k):
+    words = textmod.words(text)
+    expected = [" ".join(words)] if 0 < len(words) < k else [" ".join(words[i : i + k]) for i in range(len(words) - k + 1)]
+    assert provenance.shingles(text, k) == expected
