@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 import unicodedata
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 import numpy as np
@@ -344,6 +345,7 @@ def signatures_from_shingles(
     starts, ends = offsets[:-1], offsets[1:]
     limit = _SHINGLE_BATCH
     block = np.empty((num_perm, min(limit, total)), dtype=np.uint32)
+    start_list, end_list = starts.tolist(), ends.tolist()  # bisect on lists: cheap per block
     old = np.getbufsize()
     np.setbufsize(512)
     try:
@@ -354,20 +356,22 @@ def signatures_from_shingles(
             if s0 + limit >= total:
                 s1 = total
             else:
-                j = int(np.searchsorted(starts, s0 + limit, side="right")) - 1
-                s1 = int(starts[j]) if starts[j] > s0 else s0 + limit
+                j = bisect_right(start_list, s0 + limit) - 1
+                s1 = start_list[j] if start_list[j] > s0 else s0 + limit
             t = block[:, : s1 - s0]
             np.multiply(a_col, hv[None, s0:s1], out=t)
             np.add(t, b_col, out=t)
             # Documents overlapping [s0, s1) are a contiguous range; an empty one inside it
             # gets a wrong value from reduceat, reset below.
-            lo = int(np.searchsorted(ends, s0, side="right"))
-            hi = int(np.searchsorted(starts, s1, side="left"))
-            seg = starts[lo:hi] - s0
-            seg[0] = max(seg[0], 0)
-            partial = np.minimum.reduceat(t, seg, axis=1)
+            lo = bisect_right(end_list, s0)
+            hi = bisect_left(start_list, s1)
             view = sig[:, lo:hi]
-            np.minimum(view, partial, out=view)
+            if start_list[lo] == s0:  # the block starts with a document: reduce into place
+                np.minimum.reduceat(t, starts[lo:hi] - s0, axis=1, out=view)
+            else:  # the rest of a document longer than a block
+                seg = starts[lo:hi] - s0
+                seg[0] = 0
+                np.minimum(view, np.minimum.reduceat(t, seg, axis=1), out=view)
             s0 = s1
     finally:
         np.setbufsize(old)
