@@ -82,7 +82,7 @@ _CHROME_PHRASES = (
     "below advert", "below this advert",
 )
 _CHROME_START = re.compile(
-    r"(?:copyright\b|©|\(c\)\s*\d{4}|our standards:|item \d+ of \d+\b|\[\d+/\d+\]"
+    r"(?:copyright\b|©|\(c\)\s*\d{4}|our standards:|item \d+ of \d+\b|\[\d+/\d+\]|\.\. [\w-]+::"
     r"|this article is more than \d+ \w+ old|(?:additional )?reporting by .{0,200}\b(?:editing|writing) by)",
     re.I,
 )
@@ -156,7 +156,7 @@ def classify(line: str) -> str:
     else:
         words = _WORD.findall(c)
     if not words:
-        return CHROME
+        return BLANK  # rules and underlines ("* * *", "====="): layout, not chrome
     if len(words) > 40 or (terminal and len(words) >= 12):  # the common case: a paragraph
         if terminal and len(words) <= 40 and _chrome_anywhere(c):
             return CHROME  # a copyright notice

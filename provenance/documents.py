@@ -32,8 +32,9 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-KINDS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
-         ".jsonl": "jsonl"}
+# reStructuredText is read as plain text (the pre-commit hook hands .rst drafts over too).
+KINDS = {".txt": "txt", ".text": "txt", ".rst": "txt", ".md": "md", ".markdown": "md", ".html": "html",
+         ".htm": "html", ".jsonl": "jsonl"}
 SUFFIXES = tuple(KINDS)
 # htmldate rejects dates after max_date, which defaults to today: pin it so that the same
 # page gives the same date on every day.

@@ -119,11 +119,12 @@ _KNOWN_TAGS = (
 )
 _URL = r"(?:https?://|ftp://|www\.)[^\s<>()\[\]{}\"']*[^\s<>()\[\]{}\"'.,;:!?]"
 _MD_COMMON = (
-    r"(?=[<!\[&_\\hHfFwW])(?:"  # cheap first-character test before the alternatives
+    r"(?=[<!\[&_\\`hHfFwW])(?:"  # cheap first-character test before the alternatives
     r"(?P<comment><!--.*?(?:-->|\Z))"
     r"|(?P<img>!\[[^\]\n]*\]\([^)\n]*\))"
     r"|\[(?P<ltext>[^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)"
     r"|\[(?P<rtext>[^\]\n]+)\]\[[^\]\n]*\]"
+    r"|`(?P<rst>[^`<\n]+?)\s*<[^>\n]*>`__?"  # reStructuredText link
     r"|(?m:^(?P<refdef>\[[^\]\n]+\]:[ \t]*\S+[^\n]*)$)"
     r"|<(?:https?|ftp|mailto):[^>\s]*>"
     rf"|{_URL}"
@@ -138,7 +139,7 @@ _TXT = re.compile(_MD_COMMON + rf"|</?(?-i:{_KNOWN_TAGS})" + _ATTRS + ")", re.S 
 
 
 def _markup_repl(m: re.Match[str]) -> list[Piece]:
-    for group in ("ltext", "rtext", "esc"):
+    for group in ("ltext", "rtext", "rst", "esc"):
         if m.group(group) is not None:
             return [m.span(group)]
     if m.group("entity") is not None:

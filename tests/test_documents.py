@@ -329,6 +329,16 @@ def test_markdown_front_matter_links_and_tags():
     assert_maps_back(doc, MD, "Fares on")
 
 
+def test_restructuredtext_draft(tmp_path):
+    rst = ("Council news\n============\n\nThe council met on Tuesday, see `the minutes <https://x.example/m>`_ "
+           "for details.\n\n.. image:: photo.jpg\n")
+    (tmp_path / "draft.rst").write_text(rst)
+    doc, problems = one([tmp_path / "draft.rst"])
+    assert problems == []
+    assert doc.text == "Council news\n\nThe council met on Tuesday, see the minutes for details."
+    assert_segments(doc, rst)
+
+
 def test_markdown_table_is_content():
     md = "Reserves by country:\n\n| Country | Reserves | Share |\n|---|---|---|\n| Russia | 10 | 20% |\n"
     doc = load_text(md, id="t.md", kind="md")
