@@ -255,10 +255,15 @@ def _align(raw: str, line: str, i: int, p: int, pieces: list[tuple[int, int] | s
     return p
 
 
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]+")
+
+
 def _document(raw: str, kind: str, *, id: str, path: str, fields: dict[str, str] | None = None) -> Document:
     if not raw.strip():
         raise _Skip("empty file" if not raw else "only whitespace")
     m, meta = _html(raw) if kind == "html" else _plain(raw, kind)
+    if _INVISIBLE.search(m.text):  # soft hyphens and zero-width spaces split words unseen
+        m = m.sub(_INVISIBLE, lambda x: [])
     if not re.search(r"\w", m.text):
         raise _Skip("no article text left after removing markup and boilerplate")
     meta.update(fields or {})

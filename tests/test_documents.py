@@ -283,6 +283,13 @@ def test_hard_wrapped_paragraph_is_unwrapped():
     assert_segments(doc, raw)
 
 
+def test_invisible_characters_do_not_split_words():
+    raw = "The con\u00adtent of the\u200b report was pub\u00adlished on Monday."
+    doc = load_text(raw, id="soft")
+    assert doc.text == "The content of the report was published on Monday."
+    assert_segments(doc, raw)
+
+
 def test_short_text_is_kept():
     assert load_text("Hi.", id="s").text == "Hi."
     assert load_text("Breaking news", id="s").text == "Breaking news"
