@@ -165,6 +165,21 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 
+_QUOTE_OPENERS = re.compile("[\u201c\u201e\u00ab\"\u2018]")
+_CLOSERS = {"\u201c": "\u201d", "\u201e": "\u201d\u201c", "\u00ab": "\u00bb", '"': '"', "\u2018": "\u2019"}
+
+
+def _find_close(text: str, closers: str, start: int, end: int) -> int:
+    """Index of the first closing mark in text[start:end], or `end` when the quote runs on."""
+    if closers == "\u2019":  # a closing single quote, not an apostrophe inside a word
+        j = text.find(closers, start, end)
+        while j != -1 and j + 1 < end and text[j + 1].isalpha():
+            j = text.find(closers, j + 1, end)
+        return end if j == -1 else j
+    found = [j for j in (text.find(c, start, end) for c in closers) if j != -1]
+    return min(found) if found else end
+
+
 def quotation_spans(text: str) -> list[tuple[int, int]]:
     """Spans of quoted material (inside the marks), never crossing a paragraph.
 
@@ -174,27 +189,13 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for ps, pe in paragraphs(text):
         i = ps
-        while i < pe:
+        while (m := _QUOTE_OPENERS.search(text, i, pe)) is not None:
+            i = m.start()
             ch = text[i]
-            close: str | None = None
-            if ch in "\u201c\u201e":
-                close = "\u201d\u201c" if ch == "\u201e" else "\u201d"
-            elif ch == "\u00ab":
-                close = "\u00bb"
-            elif ch == '"':
-                close = '"'
-            elif ch == "\u2018" and (i == ps or not text[i - 1].isalnum()):
-                close = "\u2019"
-            if close is None:
+            if ch == "\u2018" and i > ps and text[i - 1].isalnum():
                 i += 1
                 continue
-            j = i + 1
-            while j < pe:
-                if text[j] in close and not (
-                    close == "\u2019" and j + 1 < pe and text[j + 1].isalpha()
-                ):
-                    break
-                j += 1
+            j = _find_close(text, _CLOSERS[ch], i + 1, pe)
             s, e = _strip_span(text, i + 1, j)
             if s < e:
                 spans.append((s, e))
