@@ -283,19 +283,32 @@ def index_add(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (.txt .md .html .jsonl), recursively.")],
     index: IndexOption = None,
     batch_size: Annotated[int, typer.Option(help="Documents per transaction.", min=1)] = 500,
+    winnow: Annotated[
+        Optional[int],
+        typer.Option(help="New index only: fingerprint window in shingles (default 16; larger is smaller "
+                     "on disk, guarantees only longer shared runs).", min=2, max=200),
+    ] = None,
+    bands: Annotated[
+        Optional[int], typer.Option(help="New index only: LSH bands of 2 rows (default 10).", min=1, max=64)
+    ] = None,
 ) -> None:
     """Add documents to the index (creating it); unchanged documents are skipped, changed ones replaced."""
     from . import documents
     from .errors import ProvenanceError
-    from .index import open_index
+    from .index import IndexParams, open_index
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         fail(f"no such file or folder: {', '.join(missing)}")
+    defaults = IndexParams()
+    params = IndexParams(bands=bands or defaults.bands, winnow=winnow or defaults.winnow)
     try:
         docs, problems = documents.load_paths(paths)
         warn_problems(problems)
-        with open_index(index, create=True) as ix:
+        with open_index(index, create=True, params=params) as ix:
+            if (winnow or bands) and ix.params != params:
+                fail(f"the index at {ix.location} was created with {ix.params}; --winnow and --bands "
+                     "apply only to a new index")
             report = ix.add(docs, batch_size=batch_size)
             total = ix.stats().documents
     except ProvenanceError as exc:
