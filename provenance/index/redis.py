@@ -18,7 +18,8 @@ index lives on one slot and MULTI/EXEC can span all of it):
 * ``P g<gen>:sig`` — hash: n -> datasketch ``LeanMinHash`` bytes (byteorder ``<``).
 * ``P g<gen>:lsh_bucket_<band>…`` / ``P g<gen>:lsh_keys…`` — datasketch's storage for
   ``MinHashLSH(storage_config={"type": "redis", "basename": b"P g<gen>:lsh", …})``.
-* ``P g<gen>:f:<int32>`` — set of the n of every document with that winnowed fingerprint.
+* ``P g<gen>:fp:<bucket>`` — hash: winnowed fingerprint (4 bytes) -> the n of every document
+  that has it, packed little-endian uint32 (2^16 buckets, see `RedisIndex._posting_keys`).
 * ``P g<gen>:cms:<row>`` — count-min rows of phrase document frequencies, the same
   little-endian uint16 bytes as SQLite's.
 
@@ -64,16 +65,19 @@ from . import sqlite as _sq  # the phrase sketch's layout and widening rule: sha
 
 SCHEMA_VERSION = "1"
 DEFAULT_NAME = "default"
+FP_BITS = 16  # 65,536 fingerprint hashes: ~10 entries each at 10k documents, 100 (still compact) at 100k
 DEFAULT_TIMEOUT = 10.0  # seconds a command may take before the server counts as gone
 WRITE_RETRIES = 50  # optimistic-lock retries when other writers keep committing
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
 _DOC_FIELDS = ("id", "hash", "path", "title", "url", "site", "published", "chars", "raw_chars")
 _CHUNK = 2000
 _SCRIPTS = {
-    # KEYS: meta, then sets. Reply: fingerprint, gen, n_docs, then per non-empty set: key number, count, members.
-    "members": """
+    # KEYS: meta, the LSH bucket sets, then fingerprint hashes; ARGV: the fingerprint of each hash.
+    # Reply: fingerprint, gen, n_docs, then per hit: key number and members (sets) or packed numbers.
+    "lookup": """
 local out = redis.call('HMGET', KEYS[1], 'fingerprint', 'gen', 'n_docs')
-for i = 2, #KEYS do
+local nb = #KEYS - #ARGV
+for i = 2, nb do
   local m = redis.call('SMEMBERS', KEYS[i])
   if #m > 0 then
     out[#out + 1] = i
@@ -81,12 +85,33 @@ for i = 2, #KEYS do
     for j = 1, #m do out[#out + 1] = m[j] end
   end
 end
+for i = nb + 1, #KEYS do
+  local v = redis.call('HGET', KEYS[i], ARGV[i - nb])
+  if v then
+    out[#out + 1] = i
+    out[#out + 1] = v
+  end
+end
 return out
 """,
-    # KEYS: sets; ARGV: SADD or SREM, then one member per set. Writes, so only inside MULTI/EXEC.
-    "pairs": """
-local command = ARGV[1]
-for i = 1, #KEYS do redis.call(command, KEYS[i], ARGV[i + 1]) end
+    # KEYS: fingerprint hashes; ARGV: add or remove, then per key a fingerprint and a packed document number.
+    # Writes, so only inside MULTI/EXEC. Adding a number already there or removing one absent does nothing.
+    "postings": """
+local add = ARGV[1] == 'add'
+for i = 1, #KEYS do
+  local f, n = ARGV[2 * i], ARGV[2 * i + 1]
+  local old = redis.call('HGET', KEYS[i], f) or ''
+  local keep, found = {}, false
+  for j = 1, #old, 4 do
+    local c = string.sub(old, j, j + 3)
+    if c == n then found = true else keep[#keep + 1] = c end
+  end
+  if add and not found then
+    redis.call('HSET', KEYS[i], f, old .. n)
+  elseif not add and found then
+    if #keep == 0 then redis.call('HDEL', KEYS[i], f) else redis.call('HSET', KEYS[i], f, table.concat(keep)) end
+  end
+end
 return #KEYS
 """,
     # KEYS: one count-min row; ARGV[1]: little-endian uint32 cell numbers. Reply: their uint16 counts, packed.
@@ -225,6 +250,7 @@ class RedisIndex:
         self.params = IndexParams(bands=int(meta["bands"]), rows=int(meta["rows"]), winnow=int(meta["winnow"]),
                                   cms_depth=int(meta["cms_depth"]))
         self.gen = int(meta["gen"])
+        self.fp_bits = int(meta["fp_bits"])
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -276,6 +302,19 @@ class RedisIndex:
         return [base + struct.pack(">H", b) + bytes(sig[b * r : (b + 1) * r].byteswap().data)
                 for b in range(self.params.bands)]
 
+    def _posting_keys(self, fps: np.ndarray, gen: int) -> tuple[list[str], list[bytes]]:
+        """(hash key, field) of each fingerprint: 2^fp_bits hashes of packed document numbers.
+
+        One key per fingerprint would cost ~100 bytes each in Redis (69 a document); small
+        hashes of 4-byte fields cost ~15. The bucket is a multiplicative hash of the
+        fingerprint, since winnowed minima crowd the low values.
+        """
+        v = np.asarray(fps).astype(np.int64).astype(np.uint32)
+        bucket = (v * np.uint32(0x9E3779B1)) >> np.uint32(32 - self.fp_bits)
+        raw = v.astype("<u4").tobytes()
+        return ([f"{self.prefix}g{gen}:fp:{b}" for b in bucket.tolist()],
+                [raw[4 * j : 4 * j + 4] for j in range(len(v))])
+
     def _band_hashes(self, lsh, signatures: np.ndarray) -> list[list[bytes]]:
         """datasketch's bucket key of every band of every signature (its own ``_H`` on uint32 values)."""
         sig = np.asarray(signatures, dtype=np.uint32)
@@ -292,6 +331,7 @@ class RedisIndex:
                     "rows": params.rows, "winnow": params.winnow, "cms_depth": params.cms_depth,
                     "cms_bits": _sq.CMS_MIN_BITS, "cms_total": 0, "n_docs": 0, "fps": 0, "text_bytes": 0,
                     "next_n": 1, "gen": 1, "version": 0, "phrase_keys": phrase_key_version(),
+                    "fp_bits": FP_BITS,
                 })
                 pipe.set(self.key("gens"), 1)
                 for r in range(params.cms_depth):
@@ -498,14 +538,14 @@ class RedisIndex:
     @_guarded
     def candidates(self, query: QueryFeatures, *, limit: int = 10, max_df: int | None = None) -> list[Candidate]:
         """Stored documents sharing fingerprints or LSH buckets with `query`, best first (as SQLite ranks them)."""
-        shingles = np.unique(np.asarray(query.shingles, dtype=np.int64)).tolist()
+        shingles = np.unique(np.asarray(query.shingles, dtype=np.int64))
         for _ in range(3):  # a rebuild may switch generations between our reads
             gen = self.gen
             # SMEMBERS of every bucket (what datasketch's RedisSetStorage.get does for MinHashLSH.query)
-            # and every fingerprint set, server-side in one script: one round trip, one command to pack
-            keys = [self.key("meta"), *self.bucket_keys(query.signature, gen),
-                    *(self._gkey(f"f:{s}", gen) for s in shingles)]
-            reply = self._scripts("members")(keys=keys)
+            # and HGET of every shingle's posting, server-side in one script: one round trip
+            fp_keys, fields = self._posting_keys(shingles, gen)
+            keys = [self.key("meta"), *self.bucket_keys(query.signature, gen), *fp_keys]
+            reply = self._scripts("lookup")(keys=keys, args=fields)
             meta = self._current_meta(reply[:3])
             if int(meta["gen"]) == gen:
                 break
@@ -513,18 +553,24 @@ class RedisIndex:
         else:
             raise IndexError_(f"{self.location} is being rebuilt: check again when `index rebuild` is done")
         n_docs = int(meta["n_docs"])
-        sets: list[list[bytes]] = [[] for _ in keys[1:]]
+        nb = self.params.bands
+        bands: list[list[bytes]] = [[] for _ in range(nb)]
+        fp_sets: list[np.ndarray] = [np.empty(0, np.uint32)] * len(fp_keys)
         i = 3
-        while i < len(reply):  # flat: 1-based key number, member count, members
-            sets[int(reply[i]) - 2] = reply[i + 2 : i + 2 + int(reply[i + 1])]
-            i += 2 + int(reply[i + 1])
-        bands, fp_sets = sets[: self.params.bands], sets[self.params.bands :]
+        while i < len(reply):  # flat: 1-based key number, then a member count and members, or packed numbers
+            k = int(reply[i]) - 2
+            if k < nb:
+                bands[k] = reply[i + 2 : i + 2 + int(reply[i + 1])]
+                i += 2 + int(reply[i + 1])
+            else:
+                fp_sets[k - nb] = np.frombuffer(reply[i + 1], dtype="<u4")
+                i += 2
         band_ids = sorted({m for members in bands for m in members})
         band_n = dict(zip(band_ids, self.r.hmget(self.key("ids"), band_ids))) if band_ids else {}
         bn = np.array([int(band_n[m]) for members in bands for m in members if band_n.get(m) is not None],
                       dtype=np.int64)
         fk = np.repeat(np.arange(len(fp_sets)), [len(m) for m in fp_sets])
-        fn = np.array([int(n) for members in fp_sets for n in members], dtype=np.int64)
+        fn = np.concatenate([np.empty(0, np.int64), *fp_sets]).astype(np.int64)
         cap = max_df if max_df is not None else max(50, n_docs // 500)
         if len(fk):
             uk, inv, df = np.unique(fk, return_inverse=True, return_counts=True)
@@ -687,8 +733,7 @@ class _Plan:
             for h, storage in zip(hs, self.lsh.hashtables):
                 self.ops.append(("srem", storage.redis_key(h), key))
             self.ops.append(("_ds_remove_key", key))
-            self.ops.append(("_pairs", "SREM", [self.ix._gkey(f"f:{f}", self.gen) for f in fp.tolist()],
-                             [n] * len(fp)))
+            self.ops.append(("_postings", "remove", fp, n))
             self.ops.append(("hdel", self.ix._gkey("sig", self.gen), n))
             self.ops.append(("hdel", self.ix.key("ids"), key))
             self.ops.append(("delete", self.ix.key(f"d:{n}")))
@@ -716,7 +761,7 @@ class _Plan:
             self.ops.append(("hset", self.ix.key(f"d:{n}"), None, None, {**mapping, "z": z}))
             self.ops.append(("hset", self.ix.key("ids"), _b(d.id), n))
             self.text_bytes += len(z)
-        self.ops.append(("_postings", [d.id for d in docs], ns, feats))
+        self.ops.append(("_put", [d.id for d in docs], ns, feats))
         self.n_docs += len(docs)
         self.fps += sum(len(f) for f in feats.fingerprints)
         self._cms(feats.phrases, +1)
@@ -729,9 +774,9 @@ class _Plan:
         for op, *args in self.ops:
             if op == "_ds_remove_key":
                 self.lsh.keys._remove(pipe, args[0])  # datasketch: HDEL keys registry + DEL the key's list
-            elif op == "_pairs":
-                _pairs(ix, pipe, *args)
             elif op == "_postings":
+                _postings(ix, pipe, self.gen, *args)
+            elif op == "_put":
                 _put_postings(ix, pipe, self.gen, self.lsh, *args, ix.config.seed)
             else:
                 getattr(pipe, op)(*args)
@@ -751,22 +796,26 @@ def _put_postings(ix: RedisIndex, pipe, gen: int, lsh, ids: Sequence[str], ns: S
     hashes = ix._band_hashes(lsh, feats.signatures)
     if len(ns):
         pipe.hset(ix._gkey("sig", gen), mapping={n: signature_bytes(s, seed) for n, s in zip(ns, feats.signatures)})
-    fp_keys, fp_ns = [], []
-    for i, n, hs, fp in zip(ids, ns, hashes, feats.fingerprints):
+    for i, hs in zip(ids, hashes):
         key = _b(i)
         lsh.keys._insert(pipe, key, *hs)  # datasketch: HSET keys registry + RPUSH the key's band hashes
         for h, storage in zip(hs, lsh.hashtables):
             storage._insert(pipe, h, key)  # datasketch: HSET bucket registry + SADD key to the bucket set
-        fp_keys.extend(ix._gkey(f"f:{f}", gen) for f in fp.tolist())
-        fp_ns.extend([n] * len(fp))
-    _pairs(ix, pipe, "SADD", fp_keys, fp_ns)
+    if len(ns):
+        fps = np.concatenate(feats.fingerprints)
+        _postings(ix, pipe, gen, "add", fps, np.repeat(np.asarray(ns), [len(f) for f in feats.fingerprints]))
 
 
-def _pairs(ix: RedisIndex, pipe, command: str, keys: Sequence[str], members: Sequence[int]) -> None:
-    """Queue SADD/SREM of one member per set as a few script calls, not one command per set."""
-    script = ix._scripts("pairs")
+def _postings(ix: RedisIndex, pipe, gen: int, action: str, fps: np.ndarray, ns) -> None:
+    """Queue adding or removing (fingerprint, n) postings: a few script calls, not a command each."""
+    keys, fields = ix._posting_keys(fps, gen)
+    packed = np.broadcast_to(np.asarray(ns, dtype="<u4"), (len(fps),)).astype("<u4").tobytes()
+    script = ix._scripts("postings")
     for a in range(0, len(keys), 20000):
-        script(keys=keys[a : a + 20000], args=[command, *members[a : a + 20000]], client=pipe)
+        args = [action]
+        for j in range(a, min(a + 20000, len(keys))):
+            args += [fields[j], packed[4 * j : 4 * j + 4]]
+        script(keys=keys[a : a + 20000], args=args, client=pipe)
 
 
 def _count_into(counts: np.ndarray, phrase_sets: Sequence[np.ndarray], bits: int) -> int:
