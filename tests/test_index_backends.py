@@ -77,8 +77,9 @@ def redis_spec(url: str = REDIS_URL, **options: object) -> str:
 
 
 def drop(spec: str) -> None:
-    with open_index(spec, check_config=False) as ix:
-        ix.drop()
+    from provenance.index.redis import drop as drop_index
+
+    drop_index(spec)
 
 
 @pytest.fixture
@@ -165,6 +166,21 @@ def test_remove_deletes_every_posting_and_phrase_count(index):
     assert (st.documents, st.fingerprints, st.band_entries, st.text_bytes) == (0, 0, 0, 0)
     ps = index.phrase_stats()
     assert ps.n_docs == 0 and not ps.doc_freq(doc_phrases([d[0].text])[0]).any()
+
+
+@needs_redis
+def test_an_index_of_another_schema_is_refused_and_can_be_dropped(make):
+    from provenance.index import redis as backend
+
+    spec = make("redis")
+    with open_index(spec, create=True) as ix:
+        ix.add(docs(3))
+        ix.r.hset(ix.key("meta"), "schema", "0")
+    with pytest.raises(IndexError_, match="has index schema '0'.*drop it"):
+        open_index(spec)
+    assert backend.drop(spec) > 5
+    with pytest.raises(IndexError_, match="provenance index add"):
+        open_index(spec)
 
 
 def test_missing_index_names_the_command_that_builds_one(spec):

@@ -63,7 +63,7 @@ from . import (
 )
 from . import sqlite as _sq  # the phrase sketch's layout and widening rule: shared, so counts agree
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: fingerprint postings in hashes of packed numbers (1: a set each)
 DEFAULT_NAME = "default"
 FP_BITS = 16  # 65,536 fingerprint hashes: ~10 entries each at 10k documents, 100 (still compact) at 100k
 DEFAULT_TIMEOUT = 10.0  # seconds a command may take before the server counts as gone
@@ -132,6 +132,16 @@ def open(spec: str, config: SketchConfig, *, create: bool = False, params: Index
          check_config: bool = True) -> RedisIndex:
     """Open (or with `create`, make) the index named by a ``redis://HOST:PORT/DB[?name=NAME]`` URL."""
     return RedisIndex(spec, config, create=create, params=params, check_config=check_config)
+
+
+def drop(spec: str) -> int:
+    """Delete every key of the index named by `spec`, whatever its schema or configuration."""
+    ix = RedisIndex.__new__(RedisIndex)
+    ix._connect(spec)
+    try:
+        return ix.drop()
+    finally:
+        ix.r.close()
 
 
 def parse_spec(spec: str) -> tuple[dict, str, str, float]:
@@ -213,18 +223,8 @@ class RedisIndex:
 
     def __init__(self, spec: str, config: SketchConfig, *, create: bool = False,
                  params: IndexParams | None = None, check_config: bool = True) -> None:
-        try:
-            import redis
-            from redis.backoff import NoBackoff
-            from redis.retry import Retry
-        except ImportError as exc:
-            raise MissingExtraError("redis", "redis") from exc
-        self._errors = (redis.exceptions.RedisError, OSError)
-        self._redis_kwargs, self.name, self.location, self.timeout = parse_spec(spec)
-        self._redis_kwargs["retry"] = Retry(NoBackoff(), 0)  # never resend a MULTI/EXEC that may have run
+        self._connect(spec)
         self.config = config
-        self.prefix = f"provenance:{{{self.name}}}:"
-        self.r = redis.Redis(**self._redis_kwargs)
         self._lsh_cache: dict[int, object] = {}
         self._script_cache: dict[str, object] = {}
         try:
@@ -242,7 +242,7 @@ class RedisIndex:
         if meta.get("schema") != SCHEMA_VERSION:
             raise IndexError_(
                 f"{self.location} has index schema {meta.get('schema')!r}, this version reads {SCHEMA_VERSION!r}: "
-                "drop it and add the original files again"
+                "drop it (`provenance.index.redis.drop(URL)`) and add the original files again"
             )
         self.stored_fingerprint = meta["fingerprint"]
         if check_config:
@@ -253,6 +253,19 @@ class RedisIndex:
         self.fp_bits = int(meta["fp_bits"])
 
     # --- plumbing ---------------------------------------------------------------------
+
+    def _connect(self, spec: str) -> None:
+        try:
+            import redis
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
+        except ImportError as exc:
+            raise MissingExtraError("redis", "redis") from exc
+        self._errors = (redis.exceptions.RedisError, OSError)
+        self._redis_kwargs, self.name, self.location, self.timeout = parse_spec(spec)
+        self._redis_kwargs["retry"] = Retry(NoBackoff(), 0)  # never resend a MULTI/EXEC that may have run
+        self.prefix = f"provenance:{{{self.name}}}:"
+        self.r = redis.Redis(**self._redis_kwargs)
 
     def _scripts(self, name: str):
         """The read scripts, registered once per client (EVALSHA; loaded again if the server forgot them)."""
