@@ -189,7 +189,8 @@ def features(texts: Sequence[str], config: SketchConfig, options: CandidateOptio
         terms.append(th[content])
         tdocs.append(tok_doc[content] + base)
         base += len(batch)
-    t, td = np.concatenate(terms), np.concatenate(tdocs)
+    t = np.concatenate(terms) if terms else np.empty(0, np.uint64)
+    td = np.concatenate(tdocs) if tdocs else np.empty(0, np.int64)
     if len(t):
         uniq = np.unique(np.stack([td.astype(np.uint64), t], axis=1), axis=0)
         td, t = uniq[:, 0].astype(np.int64), uniq[:, 1]

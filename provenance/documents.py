@@ -318,6 +318,8 @@ def _jsonl(path: Path, name: str, max_bytes: int, problems: list[Problem]) -> li
                     reason = f"the first {broken} lines are not usable JSONL records"
                     problems.append(Problem(str(path), reason, "rest of the file skipped"))
                     break
+    if lineno == 0 or (not docs and not broken):
+        problems.append(Problem(str(path), "no JSONL records" if lineno else "empty file", "skipped"))
     return docs
 
 
