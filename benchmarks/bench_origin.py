@@ -1,0 +1,239 @@
+"""Origin benchmark: who came first, on corpus/news, Clough-Stevenson and a generated lineage set.
+
+    python benchmarks/bench_origin.py            # all three, tables on stdout
+    python -m pytest benchmarks/bench_origin.py  # the same, asserting the goals
+
+Measures origin top-1 accuracy per family, pairwise direction accuracy (copy pairs
+where one text is an ancestor of the other), parent accuracy, and calibration
+(confidence bins vs observed accuracy, expected calibration error) of the origin and
+direction probabilities. Pairs come from the real verify stage (`verdict.compare`);
+news and Clough go through the whole `scan` when it is importable.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import lineagegen  # noqa: E402
+from provenance import direction as dr  # noqa: E402
+from provenance.lineage import directions, families  # noqa: E402
+from provenance.model import Document, Family, Pair  # noqa: E402
+
+NEWS = ROOT / "corpus" / "news"
+CLOUGH = ROOT / "corpus" / "clough-stevenson-dev"
+if not CLOUGH.is_dir():
+    CLOUGH = ROOT.parent / "shared" / "data" / "clough-stevenson-dev"
+
+
+def compare_all(docs: list[Document]) -> list[Pair]:
+    """Verified pairs for every pair of docs (the real verify stage)."""
+    from provenance.verdict import compare
+
+    docs = sorted(docs, key=lambda d: d.id)
+    return [compare(a, b) for a, b in itertools.combinations(docs, 2)]
+
+
+@dataclass
+class Tally:
+    """Hits and (confidence, correct) records for one data set."""
+
+    origin: list[tuple[float, bool]] = field(default_factory=list)
+    direction: list[tuple[float, bool]] = field(default_factory=list)
+    parent: list[tuple[float, bool]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def rate(rows: list[tuple[float, bool]]) -> float:
+        return sum(c for _, c in rows) / len(rows) if rows else float("nan")
+
+
+def calibration(rows: list[tuple[float, bool]], bins: int = 10) -> tuple[list[tuple[str, int, float, float]], float]:
+    """Equal-width confidence bins over [0.5, 1] for direction-like confidences, [0, 1] otherwise."""
+    lo = 0.5 if rows and min(c for c, _ in rows) >= 0.5 else 0.0
+    width = (1 - lo) / bins
+    table, ece, n = [], 0.0, len(rows)
+    for k in range(bins):
+        a, b = lo + k * width, lo + (k + 1) * width
+        sel = [(c, ok) for c, ok in rows if a <= c < b or (k == bins - 1 and c == 1.0)]
+        if not sel:
+            continue
+        conf = sum(c for c, _ in sel) / len(sel)
+        acc = sum(ok for _, ok in sel) / len(sel)
+        table.append((f"{a:.2f}-{b:.2f}", len(sel), conf, acc))
+        ece += len(sel) / n * abs(conf - acc)
+    return table, ece
+
+
+def _index(fams: list[Family]) -> dict[str, Family]:
+    return {m: f for f in fams for m in f.members}
+
+
+# --- generated lineage set ---------------------------------------------------------------
+
+
+def run_generated(gen: list[lineagegen.GenFamily], weights: dict | None = None, pairs_cache: dict | None = None) -> Tally:
+    t = Tally()
+    for g in gen:
+        docs = list(g.docs)
+        key = g.docs[0].id
+        if pairs_cache is not None and key in pairs_cache:
+            pairs = pairs_cache[key]
+        else:
+            pairs = compare_all(docs)
+            if pairs_cache is not None:
+                pairs_cache[key] = pairs
+        fams = families(docs, pairs, weights=weights)
+        score_generated(g, docs, pairs, fams, t, weights)
+    return t
+
+
+def score_generated(g, docs, pairs, fams, t: Tally, weights=None) -> None:
+    for f in fams:
+        mem = set(f.members)
+        roots = [m for m in f.members if not (set(g.ancestors(m)) & mem)]
+        if len(roots) == 1:
+            t.origin.append((f.origin_confidence, f.origin == roots[0]))
+        for e in f.edges:
+            if g.parent[e.derivative] in mem:
+                t.parent.append((e.probability, e.source == g.parent[e.derivative]))
+    for e in directions(docs, pairs, weights=weights):
+        if e.source in g.ancestors(e.derivative):
+            t.direction.append((e.probability, True))
+        elif e.derivative in g.ancestors(e.source):
+            t.direction.append((e.probability, False))
+
+
+# --- corpus/news ---------------------------------------------------------------------------
+
+
+def _load(path: Path) -> tuple[list[Document], list[Pair], list[Family]]:
+    """Through the whole scan when available, else the loader + compare + families."""
+    try:
+        from provenance.scan import scan
+
+        res = scan([path])
+        return res.documents, res.pairs, res.families
+    except ImportError:
+        from provenance.documents import load_paths
+
+        docs, _ = load_paths([path])
+        pairs = compare_all(docs)
+        return docs, pairs, families(docs, pairs)
+
+
+def _short(doc_id: str) -> str:
+    return Path(doc_id).name
+
+
+def run_news() -> tuple[Tally, list[Family]]:
+    docs, pairs, fams = _load(NEWS)
+    t = Tally()
+    ids = {_short(d.id)[:3]: d.id for d in docs}
+    idx = _index(fams)
+    origin, d000, d002 = ids.get("001"), ids.get("000"), ids.get("002")
+    fam = idx.get(origin)
+    t.notes.append("families: " + "; ".join("{" + ", ".join(_short(m)[:3] for m in f.members) + "}" for f in fams))
+    if fam:
+        t.origin.append((fam.origin_confidence, fam.origin == origin))
+        parents = {e.derivative: e for e in fam.edges}
+        for d in (d000, d002):
+            if d in parents:
+                t.parent.append((parents[d].probability, parents[d].source == origin))
+    for e in directions(docs, pairs):
+        truth = {(origin, d000), (origin, d002)}
+        if (e.source, e.derivative) in truth:
+            t.direction.append((e.probability, True))
+        elif (e.derivative, e.source) in truth:
+            t.direction.append((e.probability, False))
+    return t, fams
+
+
+# --- Clough-Stevenson ------------------------------------------------------------------------
+
+
+def run_clough() -> Tally:
+    docs, pairs, fams = _load(CLOUGH)
+    with open(CLOUGH / "file_information.csv", newline="", encoding="utf-8") as f:
+        cat = {r["File"]: (r["Task"], r["Category"]) for r in csv.DictReader(f)}
+    name = {d.id: _short(d.id) for d in docs}
+    t = Tally()
+    for f in fams:
+        origs = [m for m in f.members if cat.get(name[m], ("", ""))[1] == "orig"]
+        if len(origs) != 1:
+            t.notes.append(f"family without its source: {[name[m] for m in f.members]}")
+            continue
+        t.origin.append((f.origin_confidence, f.origin == origs[0]))
+        for e in f.edges:
+            if cat.get(name[e.derivative], ("", ""))[1] in ("cut", "light", "heavy"):
+                t.parent.append((e.probability, e.source == origs[0]))
+    for e in directions(docs, pairs):
+        cs, cd = cat.get(name[e.source], ("", ""))[1], cat.get(name[e.derivative], ("", ""))[1]
+        if cs == "orig" and cd in ("cut", "light", "heavy"):
+            t.direction.append((e.probability, True))
+        elif cd == "orig" and cs in ("cut", "light", "heavy"):
+            t.direction.append((e.probability, False))
+    return t
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def summary(name: str, t: Tally) -> str:
+    lines = [f"### {name}"]
+    for label, rows in (("origin top-1", t.origin), ("direction", t.direction), ("parent", t.parent)):
+        if rows:
+            _, ece = calibration(rows)
+            lines.append(f"- {label}: {Tally.rate(rows):.3f} ({sum(c for _, c in rows)}/{len(rows)}), ECE {ece:.3f}")
+    for label, rows in (("origin", t.origin), ("direction", t.direction)):
+        if len(rows) >= 20:
+            table, _ = calibration(rows)
+            lines.append(f"\n| {label} confidence | n | mean confidence | observed accuracy |\n|---|---|---|---|")
+            lines += [f"| {b} | {n} | {c:.3f} | {a:.3f} |" for b, n, c, a in table]
+    lines += [f"- note: {n}" for n in t.notes[:6]]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    news, _ = run_news()
+    print(summary("corpus/news", news), "\n")
+    if CLOUGH.is_dir():
+        print(summary("Clough-Stevenson (tasks a-c)", run_clough()), "\n")
+    gen = [g for g in lineagegen.generate() if g.split == "test"]
+    src = "Reuters-21578" if lineagegen._reuters_path() else "corpus/"
+    print(summary(f"generated lineage set (held-out half, {len(gen)} families, originals from {src})", run_generated(gen)))
+
+
+# --- pytest -----------------------------------------------------------------------------------
+
+
+def test_news_goal():
+    t, fams = run_news()
+    assert Tally.rate(t.origin) == 1.0 and Tally.rate(t.parent) == 1.0, summary("news", t)
+
+
+def test_clough_goal():
+    if not CLOUGH.is_dir():
+        import pytest
+
+        pytest.skip("Clough-Stevenson data not present")
+    t = run_clough()
+    assert Tally.rate(t.origin) == 1.0, summary("clough", t)
+    assert Tally.rate(t.direction) >= 0.98, summary("clough", t)
+
+
+def test_generated_calibration():
+    gen = [g for g in lineagegen.generate(80) if g.split == "test"]
+    t = run_generated(gen)
+    assert calibration(t.origin)[1] <= 0.1 and calibration(t.direction)[1] <= 0.1, summary("generated", t)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,287 @@
+"""A generated lineage set: families of copies with known parent edges.
+
+Originals are Reuters-21578 wire stories when the file is present (set
+PROVENANCE_REUTERS to point at another copy), otherwise the texts under corpus/.
+Each family is a random recursive tree (stars, chains and mixtures) whose derivatives
+are made from their parent by the edits newsrooms and copy sites make: sentences
+deleted, reordered or truncated, sentences from other articles inserted, words swapped
+for synonyms, house spelling applied, typos introduced (and inherited), intros and
+footers, blog-platform text, credit lines, site chrome, and dates that are shifted,
+missing, or re-stamped earlier than the source. Everything is seeded: the same
+arguments give the same set. Originals are split into disjoint train and test pools.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from provenance.model import Document
+from provenance.text import sentences
+
+ROOT = Path(__file__).resolve().parents[1]
+REUTERS_DEFAULT = ROOT.parent / "shared" / "data" / "reuters-21578" / "reuters21578.jsonl"
+
+SYNONYMS = {
+    "said": ["stated", "noted", "added", "reported"], "says": ["states", "notes"], "rose": ["increased", "climbed"],
+    "fell": ["dropped", "declined"], "increase": ["rise", "gain"], "decrease": ["decline", "drop"],
+    "company": ["firm", "group"], "expected": ["anticipated", "forecast"], "agreed": ["consented", "decided"],
+    "announced": ["revealed", "disclosed"], "big": ["large", "major"], "large": ["big", "sizeable"],
+    "major": ["leading", "key"], "buy": ["purchase", "acquire"], "sell": ["offload", "dispose of"],
+    "began": ["started", "commenced"], "start": ["begin", "launch"], "end": ["finish", "close"],
+    "help": ["assist", "aid"], "show": ["reveal", "indicate"], "shows": ["reveals", "indicates"],
+    "plan": ["proposal", "scheme"], "plans": ["proposals", "intentions"], "talks": ["negotiations", "discussions"],
+    "government": ["administration", "authorities"], "officials": ["authorities", "representatives"],
+    "about": ["around", "roughly"], "nearly": ["almost", "close to"], "also": ["additionally", "moreover"],
+    "however": ["but", "nevertheless"], "because": ["since", "as"], "total": ["overall", "combined"],
+    "prices": ["rates", "costs"], "price": ["rate", "cost"], "profit": ["earnings", "income"],
+    "sales": ["revenues", "turnover"], "shares": ["stock", "equity"], "market": ["sector", "marketplace"],
+    "rise": ["increase", "gain"], "cut": ["reduce", "lower"], "cuts": ["reductions", "reduces"],
+    "raise": ["lift", "boost"], "strong": ["robust", "solid"], "weak": ["soft", "feeble"],
+    "recent": ["latest", "current"], "week": ["seven days"], "month": ["period"], "year": ["twelve months"],
+    "told": ["informed", "briefed"], "reported": ["posted", "recorded"], "added": ["continued", "went on"],
+    "important": ["significant", "crucial"], "new": ["fresh", "novel"], "more": ["additional", "further"],
+    "less": ["fewer", "lower"], "get": ["obtain", "receive"], "make": ["produce", "create"],
+    "use": ["employ", "utilise"], "quickly": ["rapidly", "swiftly"], "likely": ["probably", "expected to be"],
+    "demand": ["appetite", "need"], "supply": ["provision", "output"], "higher": ["greater", "elevated"],
+    "lower": ["reduced", "smaller"], "statement": ["release", "announcement"], "official": ["spokesman", "source"],
+    "week's": ["the week's"], "country": ["nation"], "countries": ["nations"], "including": ["such as"],
+}
+# US <-> UK house spelling, applied to whole words in either direction.
+SPELLINGS = [
+    ("aluminum", "aluminium"), ("program", "programme"), ("programs", "programmes"), ("labor", "labour"),
+    ("favor", "favour"), ("favorable", "favourable"), ("center", "centre"), ("defense", "defence"),
+    ("organization", "organisation"), ("organizations", "organisations"), ("privatization", "privatisation"),
+    ("recognized", "recognised"), ("authorized", "authorised"), ("subsidized", "subsidised"),
+    ("traveled", "travelled"), ("canceled", "cancelled"), ("analyze", "analyse"), ("analyzed", "analysed"),
+    ("gray", "grey"), ("harbor", "harbour"), ("neighbor", "neighbour"), ("neighboring", "neighbouring"),
+    ("totaled", "totalled"), ("modeled", "modelled"), ("fueled", "fuelled"), ("stabilize", "stabilise"),
+    ("liberalization", "liberalisation"), ("realized", "realised"), ("finalized", "finalised"),
+    ("criticized", "criticised"), ("emphasized", "emphasised"), ("jewelry", "jewellery"), ("catalog", "catalogue"),
+]
+PLATFORM = [
+    ["Leave a comment", "Design a site like this with WordPress.com", "Get started"],
+    ["Share this:", "Twitter", "Facebook", "Like this:", "Like Loading..."],
+    ["Posted in Business News", "Tagged economy, markets", "Leave a reply"],
+    ["Powered by Blogger", "Subscribe to our newsletter for daily updates"],
+]
+CHROME_HEAD = ["Home News Business Markets World Politics Tech Opinion", "Menu Search Sign In Subscribe",
+               "Latest Business Economy Companies Markets"]
+SITES = ["dailyledger.com", "marketwire.net", "cityherald.co.uk", "financepost.org", "newsroundup.blog",
+         "tradejournal.com", "themorningbrief.net", "globaldispatch.com", "eveningstandardtimes.com",
+         "businessbeat.blog", "coastalgazette.com", "metrochronicle.org"]
+INTROS = ["In a report this week, {s}", "Here is what we know: {s}", "According to a news report, {s}",
+          "{s}", "In brief: {s}", "Breaking: {s}"]
+
+
+@dataclass(frozen=True)
+class GenFamily:
+    """One generated family: documents, the true parent of each (None for the origin), its split."""
+
+    docs: tuple[Document, ...]
+    parent: dict[str, str | None]
+    split: str  # "train" | "test"
+
+    @property
+    def origin(self) -> str:
+        return next(k for k, v in self.parent.items() if v is None)
+
+    def ancestors(self, d: str) -> list[str]:
+        out, p = [], self.parent[d]
+        while p is not None:
+            out.append(p)
+            p = self.parent[p]
+        return out
+
+
+def _reuters_path() -> Path | None:
+    p = Path(os.environ.get("PROVENANCE_REUTERS", REUTERS_DEFAULT))
+    return p if p.is_file() else None
+
+
+def _parse_reuters_date(s: str) -> date | None:
+    m = re.match(r"\s*(\d{1,2}-[A-Za-z]{3}-\d{4})", s or "")
+    try:
+        return datetime.strptime(m.group(1), "%d-%b-%Y").date() if m else None
+    except ValueError:
+        return None
+
+
+def load_originals(min_sentences: int = 6) -> list[tuple[str, date | None]]:
+    """(text, date) originals: Reuters when present (byte-identical re-sends dropped), else corpus/."""
+    out: list[tuple[str, date | None]] = []
+    seen: set[str] = set()
+    path = _reuters_path()
+    if path:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                text = re.sub(r"\s*\bReuter\s*$", "", row.get("text", "")).strip()
+                h = hashlib.sha1(text.encode()).hexdigest()
+                if h in seen:
+                    continue
+                seen.add(h)
+                if len(_split(text)) >= min_sentences and len(text.split()) >= 150:
+                    out.append((text, _parse_reuters_date(row.get("date", ""))))
+    else:
+        for p in sorted((ROOT / "corpus").rglob("*.txt")):
+            text = p.read_bytes().decode("utf-8", errors="replace")
+            if len(_split(text)) >= min_sentences:
+                out.append((text, None))
+    return out
+
+
+def _split(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentences(text) if len(text[s:e].split()) >= 3]
+
+
+def _subst(sent: str, rate: float, rng: random.Random, quotes: bool = False) -> str:
+    """Synonym swaps outside quotations (editors do not reword quotes; `quotes=True` for spinners).
+
+    Rewriters converge: the first synonym is the usual choice, so independent rewrites
+    of one source share wording that neither took from the other.
+    """
+
+    def rep(m: re.Match) -> str:
+        w = m.group()
+        alts = SYNONYMS.get(w.lower())
+        if not alts or rng.random() >= rate:
+            return w
+        r = alts[0] if rng.random() < 0.6 else rng.choice(alts)
+        return r.capitalize() if w[0].isupper() else r
+
+    parts = re.split(r'("[^"]*")', sent)
+    return "".join(p if (p.startswith('"') and not quotes) else re.sub(r"[A-Za-z']+", rep, p) for p in parts)
+
+
+def _respell(sent: str, british: bool) -> str:
+    for us, uk in SPELLINGS:
+        a, b = (us, uk) if british else (uk, us)
+        sent = re.sub(rf"\b{a}\b", b, sent)
+        sent = re.sub(rf"\b{a.capitalize()}\b", b.capitalize(), sent)
+    return sent
+
+
+def _typo(sents: list[str], rng: random.Random) -> list[str]:
+    cands = [(i, m) for i, s in enumerate(sents) for m in re.finditer(r"[a-z]{8,}", s)]
+    if not cands:
+        return sents
+    i, m = rng.choice(cands)
+    w = m.group()
+    k = rng.randrange(2, len(w) - 3)
+    w2 = w[:k] + w[k + 1 :] if rng.random() < 0.5 else w[:k] + w[k] + w[k:]
+    out = list(sents)
+    out[i] = sents[i][: m.start()] + w2 + sents[i][m.end() :]
+    return out
+
+
+@dataclass
+class _Node:
+    body: list[str]  # the story's sentences (inherited and edited)
+    published: date | None
+    site: str
+
+
+def _derive(parent: _Node, pub: date | None, rng: random.Random, donors: list[str], site: str) -> _Node:
+    """One derivative of `parent`'s story body; presentation (intros, footers) is added at render."""
+    body = list(parent.body)
+    level = rng.choices(["near", "light", "heavy", "partial"], [0.25, 0.35, 0.2, 0.2])[0]
+    drop = {"near": 0.05, "light": 0.15, "heavy": 0.2, "partial": 0.45}[level]
+    body = [s for i, s in enumerate(body) if i == 0 or rng.random() >= drop] or body[:1]
+    if rng.random() < 0.3 and len(body) > 4:
+        body = body[: max(3, int(len(body) * rng.uniform(0.5, 0.9)))]
+    if rng.random() < 0.3:
+        for _ in range(rng.randint(1, 3)):
+            if len(body) > 2:
+                i = rng.randrange(len(body) - 1)
+                body[i], body[i + 1] = body[i + 1], body[i]
+    if rng.random() < 0.4 and donors:
+        for _ in range(rng.randint(1, 3)):
+            body.insert(rng.randint(1, len(body)), rng.choice(donors))
+    rate = {"near": 0.0, "light": 0.15, "heavy": 0.5, "partial": 0.15}[level]
+    if rate:
+        body = [_subst(s, rate, rng) for s in body]
+    if rng.random() < 0.25:
+        body = [_respell(s, british=rng.random() < 0.7) for s in body]
+    if rng.random() < 0.2:
+        body = _typo(body, rng)
+    if rng.random() < 0.1 and len(body) > 2:
+        i = rng.randrange(len(body))
+        body.insert(i + 1, _subst(body[i], 0.9, rng, quotes=True))
+    return _Node(body, pub, site)
+
+
+def _render(node: _Node, parent: _Node | None, rng: random.Random, blog: bool) -> str:
+    head, tail = [], []
+    if rng.random() < 0.3:
+        head.append(rng.choice(CHROME_HEAD))
+    if parent is not None and rng.random() < 0.35:
+        head.append(rng.choice(INTROS).format(s=_subst(node.body[0], 0.6, rng)))
+    if parent is not None and rng.random() < 0.2:
+        tail.append(rng.choice([f"Source: {parent.site}", f"via {parent.site}", f"Originally published by {parent.site}",
+                                "Source: Reuters", "(c) Reuters"]))
+    if blog:
+        tail.extend(rng.choice(PLATFORM))
+    if rng.random() < 0.3:
+        tail.append(f"Copyright {node.published.year if node.published else 2020} {node.site}. All rights reserved.")
+    paras, i = [], 0
+    while i < len(node.body):
+        n = rng.choice([1, 1, 2, 3])
+        paras.append(" ".join(node.body[i : i + n]))
+        i += n
+    return "\n\n".join(head + paras + tail) + "\n"
+
+
+def generate(n_families: int = 240, seed: int = 7, test_share: float = 0.5) -> list[GenFamily]:
+    """Families with known parents; originals (and inserted material) never cross the split."""
+    rng = random.Random(seed)
+    originals = load_originals()
+    rng.shuffle(originals)
+    n_test = int(len(originals) * test_share)
+    pools = {"test": originals[:n_test], "train": originals[n_test:]}
+    fams: list[GenFamily] = []
+    for f in range(n_families):
+        split = "test" if f % 2 else "train"
+        pool = pools[split]
+        text, when = pool[(f // 2) % len(pool)]
+        donors = [s for t, _ in (pool[rng.randrange(len(pool))] for _ in range(3)) for s in _split(t)]
+        size = rng.choices([2, 3, 4, 5, 6], [0.3, 0.3, 0.2, 0.1, 0.1])[0]
+        when = when or date(2020, 1, 1) + timedelta(days=rng.randrange(1500))
+        nodes = [_Node(_split(text), when, rng.choice(SITES))]
+        parents: list[int | None] = [None]
+        for k in range(1, size):
+            par = 0 if rng.random() < 0.5 else rng.randrange(k)
+            base = nodes[par].published
+            if rng.random() < 0.1:
+                pub = base - timedelta(days=rng.randint(1, 30))  # re-stamped earlier than its source
+            else:
+                pub = base + timedelta(days=rng.choice([0, 0, 1, 1, 2, 3, 7]))
+            nodes.append(_derive(nodes[par], pub, rng, donors, rng.choice(SITES)))
+            parents.append(par)
+        ids = [f"g{f:04d}-{rng.getrandbits(24):06x}" for _ in nodes]
+        docs = []
+        for k, node in enumerate(nodes):
+            par = nodes[parents[k]] if parents[k] is not None else None
+            blog = rng.random() < (0.25 if par is not None else 0.05)
+            shown = node.published if rng.random() >= 0.3 else None
+            docs.append(Document(id=ids[k], text=_render(node, par, rng, blog), site=node.site,
+                                 url=f"https://{node.site}/story/{ids[k]}",
+                                 published=shown.isoformat() if shown else None))
+        parent = {ids[k]: (ids[parents[k]] if parents[k] is not None else None) for k in range(size)}
+        fams.append(GenFamily(tuple(sorted(docs, key=lambda d: d.id)), parent, split))
+    return fams
+
+
+if __name__ == "__main__":
+    fams = generate(6)
+    for fam in fams[:2]:
+        print(fam.split, fam.parent)
+        for d in fam.docs:
+            print("----", d.id, d.published, d.site)
+            print(d.text[:600])

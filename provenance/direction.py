@@ -1,0 +1,495 @@
+"""Who copied whom, for one pair of related texts: signals, weights and evidence.
+
+Every signal is an antisymmetric feature f(a, b) = -f(b, a) whose positive values
+favour `a` as the source of `b`. The direction probability is a logistic model with
+no intercept, P(a -> b) = sigmoid(w . f(a, b)), so P(a -> b) + P(b -> a) = 1 exactly
+and a pair with no evidence gets 0.5 ("undecided") rather than a guess.
+
+No single rule is trusted: dates get re-stamped, copies both cut and pad their
+source, and "the more-contained text is the copy" is wrong as often as right on real
+reuse. The weights below combine the signals and were fitted, not chosen by hand.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .model import Document, Evidence
+from .text import paragraphs, quotation_spans, sentences, words
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours out over own same she should so
+    some such than that the their theirs them then there these they this those through to too under until
+    up very was we were what when where which while who whom why will with would you your yours s t d ll
+    m re ve said says say told according would also one two new mr mrs ms""".split()
+)
+
+# Lines that credit another publication: a text that carries one is usually the copy.
+_ATTRIBUTION = re.compile(
+    r"^\W*(via|source|sources|credit|courtesy(\s+of)?|read\s+more\s+at|read\s+the\s+original|"
+    r"originally\s+(published|appeared|posted)|first\s+(published|appeared)|republished|reprinted|"
+    r"this\s+(article|story|post)\s+(was|first|originally))\b"
+    r"|\b(originally\s+(published|appeared|posted)\s+(by|on|in|at)|first\s+(published|appeared)\s+(by|on|in|at)|"
+    r"republished\s+(from|with|by)|reprinted\s+(from|with|by)|via\s+\w+|(\(c\)|©)\s*(\d{4}\s+)?"
+    r"(reuters|ap|afp|associated\s+press|bloomberg|dpa|pa|press\s+association))\b"
+    r"|^\W*(reuters|ap|afp|associated\s+press|agence\s+france[- ]presse|press\s+association|bloomberg|dpa)\W*$",
+    re.IGNORECASE,
+)
+# Blog and content-platform chrome: copies are far more often hosted on these than sources.
+_PLATFORM = re.compile(
+    r"leave\s+a\s+(comment|reply)|design\s+a\s+site\s+like\s+this|wordpress\.com|blog\s+at\s+wordpress|"
+    r"powered\s+by\s+(wordpress|blogger|ghost|tumblr|medium|wix|squarespace)|^\W*share\s+this\W*$|"
+    r"^\W*like\s+this\W*$|like\s+loading|click\s+to\s+share|^\W*related\s+posts\W*$|^\W*posted\s+(in|by)\b|"
+    r"^\W*tagged\W|subscribe\s+to\s+(our|my|this)\s+(blog|newsletter)|follow\s+(this|my)\s+blog",
+    re.IGNORECASE,
+)
+_SENT_END = re.compile(r"[.!?…:;\"'”’)]\s*$")
+
+
+@dataclass(slots=True)
+class Profile:
+    """What the direction signals need from one document, computed once."""
+
+    doc: Document
+    sents: list[list[str]]  # prose sentences as normalised words
+    content: list[frozenset[str]]  # content words per prose sentence
+    grams: set[tuple[str, str, str]]  # word 3-grams of the prose
+    vocab: set[str]
+    n_words: int
+    attribution: list[str]  # lines crediting another publication
+    platform: list[str]  # blog-platform chrome lines
+    when: datetime | None
+    dels: dict[str, set[str]] = field(default_factory=dict)  # deletion form -> distinctive words
+    names: set[str] = field(default_factory=set)  # words always written capitalised (names)
+    quote_grams: set[tuple[str, str, str]] = field(default_factory=set)  # 3-grams inside quotation marks
+
+
+def _is_chrome(line: str, ws: list[str]) -> bool:
+    """Navigation and link lists: short, unpunctuated, mostly capitalised words."""
+    if len(ws) < 4:
+        return True
+    if _SENT_END.search(line) or len(ws) > 14:
+        return False
+    caps = sum(1 for t in re.findall(r"\w+", line) if t[:1].isupper() or t[:1].isdigit())
+    return caps >= 0.6 * len(ws)
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """An ISO date or date-time; anything unreadable counts as missing (dates are a hint, not a key)."""
+    if not value:
+        return None
+    v = value.strip().replace("Z", "+00:00")
+    for cand in (v, v[:19], v[:10]):
+        try:
+            d = datetime.fromisoformat(cand)
+            return d.replace(tzinfo=None)
+        except ValueError:
+            continue
+    return None
+
+
+def _deletes(w: str) -> set[str]:
+    return {w} | {w[:i] + w[i + 1 :] for i in range(len(w))}
+
+
+_RAW_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+
+
+def _raw_lines(doc: Document) -> list[str]:
+    """Lines of the file `doc` came from, tags stripped: extraction drops the very lines
+    (blog footers, credit lines, photo credits) that tell a copy from its source."""
+    path = Path(doc.path) if doc.path else None
+    if path is None or path.suffix.lower() not in _RAW_SUFFIXES:
+        return []
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(1 << 22).decode("utf-8", errors="replace")
+    except OSError:
+        return []
+    if path.suffix.lower() in (".html", ".htm"):
+        raw = re.sub(r"(?is)<(script|style)\b.*?</\1>", "\n", raw)
+        raw = html.unescape(re.sub(r"<[^>]+>", "\n", raw))
+    return [ln.strip() for ln in raw.splitlines() if ln.strip()]
+
+
+def _markers(lines: list[str]) -> tuple[list[str], list[str]]:
+    attribution, platform = [], []
+    for line in lines:
+        if _PLATFORM.search(line):
+            platform.append(line)
+        elif len(words(line)) <= 25 and _ATTRIBUTION.search(line):
+            attribution.append(line)
+    return attribution, platform
+
+
+def profile(doc: Document) -> Profile:
+    """Prose sentences, 3-grams and marker lines of `doc`, with chrome lines set aside."""
+    text = doc.text
+    keep = []
+    lines = []
+    for s, e in paragraphs(text):
+        line = text[s:e].strip()
+        ws = words(line)
+        lines.append(line)
+        if not (_PLATFORM.search(line) or (len(ws) <= 25 and _ATTRIBUTION.search(line)) or _is_chrome(line, ws)):
+            keep.append((s, e))
+    seen = set(lines)
+    attribution, platform = _markers(lines + [ln for ln in _raw_lines(doc) if ln not in seen])
+    sents, content, allw = [], [], []
+    for s, e in sentences(text):
+        if not any(ps <= s and e <= pe for ps, pe in keep):
+            continue
+        ws = words(text[s:e])
+        if len(ws) < 3:
+            continue
+        sents.append(ws)
+        content.append(frozenset(w for w in ws if w not in STOPWORDS))
+        allw.extend(ws)
+    grams = {tuple(allw[i : i + 3]) for i in range(len(allw) - 2)}
+    vocab = set(allw)
+    dels: dict[str, set[str]] = {}
+    for w in vocab:
+        if len(w) >= 5 and w.isalpha() and w not in STOPWORDS:
+            for f in _deletes(w) | _deletes(_american(w)):
+                dels.setdefault(f, set()).add(w)
+    caps: dict[str, bool] = {}
+    for m in re.finditer(r"[^\W\d_]{5,}", text):
+        t = m.group()
+        caps[t.lower()] = caps.get(t.lower(), True) and t[0].isupper()
+    names = {w for w, c in caps.items() if c}
+    when = parse_date(doc.published)
+    qgrams: set[tuple[str, str, str]] = set()
+    for s, e in quotation_spans(text):
+        if any(ps <= s and e <= pe for ps, pe in keep):
+            qw = words(text[s:e])
+            qgrams.update(tuple(qw[i : i + 3]) for i in range(len(qw) - 2))
+    return Profile(doc, sents, content, grams, vocab, len(allw), attribution, platform, when, dels, names, qgrams)
+
+
+# --- comparing two profiles -------------------------------------------------------------
+
+
+def gram_containment(x: Profile, y: Profile) -> float:
+    """Share of x's word 3-grams that also occur in y."""
+    return len(x.grams & y.grams) / len(x.grams) if x.grams else 0.0
+
+
+@dataclass(slots=True)
+class Alignment:
+    """For each prose sentence of x: its best match in y and the share of its content words covered."""
+
+    best: list[int]
+    cover: list[float]
+
+    def matched(self, i: int, at: float = 0.5) -> bool:
+        return self.cover[i] >= at
+
+
+def align(x: Profile, y: Profile) -> Alignment:
+    """Best y-sentence for each x-sentence by content-word overlap (survives light paraphrase)."""
+    post: dict[str, list[int]] = {}
+    for j, c in enumerate(y.content):
+        for w in c:
+            post.setdefault(w, []).append(j)
+    best, cover = [], []
+    for c in x.content:
+        if len(c) < 3:
+            best.append(-1)
+            cover.append(0.0)
+            continue
+        counts: dict[int, int] = {}
+        for w in c:
+            for j in post.get(w, ()):
+                counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            best.append(-1)
+            cover.append(0.0)
+            continue
+        j = max(counts, key=lambda k: (counts[k], -k))
+        best.append(j)
+        cover.append(counts[j] / len(c))
+    return Alignment(best, cover)
+
+
+def sentence_containment(x: Profile, al: Alignment) -> float:
+    """Share of x's prose words in sentences that have a counterpart in y."""
+    tot = sum(len(s) for s in x.sents)
+    if not tot:
+        return 0.0
+    return sum(len(s) for i, s in enumerate(x.sents) if al.matched(i)) / tot
+
+
+def _edge_share(x: Profile, al: Alignment) -> tuple[float, float]:
+    """Shares of x's prose words before its first / after its last sentence shared with y."""
+    idx = [i for i in range(len(x.sents)) if al.matched(i)]
+    tot = sum(len(s) for s in x.sents)
+    if not idx or not tot:
+        return 0.0, 0.0
+    lead = sum(len(s) for s in x.sents[: idx[0]]) / tot
+    tail = sum(len(s) for s in x.sents[idx[-1] + 1 :]) / tot
+    return lead, tail
+
+
+def _two_phrasings(x: Profile, y: Profile, al_xy: Alignment) -> int:
+    """y-sentences rendered twice in x by different wording: the trace a spinner leaves."""
+    by_target: dict[int, list[int]] = {}
+    for i, j in enumerate(al_xy.best):
+        if j < 0 or len(y.content[j]) < 6:
+            continue
+        cov = len(x.content[i] & y.content[j]) / len(y.content[j])
+        if cov >= 0.6:
+            by_target.setdefault(j, []).append(i)
+    n = 0
+    for j, xs in by_target.items():
+        distinct = {x.content[i] for i in xs}
+        if len(distinct) >= 2 and any(
+            len(p & q) / max(1, len(p | q)) < 0.85 for p in distinct for q in distinct if p is not q
+        ):
+            n += 1
+    return n
+
+
+def _unique_share(x: Profile, others, al) -> float:
+    """Share of x's prose words found in no other family member: a source's wording spreads
+    to its copies, while what a copy adds stays its own."""
+    if not others:
+        return 0.0
+    tot = sum(len(s) for s in x.sents)
+    if not tot:
+        return 0.0
+    alis = [al(x, m) for m in others]
+    return sum(len(s) for i, s in enumerate(x.sents) if not any(a.matched(i) for a in alis)) / tot
+
+
+def _names(p: Profile) -> set[str]:
+    """Distinctive words naming a publication: its site and URL host parts, and title words."""
+    out: set[str] = set()
+    for part in (p.doc.site, p.doc.url):
+        if part:
+            host = re.sub(r"^[a-z]+://", "", part.lower()).split("/")[0]
+            out.update(t for t in re.split(r"[^a-z0-9]+", host) if len(t) > 2 and t not in {"www", "com", "org", "net", "co", "uk"})
+    return out
+
+
+def _attribution_score(x: Profile, y: Profile) -> float:
+    """1 when x credits y by name, 0.5 when x credits some other publication, else 0."""
+    if not x.attribution:
+        return 0.0
+    names = _names(y)
+    for line in x.attribution:
+        if names & set(words(line)):
+            return 1.0
+    return 0.5
+
+
+FEATURES = ("date", "grams", "sentences", "others", "unique", "lead", "tail", "spin", "attribution", "platform")
+
+
+@dataclass(slots=True)
+class PairSignals:
+    """Raw measurements behind the features of (a, b), kept for the evidence text."""
+
+    values: dict[str, float]
+    c3_ab: float
+    c3_ba: float
+    sc_ab: float
+    sc_ba: float
+    spin_a: int
+    spin_b: int
+    others: list[tuple[str, float, float]]  # (member, share in a, share in b)
+    uniq_a: float = 0.0
+    uniq_b: float = 0.0
+
+
+def signals(a: Profile, b: Profile, others: list[Profile] = (), cache: dict | None = None) -> PairSignals:
+    """Antisymmetric features of (a, b); `others` are the rest of the family (for `others`)."""
+    cache = {} if cache is None else cache
+
+    def al(x: Profile, y: Profile) -> Alignment:
+        key = (x.doc.id, y.doc.id)
+        if key not in cache:
+            cache[key] = align(x, y)
+        return cache[key]
+
+    al_ab, al_ba = al(a, b), al(b, a)
+    c3_ab, c3_ba = gram_containment(a, b), gram_containment(b, a)
+    sc_ab, sc_ba = sentence_containment(a, al_ab), sentence_containment(b, al_ba)
+    lead_a, tail_a = _edge_share(a, al_ab)
+    lead_b, tail_b = _edge_share(b, al_ba)
+    spin_b, spin_a = _two_phrasings(b, a, al_ba), _two_phrasings(a, b, al_ab)
+    date = 0.0
+    if a.when and b.when and a.when != b.when:
+        date = 1.0 if a.when < b.when else -1.0
+    oth = []
+    for m in others:
+        oth.append((m.doc.id, sentence_containment(m, al(m, a)), sentence_containment(m, al(m, b))))
+    uniq_a, uniq_b = _unique_share(a, others, al), _unique_share(b, others, al)
+    v = {
+        "date": date,
+        "grams": c3_ba - c3_ab,
+        "sentences": sc_ba - sc_ab,
+        "others": sum(x - y for _, x, y in oth) / len(oth) if oth else 0.0,
+        "unique": uniq_b - uniq_a,
+        "lead": lead_b - lead_a,
+        "tail": tail_b - tail_a,
+        "spin": float(min(spin_b, 3) - min(spin_a, 3)),
+        "attribution": _attribution_score(b, a) - _attribution_score(a, b),
+        "platform": float(bool(b.platform)) - float(bool(a.platform)),
+    }
+    return PairSignals(v, c3_ab, c3_ba, sc_ab, sc_ba, spin_a, spin_b, oth, uniq_a, uniq_b)
+
+
+# Fitted by benchmarks/fit_lineage.py (L2 logistic regression, no intercept) on the training half
+# of the generated lineage set (benchmarks/lineagegen.py, seed 7); checked on its held-out half,
+# on corpus/news and on Clough-Stevenson, none of which was used for fitting.
+WEIGHTS: dict[str, float] = {
+    "date": 1.862,
+    "grams": 1.777,
+    "sentences": 1.986,
+    "others": 4.706,
+    "unique": 0.0,
+    "lead": 0.113,
+    "tail": -1.64,
+    "spin": 1.458,
+    "attribution": 1.832,
+    "platform": 1.048,
+}
+
+
+def logit(s: PairSignals, weights: dict[str, float] | None = None) -> float:
+    w = WEIGHTS if weights is None else weights
+    return sum(w[k] * s.values[k] for k in FEATURES)
+
+
+def sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def evidence(a: Profile, b: Profile, s: PairSignals, weights: dict[str, float] | None = None) -> list[Evidence]:
+    """Plain-words evidence for `a` as the source of `b`; weight > 0 favours that reading."""
+    w = WEIGHTS if weights is None else weights
+    A, B = a.doc.id, b.doc.id
+    out: list[Evidence] = []
+
+    def add(sig: str, detail: str) -> None:
+        c = w[sig] * s.values[sig]
+        if abs(c) >= 0.02:
+            out.append(Evidence(sig, detail, round(c, 3)))
+
+    v = s.values
+    if v["date"]:
+        early, late = (a, b) if v["date"] > 0 else (b, a)
+        add("date", f"{early.doc.id} is dated {early.doc.published}, before {late.doc.id} ({late.doc.published})")
+    add("grams", f"{_pct(s.c3_ba)} of {B}'s wording (3-word runs) occurs in {A}; {_pct(s.c3_ab)} of {A}'s occurs in {B}")
+    add(
+        "sentences",
+        f"{_pct(s.sc_ba)} of {B}'s sentences have a counterpart in {A}; {_pct(s.sc_ab)} of {A}'s have one in {B}",
+    )
+    if s.others:
+        inner = ", ".join(f"{m}: {_pct(x)} in {A} vs {_pct(y)} in {B}" for m, x, y in s.others[:4])
+        add("others", f"the rest of the family is found more in {A if v['others'] > 0 else B} ({inner})")
+    if v["unique"]:
+        add("unique", f"wording found nowhere else in the family: {_pct(s.uniq_a)} of {A}, {_pct(s.uniq_b)} of {B}")
+    if v["lead"]:
+        who = B if v["lead"] > 0 else A
+        add("lead", f"{who} opens with material the other lacks (an added intro)")
+    if v["tail"]:
+        who = B if v["tail"] > 0 else A
+        add("tail", f"{who} ends with material the other lacks")
+    if v["spin"]:
+        who, n = (B, s.spin_b) if v["spin"] > 0 else (A, s.spin_a)
+        add("spin", f"{who} renders {n} sentence(s) of the other twice in different wording (a spinner's trace)")
+    if v["attribution"]:
+        who = b if v["attribution"] > 0 else a
+        add("attribution", f"{who.doc.id} credits another publication: \"{who.attribution[0][:80]}\"")
+    if v["platform"]:
+        who = b if v["platform"] > 0 else a
+        add("platform", f"{who.doc.id} carries blog-platform text: \"{who.platform[0][:60]}\"")
+    return out
+
+
+# --- which earlier text could have supplied a derivative's wording ----------------------------
+
+# British -> American respellings; two words with the same canonical form are variants.
+_SPELLING = [
+    (re.compile(r"our(s|ed|ing|ite|ites|able|er|ers)?$"), r"or\1"),
+    (re.compile(r"is(e|es|ed|ing|ation|ations|er|ers)$"), r"iz\1"),
+    (re.compile(r"ys(e|es|ed|ing)$"), r"yz\1"),
+    (re.compile(r"([^aeiou])tre(s)?$"), r"\1ter\2"),
+    (re.compile(r"([aeiou])ll(ed|ing|er|ers)$"), r"\1l\2"),
+    (re.compile(r"inium$"), "inum"),
+    (re.compile(r"ogue(s)?$"), r"og\1"),
+    (re.compile(r"([cf])ence(s)?$"), r"\1ense\2"),
+    (re.compile(r"^(ae|oe)"), "e"),
+    (re.compile(r"([^aeiou])(ae|oe)"), r"\1e"),
+    (re.compile(r"amme(s)?$"), r"am\1"),
+]
+_WORDS_US = {"grey": "gray", "tyre": "tire", "tyres": "tires", "cheque": "check", "plough": "plow",
+             "kerb": "curb", "draught": "draft", "mould": "mold", "storey": "story", "sceptic": "skeptic",
+             "sceptical": "skeptical", "jewellery": "jewelry", "whilst": "while", "amongst": "among"}
+
+
+def _american(w: str) -> str:
+    if w in _WORDS_US:
+        return _WORDS_US[w]
+    for rx, rep in _SPELLING:
+        w2 = rx.sub(rep, w)
+        if w2 != w:
+            return w2
+    return w
+
+
+def _is_variant(w: str, v: str, names: set[str]) -> bool:
+    """Same word spelled two ways: British/American, a transliterated name, or a mid-word typo.
+
+    Differences in the first letter or the last three (might/fight, counter/country,
+    collaboration/collaborating) are other words or inflections, not variants.
+    """
+    if _american(w) == _american(v):
+        return True
+    if w in names and v in names:
+        return not (w.startswith(v) or v.startswith(w))
+    i = 0
+    while i < min(len(w), len(v)) and w[i] == v[i]:
+        i += 1
+    j = 0
+    while j < min(len(w), len(v)) - i and w[-1 - j] == v[-1 - j]:
+        j += 1
+    return min(len(w), len(v)) >= 7 and i >= 2 and j >= 3
+
+
+def variant_conflicts(d: Profile, p: Profile) -> list[tuple[str, str]]:
+    """Words of d that p spells differently (aluminium/aluminum, a typo fixed or introduced).
+
+    Each is wording p could not have supplied: d has w, p lacks w but has a variant v of
+    it that d lacks. A derivative carries its parent's idiosyncrasies.
+    """
+    out = []
+    names = d.names | p.names
+    for w in d.vocab:
+        if len(w) < 5 or not w.isalpha() or w in STOPWORDS or w in p.vocab:
+            continue
+        for f in _deletes(w) | _deletes(_american(w)):
+            hit = next(
+                (v for v in sorted(p.dels.get(f, ())) if v != w and v not in d.vocab and _is_variant(w, v, names)),
+                None,
+            )
+            if hit:
+                out.append((w, hit))
+                break
+    return sorted(out)

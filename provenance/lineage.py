@@ -1,0 +1,212 @@
+"""Reuse families, their derivation graph, and the likely origin with its evidence.
+
+A family is a connected group of documents joined by `copy` pairs (quotation of a
+common source does not join). Within a family:
+
+1. every pair gets a direction probability from `direction` (dates, containment once
+   chrome is gone, where the rest of the family is found, added intros, a spinner's
+   double phrasing, attribution lines, blog-platform text), combined by a fitted
+   logistic model;
+2. members are ordered by their summed direction log-odds; the first is the likely
+   origin, with a confidence from a softmax over those sums (temperature fitted so that
+   confidences are calibrated on the generated lineage set);
+3. each later member picks its parent among earlier members by what each candidate
+   could have supplied: overlap ranks candidates, but wording a candidate spells
+   differently (aluminium/aluminum, a shared typo) rules it out — a text that is closest
+   to a sibling on every overlap measure may still descend from the origin.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from . import direction as dr
+from .model import Document, Edge, Evidence, Family, Pair
+
+# Fitted by benchmarks/fit_lineage.py on the training half of the generated lineage set
+# (grid search on log-loss); see benchmarks/RESULTS.md "## Origin" for the held-out check.
+ORIGIN_TEMPERATURE = 0.5  # softmax(ORIGIN_TEMPERATURE * summed log-odds) over members
+PARENT_TEMPERATURE = 0.75
+PARENT_COVERAGE = 5.0  # weight of log(share of d's sentences found in the candidate)
+PARENT_VARIANT = 1.0  # penalty per word the candidate spells differently (capped below)
+PARENT_QUOTE = 1.0  # weight of log(1 + d's quoted 3-grams the candidate has): quotes are not reworded
+ORIGIN_SIZE_POWER = 0.5  # summed log-odds are divided by (members - 1) ** this (pairs share evidence)
+MAX_VARIANTS = 4
+DENSE_LIMIT = 12  # families up to this size compare every pair; larger ones only copy-linked pairs
+MAX_OTHERS = 16  # family members consulted for the "others" signal of one pair
+UNDECIDED = 0.6  # origin confidence below this is reported as undecided
+
+
+def components(ids: Sequence[str], pairs: Sequence[Pair]) -> list[tuple[str, ...]]:
+    """Connected components over copy pairs, each sorted, in order of their first id."""
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p in pairs:
+        if p.verdict == "copy" and p.a in parent and p.b in parent and p.a != p.b:
+            ra, rb = find(p.a), find(p.b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = {}
+    for i in ids:
+        groups.setdefault(find(i), []).append(i)
+    return sorted((tuple(sorted(g)) for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+
+
+def _softmax(xs: list[float], t: float) -> list[float]:
+    m = max(xs)
+    e = [math.exp(t * (x - m)) for x in xs]
+    s = sum(e)
+    return [v / s for v in e]
+
+
+class _FamilyModel:
+    """Direction log-odds for the pairs of one family, computed lazily and cached."""
+
+    def __init__(self, profiles: dict[str, dr.Profile], weights: dict[str, float] | None):
+        self.p = profiles
+        self.w = weights
+        self.cache: dict = {}
+        self.sig: dict[tuple[str, str], dr.PairSignals] = {}
+
+    def signals(self, a: str, b: str) -> dr.PairSignals:
+        key = (a, b) if a < b else (b, a)
+        if key not in self.sig:
+            others = [self.p[m] for m in sorted(self.p) if m not in key][:MAX_OTHERS]
+            self.sig[key] = dr.signals(self.p[key[0]], self.p[key[1]], others, self.cache)
+        return self.sig[key]
+
+    def z(self, a: str, b: str) -> float:
+        """Log-odds that a is the source of b."""
+        s = dr.logit(self.signals(a, b), self.w)
+        return s if a < b else -s
+
+    def evidence(self, a: str, b: str) -> list[Evidence]:
+        key = (a, b) if a < b else (b, a)
+        ev = dr.evidence(self.p[key[0]], self.p[key[1]], self.signals(a, b), self.w)
+        if a > b:
+            ev = [Evidence(e.signal, e.detail, -e.weight) for e in ev]
+        return sorted(ev, key=lambda e: (-abs(e.weight), e.signal))
+
+    def cover(self, d: str, p: str) -> float:
+        s = self.signals(d, p)
+        return max(s.sc_ab, s.c3_ab) if d < p else max(s.sc_ba, s.c3_ba)
+
+
+def _links(members: tuple[str, ...], pairs: Sequence[Pair]) -> set[tuple[str, str]]:
+    mem = set(members)
+    return {(min(p.a, p.b), max(p.a, p.b)) for p in pairs if p.verdict == "copy" and p.a in mem and p.b in mem}
+
+
+def _parent_scores(fm: _FamilyModel, d: str, cands: list[str]) -> dict[str, tuple[float, list]]:
+    out = {}
+    for c in cands:
+        conflicts = dr.variant_conflicts(fm.p[d], fm.p[c])
+        quoted = len(fm.p[d].quote_grams & fm.p[c].grams)
+        g = (
+            fm.z(c, d)
+            + PARENT_COVERAGE * math.log(fm.cover(d, c) + 0.02)
+            - PARENT_VARIANT * min(len(conflicts), MAX_VARIANTS)
+            + PARENT_QUOTE * math.log1p(quoted)
+        )
+        out[c] = (g, conflicts)
+    return out
+
+
+def _family(members: tuple[str, ...], links: set[tuple[str, str]], fm: _FamilyModel) -> Family:
+    n = len(members)
+    dense = n <= DENSE_LIMIT
+    score = dict.fromkeys(members, 0.0)
+    for i, a in enumerate(members):
+        for b in members[i + 1 :]:
+            if dense or (a, b) in links:
+                z = fm.z(a, b)
+                score[a] += z
+                score[b] -= z
+    norm = max(1, n - 1) ** ORIGIN_SIZE_POWER
+    probs = _softmax([score[m] / norm for m in members], ORIGIN_TEMPERATURE)
+    conf = dict(zip(members, probs))
+    order = sorted(members, key=lambda m: (-score[m], m))
+    origin = order[0]
+    edges: list[Edge] = []
+    lines: list[str] = []
+    runner = order[1]
+    if conf[origin] < UNDECIDED:
+        lines.append(
+            f"Origin undecided: {origin} ({conf[origin]:.2f}) and {runner} ({conf[runner]:.2f}) "
+            "are not separated by the evidence."
+        )
+    else:
+        lines.append(f"Likely origin: {origin} (confidence {conf[origin]:.2f}; next {runner} at {conf[runner]:.2f}).")
+    for k, d in enumerate(order[1:], 1):
+        earlier = order[:k]
+        cands = [c for c in earlier if (min(c, d), max(c, d)) in links] or earlier
+        sc = _parent_scores(fm, d, cands)
+        names = list(sc)
+        pp = _softmax([sc[c][0] for c in names], PARENT_TEMPERATURE)
+        best = max(zip(names, pp), key=lambda t: (t[1], -earlier.index(t[0])))
+        src, p_parent = best
+        p_dir = dr.sigmoid(fm.z(src, d))
+        prob = p_parent * p_dir
+        ev = fm.evidence(src, d)
+        for other in names:
+            if other == src:
+                continue
+            conf_other = sc[other][1]
+            if conf_other and len(conf_other) > len(sc[src][1]):
+                shown = ", ".join(f"'{w}' where {other} has '{v}'" for w, v in conf_other[:3])
+                ev.append(Evidence("variants", f"{d} writes {shown}; {src} does not differ", PARENT_VARIANT))
+            c_src, c_oth = fm.cover(d, src), fm.cover(d, other)
+            if c_oth > c_src:
+                ev.append(
+                    Evidence(
+                        "overlap",
+                        f"{d} overlaps {other} more ({c_oth:.0%} vs {c_src:.0%}) but other evidence favours {src}",
+                        0.0,
+                    )
+                )
+        edges.append(Edge(src, d, round(prob, 4), tuple(ev)))
+        top = "; ".join(e.detail for e in ev if e.weight > 0)[:400] or "no single strong signal"
+        alt = f" rather than {', '.join(c for c in names if c != src)}" if len(names) > 1 else ""
+        lines.append(f"{d} derives from {src}{alt} (p={prob:.2f}): {top}.")
+    return Family(members, origin, round(conf[origin], 4), tuple(edges), tuple(lines))
+
+
+def families(
+    docs: list[Document],
+    pairs: list[Pair],
+    *,
+    phrases=None,
+    weights: dict[str, float] | None = None,
+) -> list[Family]:
+    """Families over copy pairs with direction, derivation edges and the likely origin.
+
+    `phrases` (the scan's shingle statistics) is accepted for interface symmetry with
+    `verdict.compare`; stock text is already set aside by the chrome filter here.
+    `weights` overrides the fitted direction weights (used by the fitting script).
+    """
+    by_id = {d.id: d for d in docs}
+    out = []
+    for members in components(sorted(by_id), pairs):
+        fm = _FamilyModel({m: dr.profile(by_id[m]) for m in members}, weights)
+        out.append(_family(members, _links(members, pairs), fm))
+    return out
+
+
+def directions(docs: list[Document], pairs: list[Pair], *, weights: dict[str, float] | None = None) -> list[Edge]:
+    """For every copy pair: the likelier source -> derivative, its probability and evidence."""
+    by_id = {d.id: d for d in docs}
+    out = []
+    for members in components(sorted(by_id), pairs):
+        fm = _FamilyModel({m: dr.profile(by_id[m]) for m in members}, weights)
+        for a, b in sorted(_links(members, pairs)):
+            p = dr.sigmoid(fm.z(a, b))
+            src, der = (a, b) if p >= 0.5 else (b, a)
+            out.append(Edge(src, der, round(max(p, 1 - p), 4), tuple(fm.evidence(src, der))))
+    return out
