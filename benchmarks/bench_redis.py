@@ -15,8 +15,9 @@ they give the same candidates for every draft, then measures what an editor wait
     redis-server --port 6379 --bind 127.0.0.1 --save "" --daemonize yes
     python benchmarks/bench_redis.py --docs 10000 [--redis redis://127.0.0.1:6379/15]
 
-The SQLite index is shared with ``bench_check.py`` (same --workdir, same file name).
-The Redis index is named ``bench-<docs>`` and kept for reruns; --drop removes it after.
+Both indexes and the drafts live in --workdir (default $TMPDIR/provenance-bench-redis,
+apart from ``bench_check.py``'s, so neither rewrites the other's drafts mid-run); the
+Redis index is named ``bench-<docs>`` and kept for reruns; --drop removes it after.
 """
 
 from __future__ import annotations
@@ -41,10 +42,16 @@ def build_redis(spec: str, n: int) -> dict:
     from provenance.index import open_index
     from provenance.model import Document
 
-    with open_index(spec, create=True) as ix:
-        if ix.n_docs == n:
-            return {"built": False}
-        ix.drop()
+    from provenance.errors import IndexError_
+    from provenance.index.redis import drop
+
+    try:
+        with open_index(spec) as ix:
+            if ix.n_docs == n:
+                return {"built": False}
+    except IndexError_:
+        pass  # missing, or of an older schema
+    drop(spec)
     texts = bench_check.corpus(n)
     t0 = time.perf_counter()
     with open_index(spec, create=True) as ix:
@@ -124,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--redis", default=DEFAULT_REDIS, help="server URL without ?name= (default %(default)s)")
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--workdir", type=Path,
-                    default=Path(os.environ.get("TMPDIR", "/tmp")) / "provenance-bench-check")
+                    default=Path(os.environ.get("TMPDIR", "/tmp")) / "provenance-bench-redis")
     ap.add_argument("--drop", action="store_true", help="drop the Redis index afterwards")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)

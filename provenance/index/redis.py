@@ -57,9 +57,7 @@ from . import (
     QueryFeatures,
     content_hash,
     doc_features,
-    doc_phrases,
     phrase_key_version,
-    signature_bytes,
 )
 from . import sqlite as _sq  # the phrase sketch's layout and widening rule: shared, so counts agree
 
@@ -93,26 +91,6 @@ for i = nb + 1, #KEYS do
   end
 end
 return out
-""",
-    # KEYS: fingerprint hashes; ARGV: add or remove, then per key a fingerprint and a packed document number.
-    # Writes, so only inside MULTI/EXEC. Adding a number already there or removing one absent does nothing.
-    "postings": """
-local add = ARGV[1] == 'add'
-for i = 1, #KEYS do
-  local f, n = ARGV[2 * i], ARGV[2 * i + 1]
-  local old = redis.call('HGET', KEYS[i], f) or ''
-  local keep, found = {}, false
-  for j = 1, #old, 4 do
-    local c = string.sub(old, j, j + 3)
-    if c == n then found = true else keep[#keep + 1] = c end
-  end
-  if add and not found then
-    redis.call('HSET', KEYS[i], f, old .. n)
-  elseif not add and found then
-    if #keep == 0 then redis.call('HDEL', KEYS[i], f) else redis.call('HSET', KEYS[i], f, table.concat(keep)) end
-  end
-end
-return #KEYS
 """,
     # KEYS: one count-min row; ARGV[1]: little-endian uint32 cell numbers. Reply: their uint16 counts, packed.
     "cms": """
@@ -195,27 +173,49 @@ def _guarded(fn):
 
 
 class RedisPhraseStats:
-    """Phrase document frequencies from the count-min rows (never undercounts), read server-side."""
+    """Phrase document frequencies from the count-min rows (never undercounts), read server-side.
 
-    def __init__(self, index: RedisIndex, n_docs: int, depth: int, bits: int) -> None:
-        self._index, self.n_docs, self._depth, self._bits = index, n_docs, depth, bits
+    The meta hash is read on first use, so a check whose drafts find no candidate costs
+    one round trip, not two.
+    """
+
+    def __init__(self, index: RedisIndex) -> None:
+        self._index, self._state = index, None
         self._errors, self._server_error = index._errors, index._server_error
+
+    @_guarded
+    def _load(self) -> tuple[int, int, int]:
+        if self._state is None:
+            meta = self._index._read_meta()
+            if meta.get("phrase_keys") != phrase_key_version():
+                raise IndexError_(
+                    f"index counts phrases as {meta.get('phrase_keys')!r}, this version asks for "
+                    f"{phrase_key_version()!r}: rebuild it with `provenance index rebuild`"
+                )
+            self._state = (int(meta["n_docs"]), int(meta["cms_bits"]), int(meta["gen"]))
+        return self._state
+
+    @property
+    def n_docs(self) -> int:
+        return self._load()[0]
 
     @_guarded
     def doc_freq(self, hashes: np.ndarray) -> np.ndarray:
         hashes = np.asarray(hashes)
-        if len(hashes) == 0 or self.n_docs == 0:
+        n_docs, bits, gen = self._load()
+        if len(hashes) == 0 or n_docs == 0:
             return np.zeros(len(hashes), dtype=np.int64)
-        slots = _sq.cms_slots(hashes, self._depth, self._bits)
+        depth = self._index.params.cms_depth
+        slots = _sq.cms_slots(hashes, depth, bits)
         read = self._index._scripts("cms")
         pipe = self._index.r.pipeline(transaction=False)
-        uniq = [np.unique(slots[r], return_inverse=True) for r in range(self._depth)]
+        uniq = [np.unique(slots[r], return_inverse=True) for r in range(depth)]
         for r, (u, _) in enumerate(uniq):
-            read(keys=[self._index._gkey(f"cms:{r}")], args=[u.astype("<u4").tobytes()], client=pipe)
+            read(keys=[self._index._gkey(f"cms:{r}", gen)], args=[u.astype("<u4").tobytes()], client=pipe)
         out = np.full(len(hashes), np.iinfo(np.int64).max, dtype=np.int64)
         for (_, inverse), counts in zip(uniq, pipe.execute()):
             np.minimum(out, np.frombuffer(counts, dtype="<u2").astype(np.int64)[inverse], out=out)
-        return np.minimum(out, self.n_docs)
+        return np.minimum(out, n_docs)
 
 
 class RedisIndex:
@@ -268,9 +268,12 @@ class RedisIndex:
         self.r = redis.Redis(**self._redis_kwargs)
 
     def _scripts(self, name: str):
-        """The read scripts, registered once per client (EVALSHA; loaded again if the server forgot them)."""
+        return self._script(name, _SCRIPTS[name])
+
+    def _script(self, name: str, source: str):
+        """A Lua script registered once per client (EVALSHA; loaded again if the server forgot it)."""
         if name not in self._script_cache:
-            self._script_cache[name] = self.r.register_script(_SCRIPTS[name])
+            self._script_cache[name] = self.r.register_script(source)
         return self._script_cache[name]
 
     def _server_error(self, exc: Exception) -> IndexError_:
@@ -447,31 +450,10 @@ class RedisIndex:
         counts[0] += len(todo) - n_old
         counts[1] += n_old
 
-    @_guarded
-    def remove(self, ids: Iterable[str]) -> list[str]:
-        """Remove documents by id in one MULTI/EXEC; returns the ids that were present."""
-        ids = list(dict.fromkeys(ids))
-        present: list[str] = []
-        self._write(lambda plan: present.extend(plan.delete(ids)))
-        found = set(present)
-        return [i for i in ids if i in found]
-
     def _write(self, build):
-        """Run `build(plan)` under WATCH meta and commit its writes in one MULTI/EXEC, retrying on conflict."""
-        import time
+        from .redis_write import write
 
-        for attempt in range(WRITE_RETRIES):
-            with self.r.pipeline(transaction=True) as pipe:
-                pipe.watch(self.key("meta"))
-                plan = _Plan(self, pipe)
-                result = build(plan)
-                plan.commit()
-                try:
-                    pipe.execute()
-                    return result
-                except self._watch_error:
-                    time.sleep(min(0.005 * 2**attempt, 0.5))
-        raise IndexError_(f"{self.location}: other writers kept changing the index; try the add or remove again")
+        return write(self, build)
 
     @_guarded
     def rebuild(self, config: SketchConfig | None = None, *, batch_size: int = 2000) -> int:
@@ -480,44 +462,18 @@ class RedisIndex:
         With `config`, the index moves to that configuration (what a fingerprint mismatch asks for).
         A concurrent add or remove makes the rebuild stop without switching: run it again.
         """
-        config = config or self.config
-        meta = self._read_meta()
-        old, new = int(meta["gen"]), int(self.r.incr(self.key("gens")))  # generations are never reused
-        self._drop_keys(f"{self.prefix}g{new}:")
-        lsh = self.lsh(new, config)
-        counts = np.zeros((self.params.cms_depth, 1 << _sq.CMS_MAX_BITS), dtype=np.int64)
-        count = fps = total = 0
-        for ns, texts in self._text_batches(batch_size):
-            feats = doc_features(texts, config, self.params)
-            ids = [row[0].decode("utf-8", "surrogatepass") for row in self._doc_fields(ns, ["id"])]
-            pipe = self.r.pipeline(transaction=False)  # invisible until `gen` switches
-            _put_postings(self, pipe, new, lsh, ids, ns, feats, config.seed)
-            pipe.execute()
-            fps += sum(len(f) for f in feats.fingerprints)
-            total += _count_into(counts, feats.phrases, _sq.CMS_MAX_BITS)
-            count += len(ns)
-        bits = _sq._cms_bits_for(total)
-        with self.r.pipeline(transaction=True) as pipe:
-            pipe.watch(self.key("meta"))
-            if pipe.hget(self.key("meta"), "version").decode() != meta["version"]:
-                pipe.reset()
-                self._drop_keys(f"{self.prefix}g{new}:")
-                raise IndexError_(f"{self.location} changed during the rebuild: run `provenance index rebuild` again")
-            pipe.multi()
-            for r, row in enumerate(_fold(counts, bits)):
-                pipe.set(self._gkey(f"cms:{r}", new), row.astype("<u2").tobytes())
-            pipe.hset(self.key("meta"), mapping={
-                "gen": new, "fingerprint": config.fingerprint, "phrase_keys": phrase_key_version(),
-                "cms_bits": bits, "cms_total": total, "n_docs": count, "fps": fps,
-            })
-            pipe.hincrby(self.key("meta"), "version", 1)
-            pipe.execute()
-        self.config, self.stored_fingerprint, self.gen = config, config.fingerprint, new
-        self._drop_keys(f"{self.prefix}g{old}:")
-        stale = self._lsh_cache.pop(old, None)
-        if stale is not None:
-            _close_lsh(stale)
-        return count
+        from .redis_write import rebuild
+
+        return rebuild(self, config or self.config, batch_size)
+
+    @_guarded
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        """Remove documents by id in one MULTI/EXEC; returns the ids that were present."""
+        ids = list(dict.fromkeys(ids))
+        present: list[str] = []
+        self._write(lambda plan: present.extend(plan.delete(ids)))
+        found = set(present)
+        return [i for i in ids if i in found]
 
     def _drop_keys(self, prefix: str) -> int:
         """Unlink every key that starts with `prefix`."""
@@ -636,17 +592,9 @@ class RedisIndex:
     def ids(self) -> list[str]:
         return sorted(k.decode("utf-8", "surrogatepass") for k in self.r.hkeys(self.key("ids")))
 
-    @_guarded
     def phrase_stats(self) -> RedisPhraseStats:
-        """Phrase counts for `verdict.compare`; refuses counts keyed the way this code no longer asks."""
-        meta = self._read_meta()
-        if meta.get("phrase_keys") != phrase_key_version():
-            raise IndexError_(
-                f"index counts phrases as {meta.get('phrase_keys')!r}, this version asks for "
-                f"{phrase_key_version()!r}: rebuild it with `provenance index rebuild`"
-            )
-        self.gen = int(meta["gen"])
-        return RedisPhraseStats(self, int(meta["n_docs"]), self.params.cms_depth, int(meta["cms_bits"]))
+        """Phrase counts for `verdict.compare` (refuses counts keyed the way this code no longer asks)."""
+        return RedisPhraseStats(self)
 
     @_guarded
     def stats(self) -> IndexStats:
@@ -675,178 +623,6 @@ class RedisIndex:
             extra={"backend": "redis", "keys": str(keys), "cms_width": str(1 << int(meta["cms_bits"])),
                    "generation": meta["gen"], "maxmemory_policy": str(policy)},
         )
-
-
-class _Plan:
-    """One write transaction being prepared: reads run now (under WATCH), writes are queued for EXEC."""
-
-    def __init__(self, index: RedisIndex, pipe) -> None:
-        self.ix, self.pipe = index, pipe
-        self.meta = index._read_meta()
-        if self.meta.get("fingerprint") != index.config.fingerprint:
-            index.config.require_same(self.meta.get("fingerprint", "(no index)"), what="index")
-        index.gen = self.gen = int(self.meta["gen"])
-        self.lsh = index.lsh(self.gen)
-        self.ops: list = []  # (method, args) queued after MULTI
-        self.rows: list[np.ndarray] | None = None  # cms rows, read once if counts change
-        self.n_docs, self.fps, self.text_bytes = (int(self.meta[k]) for k in ("n_docs", "fps", "text_bytes"))
-        self.cms_total, self.cms_bits = int(self.meta["cms_total"]), int(self.meta["cms_bits"])
-        self.next_n = int(self.meta["next_n"])
-        self.deleted_ns: list[int] = []  # documents this transaction removes
-        self.new_phrases: list[np.ndarray] = []  # phrase keys of the documents it adds
-
-    def _cms(self, phrase_sets: Sequence[np.ndarray], sign: int) -> None:
-        """SQLite's `_cms_add`, exactly: add counts, saturate at 0 and 65535, widen by recounting."""
-        if not phrase_sets:
-            return
-        depth = self.ix.params.cms_depth
-        if self.rows is None:
-            raw = self.ix.r.mget([self.ix._gkey(f"cms:{r}", self.gen) for r in range(depth)])
-            self.rows = [np.frombuffer(b or bytes(2 << self.cms_bits), dtype="<u2").astype(np.int64) for b in raw]
-        allh = np.concatenate(phrase_sets)
-        slots = _sq.cms_slots(allh, depth, self.cms_bits)
-        for r in range(depth):
-            self.rows[r] += sign * np.bincount(slots[r], minlength=len(self.rows[r]))
-            np.clip(self.rows[r], 0, 0xFFFF, out=self.rows[r])
-        self.cms_total = max(0, self.cms_total + sign * len(allh))
-        if sign > 0 and self.cms_total > 2 * _sq.CMS_LOAD * (1 << self.cms_bits) and self.cms_bits < _sq.CMS_MAX_BITS:
-            self._recount(_sq._cms_bits_for(self.cms_total))
-
-    def _recount(self, bits: int) -> None:
-        """Count every document's phrases again at `bits` width: the stored ones plus this batch's."""
-        counts = np.zeros((self.ix.params.cms_depth, 1 << _sq.CMS_MAX_BITS), dtype=np.int64)
-        gone = set(self.deleted_ns)
-        total = 0
-        for ns, texts in self.ix._text_batches():
-            total += _count_into(counts, doc_phrases([t for n, t in zip(ns, texts) if n not in gone]), _sq.CMS_MAX_BITS)
-        total += _count_into(counts, self.new_phrases, _sq.CMS_MAX_BITS)
-        self.rows = list(np.clip(_fold(counts, bits), 0, 0xFFFF))
-        self.cms_bits, self.cms_total = bits, total
-
-    def delete(self, ids: Sequence[str]) -> list[str]:
-        """Queue the removal of these documents (and all their postings); returns those present."""
-        existing = self.ix._ns(ids)
-        self.deleted_ns = list(existing.values())
-        if not existing:
-            return []
-        ns = list(existing.values())
-        feats = doc_features(self.ix._texts(ns), self.ix.config, self.ix.params)
-        keys = [_b(i) for i in existing]
-        hashes = self.ix._band_hashes(self.lsh, feats.signatures)
-        # a bucket's registry entry goes when its set empties (what datasketch's remove does, in one EXEC)
-        members: dict[tuple[int, bytes], set[bytes]] = {}
-        for key, hs in zip(keys, hashes):
-            for b, h in enumerate(hs):
-                members.setdefault((b, h), set()).add(key)
-        pipe = self.ix.r.pipeline(transaction=False)
-        for b, h in members:
-            pipe.smembers(self.lsh.hashtables[b].redis_key(h))
-        empties = [bh for bh, now in zip(members, pipe.execute()) if not (set(now) - members[bh])]
-        for key, n, hs, fp in zip(keys, ns, hashes, feats.fingerprints):
-            for h, storage in zip(hs, self.lsh.hashtables):
-                self.ops.append(("srem", storage.redis_key(h), key))
-            self.ops.append(("_ds_remove_key", key))
-            self.ops.append(("_postings", "remove", fp, n))
-            self.ops.append(("hdel", self.ix._gkey("sig", self.gen), n))
-            self.ops.append(("hdel", self.ix.key("ids"), key))
-            self.ops.append(("delete", self.ix.key(f"d:{n}")))
-        for b, h in empties:
-            self.ops.append(("hdel", self.lsh.hashtables[b]._name, h))
-        zs = self.ix._doc_fields(ns, ["z"])
-        self.text_bytes -= sum(len(z) for (z,) in zs if z is not None)
-        self.n_docs -= len(ns)
-        self.fps -= sum(len(f) for f in feats.fingerprints)
-        self._cms(feats.phrases, -1)
-        return list(existing)
-
-    def replace(self, docs: Sequence[Document], hashes: Sequence[int], feats) -> int:
-        """Queue the insertion of `docs`, replacing stored versions; returns how many were replaced."""
-        replaced = len(self.delete([d.id for d in docs]))
-        self.new_phrases = feats.phrases
-        ns = list(range(self.next_n, self.next_n + len(docs)))
-        self.next_n += len(docs)
-        for d, h, n in zip(docs, hashes, ns):
-            z = zlib.compress(d.text.encode("utf-8", "surrogatepass"), 6)
-            fields = {"id": d.id, "hash": h, "path": d.path, "title": d.title, "url": d.url, "site": d.site,
-                      "published": d.published, "chars": len(d.text), "raw_chars": d.raw_chars or len(d.text)}
-            mapping = {k: (v.encode("utf-8", "surrogatepass") if isinstance(v, str) else v)
-                       for k, v in fields.items() if v is not None}
-            self.ops.append(("hset", self.ix.key(f"d:{n}"), None, None, {**mapping, "z": z}))
-            self.ops.append(("hset", self.ix.key("ids"), _b(d.id), n))
-            self.text_bytes += len(z)
-        self.ops.append(("_put", [d.id for d in docs], ns, feats))
-        self.n_docs += len(docs)
-        self.fps += sum(len(f) for f in feats.fingerprints)
-        self._cms(feats.phrases, +1)
-        return replaced
-
-    def commit(self) -> None:
-        """MULTI, then every queued write, the counts and a version bump (EXEC is the caller's)."""
-        pipe, ix = self.pipe, self.ix
-        pipe.multi()
-        for op, *args in self.ops:
-            if op == "_ds_remove_key":
-                self.lsh.keys._remove(pipe, args[0])  # datasketch: HDEL keys registry + DEL the key's list
-            elif op == "_postings":
-                _postings(ix, pipe, self.gen, *args)
-            elif op == "_put":
-                _put_postings(ix, pipe, self.gen, self.lsh, *args, ix.config.seed)
-            else:
-                getattr(pipe, op)(*args)
-        if self.rows is not None:
-            for r, row in enumerate(self.rows):
-                pipe.set(ix._gkey(f"cms:{r}", self.gen), row.astype("<u2").tobytes())
-        pipe.hset(ix.key("meta"), mapping={
-            "n_docs": self.n_docs, "fps": self.fps, "text_bytes": self.text_bytes, "cms_total": self.cms_total,
-            "cms_bits": self.cms_bits, "next_n": self.next_n,
-        })
-        pipe.hincrby(ix.key("meta"), "version", 1)
-
-
-def _put_postings(ix: RedisIndex, pipe, gen: int, lsh, ids: Sequence[str], ns: Sequence[int], feats,
-                  seed: int) -> None:
-    """Queue signatures, datasketch bucket entries and fingerprint sets of documents `ns`."""
-    hashes = ix._band_hashes(lsh, feats.signatures)
-    if len(ns):
-        pipe.hset(ix._gkey("sig", gen), mapping={n: signature_bytes(s, seed) for n, s in zip(ns, feats.signatures)})
-    for i, hs in zip(ids, hashes):
-        key = _b(i)
-        lsh.keys._insert(pipe, key, *hs)  # datasketch: HSET keys registry + RPUSH the key's band hashes
-        for h, storage in zip(hs, lsh.hashtables):
-            storage._insert(pipe, h, key)  # datasketch: HSET bucket registry + SADD key to the bucket set
-    if len(ns):
-        fps = np.concatenate(feats.fingerprints)
-        _postings(ix, pipe, gen, "add", fps, np.repeat(np.asarray(ns), [len(f) for f in feats.fingerprints]))
-
-
-def _postings(ix: RedisIndex, pipe, gen: int, action: str, fps: np.ndarray, ns) -> None:
-    """Queue adding or removing (fingerprint, n) postings: a few script calls, not a command each."""
-    keys, fields = ix._posting_keys(fps, gen)
-    packed = np.broadcast_to(np.asarray(ns, dtype="<u4"), (len(fps),)).astype("<u4").tobytes()
-    script = ix._scripts("postings")
-    for a in range(0, len(keys), 20000):
-        args = [action]
-        for j in range(a, min(a + 20000, len(keys))):
-            args += [fields[j], packed[4 * j : 4 * j + 4]]
-        script(keys=keys[a : a + 20000], args=args, client=pipe)
-
-
-def _count_into(counts: np.ndarray, phrase_sets: Sequence[np.ndarray], bits: int) -> int:
-    """Add phrase occurrences to (depth, 2^bits) counts; returns how many were added."""
-    if not phrase_sets:
-        return 0
-    allh = np.concatenate(phrase_sets)
-    slots = _sq.cms_slots(allh, counts.shape[0], bits)
-    for r in range(counts.shape[0]):
-        counts[r] += np.bincount(slots[r], minlength=counts.shape[1])
-    return len(allh)
-
-
-def _fold(counts: np.ndarray, bits: int) -> np.ndarray:
-    """Counts at the widest width folded to `bits`: a slot at `bits` is the top `bits` of the widest slot."""
-    depth, width = counts.shape
-    out = counts.reshape(depth, 1 << bits, width >> bits).sum(axis=2)
-    return np.clip(out, 0, 0xFFFF)
 
 
 def _close_lsh(lsh) -> None:
