@@ -83,6 +83,9 @@ def test_a_file_that_is_not_an_index_is_refused(tmp_path):
     sqlite3.connect(other).execute("CREATE TABLE t(x)").connection.commit()
     with pytest.raises(IndexError_, match="not a provenance index"):
         open_index(other)
+    with pytest.raises(IndexError_, match="not a provenance index"):
+        open_index(other, create=True)  # never writes its tables into someone else's database
+    assert [r[0] for r in sqlite3.connect(other).execute("SELECT name FROM sqlite_schema")] == ["t"]
 
 
 def test_add_is_incremental_and_replaces_changed_documents(index):

@@ -136,8 +136,12 @@ class SQLiteIndex:
             self.con.execute("PRAGMA busy_timeout=60000")
             meta = self._read_meta()
             if not meta:
-                if not create:
-                    raise IndexError_(f"{self.path} is not a provenance index: build one with `provenance index add`")
+                foreign = self.con.execute("SELECT count(*) FROM sqlite_schema WHERE name <> 'meta'").fetchone()[0]
+                if not create or foreign:
+                    raise IndexError_(
+                        f"{self.path} is not a provenance index: give --index a new file name, "
+                        "or build one with `provenance index add`"
+                    )
                 meta = self._create(params or IndexParams())
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"cannot open index {self.path}: {exc} (rebuild it or point --index elsewhere)") from exc
