@@ -288,21 +288,48 @@ def features_task(
     }
 
 
-def phrases_task(docs: list[Document], reducers: int, path: str | None) -> dict:
-    """One partition's phrase document counts (no minimum), as shuffle pieces by phrase."""
+def _phrase_options() -> dict:
+    """How the single-process scan builds its PhraseStats (`scan.PHRASE_OPTIONS` when it says)."""
+    import inspect
+
+    from . import scan
+    from .verdict import PhraseStats
+
+    params = inspect.signature(PhraseStats.from_documents).parameters
+    options = {"keep_min_df": params["keep_min_df"].default}
+    if "words" in params:
+        options["words"] = params["words"].default
+    options.update(getattr(scan, "PHRASE_OPTIONS", {}))
+    return options
+
+
+def phrases_task(docs: list[Document], reducers: int, path: str | None, words: bool) -> dict:
+    """One partition's phrase (and word) document counts, no minimum, as shuffle pieces by key."""
     from .verdict import PhraseStats
 
     table = _read(Path(path)) if path else None
     if table is not None:
-        values = table.column("hash").to_numpy().astype(np.uint64)
-        counts = table.column("count").to_numpy().astype(np.int64)
+        kind = table.column("kind").to_numpy()
+        key = table.column("hash").to_numpy().astype(np.uint64)
+        count = table.column("count").to_numpy().astype(np.int64)
+        arrays = {k: (key[kind == i], count[kind == i]) for i, k in enumerate(("phrases", "words"))}
     else:
-        part = PhraseStats.from_documents(docs, keep_min_df=1)
-        values, counts = part.hashes, part.counts
+        part = PhraseStats.from_documents(docs, keep_min_df=1, **({"words": True} if words else {}))
+        arrays = {"phrases": (part.hashes, part.counts)}
+        arrays["words"] = (part.word_hashes, part.word_counts) if words else (part.hashes[:0], part.counts[:0])
         if path:
             pa, _ = _pq()
-            _write(pa.table({"hash": pa.array(values), "count": pa.array(counts)}), Path(path))
-    return {"pieces": _split(values, counts, reducers)}
+            kinds = np.repeat(np.arange(2, dtype=np.int8), [len(arrays["phrases"][0]), len(arrays["words"][0])])
+            _write(
+                pa.table({
+                    "kind": pa.array(kinds),
+                    "hash": pa.array(np.concatenate([arrays["phrases"][0], arrays["words"][0]]).astype(np.uint64)),
+                    "count": pa.array(np.concatenate([arrays["phrases"][1], arrays["words"][1]]).astype(np.int64)),
+                }),
+                Path(path),
+            )
+    split = {k: _split(v, c, reducers) for k, (v, c) in arrays.items()}
+    return {"pieces": [{k: split[k][r] for k in split} for r in range(reducers)]}
 
 
 def _sum_counts(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -314,21 +341,36 @@ def _sum_counts(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.
     return v[starts], np.add.reduceat(c, starts)
 
 
-def phrases_reduce_task(keep_min_df: int, *pieces) -> tuple[np.ndarray, np.ndarray]:
-    values, counts = _sum_counts(
-        np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])
-    )
-    keep = counts >= keep_min_df
-    return values[keep], counts[keep]
+def phrases_reduce_task(keep_min_df: int, *pieces) -> dict:
+    out = {}
+    for kind in ("phrases", "words"):
+        values, counts = _sum_counts(
+            np.concatenate([p[kind][0] for p in pieces]).astype(np.uint64),
+            np.concatenate([p[kind][1] for p in pieces]),
+        )
+        keep = counts >= keep_min_df
+        out[kind] = (values[keep], counts[keep])
+    return out
 
 
-def phrases_final_task(n_docs: int, *reduced):
+def phrases_final_task(n_docs: int, words: bool, *reduced):
+    """One PhraseStats, as `PhraseStats.from_documents` over all documents would give it."""
     from .verdict import PhraseStats
 
-    values = np.concatenate([r[0] for r in reduced]).astype(np.uint64)
-    counts = np.concatenate([r[1] for r in reduced]).astype(np.int64)
-    order = np.argsort(values)
-    return PhraseStats(n_docs=n_docs, hashes=values[order], counts=counts[order])
+    def merged(kind):
+        values = np.concatenate([r[kind][0] for r in reduced]).astype(np.uint64)
+        counts = np.concatenate([r[kind][1] for r in reduced]).astype(np.int64)
+        order = np.argsort(values)
+        return values[order], counts[order]
+
+    hashes, counts = merged("phrases")
+    if not words:
+        return PhraseStats(n_docs=n_docs, hashes=hashes, counts=counts)
+    word_hashes, word_counts = merged("words")
+    return PhraseStats(
+        n_docs=n_docs, hashes=hashes, counts=counts, word_hashes=word_hashes, word_counts=word_counts,
+        counts_words=True,
+    )
 
 
 def group_task(n: int, options: cand.CandidateOptions, max_df: int, reducers: int, *pieces) -> list[dict]:
@@ -487,11 +529,7 @@ def scan_documents_dask(
 
 
 def _run(client, docs, options, progress, work_dir, partition_size, stats):
-    import inspect
-
     from distributed import as_completed
-
-    from .verdict import PhraseStats
 
     n = len(docs)
     if n == 0:
@@ -516,13 +554,17 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
         client.submit(features_task, d, s, options, reducers, file("features", k), pure=False)
         for d, s, k in zip(doc_futs, starts, keys)
     ]
-    phr = [client.submit(phrases_task, d, reducers, file("phrases", k), pure=False) for d, k in zip(doc_futs, keys)]
+    phrase_options = _phrase_options()
+    words = bool(phrase_options.get("words", False))
+    phr = [
+        client.submit(phrases_task, d, reducers, file(f"phrases-w{int(words)}", k), words, pure=False)
+        for d, k in zip(doc_futs, keys)
+    ]
 
     # Phrase statistics: shuffle by phrase, sum, keep those in `keep_min_df` documents or more.
-    keep_min_df = inspect.signature(PhraseStats.from_documents).parameters["keep_min_df"].default
     phr_pieces = [[client.submit(_piece, f, r) for f in phr] for r in range(reducers)]
-    phr_reduced = [client.submit(phrases_reduce_task, keep_min_df, *ps) for ps in phr_pieces]
-    phrases = client.submit(phrases_final_task, n, *phr_reduced)
+    phr_reduced = [client.submit(phrases_reduce_task, phrase_options["keep_min_df"], *ps) for ps in phr_pieces]
+    phrases = client.submit(phrases_final_task, n, words, *phr_reduced)
 
     # Candidates: shuffle (key, doc) by key, group, then shuffle pair counts by pair and sum.
     max_df = cand._max_df(n, options.candidates)

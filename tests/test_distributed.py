@@ -6,6 +6,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from provenance.candidates import CandidateOptions
@@ -102,6 +103,22 @@ def test_an_empty_or_one_document_corpus(scheduler, tmp_path):
     _same(scan([one]), result)
     empty = scan_documents_dask([], scheduler=scheduler)
     assert empty.documents == [] and empty.pairs == []
+
+
+@pytest.mark.parametrize("words", [False, True])
+def test_phrase_counts_merged_over_partitions_equal_one_pass(derived, tmp_path, words):
+    from provenance import distributed as D
+    from provenance.verdict import PhraseStats
+
+    docs = derived.docs[:100]
+    whole = PhraseStats.from_documents(docs, words=words)
+    for path in (None, str(tmp_path / "p0.parquet")):  # computed, then computed and stored
+        for _ in range(2 if path else 1):  # ...and read back
+            parts = [D.phrases_task(docs[s : s + 30], 3, path and f"{path}.{s}", words) for s in range(0, 100, 30)]
+            reduced = [D.phrases_reduce_task(2, *[p["pieces"][r] for p in parts]) for r in range(3)]
+            merged = D.phrases_final_task(len(docs), words, *reduced)
+            for name in ("n_docs", "hashes", "counts", "word_hashes", "word_counts", "counts_words"):
+                assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
 
 
 def test_missing_dask_names_the_extra(monkeypatch, news_dir):
