@@ -33,7 +33,7 @@ import os
 import uuid
 from collections.abc import Sequence
 from contextlib import contextmanager
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 
 import numpy as np
@@ -448,20 +448,14 @@ def _merge_channels(found: dict[str, np.ndarray], n: int) -> cand.Candidates:
     return cand.Candidates(np.stack([all_codes // n, all_codes % n], axis=1), channels)
 
 
+@dataclass(slots=True)
 class Stats:
-    """What a run did: partitions and chunks computed or read back from the work directory."""
+    """What a run did: partitions and verification chunks, and how many were read back from work_dir."""
 
-    def __init__(self) -> None:
-        self.partitions = 0
-        self.partitions_reused = 0
-        self.chunks = 0
-        self.chunks_reused = 0
-
-    def __repr__(self) -> str:
-        return (
-            f"Stats(partitions={self.partitions}, reused={self.partitions_reused}, "
-            f"chunks={self.chunks}, reused={self.chunks_reused})"
-        )
+    partitions: int = 0
+    partitions_reused: int = 0
+    chunks: int = 0
+    chunks_reused: int = 0
 
 
 def scan_dask(
