@@ -182,6 +182,7 @@ class RedisPhraseStats:
     def __init__(self, index: RedisIndex) -> None:
         self._index, self._state = index, None
         self._errors, self._server_error = index._errors, index._server_error
+        self._memo: dict[bytes, np.ndarray] = {}  # a draft's phrases are asked about once per candidate
 
     @_guarded
     def _load(self) -> tuple[int, int, int]:
@@ -205,6 +206,9 @@ class RedisPhraseStats:
         n_docs, bits, gen = self._load()
         if len(hashes) == 0 or n_docs == 0:
             return np.zeros(len(hashes), dtype=np.int64)
+        memo = hashes.astype(np.uint64).tobytes()
+        if memo in self._memo:
+            return self._memo[memo].copy()
         depth = self._index.params.cms_depth
         slots = _sq.cms_slots(hashes, depth, bits)
         read = self._index._scripts("cms")
@@ -215,7 +219,11 @@ class RedisPhraseStats:
         out = np.full(len(hashes), np.iinfo(np.int64).max, dtype=np.int64)
         for (_, inverse), counts in zip(uniq, pipe.execute()):
             np.minimum(out, np.frombuffer(counts, dtype="<u2").astype(np.int64)[inverse], out=out)
-        return np.minimum(out, n_docs)
+        out = np.minimum(out, n_docs)
+        if len(self._memo) >= 64:
+            self._memo.clear()
+        self._memo[memo] = out
+        return out.copy()
 
 
 class RedisIndex:
