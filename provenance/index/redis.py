@@ -32,7 +32,7 @@ byte layout, texts with zlib. Each batch of an add or remove is one MULTI/EXEC u
 concurrent writers retry instead of interleaving. ``rebuild`` writes a new generation
 beside the old and switches ``gen`` in one transaction. Connections carry socket
 timeouts and no automatic retry (a retried EXEC could apply twice): a server that goes
-away gives an `IndexError_` naming it within seconds.
+away gives an `IndexError_` naming it within seconds. The write side is `redis_write`.
 """
 
 from __future__ import annotations
