@@ -358,6 +358,21 @@ def test_a_missing_redis_client_names_the_extra(monkeypatch):
 
 
 @needs_redis
+def test_redis_stats_estimate_a_large_index_from_samples(make, monkeypatch):
+    from provenance.index import redis as backend
+
+    with open_index(make("redis"), create=True) as ix:
+        ix.add(docs(600, words=300))
+        exact = ix.stats()
+        monkeypatch.setattr(backend, "EXACT_BELOW", 100)
+        estimate = ix.stats()
+    assert (exact.extra["memory"], estimate.extra["memory"]) == ("measured", "estimated from samples")
+    assert estimate.documents == exact.documents == 600 and estimate.fingerprints == exact.fingerprints
+    assert abs(estimate.size_bytes / exact.size_bytes - 1) < 0.25
+    assert abs(int(estimate.extra["keys"]) / int(exact.extra["keys"]) - 1) < 0.25
+
+
+@needs_redis
 def test_redis_spec_errors_are_clear():
     with pytest.raises(IndexError_, match="only name=, timeout="):
         open_index(REDIS_URL + "?nmae=x")

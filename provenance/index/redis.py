@@ -65,6 +65,7 @@ SCHEMA_VERSION = "2"  # 2: fingerprint postings in hashes of packed numbers (1: 
 DEFAULT_NAME = "default"
 FP_BITS = 16  # 65,536 fingerprint hashes: ~10 entries each at 10k documents, 100 (still compact) at 100k
 DEFAULT_TIMEOUT = 10.0  # seconds a command may take before the server counts as gone
+EXACT_BELOW = 2000  # documents: below, `stats` measures every key; above, it samples
 WRITE_RETRIES = 50  # optimistic-lock retries when other writers keep committing
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
 _DOC_FIELDS = ("id", "hash", "path", "title", "url", "site", "published", "chars", "raw_chars")
@@ -606,16 +607,9 @@ class RedisIndex:
 
     @_guarded
     def stats(self) -> IndexStats:
-        """Counts from the meta hash; sizes from ``MEMORY USAGE`` of every key under the index's name."""
+        """Counts from the meta hash; memory from ``MEMORY USAGE`` (see `_memory`)."""
         meta = self._read_meta()
-        size = 0
-        keys = 0
-        for chunk in _chunks(list(self.r.scan_iter(match=_glob_escape(self.prefix) + "*", count=1000)), _CHUNK):
-            pipe = self.r.pipeline(transaction=False)
-            for k in chunk:
-                pipe.memory_usage(k, samples=0)
-            size += sum(v or 0 for v in pipe.execute())
-            keys += len(chunk)
+        size, keys, how = self._memory(meta)
         text_bytes = int(meta["text_bytes"])
         policy = self.r.info("memory").get("maxmemory_policy", "unknown")
         return IndexStats(
@@ -628,9 +622,64 @@ class RedisIndex:
             text_bytes=text_bytes,
             size_bytes=size,
             structure_bytes=max(size - text_bytes, 0),
-            extra={"backend": "redis", "keys": str(keys), "cms_width": str(1 << int(meta["cms_bits"])),
-                   "generation": meta["gen"], "maxmemory_policy": str(policy)},
+            extra={"backend": "redis", "keys": str(keys), "memory": how, "generation": meta["gen"],
+                   "cms_width": str(1 << int(meta["cms_bits"])), "maxmemory_policy": str(policy)},
         )
+
+    def _memory(self, meta: dict[str, str]) -> tuple[int, int, str]:
+        """(bytes, keys, how): every key measured while the index is small, else estimated from samples.
+
+        `index add` prints stats after every run, so this must not scan a large index: past
+        EXACT_BELOW documents, each family of small keys (documents, datasketch key lists and
+        bucket sets, fingerprint hashes) is measured on a random sample of ~200 and scaled
+        by its count, which the index knows; the few big keys are measured directly.
+        """
+        n_docs, gen = int(meta["n_docs"]), int(meta["gen"])
+        if n_docs < EXACT_BELOW:
+            size = keys = 0
+            for chunk in _chunks(list(self.r.scan_iter(match=_glob_escape(self.prefix) + "*", count=1000)), _CHUNK):
+                pipe = self.r.pipeline(transaction=False)
+                for k in chunk:
+                    pipe.memory_usage(k, samples=0)
+                size += sum(v or 0 for v in pipe.execute())
+                keys += len(chunk)
+            return size, keys, "measured"
+        base = self._gkey("lsh", gen).encode()
+        registries = [base + b"_bucket_" + struct.pack(">H", b) for b in range(self.params.bands)]
+        singles = [self.key(k) for k in ("meta", "ids", "gens")] + [self._gkey("sig", gen), base + b"_keys"]
+        singles += [self._gkey(f"cms:{r}", gen) for r in range(self.params.cms_depth)] + registries
+        pipe = self.r.pipeline(transaction=False)
+        for k in singles:
+            pipe.memory_usage(k)
+        for k in registries:
+            pipe.hlen(k)
+        pipe.hrandfield(self.key("ids"), 200, withvalues=True)
+        pipe.hrandfield(base + b"_keys", 200, withvalues=True)
+        for k in registries:
+            pipe.hrandfield(k, 20, withvalues=True)
+        got = pipe.execute()
+        size = sum(v or 0 for v in got[: len(singles)])
+        n_sets = sum(got[len(singles) : len(singles) + len(registries)])
+        samples = got[len(singles) + len(registries) :]
+        fp_buckets = np.random.default_rng(0).choice(1 << self.fp_bits, 200, replace=False)
+        families = [  # (sampled keys, how many such keys the index has)
+            ([self.key(f"d:{int(n)}") for n in samples[0][1::2]], n_docs),
+            (samples[1][1::2], n_docs),
+            ([k for reply in samples[2:] for k in reply[1::2]], n_sets),
+            ([self._gkey(f"fp:{b}", gen) for b in fp_buckets.tolist()], 1 << self.fp_bits),
+        ]
+        pipe = self.r.pipeline(transaction=False)
+        for sample, _ in families:
+            for k in sample:
+                pipe.memory_usage(k, samples=0)
+        sizes = iter(pipe.execute())
+        keys = len(singles)
+        for sample, count in families:
+            measured = [next(sizes) for _ in sample]
+            if measured:
+                size += int(count * np.mean([m or 0 for m in measured]))
+                keys += int(count * np.mean([m is not None for m in measured]))
+        return size, keys, "estimated from samples"
 
 
 def _close_lsh(lsh) -> None:
