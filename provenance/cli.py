@@ -368,7 +368,7 @@ def index_stats(
         f"documents:    {st.documents}\n"
         f"bands:        {st.params.bands} x {st.params.rows} rows ({st.band_entries} entries)\n"
         f"fingerprints: {st.fingerprints} (winnow window {st.params.winnow})\n"
-        f"on disk:      {st.size_bytes} bytes; structures {per_doc:.0f} bytes/document "
+        f"size:         {st.size_bytes} bytes; structures {per_doc:.0f} bytes/document "
         f"+ compressed text {st.text_bytes} bytes"
     )
 
