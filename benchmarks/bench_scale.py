@@ -265,7 +265,7 @@ def main(argv=None) -> None:
                    "--workers", str(args.workers), "--seed", str(args.seed)]
             if args.scheduler:
                 cmd += ["--scheduler", args.scheduler]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
             row = json.loads(out.strip().splitlines()[-1])
             rows.append(row)
             print(json.dumps(row), flush=True)
