@@ -4,9 +4,13 @@ Signatures are bit-identical to datasketch 2.x ``MinHash(scheme="affine32",
 hashfunc=shingle_hash)`` updated with ``shingles(text)``, so they can live in
 datasketch indexes. The speed comes from never calling Python per shingle:
 
-* ASCII texts (most news) are tokenised at the byte level with a lookup table; other
-  texts go through `text.words` and are re-joined with spaces, so both paths feed
-  one byte buffer for a whole batch of documents.
+* Texts are tokenised at the byte level, a whole batch of documents in one buffer:
+  one ``bytes.translate`` lowers ASCII letters and zeroes separators, and token
+  boundaries are where a bool mask changes. Non-ASCII characters are mapped one by
+  one through a cached table (`_char_map`: separators, or their NFKC case-folded
+  form) so the bytes tokenise exactly as `text.words`; only a text holding a
+  character that normalises differently next to its neighbours (a combining mark)
+  goes through `text.words` itself.
 * A token hash reads the token 8 bytes at a time straight from that buffer (an
   unaligned uint64 view) and chains the chunks through the MurmurHash3 64-bit
   finalizer. Tokens never contain a zero byte, so a zero-padded chunk sequence
@@ -17,16 +21,16 @@ datasketch indexes. The speed comes from never calling Python per shingle:
   tolerates and exact verification downstream catches.
 * A shingle hash is the k token hashes combined as a polynomial mod 2^64, mixed
   with ``fmix64``, top 32 bits.
-* Permutations run on a (num_perm, shingles) block in batches of a few thousand
-  shingles with preallocated buffers; ``np.minimum.reduceat`` takes per-document
-  minima.
+* Permutations run on a preallocated (num_perm, shingles) block of up to 4,096
+  shingles that ends at a document start, so ``np.minimum.reduceat`` writes each
+  document's minima straight into the signature matrix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 import numpy as np
