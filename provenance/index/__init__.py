@@ -261,6 +261,37 @@ def query_features(text: str, config: SketchConfig, params: IndexParams) -> Quer
     return QueryFeatures(band_keys(sig, params)[0], as_key(np.unique(sv)), sig[0])
 
 
+def rank_candidates(
+    fp_keys: np.ndarray, fp_docs: np.ndarray, band_docs: np.ndarray, n_docs: int, *, limit: int,
+    max_df: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Order stored documents by the evidence a query's lookups returned, best first.
+
+    fp_keys/fp_docs: one row per (fingerprint hit, stored document number); band_docs: one
+    entry per shared band. A fingerprint found in more than `max_df` documents (default: 50,
+    or 0.2% of the index if more) is stock phrasing, not evidence. Each shared fingerprint
+    counts 1/df, each shared band 1. Returns (docs, fingerprint counts, band counts, scores),
+    at most `limit` long; every backend ranks with this, so backends agree.
+    """
+    cap = max_df if max_df is not None else max(50, n_docs // 500)
+    if len(fp_keys):
+        _, inv, df = np.unique(fp_keys, return_inverse=True, return_counts=True)
+        ok = df[inv] <= cap
+        fp_docs, weights = fp_docs[ok], 1.0 / df[inv][ok]
+    else:
+        weights = np.empty(0)
+    docs = np.unique(np.concatenate([fp_docs, band_docs]))
+    if len(docs) == 0:
+        return docs, docs, docs, np.empty(0)
+    f_at = np.searchsorted(docs, fp_docs)
+    fcount = np.bincount(f_at, minlength=len(docs))
+    score = np.bincount(f_at, weights=weights, minlength=len(docs))
+    bcount = np.bincount(np.searchsorted(docs, band_docs), minlength=len(docs))
+    score = score + bcount
+    order = np.lexsort((docs, -fcount, -score))[:limit]
+    return docs[order], fcount[order], bcount[order], score[order]
+
+
 def signature_bytes(signature: np.ndarray, seed: int) -> bytes:
     """datasketch ``LeanMinHash.serialize(buf, byteorder="<")`` bytes, written with numpy."""
     import struct

@@ -58,6 +58,7 @@ from . import (
     content_hash,
     doc_features,
     phrase_key_version,
+    rank_candidates,
 )
 from . import sqlite as _sq  # the phrase sketch's layout and widening rule: shared, so counts agree
 
@@ -549,25 +550,13 @@ class RedisIndex:
                       dtype=np.int64)
         fk = np.repeat(np.arange(len(fp_sets)), [len(m) for m in fp_sets])
         fn = np.concatenate([np.empty(0, np.int64), *fp_sets]).astype(np.int64)
-        cap = max_df if max_df is not None else max(50, n_docs // 500)
-        if len(fk):
-            uk, inv, df = np.unique(fk, return_inverse=True, return_counts=True)
-            ok = df[inv] <= cap
-            fn, w = fn[ok], 1.0 / df[inv][ok]
-        else:
-            w = np.empty(0)
-        docs = np.unique(np.concatenate([fn, bn]))
+        docs, fcount, bcount, score = rank_candidates(fk, fn, bn, n_docs, limit=limit, max_df=max_df)
         if len(docs) == 0:
             return []
-        fcount = np.bincount(np.searchsorted(docs, fn), minlength=len(docs))
-        fscore = np.bincount(np.searchsorted(docs, fn), weights=w, minlength=len(docs))
-        bcount = np.bincount(np.searchsorted(docs, bn), minlength=len(docs))
-        score = fscore + bcount
-        order = np.lexsort((docs, -fcount, -score))[:limit]
-        ids = [row[0] for row in self._doc_fields(docs[order].tolist(), ["id"])]
+        ids = [row[0] for row in self._doc_fields(docs.tolist(), ["id"])]
         return [
-            Candidate(i.decode("utf-8", "surrogatepass"), int(fcount[j]), int(bcount[j]), float(score[j]))
-            for j, i in zip(order, ids)
+            Candidate(i.decode("utf-8", "surrogatepass"), int(f), int(b), float(sc))
+            for f, b, sc, i in zip(fcount, bcount, score, ids)
             if i is not None
         ]
 

@@ -47,6 +47,7 @@ from . import (
     doc_features,
     doc_phrases,
     phrase_key_version,
+    rank_candidates,
     signature_bytes,
 )
 
@@ -451,38 +452,18 @@ class SQLiteIndex:
         return int(self._meta("n_docs"))
 
     def candidates(self, query: QueryFeatures, *, limit: int = 10, max_df: int | None = None) -> list[Candidate]:
-        """Stored documents sharing fingerprints or LSH bands with `query`, best first.
-
-        A fingerprint found in more than `max_df` documents (default: 50, or 0.2% of the
-        index if more) is stock phrasing, not evidence, and is ignored. Each shared
-        fingerprint counts 1/df, each shared band 1.
-        """
+        """Stored documents sharing fingerprints or LSH bands with `query`, best first (see `rank_candidates`)."""
         with _ReadTxn(self.con):
             self._require_current()
             n_docs = self.n_docs
-            cap = max_df if max_df is not None else max(50, n_docs // 500)
             fk, fn = self._lookup("fps", query.shingles)
-            bk, bn = self._lookup("bands", query.bands)
-            if len(fk):
-                uk, inv, df = np.unique(fk, return_inverse=True, return_counts=True)
-                ok = df[inv] <= cap
-                fn, w = fn[ok], 1.0 / df[inv][ok]
-            else:
-                w = np.empty(0)
-            docs = np.unique(np.concatenate([fn, bn]))
-            if len(docs) == 0:
-                return []
-            fcount = np.bincount(np.searchsorted(docs, fn), minlength=len(docs))
-            fscore = np.bincount(np.searchsorted(docs, fn), weights=w, minlength=len(docs))
-            bcount = np.bincount(np.searchsorted(docs, bn), minlength=len(docs))
-            score = fscore + bcount
-            order = np.lexsort((docs, -fcount, -score))[:limit]
-            chosen = docs[order]
-            ids = dict(self._ids(chosen.tolist()))
+            _, bn = self._lookup("bands", query.bands)
+            docs, fcount, bcount, score = rank_candidates(fk, fn, bn, n_docs, limit=limit, max_df=max_df)
+            ids = dict(self._ids(docs.tolist()))
         return [
-            Candidate(ids[int(docs[i])], int(fcount[i]), int(bcount[i]), float(score[i]))
-            for i in order
-            if int(docs[i]) in ids
+            Candidate(ids[int(d)], int(f), int(b), float(sc))
+            for d, f, b, sc in zip(docs, fcount, bcount, score)
+            if int(d) in ids
         ]
 
     def _lookup(self, table: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
