@@ -6,7 +6,7 @@ normalised words). The anchors need the shingles as Python strings, so building 
 is part of their cost, as it is for any user of those libraries; provenance hashes
 from the raw text. The anchors build them with `provenance.shingles`, the fastest
 builder we have (its tokenizer is provenance's byte path); one extra rensa row builds
-the same shingles with the regex tokenizer, as the anchor figures in DESIGN.md did. Run:
+the same shingles with the regex tokenizer, as a user with a regex tokenizer would. Run:
 
     python -m pytest benchmarks/bench_speed.py --benchmark-only
 
@@ -143,8 +143,8 @@ def test_rensa_update(benchmark, news_corpus):
 def test_rensa_update_regex_shingles(benchmark, news_corpus):
     """rensa's update loop with shingles from the regex tokenizer (`text.words`).
 
-    The same shingles built the way the DESIGN.md anchor figures were: a regex over the
-    text, then joins. `provenance.shingles` now tokenises through provenance's byte
+    The same shingles from a regex over the text, then joins (this matches the rensa
+    figure in DESIGN.md). `provenance.shingles` tokenises through provenance's byte
     path instead (1.6x faster on ASCII), which the other anchors benefit from.
     """
     rensa = pytest.importorskip("rensa")
