@@ -111,12 +111,19 @@ def main(n: int = 400) -> None:
     _, tp = min(fits)
     lineage.PARENT_TEMPERATURE = tp
     print("ORIGIN_TEMPERATURE", to, "ORIGIN_SIZE_POWER", power, "PARENT_TEMPERATURE", tp)
+    t = bench_origin.run_generated(train, pairs_cache=cache)
+    P = np.array([min(max(c, 1e-6), 1 - 1e-6) for c, _ in t.parent])
+    A = np.stack([np.log(P / (1 - P)), np.ones_like(P)], axis=1)
+    scale, shift = logistic(A, np.array([float(ok) for _, ok in t.parent]), l2=1e-3)
+    lineage.EDGE_SCALE, lineage.EDGE_SHIFT = round(float(scale), 3), round(float(shift), 3)
+    print("EDGE_SCALE, EDGE_SHIFT", lineage.EDGE_SCALE, lineage.EDGE_SHIFT)
     for name, part in (("train", train), ("held-out", test)):
         t = bench_origin.run_generated(part, pairs_cache=cache)
         print(bench_origin.summary(f"{name} ({len(part)} families)", t))
     print("WEIGHTS =", weights)
     print(f"PARENT_COVERAGE={best[1]} PARENT_VARIANT={best[2]} PARENT_QUOTE={best[3]} ORIGIN_TEMPERATURE={to} "
-          f"ORIGIN_SIZE_POWER={power} PARENT_TEMPERATURE={tp}")
+          f"ORIGIN_SIZE_POWER={power} PARENT_TEMPERATURE={tp} EDGE_SCALE={lineage.EDGE_SCALE} "
+          f"EDGE_SHIFT={lineage.EDGE_SHIFT}")
 
 
 if __name__ == "__main__":

@@ -191,20 +191,22 @@ class _Node:
 def _derive(parent: _Node, pub: date | None, rng: random.Random, donors: list[str], site: str) -> _Node:
     """One derivative of `parent`'s story body; presentation (intros, footers) is added at render."""
     body = list(parent.body)
-    level = rng.choices(["near", "light", "heavy", "partial"], [0.25, 0.35, 0.2, 0.2])[0]
-    drop = {"near": 0.05, "light": 0.15, "heavy": 0.2, "partial": 0.45}[level]
+    level = rng.choices(["near", "light", "heavy", "partial", "augmented"], [0.2, 0.3, 0.15, 0.15, 0.2])[0]
+    drop = {"near": 0.05, "light": 0.15, "heavy": 0.2, "partial": 0.45, "augmented": 0.0}[level]
     body = [s for i, s in enumerate(body) if i == 0 or rng.random() >= drop] or body[:1]
-    if rng.random() < 0.3 and len(body) > 4:
+    if level != "augmented" and rng.random() < 0.3 and len(body) > 4:
         body = body[: max(3, int(len(body) * rng.uniform(0.5, 0.9)))]
     if rng.random() < 0.3:
         for _ in range(rng.randint(1, 3)):
             if len(body) > 2:
                 i = rng.randrange(len(body) - 1)
                 body[i], body[i + 1] = body[i + 1], body[i]
-    if rng.random() < 0.4 and donors:
-        for _ in range(rng.randint(1, 3)):
+    if (level == "augmented" or rng.random() < 0.4) and donors:
+        for _ in range(rng.randint(1, 3) + (2 if level == "augmented" else 0)):
             body.insert(rng.randint(1, len(body)), rng.choice(donors))
-    rate = {"near": 0.0, "light": 0.15, "heavy": 0.5, "partial": 0.15}[level]
+    if level == "augmented" and donors and rng.random() < 0.5:
+        body.extend(rng.sample(donors, min(len(donors), rng.randint(1, 2))))  # closing commentary
+    rate = {"near": 0.0, "light": 0.15, "heavy": 0.5, "partial": 0.15, "augmented": 0.1}[level]
     if rate:
         body = [_subst(s, rate, rng) for s in body]
     if rng.random() < 0.25:

@@ -26,15 +26,16 @@ from .model import Document, Edge, Evidence, Family, Pair
 
 # Fitted by benchmarks/fit_lineage.py on the training half of the generated lineage set
 # (grid search on log-loss); see benchmarks/RESULTS.md "## Origin" for the held-out check.
-ORIGIN_TEMPERATURE = 0.5  # softmax(ORIGIN_TEMPERATURE * summed log-odds) over members
-PARENT_TEMPERATURE = 0.75
-PARENT_COVERAGE = 5.0  # weight of log(share of d's sentences found in the candidate)
-PARENT_VARIANT = 1.0  # penalty per word the candidate spells differently (capped below)
+ORIGIN_TEMPERATURE = 0.6  # softmax(ORIGIN_TEMPERATURE * summed log-odds) over members
+PARENT_TEMPERATURE = 1.0
+PARENT_COVERAGE = 8.0  # weight of log(share of d's 3-word runs found in the candidate)
+PARENT_VARIANT = 2.0  # penalty per word the candidate spells differently (capped below)
 PARENT_QUOTE = 1.0  # weight of log(1 + d's quoted 3-grams the candidate has): quotes are not reworded
 ORIGIN_SIZE_POWER = 0.5  # summed log-odds are divided by (members - 1) ** this (pairs share evidence)
 MAX_VARIANTS = 4
 DENSE_LIMIT = 12  # families up to this size compare every pair; larger ones only copy-linked pairs
 MAX_OTHERS = 16  # family members consulted for the "others" signal of one pair
+EDGE_SCALE, EDGE_SHIFT = 0.964, 0.605  # Platt scaling of parent-edge probabilities (fitted, see above)
 UNDECIDED = 0.6  # origin confidence below this is reported as undecided
 
 
@@ -95,8 +96,19 @@ class _FamilyModel:
         return sorted(ev, key=lambda e: (-abs(e.weight), e.signal))
 
     def cover(self, d: str, p: str) -> float:
+        """Share of d's exact 3-word runs found in p: inherited edits are exact, while two
+        independent rewrites of one source converge on loose, sentence-level wording."""
         s = self.signals(d, p)
-        return max(s.sc_ab, s.c3_ab) if d < p else max(s.sc_ba, s.c3_ba)
+        return s.c3_ab if d < p else s.c3_ba
+
+
+def _log_sigmoid(z: float) -> float:
+    return -math.log1p(math.exp(-z)) if z > -30 else z
+
+
+def _platt(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return dr.sigmoid(EDGE_SCALE * math.log(p / (1 - p)) + EDGE_SHIFT)
 
 
 def _links(members: tuple[str, ...], pairs: Sequence[Pair]) -> set[tuple[str, str]]:
@@ -153,7 +165,7 @@ def _family(members: tuple[str, ...], links: set[tuple[str, str]], fm: _FamilyMo
         best = max(zip(names, pp), key=lambda t: (t[1], -earlier.index(t[0])))
         src, p_parent = best
         p_dir = dr.sigmoid(fm.z(src, d))
-        prob = p_parent * p_dir
+        prob = _platt(p_parent * p_dir)
         ev = fm.evidence(src, d)
         for other in names:
             if other == src:

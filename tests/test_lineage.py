@@ -1,0 +1,191 @@
+"""Families, direction and origin: golden cases on real data, invariants on generated ones."""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance import direction as dr
+from provenance.lineage import _FamilyModel, components, directions, families
+from provenance.model import Document, Pair
+
+ROOT = Path(__file__).resolve().parents[1]
+NEWS = ROOT / "corpus" / "news"
+CLOUGH = ROOT / "corpus" / "clough-stevenson-dev"
+
+SENTENCES = [
+    "The central bank raised its main interest rate by half a point on Tuesday.",
+    "Officials said inflation had stayed above the target for nine months in a row.",
+    "The decision surprised several economists who had expected a smaller move.",
+    "Shares in the largest lenders rose sharply after the announcement.",
+    "The governor told reporters that further increases could not be ruled out.",
+    "Mortgage holders will see their monthly payments climb from next month.",
+    "The aluminium industry warned that energy costs were already crippling smelters.",
+    "Opposition politicians called the move reckless and demanded an inquiry.",
+    "Exporters welcomed the stronger currency but farmers feared lost markets.",
+    "The next policy meeting is scheduled for the second week of March.",
+]
+
+
+def _scan(path: Path):
+    scan = pytest.importorskip("provenance.scan").scan
+    return scan([path])
+
+
+def _short(doc_id: str) -> str:
+    return Path(doc_id).name
+
+
+# --- golden: the seed articles ------------------------------------------------------------
+
+
+def test_news_family_origin_and_parents():
+    res = _scan(NEWS)
+    short = {d.id: _short(d.id)[:3] for d in res.documents}
+    fams = [f for f in res.families if len(f.members) > 1]
+    assert [sorted(short[m] for m in f.members) for f in fams] == [["000", "001", "002"]]
+    fam = fams[0]
+    assert short[fam.origin] == "001"
+    assert 0.5 < fam.origin_confidence <= 1.0
+    parents = {short[e.derivative]: short[e.source] for e in fam.edges}
+    assert parents == {"000": "001", "002": "001"}
+    assert fam.explanation and all(isinstance(x, str) and x for x in fam.explanation)
+    edge_000 = next(e for e in fam.edges if short[e.derivative] == "000")
+    assert any(e.signal == "variants" and "aluminium" in e.detail for e in edge_000.evidence)
+
+
+def test_news_quote_only_reports_stay_out():
+    res = _scan(NEWS)
+    members = {_short(m)[:3] for f in res.families for m in f.members}
+    assert "003" not in members and "004" not in members
+
+
+# --- golden: Clough-Stevenson (the task's source is always the origin) -----------------------
+
+
+def test_clough_source_is_origin_or_reported_undecided():
+    """Tasks a and b name their source. In task c, g0pB_taskc copied the fuller Wikipedia
+    article that orig_taskc is an excerpt of, and other answers drew on that fuller text
+    too, so the text alone cannot put orig_taskc first: the family must then say
+    "undecided" (low confidence) rather than name g0pB_taskc with confidence."""
+    if not CLOUGH.is_dir():
+        pytest.skip("corpus/clough-stevenson-dev not present")
+    from provenance.lineage import UNDECIDED
+
+    res = _scan(CLOUGH)
+    with open(CLOUGH / "file_information.csv", newline="", encoding="utf-8") as f:
+        cat = {r["File"]: r["Category"] for r in csv.DictReader(f)}
+    right = 0
+    for fam in res.families:
+        origs = [m for m in fam.members if cat.get(_short(m)) == "orig"]
+        if len(origs) == 1:
+            if fam.origin == origs[0]:
+                right += 1
+            else:
+                assert fam.origin_confidence < UNDECIDED, fam.explanation
+                assert fam.explanation[0].startswith("Origin undecided")
+    assert right >= 2
+
+
+# --- units -------------------------------------------------------------------------------------
+
+
+def _doc(i: str, sents: list[str], **kw) -> Document:
+    return Document(id=i, text="\n\n".join(sents) + "\n", **kw)
+
+
+def test_variants_are_spelling_not_inflection():
+    d = dr.profile(_doc("d", ["The aluminium smelter offers jobs to the colour printing workers."]))
+    uk = dr.profile(_doc("p", ["The aluminium smelter offer jobs to the colour printing workers."]))
+    us = dr.profile(_doc("q", ["The aluminum smelter offer jobs to the color printing workers."]))
+    assert dr.variant_conflicts(d, uk) == []
+    assert dr.variant_conflicts(d, us) == [("aluminium", "aluminum"), ("colour", "color")]
+
+
+def test_attribution_and_platform_lines():
+    p = dr.profile(_doc("x", SENTENCES[:4] + ["Originally published by dailyledger.com", "Leave a comment"]))
+    assert p.attribution == ["Originally published by dailyledger.com"]
+    assert p.platform == ["Leave a comment"]
+    src = dr.profile(_doc("a", SENTENCES[:4], site="dailyledger.com"))
+    assert dr._attribution_score(p, src) == 1.0
+
+
+def test_spinner_trace_points_at_the_copy():
+    src = _doc("a", SENTENCES[:8])
+    spun = SENTENCES[:7] + [
+        "Energy costs were already crippling smelters, the aluminium industry cautioned on Tuesday.",
+    ] + SENTENCES[7:8]
+    fm = _FamilyModel({"a": dr.profile(src), "b": dr.profile(_doc("b", spun))}, None)
+    s = fm.signals("a", "b")
+    assert s.values["spin"] == 1.0 and s.spin_b == 1
+
+
+def test_dates_decide_when_text_is_symmetric():
+    a = _doc("a", SENTENCES, published="2024-03-01")
+    b = _doc("b", SENTENCES, published="2024-03-04")
+    fam = families([a, b], [Pair("a", "b", "copy", 1.0, 1.0, 1.0)])[0]
+    assert fam.origin == "a" and fam.origin_confidence > 0.7
+    c = _doc("c", SENTENCES)
+    d = _doc("d", SENTENCES)
+    fam = families([c, d], [Pair("c", "d", "copy", 1.0, 1.0, 1.0)])[0]
+    assert fam.origin_confidence == pytest.approx(0.5)
+    assert "undecided" in fam.explanation[0].lower()
+
+
+def test_quote_only_and_independent_do_not_join():
+    pairs = [Pair("a", "b", "quote-only", 0.1, 0.1, 0.1), Pair("b", "c", "independent", 0, 0, 0),
+             Pair("c", "d", "copy", 0.9, 0.9, 0.9)]
+    assert components(["a", "b", "c", "d"], pairs) == [("c", "d")]
+
+
+# --- invariants -------------------------------------------------------------------------------
+
+
+@st.composite
+def corpora(draw):
+    n = draw(st.integers(2, 5))
+    rng = random.Random(draw(st.integers(0, 10_000)))
+    docs = []
+    for i in range(n):
+        k = rng.randint(3, len(SENTENCES))
+        sents = rng.sample(SENTENCES, k)
+        date = None if rng.random() < 0.4 else f"2024-01-{rng.randint(1, 28):02d}"
+        docs.append(_doc(f"d{i}", sents, published=date))
+    pairs = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            verdict = rng.choice(["copy", "copy", "quote-only", "independent"])
+            pairs.append(Pair(f"d{i}", f"d{j}", verdict, 0.5, 0.5, 0.5))
+    return docs, pairs
+
+
+@settings(max_examples=25, deadline=None)
+@given(corpora(), st.randoms())
+def test_lineage_invariants(case, shuffle):
+    docs, pairs = case
+    fams = families(docs, pairs)
+    linked = {x for p in pairs if p.verdict == "copy" for x in (p.a, p.b)}
+    members = [m for f in fams for m in f.members]
+    assert sorted(members) == sorted(linked) and len(members) == len(set(members))
+    for f in fams:
+        assert f.origin in f.members and 0.0 <= f.origin_confidence <= 1.0
+        assert len(f.edges) == len(f.members) - 1
+        assert {e.derivative for e in f.edges} == set(f.members) - {f.origin}
+        for e in f.edges:
+            assert 0.0 <= e.probability <= 1.0
+    for e in directions(docs, pairs):
+        assert 0.5 <= e.probability <= 1.0
+    fm = _FamilyModel({d.id: dr.profile(d) for d in docs}, None)
+    for p in pairs:
+        total = dr.sigmoid(fm.z(p.a, p.b)) + dr.sigmoid(fm.z(p.b, p.a))
+        assert math.isclose(total, 1.0, abs_tol=1e-12)
+    d2, p2 = list(docs), list(pairs)
+    shuffle.shuffle(d2)
+    shuffle.shuffle(p2)
+    assert families(d2, p2) == fams
