@@ -161,15 +161,27 @@ _SEPARATORS: set[str] = set()  # non-ASCII characters seen that are not word cha
 _WORD_CHAR = regex.compile(r"\w")
 
 
-@lru_cache(maxsize=1)
-def _composes_with_previous() -> frozenset[str]:
-    """Characters that NFC/NFKC can merge into the character before them."""
+# Characters that NFC/NFKC can merge into the character before them, for the Unicode
+# version below (tests/test_sketch.py recomputes it); any other version computes it once.
+_COMPOSING_UNIDATA = "14.0.0"
+_COMPOSING = "\u0300\u0301\u0302\u0303\u0304\u0306\u0307\u0308\u0309\u030a\u030b\u030c\u030f\u0311\u0313\u0314\u031b\u0323\u0324\u0325\u0326\u0327\u0328\u032d\u032e\u0330\u0331\u0338\u0342\u0345\u05b4\u05b7\u05b8\u05b9\u05bc\u05bf\u05c1\u05c2\u0653\u0654\u0655\u093c\u09bc\u09be\u09d7\u0a3c\u0b3c\u0b3e\u0b56\u0b57\u0bbe\u0bd7\u0c56\u0cc2\u0cd5\u0cd6\u0d3e\u0d57\u0dca\u0dcf\u0ddf\u0f72\u0f74\u0f80\u0fb5\u0fb7\u102e\u1161\u1162\u1163\u1164\u1165\u1166\u1167\u1168\u1169\u116a\u116b\u116c\u116d\u116e\u116f\u1170\u1171\u1172\u1173\u1174\u1175\u11a8\u11a9\u11aa\u11ab\u11ac\u11ad\u11ae\u11af\u11b0\u11b1\u11b2\u11b3\u11b4\u11b5\u11b6\u11b7\u11b8\u11b9\u11ba\u11bb\u11bc\u11bd\u11be\u11bf\u11c0\u11c1\u11c2\u1b35\u3099\u309a\U000110ba\U00011127\U0001133e\U00011357\U000114b0\U000114ba\U000114bd\U000115af\U00011930\U0001d165\U0001d16e\U0001d16f\U0001d170\U0001d171\U0001d172"
+
+
+def _compute_composes_with_previous() -> frozenset[str]:
     out = {chr(c) for c in range(0x1161, 0x1176)} | {chr(c) for c in range(0x11A8, 0x11C3)}  # Hangul
     for cp in range(0x80, 0x110000):
         d = unicodedata.decomposition(chr(cp))
         if d and not d.startswith("<") and len(parts := d.split()) == 2:
             out.add(chr(int(parts[1], 16)))
     return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _composes_with_previous() -> frozenset[str]:
+    """Characters that NFC/NFKC can merge into the character before them."""
+    if unicodedata.unidata_version == _COMPOSING_UNIDATA:
+        return frozenset(_COMPOSING)
+    return _compute_composes_with_previous()
 
 
 def _inert(ch: str) -> bool:

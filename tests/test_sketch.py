@@ -157,3 +157,11 @@ def test_shingles_are_joined_windows_of_text_words(text, k):
     words = textmod.words(text)
     expected = [" ".join(words)] if 0 < len(words) < k else [" ".join(words[i : i + k]) for i in range(len(words) - k + 1)]
     assert provenance.shingles(text, k) == expected
+
+
+def test_precomputed_composing_characters_match_this_unicode_version():
+    import unicodedata
+
+    if unicodedata.unidata_version != sketch._COMPOSING_UNIDATA:
+        pytest.skip(f"constant is for Unicode {sketch._COMPOSING_UNIDATA}, running {unicodedata.unidata_version}")
+    assert frozenset(sketch._COMPOSING) == sketch._compute_composes_with_previous()
