@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance import sketch
-from provenance.config import DEFAULT_CONFIG, SketchConfig
-from provenance.errors import ConfigMismatchError, IndexError_
+from provenance.config import DEFAULT_CONFIG
+from provenance.errors import IndexError_
 from provenance.index import (
     IndexParams,
     band_keys,
@@ -68,12 +68,6 @@ def test_stored_signature_is_the_documents_minhash(index):
         assert LeanMinHash.deserialize(stored[x.id], byteorder="<") == sketch.minhash(x.text)
 
 
-def test_missing_index_names_the_command_that_builds_one(tmp_path):
-    with pytest.raises(IndexError_, match="provenance index add"):
-        open_index(tmp_path / "nothing.sqlite")
-    assert not (tmp_path / "nothing.sqlite").exists()
-
-
 def test_a_file_that_is_not_an_index_is_refused(tmp_path):
     bogus = tmp_path / "bogus.sqlite"
     bogus.write_bytes(b"this is not a database at all" * 100)
@@ -86,54 +80,6 @@ def test_a_file_that_is_not_an_index_is_refused(tmp_path):
     with pytest.raises(IndexError_, match="not a provenance index"):
         open_index(other, create=True)  # never writes its tables into someone else's database
     assert [r[0] for r in sqlite3.connect(other).execute("SELECT name FROM sqlite_schema")] == ["t"]
-
-
-def test_add_is_incremental_and_replaces_changed_documents(index):
-    first = index.add(docs(20))
-    assert (first.added, first.replaced, first.unchanged) == (20, 0, 0)
-    again = index.add(docs(20))
-    assert (again.added, again.replaced, again.unchanged) == (0, 0, 20)
-    changed = [Document(id="d0003", text=prose(999, 300), title="Rewritten")]
-    rep = index.add(changed + docs(2, start=20))
-    assert (rep.added, rep.replaced, rep.unchanged) == (2, 1, 0)
-    assert index.stats().documents == 22
-    (got,) = index.documents(["d0003"])
-    assert got.text == changed[0].text and got.title == "Rewritten"
-    # the old version's postings are gone: its text no longer finds d0003
-    q = query_features(prose(3, 300), DEFAULT_CONFIG, index.params)
-    assert "d0003" not in [c.id for c in index.candidates(q)]
-
-
-def test_documents_round_trip_text_and_metadata(index):
-    d = Document(
-        id="a/b.md", text="Ünïcode “quotes” — and\u00a0spaces.\n\nSecond paragraph here.", path="/x/a/b.md",
-        title="T", url="https://example.org/a", site="example.org", published="2024-05-01", raw_chars=99,
-    )
-    index.add([d])
-    (got,) = index.documents(["a/b.md"])
-    assert got == d
-
-
-def test_empty_and_duplicate_documents_are_reported_not_indexed(index):
-    rep = index.add([Document(id="e", text="  ... !!! "), Document(id="x", text="one two"), Document(id="x", text="three four")])
-    assert rep.added == 1
-    reasons = dict(rep.skipped)
-    assert "no words" in reasons["e"] and "duplicate" in reasons["x"]
-    assert index.documents(["x"])[0].text == "three four"
-
-
-def test_remove_deletes_every_posting_and_phrase_count(index):
-    d = docs(10)
-    index.add(d)
-    assert index.remove(["d0001", "nope", "d0002"]) == ["d0001", "d0002"]
-    assert index.stats().documents == 8
-    index.remove([x.id for x in d])
-    st_ = index.stats()
-    assert (st_.documents, st_.fingerprints, st_.band_entries) == (0, 0, 0)
-    ps = index.phrase_stats()
-    assert ps.n_docs == 0 and not ps.doc_freq(doc_phrases([d[0].text])[0]).any()
-    for (blob,) in index.con.execute("SELECT counts FROM cms"):
-        assert not any(blob)
 
 
 def test_two_paragraphs_lifted_from_a_long_article_are_found(index):
@@ -241,46 +187,6 @@ def test_phrase_stats_agree_with_the_verdicts_own_counts(index):
     est = index.phrase_stats().doc_freq(exact.hashes)
     assert (est >= exact.counts).all()
     assert np.mean(est == exact.counts) > 0.95
-
-
-def test_phrase_sketch_widens_as_the_index_grows(index, monkeypatch):
-    from provenance.index import sqlite as backend
-
-    monkeypatch.setattr(backend, "CMS_MIN_BITS", 8)
-    index._recount_cms(8)
-    index.add(docs(30, words=100))
-    assert int(index._meta("cms_bits")) > 8
-    assert (index.phrase_stats().doc_freq(doc_phrases([prose(0, 100)])[0]) >= 1).all()
-
-
-def test_config_mismatch_names_rebuild_and_rebuild_fixes_it(tmp_path):
-    path = tmp_path / "i.sqlite"
-    with open_index(path, create=True) as ix:
-        ix.add(docs(15))
-    other = SketchConfig(k=3)
-    with pytest.raises(ConfigMismatchError, match="provenance index rebuild"):
-        open_index(path, other)
-    from provenance.index.sqlite import SQLiteIndex
-
-    with SQLiteIndex(path, other, check_config=False) as ix:
-        assert ix.rebuild(other) == 15
-    with open_index(path, other) as ix:
-        assert ix.stats().documents == 15
-        cands = ix.candidates(query_features(prose(4, 300), other, ix.params))
-        assert cands[0].id == "d0004"
-    with pytest.raises(ConfigMismatchError):
-        open_index(path)
-
-
-def test_rebuild_keeps_answers(index):
-    index.add(docs(30))
-    q = query_features(prose(5, 300)[:900], DEFAULT_CONFIG, index.params)
-    before = index.candidates(q)
-    before_stats = index.stats()
-    assert index.rebuild() == 30
-    assert index.candidates(q) == before
-    after = index.stats()
-    assert (after.fingerprints, after.band_entries) == (before_stats.fingerprints, before_stats.band_entries)
 
 
 def test_stats_report_sizes(index):
