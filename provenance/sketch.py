@@ -204,7 +204,7 @@ def _char_map(c: str) -> str | None:
         return " "
     if not _inert(c):
         return None
-    out = regex.sub(r"\W", " ", textmod._fold(c))
+    out = regex.sub(r"\W", " ", textmod.fold(c))
     if not all(ch == " " or (_inert(ch) and not "A" <= ch <= "Z") for ch in out):
         return None
     return out if out.strip() else " "

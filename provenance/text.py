@@ -30,8 +30,12 @@ _PUNCT_MAP = str.maketrans(
 )
 
 
-def _fold(s: str) -> str:
-    """NFKC + casefold to a fixed point (one round is not always idempotent)."""
+def fold(s: str) -> str:
+    """NFKC + casefold to a fixed point (one round is not always idempotent).
+
+    Public because the hashing core (`sketch`) maps single characters through it, so
+    its byte-level tokens stay exactly the tokens defined here.
+    """
     for _ in range(4):
         folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", s).casefold())
         if folded == s:
@@ -43,7 +47,7 @@ def _fold(s: str) -> str:
 def normalize(text: str) -> str:
     """Canonical form of a whole text: NFKC, case folded, one kind of quote and dash."""
     for _ in range(4):
-        out = _fold(text).translate(_PUNCT_MAP)
+        out = fold(text).translate(_PUNCT_MAP)
         if out == text:
             break
         text = out
@@ -55,7 +59,7 @@ def normalize_word(word: str) -> tuple[str, ...]:
     """The normalised tokens of one raw word (usually exactly one)."""
     if word.isascii():
         return (word.lower(),)
-    return tuple(_WORD.findall(_fold(word)))
+    return tuple(_WORD.findall(fold(word)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +166,6 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 # --- quotations -----------------------------------------------------------------------
-
-
 
 _QUOTE_OPENERS = re.compile("[\u201c\u201e\u00ab\"\u2018]")
 _CLOSERS = {"\u201c": "\u201d", "\u201e": "\u201d\u201c", "\u00ab": "\u00bb", '"': '"', "\u2018": "\u2019"}
