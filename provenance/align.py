@@ -94,14 +94,9 @@ def kgram_hashes(token_hashes: np.ndarray, k: int) -> np.ndarray:
     if n == 0:
         return np.empty(0, dtype=np.uint64)
     k_eff = min(k, n)
-    width = n - k_eff + 1
-    s = token_hashes[:width].copy()
-    m = np.uint64(sketch.SHINGLE_MULTIPLIER)
-    for j in range(1, k_eff):
-        s *= m
-        s += token_hashes[j : j + width]
+    s = sketch.combine_windows(token_hashes, k_eff)
     s += np.uint64(k_eff)  # k-grams of different lengths never coincide
-    return sketch._fmix64_inplace(s)
+    return sketch.fmix64_array(s)
 
 
 def word_keys(token_hashes: np.ndarray) -> np.ndarray:

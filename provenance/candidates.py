@@ -63,17 +63,10 @@ class Candidates:
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """(n, bands) uint64 keys: each band's `rows` values mixed into one 64-bit key."""
-    n, num_perm = signatures.shape
+    num_perm = signatures.shape[1]
     if bands * rows > num_perm:
         raise ValueError(f"{bands} bands x {rows} rows needs {bands * rows} permutations, have {num_perm}")
-    sig = signatures[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
-    keys = np.zeros((n, bands), dtype=np.uint64)
-    mult = np.uint64(sketch.SHINGLE_MULTIPLIER)
-    for r in range(rows):
-        keys *= mult
-        keys += sig[:, :, r]
-    keys += np.arange(bands, dtype=np.uint64)[None, :] << np.uint64(56)
-    return sketch._fmix64_inplace(keys.reshape(-1)).reshape(n, bands)
+    return sketch.band_hashes(signatures, bands, rows)
 
 
 def _group_pairs(values: np.ndarray, docs: np.ndarray, max_bucket: int, max_df: int | None = None) -> np.ndarray:

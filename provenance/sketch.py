@@ -130,30 +130,62 @@ def _words(text: str) -> list[str]:
 # --- vectorised path --------------------------------------------------------------------
 
 
-def _fmix64_inplace(h: np.ndarray) -> np.ndarray:
+def _xorshift_multiply(h: np.ndarray, shifts: tuple, multipliers: tuple) -> np.ndarray:
+    """h ^= h >> s; h *= c for each (s, c), then a last h ^= h >> s: MurmurHash3's finalizer shape.
+
+    In place, with one scratch array: fresh temporaries are several times slower here.
+    """
     t = np.empty_like(h)
-    np.right_shift(h, _S33, out=t)
-    np.bitwise_xor(h, t, out=h)
-    np.multiply(h, _C1, out=h)
-    np.right_shift(h, _S33, out=t)
-    np.bitwise_xor(h, t, out=h)
-    np.multiply(h, _C2, out=h)
-    np.right_shift(h, _S33, out=t)
+    for s, c in zip(shifts, multipliers):
+        np.right_shift(h, s, out=t)
+        np.bitwise_xor(h, t, out=h)
+        np.multiply(h, c, out=h)
+    np.right_shift(h, shifts[-1], out=t)
     np.bitwise_xor(h, t, out=h)
     return h
+
+
+def fmix64_array(h: np.ndarray) -> np.ndarray:
+    """`fmix64` of every uint64 in `h`, in place (returns `h`); the mixer every 64-bit key here uses."""
+    return _xorshift_multiply(h, (_S33, _S33, _S33), (_C1, _C2))
 
 
 def _fmix32_inplace(h: np.ndarray) -> np.ndarray:
-    t = np.empty_like(h)
-    np.right_shift(h, _S16, out=t)
-    np.bitwise_xor(h, t, out=h)
-    np.multiply(h, _M32_1, out=h)
-    np.right_shift(h, _S13, out=t)
-    np.bitwise_xor(h, t, out=h)
-    np.multiply(h, _M32_2, out=h)
-    np.right_shift(h, _S16, out=t)
-    np.bitwise_xor(h, t, out=h)
-    return h
+    """MurmurHash3 fmix32 in place: datasketch's affine32 pre-mix of a 32-bit shingle hash."""
+    return _xorshift_multiply(h, (_S16, _S13, _S16), (_M32_1, _M32_2))
+
+
+def combine_windows(hashes: np.ndarray, k: int) -> np.ndarray:
+    """The polynomial mod 2^64 of every k consecutive uint64 values (``len - k + 1``; none if fewer).
+
+    The combination behind shingle hashes (see `_combine`), before mixing; windows are
+    not cut at document boundaries, callers drop the ones that cross them.
+    """
+    width = max(len(hashes) - k + 1, 0)
+    s = hashes[:width].copy()
+    m = _U64(SHINGLE_MULTIPLIER)
+    for j in range(1, k):
+        s *= m
+        s += hashes[j : j + width]
+    return s
+
+
+def band_hashes(signatures: np.ndarray, bands: int, rows: int, first_band: int = 0) -> np.ndarray:
+    """(n, bands) uint64 LSH band keys: each band's `rows` values combined as a shingle's
+    tokens are, its band number (from `first_band`) in the top byte, then `fmix64`.
+
+    The band number keeps equal values in different bands apart, so one table can hold
+    every band. Needs ``bands * rows`` permutations; callers check and say so.
+    """
+    n = len(signatures)
+    sig = signatures[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    m = _U64(SHINGLE_MULTIPLIER)
+    for r in range(rows):
+        keys *= m
+        keys += sig[:, :, r]
+    keys += np.arange(first_band, first_band + bands, dtype=np.uint64)[None, :] << _U64(56)
+    return fmix64_array(keys.reshape(-1)).reshape(n, bands)
 
 
 _ASCII_BYTES = bytes(range(128))
@@ -273,12 +305,12 @@ def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     h = chunks[starts]
     h &= _LEN_MASKS.take(lengths, mode="clip")
     h ^= _U64(TOKEN_SEED)
-    _fmix64_inplace(h)
+    fmix64_array(h)
     rest = np.flatnonzero(lengths > 8)
     pos = 8
     while rest.size:
         c = chunks[starts[rest] + pos] & _LEN_MASKS.take(lengths[rest] - pos, mode="clip")
-        h[rest] = _fmix64_inplace(h[rest] ^ c)
+        h[rest] = fmix64_array(h[rest] ^ c)
         pos += 8
         rest = rest[lengths[rest] > pos]
     offsets = np.empty(n_docs + 1, dtype=np.int64)
@@ -300,10 +332,7 @@ def shingle_hashes(hashes: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.
     np.cumsum(n_sh, out=out_offsets[1:])
     m = _U64(SHINGLE_MULTIPLIER)
     width = max(n - k + 1, 0)
-    s = hashes[:width].copy()
-    for j in range(1, k):
-        s *= m
-        s += hashes[j : j + width]
+    s = combine_windows(hashes, k)
     if k > 1 and width:
         # The window at token i is a shingle unless it runs past i's document: the k-1
         # windows before each document's end are not (and so are all of a short one's).
@@ -326,7 +355,7 @@ def shingle_hashes(hashes: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.
         result[out_offsets[short]] = acc
     else:
         result = s
-    _fmix64_inplace(result)
+    fmix64_array(result)
     if _LITTLE_ENDIAN:
         out = result.view(np.uint32)[1::2].copy()  # the high halves
     else:

@@ -147,22 +147,14 @@ def band_keys(signatures: np.ndarray, params: IndexParams) -> np.ndarray:
     """(n, bands) int32 keys; the band number is mixed in, so one table holds every band."""
     from .. import sketch
 
-    n = len(signatures)
     need = params.bands * params.rows
     if need > signatures.shape[1]:
         raise IndexError_(
             f"{params.bands} bands x {params.rows} rows needs {need} permutations, "
             f"the signatures have {signatures.shape[1]}"
         )
-    sig = signatures[:, :need].astype(np.uint64).reshape(n, params.bands, params.rows)
-    keys = np.zeros((n, params.bands), dtype=np.uint64)
-    mult = np.uint64(sketch.SHINGLE_MULTIPLIER)
-    for r in range(params.rows):
-        keys *= mult
-        keys += sig[:, :, r]
-    keys += np.arange(1, params.bands + 1, dtype=np.uint64)[None, :] << np.uint64(56)
-    mixed = sketch._fmix64_inplace(keys.reshape(-1))
-    return (mixed >> np.uint64(32)).astype(np.uint32).view(np.int32).reshape(n, params.bands)
+    mixed = sketch.band_hashes(signatures, params.bands, params.rows, first_band=1)
+    return (mixed >> np.uint64(32)).astype(np.uint32).view(np.int32)
 
 
 def winnow(values: np.ndarray, w: int) -> np.ndarray:
