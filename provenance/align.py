@@ -99,6 +99,15 @@ def kgram_hashes(token_hashes: np.ndarray, k: int) -> np.ndarray:
     return sketch.fmix64_array(s)
 
 
+def phrase_keys(token_hashes: np.ndarray) -> np.ndarray:
+    """Distinct `SEED_K`-word phrase keys of one text: what phrase document frequencies count.
+
+    The same keys as `Prepared.seeds`, so a count kept for a phrase (in memory or in an
+    index) answers the question verification asks about a seed.
+    """
+    return np.unique(kgram_hashes(token_hashes, SEED_K))
+
+
 def word_keys(token_hashes: np.ndarray) -> np.ndarray:
     """Per-token keys for word document frequencies (1-grams: never equal to a SEED_K phrase key)."""
     return kgram_hashes(token_hashes, 1) if len(token_hashes) else np.empty(0, dtype=np.uint64)

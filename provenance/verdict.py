@@ -86,8 +86,8 @@ class PhraseStatsLike(Protocol):
 class PhraseStats:
     """Document frequency of every `align.SEED_K`-word phrase in a collection, in memory.
 
-    Phrases are keyed by the 64-bit hash of `align.kgram_hashes` over
-    `sketch.token_hashes`. Only phrases in at least `keep_min_df` documents are kept
+    Phrases are keyed by `align.phrase_keys` (the seeds' 64-bit hashes), the same
+    keys an index counts. Only phrases in at least `keep_min_df` documents are kept
     (the rest read as 0), which is all the verdict needs: it asks whether a phrase is
     common, never how rare it is.
 
@@ -115,7 +115,7 @@ class PhraseStats:
             th, off = sketch.token_hashes(batch)
             for s, e in zip(off[:-1], off[1:]):
                 if e > s:
-                    parts.append(np.unique(align.kgram_hashes(th[s:e], align.SEED_K)))
+                    parts.append(align.phrase_keys(th[s:e]))
                     if words:
                         word_parts.append(np.unique(align.word_keys(th[s:e])))
         values, counts = _count_keys(parts, keep_min_df)

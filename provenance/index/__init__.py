@@ -200,7 +200,7 @@ def phrase_keys(token_hashes: np.ndarray) -> np.ndarray:
     """Distinct phrase keys of one document: what `verdict` passes to `PhraseStats.doc_freq`."""
     from .. import align
 
-    return np.unique(align.kgram_hashes(token_hashes, align.SEED_K))
+    return align.phrase_keys(token_hashes)
 
 
 def doc_phrases(texts: Sequence[str]) -> list[np.ndarray]:
