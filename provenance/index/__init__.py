@@ -61,6 +61,12 @@ class IndexParams:
     winnow: int = 16  # a shared run of winnow + k - 1 (20) words always yields a shared fingerprint
     cms_depth: int = 2
 
+    @classmethod
+    def from_meta(cls, meta: dict[str, str]) -> IndexParams:
+        """The parameters as a backend stores them (decimal strings under their field names)."""
+        return cls(bands=int(meta["bands"]), rows=int(meta["rows"]), winnow=int(meta["winnow"]),
+                   cms_depth=int(meta["cms_depth"]))
+
     def lsh_probability(self, jaccard: float) -> float:
         """Chance that a pair at this Jaccard similarity shares at least one band."""
         return 1.0 - (1.0 - jaccard**self.rows) ** self.bands
@@ -194,6 +200,15 @@ def phrase_key_version() -> str:
     from .. import align
 
     return f"align.kgram_hashes;k={align.SEED_K}"
+
+
+def require_phrase_keys(stored: str | None) -> None:
+    """Refuse phrase counts keyed another way than `phrase_key_version` (they would answer wrongly)."""
+    if stored != phrase_key_version():
+        raise IndexError_(
+            f"index counts phrases as {stored!r}, this version asks for {phrase_key_version()!r}: "
+            "rebuild it with `provenance index rebuild`"
+        )
 
 
 def phrase_keys(token_hashes: np.ndarray) -> np.ndarray:

@@ -59,6 +59,7 @@ from . import (
     doc_features,
     phrase_key_version,
     rank_candidates,
+    require_phrase_keys,
 )
 from . import sqlite as _sq  # the phrase sketch's layout and widening rule: shared, so counts agree
 
@@ -190,11 +191,7 @@ class RedisPhraseStats:
     def _load(self) -> tuple[int, int, int]:
         if self._state is None:
             meta = self._index._read_meta()
-            if meta.get("phrase_keys") != phrase_key_version():
-                raise IndexError_(
-                    f"index counts phrases as {meta.get('phrase_keys')!r}, this version asks for "
-                    f"{phrase_key_version()!r}: rebuild it with `provenance index rebuild`"
-                )
+            require_phrase_keys(meta.get("phrase_keys"))
             self._state = (int(meta["n_docs"]), int(meta["cms_bits"]), int(meta["gen"]))
         return self._state
 
@@ -257,8 +254,7 @@ class RedisIndex:
         self.stored_fingerprint = meta["fingerprint"]
         if check_config:
             config.require_same(self.stored_fingerprint, what="index")
-        self.params = IndexParams(bands=int(meta["bands"]), rows=int(meta["rows"]), winnow=int(meta["winnow"]),
-                                  cms_depth=int(meta["cms_depth"]))
+        self.params = IndexParams.from_meta(meta)
         self.gen = int(meta["gen"])
         self.fp_bits = int(meta["fp_bits"])
 
