@@ -237,11 +237,7 @@ def _is_link_item(line: str, markdown: bool) -> bool:
 
 def clean_page(m: Mapped, *, markdown: bool = False) -> tuple[Mapped, str | None, str | None]:
     """Main text of a page saved as text: (text, headline or None, ISO date from the header or None)."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for line in m.text.split("\n"):
-        spans.append((pos, pos + len(line)))
-        pos += len(line) + 1
+    spans = _line_spans(m.text)
     lines = [m.text[a:b] for a, b in spans]
     cls = _line_classes(lines, markdown)
     keep, first = _article(lines, cls)
@@ -431,11 +427,16 @@ def _hard_wrapped(lines: list[str], keep: list[bool]) -> set[int]:
 def keep_lines(m: Mapped, keep: list[bool]) -> Mapped:
     """The lines of `m` marked in `keep` (one per line of `m.text`), offsets kept; where
     blank lines separated two kept lines, one blank line still does."""
+    return _rebuild(m, _line_spans(m.text), keep, set())
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of every line of `text`, line feeds left out."""
     spans, pos = [], 0
-    for line in m.text.split("\n"):
+    for line in text.split("\n"):
         spans.append((pos, pos + len(line)))
         pos += len(line) + 1
-    return _rebuild(m, spans, keep, set())
+    return spans
 
 
 def _rebuild(m: Mapped, spans: list[tuple[int, int]], keep: list[bool], joins: set[int]) -> Mapped:

@@ -43,28 +43,24 @@ def remove_repeated_lines(
     min_prose = max(min_docs, min_docs_prose if min_docs_prose is not None else 50)
     if n < min_docs:
         return list(docs)
-    per_doc: list[list[tuple[int, int, str]]] = []
+    per_doc: list[list[str]] = []  # each line's key ("" for a blank line)
     counts: Counter[str] = Counter()
     for d in docs:
-        entries, pos = [], 0
-        for line in d.text.split("\n"):
-            key = _line_key(line) if line.strip() else ""
-            entries.append((pos, pos + len(line), key))
-            pos += len(line) + 1
-        per_doc.append(entries)
-        counts.update({k for _, _, k in entries if k})
+        keys = [_line_key(line) if line.strip() else "" for line in d.text.split("\n")]
+        per_doc.append(keys)
+        counts.update({k for k in keys if k})
     out: list[Document] = []
-    for d, entries in zip(docs, per_doc):
+    for d, keys in zip(docs, per_doc):
         drop = [
             bool(k) and counts[k] >= min_docs
             and (counts[k] >= min_prose or len(words(k)) < 8)
-            for _, _, k in entries
+            for k in keys
         ]
         if not any(drop):
             out.append(d)
             continue
         # empty segments mean "text is the raw input" only when the lengths agree
         segments = d.segments or (Mapped.of(d.text).segments if d.raw_chars in (0, len(d.text)) else ())
-        new = keep_lines(Mapped(d.text, segments), [not x and bool(k) for x, (_, _, k) in zip(drop, entries)])
+        new = keep_lines(Mapped(d.text, segments), [not x and bool(k) for x, k in zip(drop, keys)])
         out.append(replace(d, text=new.text, segments=new.segments))
     return out
