@@ -10,7 +10,7 @@ per draft and source, draft first) so every report format renders it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import DEFAULT_CONFIG, SketchConfig
@@ -106,7 +106,7 @@ def check_documents(
             if stored == content_hash(draft):
                 found = [s for s in found if s.id != draft.id]  # the draft itself, already indexed
             else:
-                draft = _renamed(draft, f"{draft.id} (draft)")
+                draft = replace(draft, id=f"{draft.id} (draft)")
         kept.append(draft)
         found = _worth_verifying(draft, found, {c.id: c for c in cands}, index.config.k)
         seen[draft.id] = len(found)
@@ -155,8 +155,3 @@ def _worth_verifying(draft: Document, found: list[Document], cands: dict, k: int
             drop.add(i)
     return [s for i, s in enumerate(found) if i not in drop]
 
-
-def _renamed(doc: Document, new_id: str) -> Document:
-    from dataclasses import replace
-
-    return replace(doc, id=new_id)

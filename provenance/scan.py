@@ -77,8 +77,7 @@ def scan_documents(
     from .lineage import families
     from .verdict import PhraseStats
 
-    if hasattr(documents, "remove_repeated_lines"):
-        docs = documents.remove_repeated_lines(list(docs))
+    docs = documents.remove_repeated_lines(list(docs))
     docs, empty = usable(docs, options.config)
     features = cand.features([d.text for d in docs], options.config, options.candidates)
     progress("fingerprint", len(docs), len(docs))
