@@ -154,4 +154,3 @@ def _worth_verifying(draft: Document, found: list[Document], cands: dict, k: int
         if k * shared < bar:
             drop.add(i)
     return [s for i, s in enumerate(found) if i not in drop]
-

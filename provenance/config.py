@@ -44,6 +44,7 @@ class SketchConfig:
 
     @property
     def fingerprint(self) -> str:
+        """Every field that changes a signature, so equal fingerprints mean comparable signatures."""
         return (
             f"k={self.k};num_perm={self.num_perm};seed={self.seed};scheme={self.scheme};"
             f"normalizer={self.normalizer};token_hash={self.token_hash}"
@@ -65,7 +66,10 @@ class SketchConfig:
                 token_hash=fields["token_hash"],
             )
         except (KeyError, ValueError) as exc:
-            raise ConfigMismatchError(f"not a provenance config fingerprint: {fingerprint!r}") from exc
+            raise ConfigMismatchError(
+                f"not a provenance config fingerprint: {fingerprint!r}; pass the `fingerprint` of a "
+                "SketchConfig (as an index stores it)"
+            ) from exc
 
     def require_same(self, stored: str, what: str = "index") -> None:
         """Raise unless `stored` is this configuration's fingerprint."""

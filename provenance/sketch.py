@@ -518,7 +518,10 @@ def minhashes(texts: Iterable[str], k: int = 5, num_perm: int = 128, seed: int =
     empty = np.flatnonzero((sig == EMPTY_VALUE).all(axis=1))
     for i in empty:
         if not textmod.words(texts[i]):
-            raise EmptyTextError(f"text {i} has no word tokens, so it has no MinHash signature")
+            raise EmptyTextError(
+                f"text {i} has no word tokens, so it has no MinHash signature: leave it out, "
+                "or use signature_matrix, which gives such texts the empty signature"
+            )
     return _leans(sig, seed)
 
 
