@@ -6,11 +6,8 @@ datasketch indexes. The speed comes from never calling Python per shingle:
 
 * Texts are tokenised at the byte level, a whole batch of documents in one buffer:
   one ``bytes.translate`` lowers ASCII letters and zeroes separators, and token
-  boundaries are where a bool mask changes. Non-ASCII characters are mapped one by
-  one through a cached table (`_char_map`: separators, or their NFKC case-folded
-  form) so the bytes tokenise exactly as `text.words`; only a text holding a
-  character that normalises differently next to its neighbours (a combining mark)
-  goes through `text.words` itself.
+  boundaries are where a bool mask changes. `wordbytes` turns each text into bytes
+  that tokenise this way exactly as `text.words` does.
 * A token hash reads the token 8 bytes at a time straight from that buffer (an
   unaligned uint64 view) and chains the chunks through the MurmurHash3 64-bit
   finalizer. Tokens never contain a zero byte, so a zero-padded chunk sequence
@@ -28,15 +25,14 @@ datasketch indexes. The speed comes from never calling Python per shingle:
 
 from __future__ import annotations
 
-import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 import numpy as np
-import regex
 
 from . import text as textmod
+from . import wordbytes
 from .config import DEFAULT_CONFIG, SketchConfig
 from .errors import EmptyTextError
 
@@ -51,17 +47,6 @@ _S33 = _U64(33)
 _M32_1, _M32_2 = np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35)
 _S16, _S13 = np.uint32(16), np.uint32(13)
 
-# Byte classes: A-Z lowered, a-z 0-9 _ and every byte >= 0x80 kept, everything else 0 (a separator).
-_LUT = np.zeros(256, dtype=np.uint8)
-for _b in range(256):
-    _c = chr(_b)
-    if _b >= 0x80 or _c.isdigit() or ("a" <= _c <= "z") or _c == "_":
-        _LUT[_b] = _b
-    elif "A" <= _c <= "Z":
-        _LUT[_b] = _b + 32
-_LUT_BYTES = _LUT.tobytes()
-_LUT_SPACES = bytes(int(v) or 32 for v in _LUT)  # separators as spaces, for str.split
-_LUT_HIGH_SEPARATES = bytes(int(v) if b < 0x80 else 0 for b, v in enumerate(_LUT))
 # Mask keeping the first n bytes of a little-endian chunk; index with mode="clip" so n >= 8 keeps all.
 _LEN_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [MASK64], dtype=np.uint64)
 _PAD = b"\0" * 15
@@ -109,22 +94,11 @@ def shingles(text: str, k: int = 5) -> list[str]:
     A text with 1 to k-1 tokens has one shingle made of all its tokens, so short texts
     still get a signature that matches only themselves; a text with no tokens has none.
     """
-    words = _words(text)
+    words = wordbytes.words(text)
     if 0 < len(words) < k:
         return [" ".join(words)]
     # zip over shifted copies: a quarter faster than slicing each window.
     return list(map(" ".join, zip(*[words[i:] for i in range(k)])))
-
-
-def _words(text: str) -> list[str]:
-    """`text.words(text)` through the byte path: 1.6x faster on ASCII, 5x on other text.
-
-    (The speed benchmark's anchors build their shingles with `shingles`, so they get
-    this speed too.) Separators become spaces; no word character is whitespace.
-    """
-    if text.isascii():
-        return text.encode("ascii").translate(_LUT_SPACES).decode("ascii").split()
-    return _doc_bytes(text).translate(_LUT_SPACES).decode("utf-8").split()
 
 
 # --- vectorised path --------------------------------------------------------------------
@@ -188,91 +162,6 @@ def band_hashes(signatures: np.ndarray, bands: int, rows: int, first_band: int =
     return fmix64_array(keys.reshape(-1)).reshape(n, bands)
 
 
-_ASCII_BYTES = bytes(range(128))
-_SEPARATORS: set[str] = set()  # non-ASCII characters seen that are not word characters
-_WORD_CHAR = regex.compile(r"\w")
-
-
-# Characters that NFC/NFKC can merge into the character before them, for the Unicode
-# version below (tests/test_sketch.py recomputes it); any other version computes it once.
-_COMPOSING_UNIDATA = "14.0.0"
-_COMPOSING = "\u0300\u0301\u0302\u0303\u0304\u0306\u0307\u0308\u0309\u030a\u030b\u030c\u030f\u0311\u0313\u0314\u031b\u0323\u0324\u0325\u0326\u0327\u0328\u032d\u032e\u0330\u0331\u0338\u0342\u0345\u05b4\u05b7\u05b8\u05b9\u05bc\u05bf\u05c1\u05c2\u0653\u0654\u0655\u093c\u09bc\u09be\u09d7\u0a3c\u0b3c\u0b3e\u0b56\u0b57\u0bbe\u0bd7\u0c56\u0cc2\u0cd5\u0cd6\u0d3e\u0d57\u0dca\u0dcf\u0ddf\u0f72\u0f74\u0f80\u0fb5\u0fb7\u102e\u1161\u1162\u1163\u1164\u1165\u1166\u1167\u1168\u1169\u116a\u116b\u116c\u116d\u116e\u116f\u1170\u1171\u1172\u1173\u1174\u1175\u11a8\u11a9\u11aa\u11ab\u11ac\u11ad\u11ae\u11af\u11b0\u11b1\u11b2\u11b3\u11b4\u11b5\u11b6\u11b7\u11b8\u11b9\u11ba\u11bb\u11bc\u11bd\u11be\u11bf\u11c0\u11c1\u11c2\u1b35\u3099\u309a\U000110ba\U00011127\U0001133e\U00011357\U000114b0\U000114ba\U000114bd\U000115af\U00011930\U0001d165\U0001d16e\U0001d16f\U0001d170\U0001d171\U0001d172"
-
-
-def _compute_composes_with_previous() -> frozenset[str]:
-    out = {chr(c) for c in range(0x1161, 0x1176)} | {chr(c) for c in range(0x11A8, 0x11C3)}  # Hangul
-    for cp in range(0x80, 0x110000):
-        d = unicodedata.decomposition(chr(cp))
-        if d and not d.startswith("<") and len(parts := d.split()) == 2:
-            out.add(chr(int(parts[1], 16)))
-    return frozenset(out)
-
-
-@lru_cache(maxsize=1)
-def _composes_with_previous() -> frozenset[str]:
-    """Characters that NFC/NFKC can merge into the character before them."""
-    if unicodedata.unidata_version == _COMPOSING_UNIDATA:
-        return frozenset(_COMPOSING)
-    return _compute_composes_with_previous()
-
-
-def _inert(ch: str) -> bool:
-    """True when `ch` never interacts with its neighbours under NFKC (no reordering or merging)."""
-    return not (unicodedata.combining(ch) or unicodedata.category(ch)[0] == "M" or ch in _composes_with_previous())
-
-
-@lru_cache(maxsize=1 << 16)
-def _char_map(c: str) -> str | None:
-    """What one non-ASCII character becomes on the byte path, or None when it needs context.
-
-    A non-word character is a separator (" "). A word character that never interacts
-    with its neighbours under NFKC maps to its own normal form (non-word characters in
-    that form become separators), so `text.normalize_word` of any run of such characters
-    is the concatenation of their maps. Combining marks and the like return None and
-    send their text through `text.words`.
-    """
-    if not _WORD_CHAR.match(c):
-        _SEPARATORS.add(c)
-        return " "
-    if not _inert(c):
-        return None
-    out = regex.sub(r"\W", " ", textmod.fold(c))
-    if not all(ch == " " or (_inert(ch) and not "A" <= ch <= "Z") for ch in out):
-        return None
-    return out if out.strip() else " "
-
-
-def _doc_bytes(text: str) -> bytes:
-    """UTF-8 bytes whose byte-level tokens (see _LUT) are exactly `text.words(text)`.
-
-    ASCII text is used as is. Otherwise each distinct non-ASCII character is replaced
-    by its `_char_map` (cached). In English news these are mostly typographic quotes,
-    dashes and no-break spaces, which are all separators: then one `bytes.translate`
-    lowers the text and zeroes every non-ASCII byte. UTF-8 is self-synchronising,
-    so a byte-level replace hits exactly that character, and no map's output contains
-    a character that is itself replaced. Only a text holding a character that needs
-    its neighbours to normalise (a combining mark, say) goes through `text.words`.
-    """
-    if text.isascii():
-        return text.encode("ascii")
-    data = text.encode("utf-8", "surrogatepass")
-    chars = set(data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
-    if not chars <= _SEPARATORS:
-        maps = {c: _char_map(c) for c in chars}
-        if any(m != " " for m in maps.values()):
-            return _mapped_doc_bytes(text, data, maps)
-    return data.translate(_LUT_HIGH_SEPARATES)  # already lowered; the batch LUT keeps it
-
-
-def _mapped_doc_bytes(text: str, data: bytes, maps: dict[str, str | None]) -> bytes:
-    if None in maps.values():
-        return " ".join(textmod.words(text)).encode("utf-8")
-    for c, m in maps.items():
-        if m != c:
-            data = data.replace(c.encode("utf-8", "surrogatepass"), m.encode("utf-8"))
-    return data
-
-
 def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """64-bit token hashes of many texts at once.
 
@@ -286,7 +175,7 @@ def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         parts = texts
         buf = ("\0" + "\0".join(texts) + _PAD_STR).encode("ascii")
     else:
-        parts = [_doc_bytes(t) for t in texts]
+        parts = [wordbytes.doc_bytes(t) for t in texts]
         buf = b"\0".join([b"", *parts, _PAD])
     doc_starts = np.empty(n_docs, dtype=np.int64)
     if n_docs:
@@ -294,7 +183,7 @@ def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         doc_starts[0] = 1
         np.cumsum(lengths + 1, out=doc_starts[1:])
         doc_starts[1:] += 1
-    lowered = np.frombuffer(buf.translate(_LUT_BYTES), dtype=np.uint8)
+    lowered = np.frombuffer(buf.translate(wordbytes.TOKEN_LUT), dtype=np.uint8)
     word = lowered.astype(bool)
     # Token boundaries: where the word mask changes (the buffer starts and ends outside a word).
     bounds = np.flatnonzero(word[1:] != word[:-1])
