@@ -51,7 +51,7 @@ STOPWORDS = frozenset(
     seen she should since so some such than that the their theirs them themselves then there therefore these
     they this those though through thus to told too toward towards under until up upon us very via was way
     we well were what whatever when where whether which while who whom whose why will with within without
-    would yet you your yours yourself yourselves also s t d ll m re ve mr mrs ms""".split()
+    would yet you your yours yourself yourselves s t d ll m re ve mr mrs ms""".split()
 )
 _STEM_LEN = 6  # prefix length after suffix stripping: a cheap, effective English stemmer
 _DIGIT = re.compile(r"\d")

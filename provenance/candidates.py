@@ -34,7 +34,7 @@ STOPWORDS = frozenset(
     now of off on once only or other our ours ourselves out over own same she should so some such than that the
     their theirs them themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself yourselves said says say
-    told according one two new would could may might must shall s t ve ll re d m mr mrs ms""".split()
+    told according one two new may might must shall s t ve ll re d m mr mrs ms""".split()
 )
 
 

@@ -232,7 +232,7 @@ def compare(
 
 
 # --- index and check commands ------------------------------------------------------------
-# (owned by the "index" helper; thin: parse, call provenance.index / provenance.check, map errors to exit 2)
+# Thin like the rest: parse, call provenance.index / provenance.check, map errors to exit 2.
 
 IndexOption = Annotated[
     Optional[str],
@@ -386,7 +386,6 @@ def index_rebuild(index: IndexOption = None) -> None:
     except ProvenanceError as exc:
         fail(str(exc))
     typer.echo(f"rebuilt {n} documents with {DEFAULT_CONFIG.fingerprint}")
-
 
 
 class Interrupted(BaseException):

@@ -46,9 +46,9 @@ def test_seed_golden_verdicts(news_pairs):
     verdicts = {k: p.verdict for k, p in news_pairs.items()}
     assert verdicts[("000", "001")] == "copy"  # heavy paraphrase, found by the sentence chain
     assert verdicts[("001", "002")] == "copy"
-    for key, verdict in verdicts.items():
+    for key, label in verdicts.items():
         if "003" in key or "004" in key:
-            assert verdict == "quote-only", (key, news_pairs[key].reasons)
+            assert label == "quote-only", (key, news_pairs[key].reasons)
 
 
 def test_shared_quotation_is_shown_as_quote(news, news_pairs):
@@ -123,8 +123,8 @@ def test_templated_items_are_not_paraphrases_given_a_collection():
                 f"Chief executive Person{i} expects demand to improve in the second half of the year.")
     docs = [Document(str(i), item(i)) for i in range(60)]
     assert compare(docs[1], docs[2]).verdict == "copy"  # seen alone, one template filled twice looks copied
-    for words in (False, True):
-        phrases = PhraseStats.from_documents(docs, words=words)
+    for count_words in (False, True):
+        phrases = PhraseStats.from_documents(docs, words=count_words)
         assert compare(docs[1], docs[2], phrases=phrases).verdict == "independent"
 
 

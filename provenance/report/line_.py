@@ -6,20 +6,24 @@ from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
 
-from ..model import Document, ScanResult, VERDICT_ORDER
+from ..documents import decode
+from ..errors import InputError
+from ..model import VERDICT_ORDER, Document, ScanResult
 
 
 @lru_cache(maxsize=256)
 def _line_starts(path: str, fallback: str) -> tuple[str, list[int]]:
-    """The raw text a document's offsets point into, and where its lines start."""
+    """The raw text a document's offsets point into, and where its lines start.
+
+    The file is read again and decoded with the loader's `decode`; a file that is gone
+    or no longer text falls back to the document's own text. (An HTML page the loader
+    read in a charset it declares is not decoded that way here: its columns can be off.)
+    """
     raw = fallback
     if path:
         try:
-            data = Path(path).read_bytes()
-            from ..documents import decode
-
-            raw = decode(data)[0]
-        except (OSError, ImportError, ValueError):
+            raw = decode(Path(path).read_bytes())[0]
+        except (OSError, ValueError, InputError):
             raw = fallback
     starts = [0] + [i + 1 for i, ch in enumerate(raw) if ch == "\n"]
     return raw, starts
