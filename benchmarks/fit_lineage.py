@@ -111,6 +111,7 @@ def main(n: int = 400) -> None:
     _, tp = min(fits)
     lineage.PARENT_TEMPERATURE = tp
     print("ORIGIN_TEMPERATURE", to, "ORIGIN_SIZE_POWER", power, "PARENT_TEMPERATURE", tp)
+    lineage.EDGE_SCALE, lineage.EDGE_SHIFT = 1.0, 0.0  # fit on the uncalibrated edge probabilities
     t = bench_origin.run_generated(train, pairs_cache=cache)
     P = np.array([min(max(c, 1e-6), 1 - 1e-6) for c, _ in t.parent])
     A = np.stack([np.log(P / (1 - P)), np.ones_like(P)], axis=1)

@@ -27,7 +27,7 @@ from .model import Document, Edge, Evidence, Family, Pair
 # Fitted by benchmarks/fit_lineage.py on the training half of the generated lineage set
 # (grid search on log-loss); see benchmarks/RESULTS.md "## Origin" for the held-out check.
 ORIGIN_TEMPERATURE = 0.6  # softmax(ORIGIN_TEMPERATURE * summed log-odds) over members
-PARENT_TEMPERATURE = 1.0
+PARENT_TEMPERATURE = 0.75
 PARENT_COVERAGE = 8.0  # weight of log(share of d's 3-word runs found in the candidate)
 PARENT_VARIANT = 2.0  # penalty per word the candidate spells differently (capped below)
 PARENT_QUOTE = 1.0  # weight of log(1 + d's quoted 3-grams the candidate has): quotes are not reworded
@@ -35,7 +35,7 @@ ORIGIN_SIZE_POWER = 0.5  # summed log-odds are divided by (members - 1) ** this 
 MAX_VARIANTS = 4
 DENSE_LIMIT = 12  # families up to this size compare every pair; larger ones only copy-linked pairs
 MAX_OTHERS = 16  # family members consulted for the "others" signal of one pair
-EDGE_SCALE, EDGE_SHIFT = 0.964, 0.605  # Platt scaling of parent-edge probabilities (fitted, see above)
+EDGE_SCALE, EDGE_SHIFT = 1.136, 0.728  # Platt scaling of parent-edge probabilities (fitted, see above)
 UNDECIDED = 0.6  # origin confidence below this is reported as undecided
 
 
@@ -116,7 +116,9 @@ def _links(members: tuple[str, ...], pairs: Sequence[Pair]) -> set[tuple[str, st
     return {(min(p.a, p.b), max(p.a, p.b)) for p in pairs if p.verdict == "copy" and p.a in mem and p.b in mem}
 
 
-def _parent_scores(fm: _FamilyModel, d: str, cands: list[str]) -> dict[str, tuple[float, list]]:
+def _parent_scores(fm: _FamilyModel, d: str, cands: list[str]) -> dict[str, tuple[float, list, int]]:
+    """Log-score of each candidate as d's parent: its direction log-odds, how much of d's exact
+    wording it holds, words it spells differently from d, and d's quoted wording it has."""
     out = {}
     for c in cands:
         conflicts = dr.variant_conflicts(fm.p[d], fm.p[c])
@@ -127,7 +129,7 @@ def _parent_scores(fm: _FamilyModel, d: str, cands: list[str]) -> dict[str, tupl
             - PARENT_VARIANT * min(len(conflicts), MAX_VARIANTS)
             + PARENT_QUOTE * math.log1p(quoted)
         )
-        out[c] = (g, conflicts)
+        out[c] = (g, conflicts, quoted)
     return out
 
 
@@ -156,6 +158,9 @@ def _family(members: tuple[str, ...], links: set[tuple[str, str]], fm: _FamilyMo
         )
     else:
         lines.append(f"Likely origin: {origin} (confidence {conf[origin]:.2f}; next {runner} at {conf[runner]:.2f}).")
+    why = [e.detail for e in fm.evidence(origin, runner) if e.weight > 0][:3]
+    if why:
+        lines.append(f"{origin} before {runner}: " + "; ".join(why) + ".")
     for k, d in enumerate(order[1:], 1):
         earlier = order[:k]
         cands = [c for c in earlier if (min(c, d), max(c, d)) in links] or earlier
@@ -170,10 +175,19 @@ def _family(members: tuple[str, ...], links: set[tuple[str, str]], fm: _FamilyMo
         for other in names:
             if other == src:
                 continue
-            conf_other = sc[other][1]
-            if conf_other and len(conf_other) > len(sc[src][1]):
+            conf_other, extra = sc[other][1], len(sc[other][1]) - len(sc[src][1])
+            if conf_other and extra > 0:
                 shown = ", ".join(f"'{w}' where {other} has '{v}'" for w, v in conf_other[:3])
-                ev.append(Evidence("variants", f"{d} writes {shown}; {src} does not differ", PARENT_VARIANT))
+                ev.append(Evidence("variants", f"{d} writes {shown}; {src} does not differ", PARENT_VARIANT * extra))
+            q_src, q_oth = sc[src][2], sc[other][2]
+            if q_src > q_oth:
+                ev.append(
+                    Evidence(
+                        "quotes",
+                        f"{d}'s quotations match {src}'s wording ({q_src} quoted 3-word runs) better than {other}'s ({q_oth})",
+                        round(PARENT_QUOTE * (math.log1p(q_src) - math.log1p(q_oth)), 3),
+                    )
+                )
             c_src, c_oth = fm.cover(d, src), fm.cover(d, other)
             if c_oth > c_src:
                 ev.append(
@@ -184,7 +198,8 @@ def _family(members: tuple[str, ...], links: set[tuple[str, str]], fm: _FamilyMo
                     )
                 )
         edges.append(Edge(src, d, round(prob, 4), tuple(ev)))
-        top = "; ".join(e.detail for e in ev if e.weight > 0)[:400] or "no single strong signal"
+        top = "; ".join(e.detail for e in sorted(ev, key=lambda e: -e.weight)[:3] if e.weight > 0)
+        top = top or "no single strong signal"
         alt = f" rather than {', '.join(c for c in names if c != src)}" if len(names) > 1 else ""
         lines.append(f"{d} derives from {src}{alt} (p={prob:.2f}): {top}.")
     return Family(members, origin, round(conf[origin], 4), tuple(edges), tuple(lines))
