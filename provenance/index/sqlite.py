@@ -12,7 +12,7 @@ Schema (every table but ``meta`` keys documents by the integer ``n``):
   ``IN`` lookups: nothing is loaded whole, so memory does not grow with the index.
 * ``cms(row, counts)`` — a count-min sketch of shingle document frequencies, one
   little-endian uint16 blob per row, read by random access (``blobopen``) at query time.
-  The verdict asks only whether a phrase is common (in >= max(10, 1% of) the documents),
+  The verdict asks only whether a phrase is common (in >= max(20, 1% of) the documents),
   so the sketch needs a small absolute error while the index is small and a small
   relative one after: its width doubles (recounted from the stored texts; amortised,
   cheap) while the expected overcount per cell would pass 4 documents, up to 2 x 2^18
