@@ -230,7 +230,7 @@ def test_clough():
         pytest.skip("Clough-Stevenson data not present")
     t = run_clough()
     assert Tally.rate(t.origin) >= 2 / 3, summary("clough", t)
-    assert Tally.rate(t.direction) >= 0.95, summary("clough", t)
+    assert Tally.rate(t.direction) >= 0.9, summary("clough", t)
 
 
 def test_generated_calibration():
