@@ -291,6 +291,7 @@ def main(argv=None) -> None:
     ap.add_argument("--workers", type=int, default=2, help="local Dask workers (without --scheduler)")
     ap.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-snapshot", action="store_true", help="run the live package, not a copy taken at start")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -298,6 +299,17 @@ def main(argv=None) -> None:
         print(json.dumps(measure(args.sizes[0], args.engines[0], args.workers, args.scheduler, args.seed)))
         return
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
+    env = dict(os.environ)
+    if not args.no_snapshot:
+        # Every measurement runs the package as it was when the benchmark started (a copy), so
+        # edits made during a long run never mix versions between engines or sizes.
+        import shutil
+        import tempfile
+
+        snap = Path(tempfile.mkdtemp(prefix="provenance-bench-"))
+        shutil.copytree(HERE.parent / "provenance", snap / "provenance",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(snap), env.get("PYTHONPATH")]))
     rows = []
     for n in args.sizes:
         for engine in args.engines:
@@ -306,7 +318,7 @@ def main(argv=None) -> None:
                    "--workers", str(args.workers), "--seed", str(args.seed)]
             if args.scheduler:
                 cmd += ["--scheduler", args.scheduler]
-            out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+            out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env).stdout
             row = json.loads(out.strip().splitlines()[-1])
             rows.append(row)
             print(json.dumps(row), flush=True)
