@@ -97,11 +97,11 @@ def _declared(data: bytes, raw: str, note: str) -> tuple[str, str | None]:
     if not m:
         return raw, note
     name = m.group(1).decode("ascii").lower()
+    if name in ("utf-8", "utf8"):  # declared UTF-8 but not valid: keep the repaired reading
+        return raw, note
     try:
         text = data.decode(name, errors="replace")
     except LookupError:
-        return raw, note
-    if name in ("utf-8", "utf8"):
         return raw, note
     return text, f"decoded as {name} (declared in the page)"
 

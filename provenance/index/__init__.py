@@ -105,7 +105,7 @@ class IndexStats:
 
 
 class PhraseStats(Protocol):
-    """Document frequency of shingles across a collection (the verify stage's protocol)."""
+    """Document frequency of phrase keys (`align.phrase_keys`) across a collection: what `verdict` asks."""
 
     n_docs: int
 

@@ -10,7 +10,7 @@ Schema (every table but ``meta`` keys documents by the integer ``n``):
 * ``bands(key, n)`` and ``fps(key, n)`` — WITHOUT ROWID posting tables keyed by 32-bit
   hashes stored as signed integers (4 bytes a key). A query is a handful of indexed
   ``IN`` lookups: nothing is loaded whole, so memory does not grow with the index.
-* ``cms(row, counts)`` — a count-min sketch of shingle document frequencies, one
+* ``cms(row, counts)`` — a count-min sketch of phrase document frequencies, one
   little-endian uint16 blob per row, read by random access (``blobopen``) at query time.
   The verdict asks only whether a phrase is common (in >= max(20, 1% of) the documents),
   so the sketch needs a small absolute error while the index is small and a small
