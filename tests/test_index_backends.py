@@ -226,17 +226,17 @@ def test_rebuild_keeps_answers_and_sizes(index):
 
 def test_phrase_sketch_widens_as_the_index_grows(index, monkeypatch):
     """Widening recounts from the stored texts; the counts still never undercount."""
-    from provenance.index import sqlite as sqlite_backend
+    from provenance.index import cms
 
     d = docs(40, words=150)
     index.add(d[:2])
     narrow = int(index.stats().extra["cms_width"])
-    monkeypatch.setattr(sqlite_backend, "CMS_LOAD", 0.01)  # widen after ~1,300 phrases instead of ~500,000
+    monkeypatch.setattr(cms, "LOAD", 0.01)  # widen after ~1,300 phrases instead of ~500,000
     index.add(d[2:20])
     index.remove(["d0005"])
     index.add(d[20:])
-    assert narrow == 1 << sqlite_backend.CMS_MIN_BITS
-    assert int(index.stats().extra["cms_width"]) == 1 << sqlite_backend.CMS_MAX_BITS
+    assert narrow == 1 << cms.MIN_BITS
+    assert int(index.stats().extra["cms_width"]) == 1 << cms.MAX_BITS
     ps = index.phrase_stats()
     kept = [x for x in d if x.id != "d0005"]
     per_doc = [set(p.tolist()) for p in doc_phrases([x.text for x in kept])]

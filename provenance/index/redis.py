@@ -55,13 +55,13 @@ from . import (
     IndexParams,
     IndexStats,
     QueryFeatures,
+    cms,
     content_hash,
     doc_features,
     phrase_key_version,
     rank_candidates,
     require_phrase_keys,
 )
-from . import sqlite as _sq  # the phrase sketch's layout and widening rule: shared, so counts agree
 
 SCHEMA_VERSION = "2"  # 2: fingerprint postings in hashes of packed numbers (1: a set each)
 DEFAULT_NAME = "default"
@@ -209,7 +209,7 @@ class RedisPhraseStats:
         if memo in self._memo:
             return self._memo[memo].copy()
         depth = self._index.params.cms_depth
-        slots = _sq.cms_slots(hashes, depth, bits)
+        slots = cms.slots(hashes, depth, bits)
         read = self._index._scripts("cms")
         pipe = self._index.r.pipeline(transaction=False)
         uniq = [np.unique(slots[r], return_inverse=True) for r in range(depth)]
@@ -351,13 +351,13 @@ class RedisIndex:
                 pipe.hset(meta_key, mapping={
                     "schema": SCHEMA_VERSION, "fingerprint": self.config.fingerprint, "bands": params.bands,
                     "rows": params.rows, "winnow": params.winnow, "cms_depth": params.cms_depth,
-                    "cms_bits": _sq.CMS_MIN_BITS, "cms_total": 0, "n_docs": 0, "fps": 0, "text_bytes": 0,
+                    "cms_bits": cms.MIN_BITS, "cms_total": 0, "n_docs": 0, "fps": 0, "text_bytes": 0,
                     "next_n": 1, "gen": 1, "version": 0, "phrase_keys": phrase_key_version(),
                     "fp_bits": FP_BITS,
                 })
                 pipe.set(self.key("gens"), 1)
                 for r in range(params.cms_depth):
-                    pipe.set(self._gkey(f"cms:{r}", 1), bytes(2 << _sq.CMS_MIN_BITS))
+                    pipe.set(self._gkey(f"cms:{r}", 1), bytes(2 << cms.MIN_BITS))
                 try:
                     pipe.execute()
                 except self._watch_error:

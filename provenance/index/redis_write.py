@@ -21,8 +21,7 @@ import numpy as np
 from ..config import SketchConfig
 from ..errors import IndexError_
 from ..model import Document
-from . import doc_features, doc_phrases, phrase_key_version, signature_bytes
-from . import sqlite as _sq  # the phrase sketch's layout and widening rule: shared, so counts agree
+from . import cms, doc_features, doc_phrases, phrase_key_version, signature_bytes
 from .redis import WRITE_RETRIES, _b, _close_lsh
 
 if TYPE_CHECKING:
@@ -72,7 +71,7 @@ def rebuild(ix: RedisIndex, config: SketchConfig, batch_size: int) -> int:
     old, new = int(meta["gen"]), int(ix.r.incr(ix.key("gens")))  # generations are never reused
     ix._drop_keys(f"{ix.prefix}g{new}:")
     lsh = ix.lsh(new, config)
-    counts = np.zeros((ix.params.cms_depth, 1 << _sq.CMS_MAX_BITS), dtype=np.int64)
+    counts = np.zeros((ix.params.cms_depth, 1 << cms.MAX_BITS), dtype=np.int64)
     count = fps = total = 0
     for ns, texts in ix._text_batches(batch_size):
         feats = doc_features(texts, config, ix.params)
@@ -81,9 +80,9 @@ def rebuild(ix: RedisIndex, config: SketchConfig, batch_size: int) -> int:
         put_postings(ix, pipe, new, lsh, ids, ns, feats, config.seed)
         pipe.execute()
         fps += sum(len(f) for f in feats.fingerprints)
-        total += count_into(counts, feats.phrases, _sq.CMS_MAX_BITS)
+        total += cms.count_into(counts, feats.phrases, cms.MAX_BITS)
         count += len(ns)
-    bits = _sq._cms_bits_for(total)
+    bits = cms.bits_for(total)
     with ix.r.pipeline(transaction=True) as pipe:
         pipe.watch(ix.key("meta"))
         if pipe.hget(ix.key("meta"), "version").decode() != meta["version"]:
@@ -91,7 +90,7 @@ def rebuild(ix: RedisIndex, config: SketchConfig, batch_size: int) -> int:
             ix._drop_keys(f"{ix.prefix}g{new}:")
             raise IndexError_(f"{ix.location} changed during the rebuild: run `provenance index rebuild` again")
         pipe.multi()
-        for r, row in enumerate(fold(counts, bits)):
+        for r, row in enumerate(cms.fold(counts, bits)):
             pipe.set(ix._gkey(f"cms:{r}", new), row.astype("<u2").tobytes())
         pipe.hset(ix.key("meta"), mapping={
             "gen": new, "fingerprint": config.fingerprint, "phrase_keys": phrase_key_version(),
@@ -133,24 +132,20 @@ class WritePlan:
         if self.rows is None:
             raw = self.ix.r.mget([self.ix._gkey(f"cms:{r}", self.gen) for r in range(depth)])
             self.rows = [np.frombuffer(b or bytes(2 << self.cms_bits), dtype="<u2").astype(np.int64) for b in raw]
-        allh = np.concatenate(phrase_sets)
-        slots = _sq.cms_slots(allh, depth, self.cms_bits)
-        for r in range(depth):
-            self.rows[r] += sign * np.bincount(slots[r], minlength=len(self.rows[r]))
-            np.clip(self.rows[r], 0, 0xFFFF, out=self.rows[r])
-        self.cms_total = max(0, self.cms_total + sign * len(allh))
-        if sign > 0 and self.cms_total > 2 * _sq.CMS_LOAD * (1 << self.cms_bits) and self.cms_bits < _sq.CMS_MAX_BITS:
-            self._recount(_sq._cms_bits_for(self.cms_total))
+        added = cms.add(self.rows, phrase_sets, sign, self.cms_bits)
+        self.cms_total = max(0, self.cms_total + sign * added)
+        if sign > 0 and cms.should_widen(self.cms_total, self.cms_bits):
+            self._recount(cms.bits_for(self.cms_total))
 
     def _recount(self, bits: int) -> None:
         """Count every document's phrases again at `bits` width: the stored ones plus this batch's."""
-        counts = np.zeros((self.ix.params.cms_depth, 1 << _sq.CMS_MAX_BITS), dtype=np.int64)
+        counts = np.zeros((self.ix.params.cms_depth, 1 << cms.MAX_BITS), dtype=np.int64)
         gone = set(self.deleted_ns)
         total = 0
         for ns, texts in self.ix._text_batches():
-            total += count_into(counts, doc_phrases([t for n, t in zip(ns, texts) if n not in gone]), _sq.CMS_MAX_BITS)
-        total += count_into(counts, self.new_phrases, _sq.CMS_MAX_BITS)
-        self.rows = list(np.clip(fold(counts, bits), 0, 0xFFFF))
+            total += cms.count_into(counts, doc_phrases([t for n, t in zip(ns, texts) if n not in gone]), cms.MAX_BITS)
+        total += cms.count_into(counts, self.new_phrases, cms.MAX_BITS)
+        self.rows = list(np.clip(cms.fold(counts, bits), 0, 0xFFFF))
         self.cms_bits, self.cms_total = bits, total
 
     def delete(self, ids: Sequence[str]) -> list[str]:
@@ -259,21 +254,3 @@ def postings(ix: RedisIndex, pipe, gen: int, action: str, fps: np.ndarray, ns) -
         for j in range(a, min(a + 20000, len(keys))):
             args += [fields[j], packed[4 * j : 4 * j + 4]]
         script(keys=keys[a : a + 20000], args=args, client=pipe)
-
-
-def count_into(counts: np.ndarray, phrase_sets: Sequence[np.ndarray], bits: int) -> int:
-    """Add phrase occurrences to (depth, 2^bits) counts; returns how many were added."""
-    if not phrase_sets:
-        return 0
-    allh = np.concatenate(phrase_sets)
-    slots = _sq.cms_slots(allh, counts.shape[0], bits)
-    for r in range(counts.shape[0]):
-        counts[r] += np.bincount(slots[r], minlength=counts.shape[1])
-    return len(allh)
-
-
-def fold(counts: np.ndarray, bits: int) -> np.ndarray:
-    """Counts at the widest width folded to `bits`: a slot at `bits` is the top `bits` of the widest slot."""
-    depth, width = counts.shape
-    out = counts.reshape(depth, 1 << bits, width >> bits).sum(axis=2)
-    return np.clip(out, 0, 0xFFFF)

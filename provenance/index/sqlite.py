@@ -10,14 +10,9 @@ Schema (every table but ``meta`` keys documents by the integer ``n``):
 * ``bands(key, n)`` and ``fps(key, n)`` — WITHOUT ROWID posting tables keyed by 32-bit
   hashes stored as signed integers (4 bytes a key). A query is a handful of indexed
   ``IN`` lookups: nothing is loaded whole, so memory does not grow with the index.
-* ``cms(row, counts)`` — a count-min sketch of phrase document frequencies, one
-  little-endian uint16 blob per row, read by random access (``blobopen``) at query time.
-  The verdict asks only whether a phrase is common (in >= max(20, 1% of) the documents),
-  so the sketch needs a small absolute error while the index is small and a small
-  relative one after: its width doubles (recounted from the stored texts; amortised,
-  cheap) while the expected overcount per cell would pass 4 documents, up to 2 x 2^18
-  uint16 cells (1 MB), where ~200 phrases per document overcount by ~0.08% of the index.
-  Counts saturate at 65535 (an index of 6.5M documents would need wider counters).
+* ``cms(row, counts)`` — the count-min sketch of phrase document frequencies (`cms`),
+  one little-endian uint16 blob per row, read by random access (``blobopen``) at query
+  time. Counts saturate at 65535 (an index of 6.5M documents would need wider counters).
 
 Writes happen in WAL mode, one transaction per batch (``BEGIN IMMEDIATE``): a killed
 ``add`` loses at most its current batch and readers never see a half-written one.
@@ -44,6 +39,7 @@ from . import (
     IndexParams,
     IndexStats,
     QueryFeatures,
+    cms,
     content_hash,
     doc_features,
     doc_phrases,
@@ -55,10 +51,6 @@ from . import (
 
 SCHEMA_VERSION = "1"
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)  # sketch's signature value for a text without shingles
-CMS_MIN_BITS = 16
-CMS_MAX_BITS = 18  # 2 x 256k cells: overcount ~0.08% of the index, far below verdict's 1% "common"
-CMS_LOAD = 4  # expected overcount per cell while small; recount wider past 2 x CMS_LOAD x width
-CMS_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
 _SQL_VARS = 30000
 
 _SCHEMA = """
@@ -79,15 +71,6 @@ def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[i : i + size]
 
 
-def cms_slots(hashes: np.ndarray, depth: int, bits: int) -> np.ndarray:
-    """(depth, len(hashes)) counter positions: multiply-shift hashing of 64-bit phrase keys."""
-    h = np.asarray(hashes).astype(np.uint64)
-    out = np.empty((depth, len(h)), dtype=np.int64)
-    for r in range(depth):
-        out[r] = ((h * np.uint64(CMS_MULTIPLIERS[r])) >> np.uint64(64 - bits)).astype(np.int64)
-    return out
-
-
 class SQLitePhraseStats:
     """Phrase document frequencies from the index's count-min sketch (never undercounts)."""
 
@@ -100,7 +83,7 @@ class SQLitePhraseStats:
         out = np.full(len(hashes), np.iinfo(np.int64).max, dtype=np.int64)
         if len(hashes) == 0 or self.n_docs == 0:
             return np.zeros(len(hashes), dtype=np.int64)
-        slots = cms_slots(hashes, self._depth, self._bits)
+        slots = cms.slots(hashes, self._depth, self._bits)
         for r in range(self._depth):
             uniq, inverse = np.unique(slots[r], return_inverse=True)
             vals = np.empty(len(uniq), dtype=np.int64)
@@ -189,9 +172,9 @@ class SQLiteIndex:
                 self._set_meta(
                     schema=SCHEMA_VERSION, fingerprint=self.config.fingerprint, bands=params.bands,
                     rows=params.rows, winnow=params.winnow, cms_depth=params.cms_depth,
-                    cms_bits=CMS_MIN_BITS, cms_total=0, n_docs=0, phrase_keys=phrase_key_version(),
+                    cms_bits=cms.MIN_BITS, cms_total=0, n_docs=0, phrase_keys=phrase_key_version(),
                 )
-                self._reset_cms(params.cms_depth, CMS_MIN_BITS)
+                self._reset_cms(params.cms_depth, cms.MIN_BITS)
             self.con.execute("COMMIT")
         except BaseException:
             if self.con.in_transaction:
@@ -223,19 +206,19 @@ class SQLiteIndex:
         if not phrase_sets:
             return
         bits = int(self._meta("cms_bits"))
-        depth = self.params.cms_depth
-        allh = np.concatenate(phrase_sets)
-        slots = cms_slots(allh, depth, bits)
-        for r in range(depth):
-            (blob,) = self.con.execute("SELECT counts FROM cms WHERE row=?", (r,)).fetchone()
-            counts = np.frombuffer(blob, dtype="<u2").astype(np.int64)
-            counts += sign * np.bincount(slots[r], minlength=len(counts))
-            np.clip(counts, 0, 0xFFFF, out=counts)
-            self.con.execute("UPDATE cms SET counts=? WHERE row=?", (counts.astype("<u2").tobytes(), r))
-        total = max(0, int(self._meta("cms_total")) + sign * len(allh))
+        rows = [
+            np.frombuffer(self.con.execute("SELECT counts FROM cms WHERE row=?", (r,)).fetchone()[0], dtype="<u2")
+            .astype(np.int64)
+            for r in range(self.params.cms_depth)
+        ]
+        added = cms.add(rows, phrase_sets, sign, bits)
+        self.con.executemany(
+            "UPDATE cms SET counts=? WHERE row=?", [(row.astype("<u2").tobytes(), r) for r, row in enumerate(rows)]
+        )
+        total = max(0, int(self._meta("cms_total")) + sign * added)
         self._set_meta(cms_total=total)
-        if sign > 0 and total > 2 * CMS_LOAD * (1 << bits) and bits < CMS_MAX_BITS:
-            self._recount_cms(_cms_bits_for(total))
+        if sign > 0 and cms.should_widen(total, bits):
+            self._recount_cms(cms.bits_for(total))
 
     def _recount_cms(self, bits: int) -> None:
         """Rebuild the sketch at `bits` width from every stored text (inside the caller's txn)."""
@@ -243,14 +226,7 @@ class SQLiteIndex:
         counts = np.zeros((depth, 1 << bits), dtype=np.int64)
         total = 0
         for _, texts in self._text_batches():
-            sets = doc_phrases(texts)
-            if not sets:
-                continue
-            allh = np.concatenate(sets)
-            total += len(allh)
-            slots = cms_slots(allh, depth, bits)
-            for r in range(depth):
-                counts[r] += np.bincount(slots[r], minlength=1 << bits)
+            total += cms.count_into(counts, doc_phrases(texts), bits)
         np.clip(counts, 0, 0xFFFF, out=counts)
         self.con.execute("DELETE FROM cms")
         self.con.executemany(
@@ -404,9 +380,9 @@ class SQLiteIndex:
                 self.con.executemany("INSERT OR IGNORE INTO fps(key, n) VALUES(?, ?)", fp_rows)
                 count += len(ns)
             self._set_meta(n_docs=count)
-            self._recount_cms(CMS_MIN_BITS)
-            bits = _cms_bits_for(int(self._meta("cms_total")))
-            if bits != CMS_MIN_BITS:
+            self._recount_cms(cms.MIN_BITS)
+            bits = cms.bits_for(int(self._meta("cms_total")))
+            if bits != cms.MIN_BITS:
                 self._recount_cms(bits)
         self.stored_fingerprint = config.fingerprint
         self._checkpoint()
@@ -535,14 +511,6 @@ class SQLiteIndex:
 
     def _files(self) -> list[Path]:
         return [p for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")) if p.exists()]
-
-
-def _cms_bits_for(total: int) -> int:
-    """Smallest width (log2) whose expected overcount per cell is at most CMS_LOAD."""
-    bits = CMS_MIN_BITS
-    while total > CMS_LOAD * (1 << bits) and bits < CMS_MAX_BITS:
-        bits += 1
-    return bits
 
 
 def _posting_rows(feats: DocFeatures, ns: Sequence[int]) -> tuple[list[list[int]], list[list[int]]]:
