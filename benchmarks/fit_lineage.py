@@ -96,8 +96,8 @@ def main(n: int = 400) -> None:
     print("PARENT_COVERAGE, PARENT_VARIANT, PARENT_QUOTE", best[1:], "train parent acc", best[0][0])
 
     fits = []
-    for power in (0.0, 0.5, 1.0):
-        for to in (0.2, 0.3, 0.4, 0.5, 0.6, 0.75, 1.0):
+    for power in (0.0, 0.5, 0.75, 1.0, 1.25):
+        for to in (0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0):
             lineage.ORIGIN_TEMPERATURE, lineage.ORIGIN_SIZE_POWER = to, power
             t = bench_origin.run_generated(train, pairs_cache=cache)
             fits.append((nll(t.origin), to, power))

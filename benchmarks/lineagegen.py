@@ -7,7 +7,10 @@ are made from their parent by the edits newsrooms and copy sites make: sentences
 deleted, reordered or truncated, sentences from other articles inserted, words swapped
 for synonyms, house spelling applied, typos introduced (and inherited), intros and
 footers, blog-platform text, credit lines, site chrome, and dates that are shifted,
-missing, or re-stamped earlier than the source. Everything is seeded: the same
+missing, or re-stamped earlier than the source. The mix follows newsroom habit: most
+copies cut their source (newspapers trim wire copy from the bottom and drop paragraphs),
+a quarter insert a sentence or two from elsewhere, a tenth keep everything and pad it
+(intro, commentary). Everything is seeded: the same
 arguments give the same set. Originals are split into disjoint train and test pools.
 """
 
@@ -191,7 +194,7 @@ class _Node:
 def _derive(parent: _Node, pub: date | None, rng: random.Random, donors: list[str], site: str) -> _Node:
     """One derivative of `parent`'s story body; presentation (intros, footers) is added at render."""
     body = list(parent.body)
-    level = rng.choices(["near", "light", "heavy", "partial", "augmented"], [0.2, 0.3, 0.15, 0.15, 0.2])[0]
+    level = rng.choices(["near", "light", "heavy", "partial", "augmented"], [0.2, 0.35, 0.15, 0.2, 0.1])[0]
     drop = {"near": 0.05, "light": 0.15, "heavy": 0.2, "partial": 0.45, "augmented": 0.0}[level]
     body = [s for i, s in enumerate(body) if i == 0 or rng.random() >= drop] or body[:1]
     if level != "augmented" and rng.random() < 0.3 and len(body) > 4:
@@ -201,8 +204,8 @@ def _derive(parent: _Node, pub: date | None, rng: random.Random, donors: list[st
             if len(body) > 2:
                 i = rng.randrange(len(body) - 1)
                 body[i], body[i + 1] = body[i + 1], body[i]
-    if (level == "augmented" or rng.random() < 0.4) and donors:
-        for _ in range(rng.randint(1, 3) + (2 if level == "augmented" else 0)):
+    if (level == "augmented" or rng.random() < 0.25) and donors:
+        for _ in range(rng.randint(1, 2) + (2 if level == "augmented" else 0)):
             body.insert(rng.randint(1, len(body)), rng.choice(donors))
     if level == "augmented" and donors and rng.random() < 0.5:
         body.extend(rng.sample(donors, min(len(donors), rng.randint(1, 2))))  # closing commentary
@@ -223,7 +226,7 @@ def _render(node: _Node, parent: _Node | None, rng: random.Random, blog: bool) -
     head, tail = [], []
     if rng.random() < 0.3:
         head.append(rng.choice(CHROME_HEAD))
-    if parent is not None and rng.random() < 0.35:
+    if parent is not None and rng.random() < 0.2:
         head.append(rng.choice(INTROS).format(s=_subst(node.body[0], 0.6, rng)))
     if parent is not None and rng.random() < 0.2:
         tail.append(rng.choice([f"Source: {parent.site}", f"via {parent.site}", f"Originally published by {parent.site}",

@@ -126,6 +126,15 @@ def test_spinner_trace_points_at_the_copy():
     assert s.values["spin"] == 1.0 and s.spin_b == 1
 
 
+def test_a_copy_that_only_cuts_is_the_copy():
+    """Newspapers trim wire copy: the text holding every sentence of the other is its source."""
+    src = _doc("a", SENTENCES)
+    for keep in ([0, 1, 2, 3, 4, 5], [0, 2, 3, 5, 7, 9], [0, 1, 4, 6, 8]):
+        cut = _doc("b", [SENTENCES[i] for i in keep])
+        fam = families([src, cut], [Pair("a", "b", "copy", 0.6, 1.0, 0.6)])[0]
+        assert fam.origin == "a" and fam.origin_confidence > 0.6, fam.explanation
+
+
 def test_dates_decide_when_text_is_symmetric():
     a = _doc("a", SENTENCES, published="2024-03-01")
     b = _doc("b", SENTENCES, published="2024-03-04")
