@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from . import direction as dr
 from .model import Document, Edge, Evidence, Family, Pair
 
-# Fitted by benchmarks/fit_lineage.py on the training half of the generated lineage set
-# (grid search on log-loss); see benchmarks/RESULTS.md "## Origin" for the held-out check.
+# Fitted by `python benchmarks/fit_lineage.py 1000` on the training half of the generated lineage set
+# (grid search on log-loss, then Platt scaling of edges); benchmarks/RESULTS.md "## Origin" has the
+# held-out check. The fixed limits below (MAX_VARIANTS ... UNDECIDED) were chosen, not fitted.
 ORIGIN_TEMPERATURE = 0.8  # softmax(ORIGIN_TEMPERATURE * summed log-odds) over members
 PARENT_TEMPERATURE = 0.35
 PARENT_COVERAGE = 8.0  # weight of log(share of d's 3-word runs found in the candidate)
