@@ -38,8 +38,8 @@ _ATTRIBUTION = re.compile(
     r"originally\s+(published|appeared|posted)|first\s+(published|appeared)|republished|reprinted|"
     r"this\s+(article|story|post)\s+(was|first|originally))\b"
     r"|\b(originally\s+(published|appeared|posted)\s+(by|on|in|at)|first\s+(published|appeared)\s+(by|on|in|at)|"
-    r"republished\s+(from|with|by)|reprinted\s+(from|with|by)|via\s+\w+|(\(c\)|©)\s*(\d{4}\s+)?"
-    r"(reuters|ap|afp|associated\s+press|bloomberg|dpa|pa|press\s+association))\b"
+    r"republished\s+(from|with|by)|reprinted\s+(from|with|by)|via\s+\w+)\b"
+    r"|(\(c\)|©)\s*(\d{4}\s+)?(reuters|ap|afp|associated\s+press|bloomberg|dpa|pa|press\s+association)\b"
     r"|^\W*(reuters|ap|afp|associated\s+press|agence\s+france[- ]presse|press\s+association|bloomberg|dpa)\W*$",
     re.IGNORECASE,
 )
@@ -120,12 +120,29 @@ def _raw_lines(doc: Document) -> list[str]:
     return [ln.strip() for ln in raw.splitlines() if ln.strip()]
 
 
+# "Source:" and "via" also head data credits in wire copy ("Source: Department of Agriculture"):
+# they count only when the line names an outlet or a web address.
+_OUTLET = re.compile(
+    r"https?://|www\.|\.(com|org|net|co\.uk)\b|\b(reuters|ap|afp|associated\s+press|bloomberg|bbc|cnn|news|"
+    r"press|times|post|herald|guardian|journal|gazette|agency|wire|tribune|telegraph|blog)\b",
+    re.IGNORECASE,
+)
+_EXPLICIT = re.compile(r"originally|first\s+(published|appeared)|republished|reprinted|read\s+(more|the\s+original)",
+                       re.IGNORECASE)
+
+
+def _is_attribution(line: str) -> bool:
+    if len(words(line)) > 25 or not _ATTRIBUTION.search(line):
+        return False
+    return bool(_EXPLICIT.search(line) or _OUTLET.search(line))
+
+
 def _markers(lines: list[str]) -> tuple[list[str], list[str]]:
     attribution, platform = [], []
     for line in lines:
         if _PLATFORM.search(line):
             platform.append(line)
-        elif len(words(line)) <= 25 and _ATTRIBUTION.search(line):
+        elif _is_attribution(line):
             attribution.append(line)
     return attribution, platform
 
@@ -139,7 +156,7 @@ def profile(doc: Document) -> Profile:
         line = text[s:e].strip()
         ws = words(line)
         lines.append(line)
-        if not (_PLATFORM.search(line) or (len(ws) <= 25 and _ATTRIBUTION.search(line)) or _is_chrome(line, ws)):
+        if not (_PLATFORM.search(line) or _is_attribution(line) or _is_chrome(line, ws)):
             keep.append((s, e))
     seen = set(lines)
     attribution, platform = _markers(lines + [ln for ln in _raw_lines(doc) if ln not in seen])
