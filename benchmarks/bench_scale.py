@@ -201,6 +201,7 @@ def stages(docs, options, proposed: bool = False) -> tuple[object, dict]:
     pairs = sorted((p for p in pairs if p.verdict != "independent"), key=lambda p: (p.a, p.b))
     lap("verify")
     if proposed:
+        gc.freeze()  # the verified pairs too
         fams = _families_by_component(docs, pairs, phrases)
     else:
         fams = families(list(docs), pairs, phrases=phrases)
