@@ -16,9 +16,11 @@ in it, so every pair code means the same as in one process.
   applied there. What reaches the client is only the accepted pairs.
 * **phrase statistics** — the partitions' phrase counts, shuffled by phrase and
   summed; the kept phrases (in two documents or more) form one `PhraseStats`.
-* **verify** — candidate pairs in chunks, each chunk a task over the two partitions
-  its pairs come from, through `scan.verify` itself.
-* **families** — one task, `lineage.families` over all documents and copy pairs.
+* **verify** — candidate pairs in chunks through `scan.verify` itself, one connected
+  group of the candidate graph after another (so a worker prepares a document once
+  for all its pairs); each task gets the documents of its chunk.
+* **families** — `lineage.families`, one task per group of whole components with the
+  pairs inside them (a family depends on nothing else; never all pairs per family).
 
 With a `work_dir`, each partition's features and phrase counts and each verified
 chunk go to Parquet, named by a content hash of what they depend on (config,
