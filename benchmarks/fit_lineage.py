@@ -46,9 +46,10 @@ def pair_rows(gen, cache):
         docs = list(g.docs)
         pairs = cache.setdefault(g.docs[0].id, bench_origin.compare_all(docs))
         by_id = {d.id: d for d in docs}
-        for members in lineage.components(sorted(by_id), pairs):
+        groups = lineage.components(sorted(by_id), pairs)
+        for members, links in zip(groups, lineage._copy_links(groups, pairs)):
             fm = lineage._FamilyModel({m: dr.profile(by_id[m]) for m in members}, None)
-            for a, b in sorted(lineage._links(members, pairs)):
+            for a, b in sorted(links):
                 if a in g.ancestors(b) or b in g.ancestors(a):
                     s = fm.signals(a, b)
                     X.append([s.values[k] for k in dr.FEATURES])

@@ -112,9 +112,15 @@ def _platt(p: float) -> float:
     return dr.sigmoid(EDGE_SCALE * math.log(p / (1 - p)) + EDGE_SHIFT)
 
 
-def _links(members: tuple[str, ...], pairs: Sequence[Pair]) -> set[tuple[str, str]]:
-    mem = set(members)
-    return {(min(p.a, p.b), max(p.a, p.b)) for p in pairs if p.verdict == "copy" and p.a in mem and p.b in mem}
+def _copy_links(groups: list[tuple[str, ...]], pairs: Sequence[Pair]) -> list[set[tuple[str, str]]]:
+    """Each group's copy links, from one pass over the pairs (a pass per group is quadratic at scale)."""
+    group_of = {m: g for g, members in enumerate(groups) for m in members}
+    links: list[set[tuple[str, str]]] = [set() for _ in groups]
+    for p in pairs:
+        g = group_of.get(p.a)
+        if p.verdict == "copy" and g is not None and group_of.get(p.b) == g:
+            links[g].add((min(p.a, p.b), max(p.a, p.b)))
+    return links
 
 
 def _parent_scores(fm: _FamilyModel, d: str, cands: list[str]) -> dict[str, tuple[float, list, int]]:
@@ -220,20 +226,22 @@ def families(
     `weights` overrides the fitted direction weights (used by the fitting script).
     """
     by_id = {d.id: d for d in docs}
+    groups = components(sorted(by_id), pairs)
     out = []
-    for members in components(sorted(by_id), pairs):
+    for members, links in zip(groups, _copy_links(groups, pairs)):
         fm = _FamilyModel({m: dr.profile(by_id[m]) for m in members}, weights)
-        out.append(_family(members, _links(members, pairs), fm))
+        out.append(_family(members, links, fm))
     return out
 
 
 def directions(docs: list[Document], pairs: list[Pair], *, weights: dict[str, float] | None = None) -> list[Edge]:
     """For every copy pair: the likelier source -> derivative, its probability and evidence."""
     by_id = {d.id: d for d in docs}
+    groups = components(sorted(by_id), pairs)
     out = []
-    for members in components(sorted(by_id), pairs):
+    for members, links in zip(groups, _copy_links(groups, pairs)):
         fm = _FamilyModel({m: dr.profile(by_id[m]) for m in members}, weights)
-        for a, b in sorted(_links(members, pairs)):
+        for a, b in sorted(links):
             p = dr.sigmoid(fm.z(a, b))
             src, der = (a, b) if p >= 0.5 else (b, a)
             out.append(Edge(src, der, round(max(p, 1 - p), 4), tuple(fm.evidence(src, der))))
