@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -153,20 +152,10 @@ def recall(result, known) -> tuple[float, dict[str, float]]:
 # --- the run -----------------------------------------------------------------------------------
 
 
-def stages(docs, options, proposed: bool = False) -> tuple[object, dict]:
-    """`scan.scan_documents`, its steps called one by one as it calls them, each timed (CPU).
-
-    `proposed` applies three changes that leave the answer as it is (the JSON digest shows
-    it) and that the scale runs point to: verify pairs one connected group of the candidate
-    graph after another (a document's preparation stays in `align`'s cache), build families
-    per component with only that component's pairs (`lineage.families` otherwise scans every
-    pair for every family), and `gc.freeze()` the corpus once loaded (so the collector stops
-    walking it again and again during verification and family building).
-    """
-    import gc
-
+def stages(docs, options) -> tuple[object, dict]:
+    """`scan.scan_documents`, its steps called one by one as it calls them, each timed (CPU)."""
     from provenance import candidates as cand
-    from provenance import documents, scan
+    from provenance import scan
     from provenance.lineage import families
     from provenance.model import ScanResult
     from provenance.verdict import PhraseStats
@@ -180,52 +169,24 @@ def stages(docs, options, proposed: bool = False) -> tuple[object, dict]:
         t[f"{name} cpu s"] = round(now - t0, 2)
         t0 = now
 
-    if hasattr(documents, "remove_repeated_lines"):
-        docs = documents.remove_repeated_lines(list(docs))
-    docs, empty = scan.usable(docs, options.config)
-    if proposed:
-        gc.freeze()
+    docs, empty = scan.prepare(docs)
     lap("prepare")
-    feats = cand.features([d.text for d in docs], options.config, options.candidates)
-    lap("features")
-    found = cand.find(feats, options.candidates)
-    lap("candidates")
-    phrases = PhraseStats.from_documents(docs)
-    lap("phrases")
-    order = np.arange(len(found.pairs))
-    if proposed:
-        from provenance.distributed import _component_order
-
-        order = _component_order(found.pairs, len(docs))
-    pairs = scan.verify(docs, [tuple(map(int, p)) for p in found.pairs[order]], phrases)
-    pairs = sorted((p for p in pairs if p.verdict != "independent"), key=lambda p: (p.a, p.b))
-    lap("verify")
-    if proposed:
-        gc.freeze()  # the verified pairs too
-        fams = _families_by_component(docs, pairs, phrases)
-    else:
-        fams = families(list(docs), pairs, phrases=phrases)
-    lap("families")
-    if proposed:
-        gc.unfreeze()
+    with scan.sparing_collector() as spare:
+        feats = cand.features([d.text for d in docs], options.config, options.candidates)
+        lap("features")
+        found = cand.find(feats, options.candidates)
+        del feats
+        lap("candidates")
+        phrases = PhraseStats.from_documents(docs)
+        lap("phrases")
+        ordered = found.pairs[cand.component_order(found.pairs, len(docs))]
+        pairs = scan.reported(scan.verify(docs, ordered.tolist(), phrases), options)
+        lap("verify")
+        spare()
+        fams = families(docs, pairs, phrases=phrases)
+        lap("families")
     t["candidate pairs"] = len(found.pairs)
-    return ScanResult(options.config.fingerprint, list(docs), pairs, fams, list(empty)), t
-
-
-def _families_by_component(docs, pairs, phrases):
-    """`lineage.families`, called per component with the pairs inside it (the same answer)."""
-    from provenance.lineage import components, families
-
-    comps = components([d.id for d in docs], pairs)
-    comp_of = {m: c for c, members in enumerate(comps) for m in members}
-    inside: list[list] = [[] for _ in comps]
-    for p in pairs:
-        c = comp_of.get(p.a)
-        if c is not None and comp_of.get(p.b) == c:
-            inside[c].append(p)
-    by_id = {d.id: d for d in docs}
-    return [f for c, members in enumerate(comps)
-            for f in families([by_id[m] for m in members], inside[c], phrases=phrases)]
+    return ScanResult(options.config.fingerprint, docs, pairs, fams, list(empty)), t
 
 
 def _workers_cpu(scheduler: str) -> dict[str, float]:
@@ -257,8 +218,8 @@ def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int)
     try:
         workers_cpu = _workers_cpu(scheduler) if engine == "dask" else {}
         t0, c0 = time.perf_counter(), time.process_time()
-        if engine in ("local", "proposed"):
-            result, detail = stages(corpus.docs, options, proposed=engine == "proposed")
+        if engine == "local":
+            result, detail = stages(corpus.docs, options)
         else:
             st = Stats()
             result = scan_documents_dask(corpus.docs, options=options, scheduler=scheduler, stats=st)
@@ -287,8 +248,8 @@ def main(argv=None) -> None:
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    ap.add_argument("--engines", nargs="+", default=["local", "dask"], choices=["local", "proposed", "dask"],
-                    help="local: scan_documents step by step; proposed: the same with the changes in `stages`")
+    ap.add_argument("--engines", nargs="+", default=["local", "dask"], choices=["local", "dask"],
+                    help="local: scan_documents step by step (`stages`); dask: scan_documents_dask")
     ap.add_argument("--workers", type=int, default=2, help="local Dask workers (without --scheduler)")
     ap.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
     ap.add_argument("--seed", type=int, default=0)

@@ -69,7 +69,7 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return sketch.band_hashes(signatures, bands, rows)
 
 
-def _group_pairs(values: np.ndarray, docs: np.ndarray, max_bucket: int, max_df: int | None = None) -> np.ndarray:
+def group_pairs(values: np.ndarray, docs: np.ndarray, max_bucket: int, max_df: int | None = None) -> np.ndarray:
     """Pairs of docs that share a value; (value, doc) items need not be unique.
 
     Groups above `max_df` members are dropped (too common to be evidence); groups
@@ -106,7 +106,8 @@ def _group_pairs(values: np.ndarray, docs: np.ndarray, max_bucket: int, max_df: 
     return pairs[pairs[:, 0] != pairs[:, 1]]
 
 
-def _count(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def count_pairs(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unique pairs (sorted) and how many shared values each came from."""
     codes, counts = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
     return np.stack([codes // n, codes % n], axis=1), counts
 
@@ -117,11 +118,12 @@ def lsh_pairs(signatures: np.ndarray, options: CandidateOptions) -> np.ndarray:
     keys = band_keys(signatures, options.bands, options.rows)
     docs = np.repeat(np.arange(n, dtype=np.int64), options.bands)
     live = ~np.repeat(empty, options.bands)
-    pairs, _ = _count(_group_pairs(keys.ravel()[live], docs[live], options.max_bucket), max(n, 1))
+    pairs, _ = count_pairs(group_pairs(keys.ravel()[live], docs[live], options.max_bucket), max(n, 1))
     return pairs
 
 
-def _max_df(n: int, options: CandidateOptions) -> int:
+def max_df(n: int, options: CandidateOptions) -> int:
+    """Document frequency above which a fingerprint or term is too common to propose pairs."""
     return max(options.min_max_df, int(options.max_df_fraction * n))
 
 
@@ -202,15 +204,15 @@ def find(features: Features, options: CandidateOptions = CandidateOptions()) -> 
     n = len(features.signatures)
     if n < 2:
         return Candidates(np.empty((0, 2), dtype=np.int64), ())
-    max_df = _max_df(n, options)
+    limit = max_df(n, options)
     found: dict[str, np.ndarray] = {"lsh": lsh_pairs(features.signatures, options)}
 
-    fp_pairs, fp_counts = _count(
-        _group_pairs(features.fingerprints, features.fingerprint_docs, options.max_bucket, max_df), n
+    fp_pairs, fp_counts = count_pairs(
+        group_pairs(features.fingerprints, features.fingerprint_docs, options.max_bucket, limit), n
     )
     found["fingerprints"] = fp_pairs[fp_counts >= options.min_fingerprints]
 
-    t_pairs, t_counts = _count(_group_pairs(features.terms, features.term_docs, options.max_bucket, max_df), n)
+    t_pairs, t_counts = count_pairs(group_pairs(features.terms, features.term_docs, options.max_bucket, limit), n)
     smaller = np.minimum(features.term_counts[t_pairs[:, 0]], features.term_counts[t_pairs[:, 1]])
     ok = (t_counts >= options.min_terms) & (t_counts >= options.term_share * np.maximum(smaller, 1))
     found["terms"] = t_pairs[ok]
@@ -224,3 +226,28 @@ def find(features: Features, options: CandidateOptions = CandidateOptions()) -> 
     )
     pairs = np.stack([all_codes // n, all_codes % n], axis=1)
     return Candidates(pairs, channels)
+
+
+def component_order(pairs: np.ndarray, n: int) -> np.ndarray:
+    """An order of `pairs` that keeps each connected group of documents together.
+
+    Verification caches each document's preparation (tokens, sentences) in a bounded
+    cache; visited group by group, a document's pairs come close together, so it is
+    prepared about once at any corpus size instead of once per pair in large corpora.
+    """
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for i, j in pairs.tolist():
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    roots = np.array([find(i) for i in pairs[:, 0].tolist()], dtype=np.int64)
+    return np.lexsort((pairs[:, 1], pairs[:, 0], roots))

@@ -10,7 +10,7 @@ in it, so every pair code means the same as in one process.
   statistics (`PhraseStats.from_documents` with no minimum, so counts can be summed).
 * **candidates** — every channel is a hash-partitioned shuffle of (key, doc) items:
   each key (band key, fingerprint, term) lands in exactly one reducer, which groups
-  with `candidates._group_pairs` (star edges above `max_bucket`, never all pairs of a
+  with `candidates.group_pairs` (star edges above `max_bucket`, never all pairs of a
   big bucket) and counts shared keys per pair. Pair counts are shuffled again by pair
   so each pair's counts meet in one reducer, summed, and the channel's thresholds
   applied there. What reaches the client is only the accepted pairs.
@@ -42,8 +42,8 @@ import numpy as np
 
 from . import candidates as cand
 from .errors import MissingExtraError
-from .model import Document, Pair, Passage, Problem, ScanResult
-from .scan import Progress, ScanOptions, _noop
+from .model import Document, Pair, Problem, ScanResult
+from .scan import Progress, ScanOptions, no_progress, reported
 
 PARTITION_SIZE = 2000  # documents per partition: a few MB of features, seconds of work
 VERIFY_CHUNK = 400  # candidate pairs per verification task
@@ -291,17 +291,15 @@ def features_task(
 
 
 def _phrase_options() -> dict:
-    """How the single-process scan builds its PhraseStats (`scan.PHRASE_OPTIONS` when it says)."""
+    """The defaults the single-process scan builds its PhraseStats with, so both count alike."""
     import inspect
 
-    from . import scan
     from .verdict import PhraseStats
 
     params = inspect.signature(PhraseStats.from_documents).parameters
     options = {"keep_min_df": params["keep_min_df"].default}
     if "words" in params:
         options["words"] = params["words"].default
-    options.update(getattr(scan, "PHRASE_OPTIONS", {}))
     return options
 
 
@@ -382,7 +380,7 @@ def group_task(n: int, options: cand.CandidateOptions, max_df: int, reducers: in
         values = np.concatenate([p[name][0] for p in pieces])
         docs = np.concatenate([p[name][1] for p in pieces]).astype(np.int64)
         limit = None if name == "lsh" else max_df
-        pairs, counts = cand._count(cand._group_pairs(values, docs, options.max_bucket, limit), max(n, 1))
+        pairs, counts = cand.count_pairs(cand.group_pairs(values, docs, options.max_bucket, limit), max(n, 1))
         codes = pairs[:, 0] * n + pairs[:, 1]
         for r, piece in enumerate(_split(codes, counts, reducers, mix=True)):
             out[r][name] = piece
@@ -465,7 +463,7 @@ def scan_dask(
     *,
     options: ScanOptions = ScanOptions(),
     scheduler: str | None = None,
-    progress: Progress = _noop,
+    progress: Progress = no_progress,
     work_dir: str | Path | None = None,
     partition_size: int = PARTITION_SIZE,
     stats: Stats | None = None,
@@ -495,14 +493,13 @@ def scan_documents_dask(
     problems: Sequence[Problem] = (),
     options: ScanOptions = ScanOptions(),
     scheduler: str | None = None,
-    progress: Progress = _noop,
+    progress: Progress = no_progress,
     work_dir: str | Path | None = None,
     partition_size: int = PARTITION_SIZE,
     stats: Stats | None = None,
 ) -> ScanResult:
     """`scan.scan_documents` on Dask; the same result, pair for pair and byte for byte."""
-    from . import documents
-    from .scan import usable
+    from .scan import prepare
 
     _distributed()
     if partition_size < 1:
@@ -510,9 +507,7 @@ def scan_documents_dask(
     if work_dir is not None:
         _pq()
     stats = stats if stats is not None else Stats()
-    if hasattr(documents, "remove_repeated_lines"):
-        docs = documents.remove_repeated_lines(list(docs))
-    docs, empty = usable(docs, options.config)
+    docs, empty = prepare(docs)
     with _client(scheduler) as client:
         pairs, families = _run(client, docs, options, progress, work_dir, partition_size, stats)
     return ScanResult(
@@ -563,7 +558,7 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
     phrases = client.submit(phrases_final_task, n, words, *phr_reduced)
 
     # Candidates: shuffle (key, doc) by key, group, then shuffle pair counts by pair and sum.
-    max_df = cand._max_df(n, options.candidates)
+    max_df = cand.max_df(n, options.candidates)
     term_counts = client.submit(concat_task, *[client.submit(_get, f, "term_counts") for f in feat])
     feat_pieces = [[client.submit(_piece, f, r) for f in feat] for r in range(reducers)]
     grouped = [
@@ -592,7 +587,7 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
 
     # Verification: chunks of pairs, a connected group of the candidate graph after another, so
     # a worker prepares a document (tokens, sentences) once for all its pairs, as one process does.
-    cpairs = candidates.pairs[_component_order(candidates.pairs, n)]
+    cpairs = candidates.pairs[cand.component_order(candidates.pairs, n)]
     chunks = [cpairs[s : s + VERIFY_CHUNK] for s in range(0, len(cpairs), VERIFY_CHUNK)]
     stats.chunks = len(chunks)
     verified = []
@@ -615,31 +610,8 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
         progress("verify", done_pairs, total)
     results = client.gather(verified)
     stats.chunks_reused = sum(reused for _, reused in results)
-    pairs = [p for chunk_pairs, _ in results for p in chunk_pairs]
-    if not options.include_independent:
-        pairs = [p for p in pairs if p.verdict != "independent"]
-    pairs.sort(key=lambda p: (p.a, p.b))
+    pairs = reported([p for chunk_pairs, _ in results for p in chunk_pairs], options)
     return pairs, _families(client, docs, pairs, phrases)
-
-
-def _component_order(pairs: np.ndarray, n: int) -> np.ndarray:
-    """An order of `pairs` that keeps each connected group of documents together (by its first doc)."""
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    for i, j in pairs.tolist():
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    roots = np.array([find(i) for i in pairs[:, 0].tolist()], dtype=np.int64)
-    return np.lexsort((pairs[:, 1], pairs[:, 0], roots))
 
 
 def _families(client, docs: Sequence[Document], pairs: list[Pair], phrases) -> list:

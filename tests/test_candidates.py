@@ -67,12 +67,12 @@ def test_band_keys_agree_for_equal_bands_only():
 def test_large_buckets_give_star_edges_not_all_pairs():
     values = np.zeros(100, dtype=np.uint64)
     docs = np.arange(100, dtype=np.int64)
-    pairs = C._group_pairs(values, docs, max_bucket=10)
+    pairs = C.group_pairs(values, docs, max_bucket=10)
     assert len(pairs) == 99 and set(pairs[:, 0]) == {0}
-    assert len(C._group_pairs(values[:10], docs[:10], max_bucket=10)) == 45
+    assert len(C.group_pairs(values[:10], docs[:10], max_bucket=10)) == 45
 
 
 def test_common_values_are_not_evidence():
     values = np.zeros(100, dtype=np.uint64)
     docs = np.arange(100, dtype=np.int64)
-    assert len(C._group_pairs(values, docs, max_bucket=10, max_df=50)) == 0
+    assert len(C.group_pairs(values, docs, max_bucket=10, max_df=50)) == 0
