@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def scheduler():
+    # dashboard_address=None turns the dashboard off, but the scheduler still serves its HTTP routes
+    # (health, JSON, metrics) on 8787 and warns when that port is taken: put them on a free port.
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
     ) as cluster:
         yield cluster.scheduler_address
 
@@ -92,6 +95,27 @@ def test_a_rerun_resumes_from_the_work_dir(scheduler, derived, tmp_path):
     c = scan_documents_dask(docs, scheduler=scheduler, partition_size=30, work_dir=tmp_path, stats=third)
     assert third.partitions_reused == 2
     _same(a, c)
+
+
+def test_cli_work_dir_keeps_parquet_and_a_rerun_gives_the_same_json(scheduler, news_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from provenance.cli import app
+
+    work = tmp_path / "work"
+    args = ["scan", str(news_dir), "-f", "json", "--engine", "dask", "--scheduler", scheduler, "--work-dir", str(work)]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    def kept() -> dict:
+        return {p.relative_to(work): p.stat().st_mtime_ns for p in work.rglob("*.parquet")}
+
+    files = kept()
+    assert {p.parts[0] for p in files} >= {"features", "verified"}, files
+    assert not list(work.rglob("*.part"))
+    second = CliRunner().invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert second.stdout == first.stdout == render(scan([news_dir]), "json")
+    assert kept() == files  # read back, not written again
 
 
 def test_an_empty_or_one_document_corpus(scheduler, tmp_path):
