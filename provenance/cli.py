@@ -159,6 +159,14 @@ def scan(
     scheduler: Annotated[
         Optional[str], typer.Option(help="Dask scheduler address; default: a local cluster on 127.0.0.1.")
     ] = None,
+    work_dir: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--work-dir",
+            help="Dask engine: keep Parquet intermediates in this folder (written by the workers) so a "
+            "rerun reuses them.",
+        ),
+    ] = None,
     max_file_size: Annotated[
         Optional[int], typer.Option(help="Skip input files larger than this many bytes.", min=1)
     ] = None,
@@ -179,6 +187,13 @@ def scan(
         fail(f"no such file or folder: {', '.join(missing)}")
     if engine not in ("local", "dask"):
         fail(f"unknown engine {engine!r}: use 'local' or 'dask'")
+    if work_dir is not None:
+        if engine != "dask":
+            fail("--work-dir keeps the Dask engine's intermediates; the local engine has none: "
+                 "add --engine dask or leave out --work-dir")
+        if work_dir.exists() and not work_dir.is_dir():
+            fail(f"--work-dir {work_dir} is not a folder: give a folder (it is created if missing)")
+        work_dir = work_dir.absolute()  # workers resolve it, not from this process's current folder
     try:
         options = ScanOptions(
             config=SketchConfig(k=k, num_perm=num_perm),
@@ -189,7 +204,9 @@ def scan(
             if engine == "dask":
                 from .distributed import scan_dask
 
-                result = scan_dask(paths, options=options, scheduler=scheduler, progress=progress)
+                result = scan_dask(
+                    paths, options=options, scheduler=scheduler, progress=progress, work_dir=work_dir
+                )
             else:
                 from .scan import scan as run_scan
 

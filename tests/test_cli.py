@@ -65,6 +65,12 @@ def test_unusable_invocations_exit_2(tmp_path):
     assert runner.invoke(app, ["scan", str(tmp_path / "missing")]).exit_code == 2
     assert runner.invoke(app, ["scan", str(tmp_path), "-f", "pdf"]).exit_code == 2
     assert runner.invoke(app, ["scan", str(tmp_path), "--engine", "spark"]).exit_code == 2
+    res = runner.invoke(app, ["scan", str(tmp_path), "--work-dir", str(tmp_path / "work")])
+    assert res.exit_code == 2 and "--engine dask" in res.stderr  # the local engine keeps no intermediates
+    (tmp_path / "file").write_text("x")
+    res = runner.invoke(app, ["scan", str(tmp_path), "--engine", "dask", "--work-dir", str(tmp_path / "file")])
+    assert res.exit_code == 2 and "not a folder" in res.stderr
+    assert not (tmp_path / "work").exists()
 
 
 def test_bad_files_are_named_and_the_rest_is_scanned(news_dir, tmp_path):
