@@ -16,6 +16,7 @@ import html
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from pathlib import Path
 
@@ -70,6 +71,17 @@ class Profile:
     dels: dict[str, set[str]] = field(default_factory=dict)  # deletion form -> distinctive words
     names: set[str] = field(default_factory=set)  # words always written capitalised (names)
     quote_grams: set[tuple[str, str, str]] = field(default_factory=set)  # 3-grams inside quotation marks
+    postings: dict[str, list[int]] | None = None  # content word -> its sentences, built on first `align`
+
+    def sentences_with(self) -> dict[str, list[int]]:
+        """Content word -> indices of the prose sentences holding it (every `align` into this text uses it)."""
+        if self.postings is None:
+            post: dict[str, list[int]] = {}
+            for j, c in enumerate(self.content):
+                for w in c:
+                    post.setdefault(w, []).append(j)
+            self.postings = post
+        return self.postings
 
 
 def _is_chrome(line: str, ws: list[str]) -> bool:
@@ -96,8 +108,10 @@ def parse_date(value: str | None) -> datetime | None:
     return None
 
 
-def _deletes(w: str) -> set[str]:
-    return {w} | {w[:i] + w[i + 1 :] for i in range(len(w))}
+@lru_cache(maxsize=1 << 17)
+def _deletes(w: str) -> frozenset[str]:
+    """w and w with one letter deleted: two spellings one edit apart share a key."""
+    return frozenset({w, *(w[:i] + w[i + 1 :] for i in range(len(w)))})
 
 
 _RAW_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -212,10 +226,7 @@ class Alignment:
 
 def align(x: Profile, y: Profile) -> Alignment:
     """Best y-sentence for each x-sentence by content-word overlap (survives light paraphrase)."""
-    post: dict[str, list[int]] = {}
-    for j, c in enumerate(y.content):
-        for w in c:
-            post.setdefault(w, []).append(j)
+    post = y.sentences_with()
     best, cover = [], []
     for c in x.content:
         if len(c) < 3:
@@ -346,10 +357,18 @@ def signals(a: Profile, b: Profile, others: list[Profile] = (), cache: dict | No
     date = 0.0
     if a.when and b.when and a.when != b.when:
         date = 1.0 if a.when < b.when else -1.0
+    def contained(m: Profile, x: Profile) -> tuple[float, float]:
+        # a member's containment in x recurs in every pair of x with the same others
+        key = ("contained", m.doc.id, x.doc.id)
+        if key not in cache:
+            cache[key] = (sentence_containment(m, al(m, x)), gram_containment(m, x))
+        return cache[key]
+
     oth, exact = [], []
     for m in others:
-        oth.append((m.doc.id, sentence_containment(m, al(m, a)), sentence_containment(m, al(m, b))))
-        exact.append((m.doc.id, gram_containment(m, a), gram_containment(m, b)))
+        (sa, ga), (sb, gb) = contained(m, a), contained(m, b)
+        oth.append((m.doc.id, sa, sb))
+        exact.append((m.doc.id, ga, gb))
     uniq_a, uniq_b = _unique_share(a, others, al), _unique_share(b, others, al)
     v = {
         "date": date,
@@ -469,6 +488,7 @@ _WORDS_US = {"grey": "gray", "tyre": "tire", "tyres": "tires", "cheque": "check"
              "sceptical": "skeptical", "jewellery": "jewelry", "whilst": "while", "amongst": "among"}
 
 
+@lru_cache(maxsize=1 << 17)
 def _american(w: str) -> str:
     if w in _WORDS_US:
         return _WORDS_US[w]
