@@ -6,8 +6,9 @@ truncated at N bytes), and the run goes on with the rest. Nothing here opens a p
 found inside a file or touches the network: HTML goes to trafilatura as a string.
 
 `Document.text` is what the rest of the pipeline sees; `Document.segments` map runs of it
-back to character offsets in the decoded file (for JSONL: in the record's `text` value),
-so reports can name line:col in the original.
+back to character offsets in the decoded file (for JSONL: in the record's `text` value,
+with `Document.line` the record's line in the file), so reports can name line:col in the
+original.
 """
 
 from __future__ import annotations
@@ -258,7 +259,8 @@ def _align(raw: str, line: str, i: int, p: int, pieces: list[tuple[int, int] | s
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]+")
 
 
-def _document(raw: str, kind: str, *, id: str, path: str, fields: dict[str, str] | None = None) -> Document:
+def _document(raw: str, kind: str, *, id: str, path: str, fields: dict[str, str] | None = None,
+              line: int | None = None) -> Document:
     if not raw.strip():
         raise _Skip("empty file" if not raw else "only whitespace")
     m, meta = _html(raw) if kind == "html" else _plain(raw, kind)
@@ -269,7 +271,7 @@ def _document(raw: str, kind: str, *, id: str, path: str, fields: dict[str, str]
     meta.update(fields or {})
     return Document(
         id=id, text=m.text, path=path, title=meta.get("title"), url=meta.get("url"), site=meta.get("site"),
-        published=meta.get("published"), segments=m.segments, raw_chars=len(raw),
+        published=meta.get("published"), segments=m.segments, raw_chars=len(raw), line=line,
     )
 
 
@@ -310,7 +312,9 @@ def _jsonl(path: Path, name: str, max_bytes: int, problems: list[Problem]) -> li
                 continue
             try:
                 raw, rid, fields = _record(data, lineno, where, problems)
-                docs.append(_document(raw, "txt", id=f"{name}#{rid}", path=str(path), fields=fields))
+                docs.append(
+                    _document(raw, "txt", id=f"{name}#{rid}", path=str(path), fields=fields, line=lineno)
+                )
             except _Skip as exc:
                 problems.append(Problem(where, str(exc), "skipped"))
                 broken += 1

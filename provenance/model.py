@@ -1,7 +1,8 @@
 """Plain data passed between pipeline stages.
 
 Offsets are character offsets into `Document.text`; `Document.raw_offset` maps them
-back into the file the document came from, which is what reports point at.
+back into the file the document came from (for a JSONL record, into its `text` value,
+on line `Document.line` of the file), which is what reports point at.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Document:
     published: str | None = None  # ISO 8601 date (YYYY-MM-DD) when known
     segments: tuple[Segment, ...] = ()  # empty: text is the raw input unchanged
     raw_chars: int = 0  # characters in the raw input before extraction
+    line: int | None = None  # a JSONL record: its 1-based line in `path` (raw offsets are into its text)
 
     def raw_offset(self, offset: int) -> int:
         """Map a character offset in `text` to the matching offset in the raw input."""

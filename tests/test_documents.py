@@ -502,6 +502,7 @@ def test_jsonl_records_and_broken_lines(tmp_path):
     ids = [d.id for d in docs]
     assert ids == ["feed.jsonl#a1", "feed.jsonl#2", "feed.jsonl#7", "feed.jsonl#a1~2", "feed.jsonl#p",
                    "feed.jsonl#t"]
+    assert [d.line for d in docs] == [1, 2, 8, 9, 10, 11]  # each record's line in the file, for reports
     first = docs[0]
     assert (first.title, first.url, first.site, first.published) == ("First", "https://x.example/1", "X",
                                                                      "2025-02-25")
@@ -527,7 +528,7 @@ def test_jsonl_record_over_the_limit_is_skipped(tmp_path):
     small = json.dumps({"id": "ok", "text": "A small record still loads."})
     (tmp_path / "f.jsonl").write_text(big + "\n" + small + "\n")
     docs, problems = load_paths([tmp_path / "f.jsonl"], max_bytes=1000)
-    assert [d.id for d in docs] == ["f.jsonl#ok"]
+    assert [d.id for d in docs] == ["f.jsonl#ok"] and docs[0].line == 2
     assert problems[0].path.endswith("f.jsonl:1") and "limit" in problems[0].reason
 
 

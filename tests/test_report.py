@@ -71,6 +71,46 @@ def test_line_format_points_at_file_positions(tmp_path):
     assert out[1].startswith(f"{tmp_path / 'b.txt'}:2:1: copy: verbatim passage")
 
 
+def test_line_format_points_into_jsonl_records(tmp_path):
+    """A JSONL record is one line: its line, and the column inside its "text" string as written."""
+    from json.decoder import scanstring
+
+    from provenance.documents import load_paths
+
+    said = "The minister said the plan would cut costs by half."
+    b = {"id": "b", "title": 'A "quoted" title', "text": 'Caf\u00e9 \U0001F600 "Yes."\n\nLede.\n' + said}
+    lines = [
+        json.dumps({"id": "a", "text": "Nothing shared here at all."}),
+        "",
+        json.dumps(b),  # ASCII-escaped: \u00e9, a surrogate pair, \", \n all before the passage
+        '{"text": "a decoy the last text key overrides", "id": "c", "text": "Intro.\\n' + said + '"}',
+    ]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    docs, problems = load_paths([path])
+    assert not problems and [d.line for d in docs] == [1, 3, 4]
+    _, db, dc = docs
+    sb, sc = db.text.index(said), dc.text.index(said)
+    passage = Passage(sb, sb + len(said), sc, sc + len(said), "verbatim")
+    pair = Pair(a=db.id, b=dc.id, verdict="copy", resemblance=1.0, containment_a_in_b=1.0,
+                containment_b_in_a=1.0, passages=(passage,))
+    result = ScanResult("k=5", docs, [pair])
+    out = render(result, "line").splitlines()
+    col_b = lines[2].index("The minister") + 1
+    col_c = lines[3].index("The minister") + 1
+    assert out == [
+        f"{path}:3:{col_b}: copy: verbatim passage (10 words) matches feed.jsonl#c:4:{col_c}",
+        f"{path}:4:{col_c}: copy: verbatim passage (10 words) matches feed.jsonl#b:3:{col_b}",
+    ]
+    for line, col in ((lines[2], col_b), (lines[3], col_c)):  # the string read from there is the passage
+        assert scanstring(line, col - 1)[0] == said
+
+    path.write_text(lines[0] + "\n")  # the file changed: the column inside the text is what is left
+    assert render(result, "line").splitlines()[0] == (
+        f"{path}:3:{sb + 1}: copy: verbatim passage (10 words) matches feed.jsonl#c:4:{sc + 1}"
+    )
+
+
 def test_table_names_verdicts_and_origin(tmp_path):
     text = render(_result(tmp_path), "table")
     assert "copy" in text and "likely origin: a.txt" in text and "a is dated earlier" in text

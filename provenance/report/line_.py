@@ -1,10 +1,22 @@
-"""`path:line:col: message` lines, the format editors and pre-commit hooks understand."""
+"""`path:line:col: message` lines, the format editors and pre-commit hooks understand.
+
+Lines and columns are 1-based and count characters of the decoded file. A JSONL record
+is one line of its file: its passages are reported on the record's line, at the column
+where they start inside the record's `text` string as it is written there (a JSON escape
+such as `\\n` or `\\u00e9` counts as the characters it takes in the file), so an editor
+jumps straight to them.
+"""
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from json.decoder import scanstring
 from pathlib import Path
+from typing import BinaryIO
 
 from ..documents import decode
 from ..errors import InputError
@@ -29,17 +41,143 @@ def _line_starts(path: str, fallback: str) -> tuple[str, list[int]]:
     return raw, starts
 
 
-def line_col(doc: Document, offset: int) -> tuple[int, int]:
-    """1-based line and column of a text offset, in the file the document came from."""
-    raw_offset = doc.raw_offset(offset)
+def _file_line_col(doc: Document, raw_offset: int) -> tuple[int, int]:
     _, starts = _line_starts(doc.path if doc.segments else "", doc.text)
     line = bisect_right(starts, raw_offset)
     return line, raw_offset - starts[line - 1] + 1
 
 
-def render(result: ScanResult, *, sides: tuple[str, ...] = ("a", "b"), min_verdict: str = "quote-only") -> str:
-    docs = {d.id: d for d in result.documents}
+# --- JSONL records --------------------------------------------------------------------------
+
+def _skip_space(line: str, i: int) -> int:
+    while i < len(line) and line[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _text_literal(line: str) -> int | None:
+    """Where the characters of a JSON object line's top-level "text" string start (after its quote).
+
+    The last "text" key wins, as in `json.loads`; None when the line is not such an object.
+    """
+    decoder = json.JSONDecoder()
+    found = None
+    i = _skip_space(line, 0)
+    if line[i : i + 1] != "{":
+        return None
+    try:
+        while True:
+            i = _skip_space(line, i + 1)
+            if line[i : i + 1] != '"':
+                return found if line[i : i + 1] == "}" else None
+            key, i = scanstring(line, i + 1)
+            i = _skip_space(line, i)
+            if line[i : i + 1] != ":":
+                return None
+            i = _skip_space(line, i + 1)
+            value, end = decoder.raw_decode(line, i)
+            if key == "text":
+                found = i + 1 if isinstance(value, str) else None
+            i = _skip_space(line, end)
+            if line[i : i + 1] != ",":
+                return found if line[i : i + 1] == "}" else None
+    except ValueError:
+        return None
+
+
+def _is_low_surrogate_escape(line: str, i: int) -> bool:
+    return line[i : i + 2] == "\\u" and "dc00" <= line[i + 2 : i + 6].lower() <= "dfff"
+
+
+def _columns(line: str, start: int, offsets: list[int]) -> dict[int, int]:
+    """1-based columns in `line` of offsets into the JSON string whose characters begin at `start`."""
+    out: dict[int, int] = {}
+    i, n = start, 0
+    for target in sorted(set(offsets)):
+        while n < target and i < len(line) and line[i] != '"':
+            if line[i] != "\\":
+                i += 1
+            elif line[i + 1 : i + 2] != "u":
+                i += 2
+            else:  # \uXXXX, or a surrogate pair written as two escapes: one character either way
+                high = "d800" <= line[i + 2 : i + 6].lower() <= "dbff"
+                i += 12 if high and _is_low_surrogate_escape(line, i + 6) else 6
+            n += 1
+        out[target] = i + 1
+    return out
+
+
+def _wanted_lines(f: BinaryIO, wanted: Iterable[int]) -> Iterator[tuple[int, bytes]]:
+    """The wanted lines of a binary file, numbered, in one pass; other lines are skipped in pieces."""
+    wanted = set(wanted)
+    last, lineno = max(wanted), 0
+    while lineno < last:
+        piece = f.readline(1 << 20)
+        if not piece:
+            return
+        lineno += 1
+        parts = [piece] if lineno in wanted else None
+        while not piece.endswith(b"\n"):
+            piece = f.readline(1 << 20)
+            if not piece:
+                break
+            if parts is not None:
+                parts.append(piece)
+        if parts is not None:
+            yield lineno, b"".join(parts)
+
+
+def _record_columns(path: str, wanted: dict[int, set[int]]) -> dict[tuple[int, int], int]:
+    """(line, offset into the record's text) -> 1-based column in the file, for the records found."""
+    out: dict[tuple[int, int], int] = {}
+    try:
+        with open(path, "rb") as f:
+            for lineno, data in _wanted_lines(f, wanted):
+                try:
+                    line = decode(data)[0]
+                except (ValueError, InputError):
+                    continue
+                start = _text_literal(line)
+                if start is not None:
+                    for offset, col in _columns(line, start, sorted(wanted[lineno])).items():
+                        out[lineno, offset] = col
+    except OSError:
+        pass
+    return out
+
+
+def positions(queries: list[tuple[Document, int]]) -> list[tuple[int, int]]:
+    """1-based (line, column) of each (document, text offset), in the file the document came from.
+
+    JSONL records are resolved together, one pass over each file. A record whose line is
+    gone or no longer holds a JSON object with a "text" string gets the column inside its
+    text instead (offset + 1).
+    """
+    raw = [doc.raw_offset(offset) for doc, offset in queries]
+    wanted: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for (doc, _), r in zip(queries, raw):
+        if doc.line is not None and doc.path:
+            wanted[doc.path][doc.line].add(r)
+    columns = {path: _record_columns(path, lines) for path, lines in wanted.items()}
     out = []
+    for (doc, _), r in zip(queries, raw):
+        if doc.line is None:
+            out.append(_file_line_col(doc, r))
+        else:
+            out.append((doc.line, columns.get(doc.path, {}).get((doc.line, r), r + 1)))
+    return out
+
+
+def line_col(doc: Document, offset: int) -> tuple[int, int]:
+    """1-based line and column of a text offset, in the file the document came from."""
+    return positions([(doc, offset)])[0]
+
+
+def render(
+    result: ScanResult, *, sides: tuple[str, ...] = ("a", "b"), min_verdict: str = "quote-only"
+) -> str:
+    docs = {d.id: d for d in result.documents}
+    rows, queries = [], []
     for pair in result.pairs:
         if VERDICT_ORDER[pair.verdict] < VERDICT_ORDER[min_verdict]:
             continue
@@ -48,11 +186,14 @@ def render(result: ScanResult, *, sides: tuple[str, ...] = ("a", "b"), min_verdi
             for p in pair.passages:
                 start, end = (p.a_start, p.a_end) if side == "a" else (p.b_start, p.b_end)
                 o_start = p.b_start if side == "a" else p.a_start
-                line, col = line_col(here, start)
-                o_line, o_col = line_col(there, o_start)
-                words = len(here.text[start:end].split())
-                out.append(
-                    f"{here.path or here.id}:{line}:{col}: {pair.verdict}: {p.kind} passage "
-                    f"({words} words) matches {there.id}:{o_line}:{o_col}"
-                )
+                rows.append((pair, p, here, there, len(here.text[start:end].split())))
+                queries += [(here, start), (there, o_start)]
+    where = positions(queries)
+    out = []
+    for k, (pair, p, here, there, words) in enumerate(rows):
+        (line, col), (o_line, o_col) = where[2 * k], where[2 * k + 1]
+        out.append(
+            f"{here.path or here.id}:{line}:{col}: {pair.verdict}: {p.kind} passage "
+            f"({words} words) matches {there.id}:{o_line}:{o_col}"
+        )
     return "".join(line + "\n" for line in out)
