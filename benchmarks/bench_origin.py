@@ -22,10 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import lineagegen  # noqa: E402
-from provenance import direction as dr  # noqa: E402
-from provenance.lineage import directions, families  # noqa: E402
-from provenance.model import Document, Family, Pair  # noqa: E402
+from benchmarks import lineagegen
+from provenance.lineage import directions, families
+from provenance.model import Document, Family, Pair
 
 NEWS = ROOT / "corpus" / "news"
 GENERATED = 2000  # families generated; the held-out half (other originals than the fit's) is scored
@@ -249,7 +248,7 @@ def main() -> None:
 
 
 def test_news_goal():
-    t, fams = run_news()
+    t, _ = run_news()
     assert Tally.rate(t.origin) == 1.0 and Tally.rate(t.parent) == 1.0, summary("news", t)
 
 

@@ -11,7 +11,7 @@ import sys
 import tempfile
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -46,7 +46,7 @@ class FailOn(str, Enum):
 # Output options, defined once and shared by every command that reports.
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Report format.")]
 OutputOption = Annotated[
-    Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
+    Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
 ]
 FailOnOption = Annotated[
     FailOn, typer.Option("--fail-on", help="Exit 1 when a pair has this verdict or a stronger one.")
@@ -157,10 +157,10 @@ def scan(
     num_perm: NumPermOption = 128,
     engine: Annotated[str, typer.Option(help="Where the work runs: 'local' or 'dask'.")] = "local",
     scheduler: Annotated[
-        Optional[str], typer.Option(help="Dask scheduler address; default: a local cluster on 127.0.0.1.")
+        str | None, typer.Option(help="Dask scheduler address; default: a local cluster on 127.0.0.1.")
     ] = None,
     work_dir: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             "--work-dir",
             help="Dask engine: keep Parquet intermediates in this folder (written by the workers) so a "
@@ -168,7 +168,7 @@ def scan(
         ),
     ] = None,
     max_file_size: Annotated[
-        Optional[int], typer.Option(help="Skip input files larger than this many bytes.", min=1)
+        int | None, typer.Option(help="Skip input files larger than this many bytes.", min=1)
     ] = None,
     include_independent: Annotated[
         bool,
@@ -252,7 +252,7 @@ def compare(
 # Thin like the rest: parse, call provenance.index / provenance.check, map errors to exit 2.
 
 IndexOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--index", help="Index file (default .provenance/index.sqlite) or redis://HOST:PORT/DB."),
 ]
 
@@ -301,12 +301,12 @@ def index_add(
     index: IndexOption = None,
     batch_size: Annotated[int, typer.Option(help="Documents per transaction.", min=1)] = 500,
     winnow: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(help="New index only: fingerprint window in shingles (default 16; larger is smaller "
                      "on disk, guarantees only longer shared runs).", min=2, max=200),
     ] = None,
     bands: Annotated[
-        Optional[int], typer.Option(help="New index only: LSH bands of 2 rows (default 10).", min=1, max=64)
+        int | None, typer.Option(help="New index only: LSH bands of 2 rows (default 10).", min=1, max=64)
     ] = None,
 ) -> None:
     """Add documents to the index (creating it); unchanged documents are skipped, changed ones replaced."""

@@ -41,7 +41,7 @@ def test_every_command_is_in_the_readme_with_its_help_text():
 def test_quick_start_is_two_commands_install_and_scan_then_tests():
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Quick start", 1)[1]
-    block = re.search(r"```[^\n]*\n(.*?)```", section, re.S).group(1)
+    block = re.search(r"```[^\n]*\n(.*?)```", section, re.DOTALL).group(1)
     lines = [x for x in block.splitlines() if x.strip()]
     assert len(lines) == 2
     assert "pip install" in lines[0] and "provenance scan corpus/" in lines[0]
@@ -67,8 +67,9 @@ def test_unusable_invocations_exit_2(tmp_path):
     assert runner.invoke(app, ["scan", str(tmp_path), "--engine", "spark"]).exit_code == 2
     res = runner.invoke(app, ["scan", str(tmp_path), "--work-dir", str(tmp_path / "work")])
     assert res.exit_code == 2 and "--engine dask" in res.stderr  # the local engine keeps no intermediates
-    (tmp_path / "file").write_text("x")
-    res = runner.invoke(app, ["scan", str(tmp_path), "--engine", "dask", "--work-dir", str(tmp_path / "file")])
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    res = runner.invoke(app, ["scan", str(tmp_path), "--engine", "dask", "--work-dir", str(not_a_folder)])
     assert res.exit_code == 2 and "not a folder" in res.stderr
     assert not (tmp_path / "work").exists()
 

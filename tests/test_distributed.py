@@ -17,7 +17,7 @@ from provenance.scan import ScanOptions, scan, scan_documents
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("pyarrow")
 
-from provenance.distributed import Stats, scan_dask, scan_documents_dask  # noqa: E402
+from provenance.distributed import Stats, scan_dask, scan_documents_dask
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,7 +89,7 @@ def test_a_rerun_resumes_from_the_work_dir(scheduler, derived, tmp_path):
     _same(scan_documents(docs), b)
 
     # A damaged file is recomputed, never trusted; a leftover temporary file is ignored.
-    damaged = sorted((tmp_path / "features").glob("*.parquet"))[0]
+    damaged = min((tmp_path / "features").glob("*.parquet"))
     damaged.write_bytes(damaged.read_bytes()[: 100])
     (damaged.parent / f".{damaged.name}.0.part").write_bytes(b"partial")
     c = scan_documents_dask(docs, scheduler=scheduler, partition_size=30, work_dir=tmp_path, stats=third)
@@ -103,7 +103,8 @@ def test_cli_work_dir_keeps_parquet_and_a_rerun_gives_the_same_json(scheduler, n
     from provenance.cli import app
 
     work = tmp_path / "work"
-    args = ["scan", str(news_dir), "-f", "json", "--engine", "dask", "--scheduler", scheduler, "--work-dir", str(work)]
+    args = ["scan", str(news_dir), "-f", "json", "--engine", "dask", "--scheduler", scheduler,
+            "--work-dir", str(work)]
     first = CliRunner().invoke(app, args)
     assert first.exit_code == 0, first.output
     def kept() -> dict:
@@ -157,6 +158,8 @@ def test_an_unreachable_scheduler_names_the_fix(news_dir):
 
     from provenance.errors import ProvenanceError
 
-    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
-        with pytest.raises(ProvenanceError, match="Dask scheduler"):
-            scan_dask([news_dir], scheduler="tcp://127.0.0.1:9")
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
+        pytest.raises(ProvenanceError, match="Dask scheduler"),
+    ):
+        scan_dask([news_dir], scheduler="tcp://127.0.0.1:9")
