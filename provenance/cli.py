@@ -168,7 +168,12 @@ def scan(
         ),
     ] = None,
     max_file_size: Annotated[
-        int | None, typer.Option(help="Skip input files larger than this many bytes.", min=1)
+        int | None,
+        typer.Option(
+            help="Read at most this many bytes of an input file, cut at a line break (default 20 MB); "
+            "a JSONL record longer than this is skipped.",
+            min=1,
+        ),
     ] = None,
     include_independent: Annotated[
         bool,
