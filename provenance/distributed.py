@@ -67,13 +67,21 @@ def _distributed():
 @contextmanager
 def _client(scheduler: str | None):
     """A Client on `scheduler`, or on a local cluster started (and closed) here."""
+    from .errors import ProvenanceError
+
     distributed = _distributed()
     if scheduler:
+        tls = distributed.Security().get_connection_args("client")["ssl_context"]
+        if scheduler.startswith("tls://") and tls is None:
+            # Client() would fail on it, then hang closing itself: say what is missing instead
+            raise ProvenanceError(
+                f"{scheduler} needs TLS, but no client certificate is configured: set "
+                "DASK_DISTRIBUTED__COMM__TLS__CA_FILE, DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT "
+                "and DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY"
+            )
         try:
             client = distributed.Client(scheduler, set_as_default=False)
         except OSError as exc:
-            from .errors import ProvenanceError
-
             raise ProvenanceError(
                 f"cannot reach the Dask scheduler at {scheduler}: start one with `dask scheduler` "
                 "or leave out --scheduler to run on a local cluster"
@@ -87,6 +95,8 @@ def _client(scheduler: str | None):
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        # no dashboard; the scheduler's health pages on a free port, not a fixed 8787 that may be taken
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
     )
     with cluster, distributed.Client(cluster, set_as_default=False) as client:
         yield client

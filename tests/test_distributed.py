@@ -163,3 +163,10 @@ def test_an_unreachable_scheduler_names_the_fix(news_dir):
         pytest.raises(ProvenanceError, match="Dask scheduler"),
     ):
         scan_dask([news_dir], scheduler="tcp://127.0.0.1:9")
+
+
+def test_a_tls_scheduler_without_client_certificate_names_the_settings(news_dir):
+    from provenance.errors import ProvenanceError
+
+    with pytest.raises(ProvenanceError, match="DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT"):
+        scan_dask([news_dir], scheduler="tls://127.0.0.1:9")
