@@ -4,14 +4,17 @@
   answer compared with its task's source text; per level (cut / light / heavy /
   non) how many are flagged ``copy``; precision / recall / F1 of "derived (cut,
   light, heavy) vs non". Also every pair of answers of one task, by the levels of
-  the two answers (two answers that both reused the source are related through it).
+  the two answers (two answers that both reused the source are related through it);
+  every pair involving a ``non`` answer called ``copy`` is listed (two students
+  answering one question independently must not read as copying).
 * The five seed articles (corpus/news): the verdict of every pair next to labels.json.
 
 When `provenance.scan.scan` exists, the news table also reports the pairs the
 end-to-end scan (candidates + compare) returned; otherwise every pair is compared.
 
-Run: ``python benchmarks/bench_quality.py [--reuters]`` (prints the tables; ``--reuters``
-adds templated wire items from the research copy of Reuters-21578 when present), or under pytest
+Run: ``python benchmarks/bench_quality.py [--reuters] [--heldout]`` (prints the tables; ``--reuters``
+adds templated wire items from the research copy of Reuters-21578 when present; ``--heldout``
+checks the sentence-chain settings task by task: chosen on two Clough tasks, scored on the third), or under pytest
 (``python -m pytest benchmarks/bench_quality.py``), which asserts the goals.
 """
 
@@ -78,16 +81,21 @@ def clough() -> dict:
         if level != "orig":
             by_task[task].append((name, level))
     within = defaultdict(Counter)
+    non_pairs_copy = []  # answer pairs involving a `non` answer called copy
     for members in by_task.values():
         for (n1, l1), (n2, l2) in itertools.combinations(sorted(members), 2):
             key = "+".join(sorted("non" if lv == "non" else "derived" for lv in (l1, l2)))
-            within[key][compare(docs[n1], docs[n2], phrases=phrases).verdict] += 1
+            verdict = compare(docs[n1], docs[n2], phrases=phrases).verdict
+            within[key][verdict] += 1
+            if "non" in key and verdict == "copy":
+                non_pairs_copy.append(f"{n1[:-4]}-{n2[:-4]}")
     scan_levels = _scan_clough(labels)
     missed = [(n, lv) for n, _, lv, p in rows if lv != "non" and p.verdict != "copy"]
     flagged_non = [n for n, _, lv, p in rows if lv == "non" and p.verdict == "copy"]
     return dict(rows=rows, per_level=per_level, precision=precision, recall=recall, f1=f1,
                 recall_findable=recall_f, f1_findable=f1_f, within=within, missed=missed,
-                flagged_non=flagged_non, pairs_per_s=len(rows) / elapsed if elapsed else 0.0,
+                flagged_non=flagged_non, non_pairs_copy=non_pairs_copy,
+                pairs_per_s=len(rows) / elapsed if elapsed else 0.0,
                 scan=scan_levels)
 
 
@@ -224,6 +232,9 @@ def report(c: dict, n: dict) -> str:
     for key in sorted(c["within"]):
         cnt = c["within"][key]
         out.append(f"- {key}: " + ", ".join(f"{v} {cnt[v]}" for v in ("copy", "quote-only", "independent")))
+    n_non = sum(sum(cnt.values()) for key, cnt in c["within"].items() if "non" in key)
+    out.append(f"- pairs involving a non answer called copy: {len(c['non_pairs_copy'])} of {n_non}"
+               + (f" ({', '.join(c['non_pairs_copy'])})" if c["non_pairs_copy"] else ""))
     out += ["", "corpus/news: every pair (expected flag from labels.json)", "",
             "| a | b | verdict | expected copy | resemblance | passages (verbatim/paraphrase/quote) |",
             "|---|---|---|---|---|---|"]
@@ -240,19 +251,98 @@ def report(c: dict, n: dict) -> str:
     return "\n".join(out)
 
 
+# The sentence-chain settings the held-out check varies: (align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA).
+# (0, 1.0) is the rule before issue #3: no specificity floor, no order test.
+SPECIFIC_GRID = (0.0, 2.0, 2.5, 3.0, 3.5)
+ALPHA_GRID = (0.01, 0.05, 0.1, 1.0)
+
+
+def heldout() -> list[str]:
+    """Sentence-chain settings chosen on two Clough tasks, scored on the third.
+
+    For every setting of the grid, each answer is compared with its source and with the
+    other answers of its task. Choice on the two training tasks: no copy involving a
+    `non` answer, then most derived answers found, ties to the strictest setting. The
+    line for the held-out task gives what that choice does there, next to the shipped
+    setting (align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA).
+    """
+    from provenance import align, verdict
+
+    docs = _load(CLOUGH)
+    with open(CLOUGH / "file_information.csv", newline="", encoding="utf-8") as fh:
+        labels = {row["File"]: (row["Task"], row["Category"]) for row in csv.DictReader(fh)}
+    phrases = PhraseStats.from_documents(docs.values())
+    tasks = sorted({t for t, _ in labels.values()})
+    pairs = []  # (task, kind, a, b): kind "derived" / "non" (vs source), "non-pair" (answers)
+    for name, (task, level) in sorted(labels.items()):
+        if level != "orig":
+            pairs.append((task, "non" if level == "non" else "derived", name, f"orig_task{task}.txt"))
+    for task in tasks:
+        members = sorted((n, lv) for n, (t, lv) in labels.items() if t == task and lv != "orig")
+        for (n1, l1), (n2, l2) in itertools.combinations(members, 2):
+            if "non" in (l1, l2):
+                pairs.append((task, "non-pair", n1, n2))
+    shipped = (align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA)
+    scores: dict[tuple[float, float], dict[str, Counter]] = {}
+    try:
+        for spec, alpha in itertools.product(SPECIFIC_GRID, ALPHA_GRID):
+            align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA = spec, alpha
+            per_task: dict[str, Counter] = defaultdict(Counter)
+            for task, kind, x, y in pairs:
+                per_task[task][kind, compare(docs[x], docs[y], phrases=phrases).verdict == "copy"] += 1
+            scores[spec, alpha] = per_task
+    finally:
+        align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA = shipped
+
+    def totals(setting, chosen_tasks):
+        cnt = sum((scores[setting][t] for t in chosen_tasks), Counter())
+        flagged = cnt["non", True] + cnt["non-pair", True]
+        derived = cnt["derived", True] + cnt["derived", False]
+        return flagged, cnt["derived", True], derived, cnt["non-pair", True] + cnt["non-pair", False]
+
+    def show(setting, task):
+        flagged, found, n, n_pairs = totals(setting, [task])
+        return f"derived found {found}/{n}, copies involving a non answer {flagged} (of {n_pairs} pairs + non vs source)"
+
+    title = ("Held-out check of the sentence-chain settings (specific-stem floor, order-test alpha); "
+             "chosen on two tasks, scored on the third:")
+    lines = [title, ""]
+    for held in tasks:
+        train = [t for t in tasks if t != held]
+        # Strictest first: highest floor, then lowest alpha; max() keeps the first of equals.
+        order = sorted(scores, key=lambda st: (-st[0], st[1]))
+        best = max(order, key=lambda st: (totals(st, train)[0] == 0, totals(st, train)[1]))
+        lines.append(f"- task {held}: chosen on {'+'.join(train)}: floor {best[0]}, alpha {best[1]} -> "
+                     f"{show(best, held)}; shipped {shipped[0]}, {shipped[1]} -> {show(shipped, held)}; "
+                     f"before #3 (0, 1.0) -> {show((0.0, 1.0), held)}")
+    lines += ["", "All tasks, every setting (derived found / copies involving a non answer):", "",
+              "| floor | " + " | ".join(f"alpha {a}" for a in ALPHA_GRID) + " |",
+              "|---|" + "---|" * len(ALPHA_GRID)]
+    for spec in SPECIFIC_GRID:
+        cells = []
+        for alpha in ALPHA_GRID:
+            flagged, found, n, _ = totals((spec, alpha), tasks)
+            cells.append(f"{found}/{n}, {flagged}")
+        lines.append(f"| {spec} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def test_quality() -> None:
     c, n = clough(), news()
     print(report(c, n))
     assert n["ok"]
     assert not c["flagged_non"]
-    assert c["f1"] >= 0.95
-    assert c["per_level"]["heavy"]["copy"] >= c["per_level"]["heavy"]["n"] - 1
+    assert not c["non_pairs_copy"]  # two students answering one question independently
+    assert c["f1"] >= 0.93
+    assert c["per_level"]["heavy"]["copy"] >= c["per_level"]["heavy"]["n"] - 2
 
 
 if __name__ == "__main__":
     print(report(clough(), news()))
     if "--reuters" in sys.argv:
         print("\n".join(reuters() or ["Reuters-21578 not found: skipped"]))
+    if "--heldout" in sys.argv:
+        print("\n" + "\n".join(heldout()))
     sp = speed()
     print(f"\ncompare on prepared seed-article pairs (all 10 pairs, related and not): "
           f"{sp['pairs_per_s']:.0f} pairs/s wall, {sp['pairs_per_cpu_s']:.0f} per CPU second, "

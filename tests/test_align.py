@@ -115,6 +115,63 @@ def test_sentence_chain_follows_a_rewrite_in_order_but_not_shuffled():
     assert len(align.sentence_chain(a, shuffled)) <= 1
 
 
+# Two independent answers to "what kinds of link are there?": the same list in the order the
+# question suggests, each sentence sharing one specific word with its counterpart and the
+# topic's two words ("links", "page") that every sentence of both has.
+LINK_TYPES_A = ["Inbound links reach this page from other sites.", "Outbound links leave this page for other sites.",
+                "Dangling links end on a page that has no links out.",
+                "Deep links skip the home page and reach an inner page."]
+LINK_TYPES_B = ["Inbound: links that come to your page.", "Outbound: links that go from your page.",
+                "Dangling: links to a page with no links of its own.", "Deep: links that bypass the front page."]
+
+
+def test_sentences_sharing_only_the_topics_words_do_not_link():
+    a, b = align.prepare(" ".join(LINK_TYPES_A)), align.prepare(" ".join(LINK_TYPES_B))
+    scores = align.sentence_scores(a, b)
+    assert scores.similar().diagonal().all()  # alike by the old measure: 3 shared stems, sim >= 0.3
+    assert (scores.specific <= scores.shared).all()
+    assert scores.specific.max() < align.MIN_SPECIFIC_STEMS  # one specific word + two topic words each
+    assert align.sentence_chain(a, b) == []
+    assert len(align.sentence_chain(a, b, min_specific=0)) == 4  # without the rule: a "rewrite" of 4 of 4
+
+
+def test_a_rewrites_links_share_specific_words():
+    a = align.prepare(" ".join(SOURCE_SENTENCES))
+    b = align.prepare(" ".join(REWRITE_SENTENCES))
+    for link in align.sentence_chain(a, b):
+        assert align.MIN_SPECIFIC_STEMS <= link.specific <= link.shared
+
+
+def test_order_pvalue_small_for_a_rewrite_not_for_three_pairs_or_a_shuffle():
+    a = align.prepare(" ".join(SOURCE_SENTENCES))
+    rewrite = align.sentence_scores(a, align.prepare(" ".join(REWRITE_SENTENCES)))
+    assert rewrite.similar().sum() >= 5 and align.order_pvalue(rewrite) <= 0.01
+    # Three similar pairs in order: a random order puts them so one time in six.
+    three = align.sentence_scores(align.prepare(" ".join(SOURCE_SENTENCES[:3])),
+                                  align.prepare(" ".join(REWRITE_SENTENCES[:3])))
+    assert three.similar().sum() == 3 and 0.1 <= align.order_pvalue(three) <= 0.25
+    shuffled = align.sentence_scores(a, align.prepare(" ".join(REWRITE_SENTENCES[i] for i in (3, 0, 5, 2, 4, 1))))
+    assert align.order_pvalue(shuffled) > 0.2
+    none = align.sentence_scores(a, align.prepare("Nothing in common here at all."))
+    assert align.order_pvalue(none) == 1.0
+
+
+def test_order_pvalue_is_the_same_either_way_round_and_every_run():
+    for n in (6, 5):  # unequal and equal sentence counts
+        a = align.prepare(" ".join(SOURCE_SENTENCES[:n]))
+        b = align.prepare(" ".join([REWRITE_SENTENCES[i] for i in (1, 0, 2, 4, 3)]))
+        p_ab = align.order_pvalue(align.sentence_scores(a, b))
+        assert p_ab == align.order_pvalue(align.sentence_scores(b, a))
+        assert p_ab == align.order_pvalue(align.sentence_scores(a, b))
+
+
+def test_order_test_declines_tables_too_large(monkeypatch):
+    scores = align.sentence_scores(align.prepare(" ".join(SOURCE_SENTENCES)),
+                                   align.prepare(" ".join(REWRITE_SENTENCES)))
+    monkeypatch.setattr(align, "MAX_ORDER_CELLS", 2)
+    assert align.order_pvalue(scores) is None
+
+
 def test_quoted_words_do_not_feed_sentence_similarity():
     a = align.prepare('He said: "interest rates inflation mortgage repayments currency".')
     b = align.prepare('She said: "interest rates inflation mortgage repayments currency".')
