@@ -119,6 +119,18 @@ def test_config_mismatch_exits_2_and_names_rebuild(newsroom):
     assert runner.invoke(app, ["check", "drafts/copy.txt"]).exit_code == 1
 
 
+def test_an_index_of_the_old_layout_exits_2_and_index_rebuild_converts_it(newsroom):
+    from test_index import _to_schema_1
+
+    _to_schema_1(Path(".provenance/index.sqlite"))
+    for args in (["check", "drafts/copy.txt"], ["index", "stats"], ["index", "add", "published"]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2 and "schema 1" in r.output and "provenance index rebuild" in r.output, args
+    r = runner.invoke(app, ["index", "rebuild"])
+    assert r.exit_code == 0 and "rebuilt 5" in r.output
+    assert runner.invoke(app, ["check", "drafts/copy.txt", "--format", "line"]).exit_code == 1
+
+
 def test_index_commands(newsroom):
     r = runner.invoke(app, ["index", "stats", "--json"])
     assert r.exit_code == 0

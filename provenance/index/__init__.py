@@ -26,9 +26,10 @@ Two candidate channels, because news reuse is local:
   document channel a datasketch ``MinHashLSH`` backend (``params=(bands, rows)``)
   shares with this one, kept small because the size budget is per document.
 
-Sizes (SQLite, measured): ~685 bytes a document of metadata and signature (525 of
-them the LeanMinHash bytes), ~130 of bands, ~13 per fingerprint (2/(winnow+1) of
-the shingles: ~1.5 bytes a word), and the phrase sketch (1 MB at most).
+Sizes (SQLite, measured at 100k news articles): ~590 bytes a document of metadata and
+signature (525 of them the LeanMinHash bytes), ~20 of id index, ~60 of bands and
+~6 per fingerprint (2/(winnow+1) of the shingles: ~0.7 bytes a word), the postings
+packed into buckets; and the phrase sketch (1 MB at most).
 
 Every backend computes these with the functions here, so backends agree on answers.
 """

@@ -7,9 +7,16 @@ Schema (every table but ``meta`` keys documents by the integer ``n``):
   — ``hash`` is xxh3 of text + metadata (unchanged documents are skipped on re-add);
   ``sig`` is datasketch ``LeanMinHash.serialize(buf, byteorder="<")`` bytes.
 * ``texts(n, z)`` — the text, zlib-compressed; kept apart so metadata pages stay dense.
-* ``bands(key, n)`` and ``fps(key, n)`` — WITHOUT ROWID posting tables keyed by 32-bit
-  hashes stored as signed integers (4 bytes a key). A query is a handful of indexed
-  ``IN`` lookups: nothing is loaded whole, so memory does not grow with the index.
+* ``bands(bucket, data)`` and ``fps(bucket, data)`` — packed posting lists (`Layout`):
+  a row per bucket of keys (fmix32-mixed, so buckets fill evenly) sharing their top
+  ``bits`` bits, its blob the bucket's (key, n) postings sorted, each the key's other
+  bits and ``n`` in as few little-endian bytes as they need: 5 a posting at 100k
+  documents, ~6 on disk with row and page overhead, against ~14 for a WITHOUT ROWID
+  (key, n) row of its own (schema 1). ``bits`` widens as a table grows (an in-place
+  rewrite, amortised like the phrase sketch's) so a bucket holds 16-64 postings, and
+  ``doc_bytes`` as ``n`` grows. An add or remove rewrites only the buckets it touches.
+  A query reads its keys' buckets in one indexed ``IN`` lookup: nothing is loaded
+  whole, so memory does not grow with the index.
 * ``cms(row, counts)`` — the count-min sketch of phrase document frequencies (`cms`),
   one little-endian uint16 blob per row, read by random access (``blobopen``) at query
   time. Counts saturate at 65535 (an index of 6.5M documents would need wider counters).
@@ -25,6 +32,7 @@ from __future__ import annotations
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +57,7 @@ from . import (
     signature_bytes,
 )
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 1: a (key, n) row per posting; 2: packed posting buckets
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)  # sketch's signature value for a text without shingles
 _SQL_VARS = 30000
 
@@ -60,8 +68,8 @@ CREATE TABLE IF NOT EXISTS docs(
     path TEXT, title TEXT, url TEXT, site TEXT, published TEXT,
     chars INTEGER NOT NULL, raw_chars INTEGER NOT NULL, sig BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS texts(n INTEGER PRIMARY KEY, z BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS bands(key INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(key, n)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS fps(key INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(key, n)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bands(bucket INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS fps(bucket INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS cms(row INTEGER PRIMARY KEY, counts BLOB NOT NULL);
 """
 
@@ -69,6 +77,103 @@ CREATE TABLE IF NOT EXISTS cms(row INTEGER PRIMARY KEY, counts BLOB NOT NULL);
 def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+# --- packed posting lists -------------------------------------------------------------------
+
+POSTINGS = ("bands", "fps")
+MIN_BITS, MAX_BITS = 8, 24  # bucket bits of a posting table; at least one byte of each key stays in the pair
+BUCKET = 32  # postings a bucket holds on average after widening (up to twice that before the next)
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a posting table packs its postings: (key, n) pairs, handled as uint64 ``key << 32 | n``.
+
+    Keys are `stored_keys` (mixed, so buckets fill evenly). A row's ``bucket`` is the top
+    `bits` bits of its keys; its blob is the postings sorted, each the key's low
+    ``32 - bits`` bits in `key_bytes` bytes, then n in `doc_bytes` bytes, little-endian.
+    """
+
+    bits: int
+    doc_bytes: int
+
+    @property
+    def key_bytes(self) -> int:
+        return (32 - self.bits + 7) // 8
+
+    @property
+    def width(self) -> int:
+        return self.key_bytes + self.doc_bytes
+
+    def buckets(self, postings: np.ndarray) -> np.ndarray:
+        return (postings >> np.uint64(64 - self.bits)).astype(np.int64)
+
+    def rows(self, postings: np.ndarray) -> list[tuple[int, bytes]]:
+        """(bucket, blob) rows holding sorted postings."""
+        if len(postings) == 0:
+            return []
+        le = postings.astype("<u8").view(np.uint8).reshape(-1, 8)  # bytes 0-3: n, 4-7: key
+        data = np.concatenate([le[:, 4 : 4 + self.key_bytes], le[:, : self.doc_bytes]], axis=1).tobytes()
+        buckets, starts = np.unique(self.buckets(postings), return_index=True)
+        bounds = (np.append(starts, len(postings)) * self.width).tolist()
+        return [(b, data[s:e]) for b, s, e in zip(buckets.tolist(), bounds[:-1], bounds[1:])]
+
+    def postings(self, rows: Sequence[tuple[int, bytes]]) -> np.ndarray:
+        """The sorted postings of rows read in bucket order (inverse of `rows`)."""
+        blobs = [r[1] for r in rows]
+        counts = np.fromiter(map(len, blobs), np.int64, len(blobs)) // self.width
+        packed = np.frombuffer(b"".join(blobs), np.uint8).reshape(-1, self.width)
+        le = np.zeros((len(packed), 8), np.uint8)
+        le[:, 4 : 4 + self.key_bytes] = packed[:, : self.key_bytes]
+        le[:, : self.doc_bytes] = packed[:, self.key_bytes :]
+        high = np.repeat(np.fromiter((r[0] for r in rows), np.uint64, len(rows)), counts)
+        return le.view("<u8").ravel().astype(np.uint64) | (high << np.uint64(64 - self.bits))
+
+
+_M32 = np.uint64(0xFFFFFFFF)
+
+
+def stored_keys(keys: np.ndarray) -> np.ndarray:
+    """32-bit keys as the posting tables hold them, as uint64: murmur3's fmix32, a bijection, so
+    winnowed fingerprints (minima, crowded at small values) spread evenly over the buckets."""
+    h = np.asarray(keys).astype(np.int64).astype(np.uint64) & _M32
+    h ^= h >> np.uint64(16)
+    h = (h * np.uint64(0x85EBCA6B)) & _M32
+    h ^= h >> np.uint64(13)
+    h = (h * np.uint64(0xC2B2AE35)) & _M32
+    return h ^ (h >> np.uint64(16))
+
+
+def _postings(keys: np.ndarray, ns: np.ndarray) -> np.ndarray:
+    """Distinct sorted postings ``stored_key << 32 | n``."""
+    return np.unique((stored_keys(keys) << np.uint64(32)) | np.asarray(ns).astype(np.uint64))
+
+
+def _merged(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distinct postings of two sorted arrays (a stable sort merges the two runs in linear time)."""
+    both = np.sort(np.concatenate([a, b]), kind="stable")
+    keep = np.ones(len(both), bool)
+    keep[1:] = both[1:] != both[:-1]
+    return both[keep]
+
+
+def _bits_for(entries: int) -> int:
+    """Fewest bucket bits holding `entries` postings at `BUCKET` a bucket on average."""
+    bits = MIN_BITS
+    while entries > BUCKET << bits and bits < MAX_BITS:
+        bits += 1
+    return bits
+
+
+def _doc_bytes_for(n: int) -> int:
+    if n >= 1 << 32:
+        raise IndexError_("document numbers past 2^32: add the documents to a new index")
+    return max(1, (int(n).bit_length() + 7) // 8)
+
+
+def _layout(meta: dict[str, str], table: str) -> Layout:
+    return Layout(int(meta[f"{table}_bits"]), int(meta[f"{table}_doc_bytes"]))
 
 
 class SQLitePhraseStats:
@@ -131,11 +236,10 @@ class SQLiteIndex:
                 meta = self._create(params or IndexParams())
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"cannot open index {self.path}: {exc} (rebuild it or point --index elsewhere)") from exc
-        if meta.get("schema") != SCHEMA_VERSION:
-            raise IndexError_(
-                f"{self.path} has index schema {meta.get('schema')!r}, this version reads {SCHEMA_VERSION!r}: "
-                "rebuild it from the original files"
-            )
+        # an index of schema 1 (a row per posting) keeps what `rebuild` needs: it may open one to convert it
+        self._old_layout = meta.get("schema") == "1"
+        if meta.get("schema") != SCHEMA_VERSION and not (self._old_layout and not check_config):
+            raise IndexError_(_schema_message(self.path, meta.get("schema")))
         self.stored_fingerprint = meta["fingerprint"]
         if check_config:
             config.require_same(self.stored_fingerprint, what="index")
@@ -173,6 +277,7 @@ class SQLiteIndex:
                     schema=SCHEMA_VERSION, fingerprint=self.config.fingerprint, bands=params.bands,
                     rows=params.rows, winnow=params.winnow, cms_depth=params.cms_depth,
                     cms_bits=cms.MIN_BITS, cms_total=0, n_docs=0, phrase_keys=phrase_key_version(),
+                    **_empty_postings(1),
                 )
                 self._reset_cms(params.cms_depth, cms.MIN_BITS)
             self.con.execute("COMMIT")
@@ -181,6 +286,11 @@ class SQLiteIndex:
                 self.con.execute("ROLLBACK")
             raise
         return self._read_meta()
+
+    def _require_layout(self) -> None:
+        """Refuse to touch the postings of an index opened (for `rebuild`) in the old layout."""
+        if self._old_layout:
+            raise IndexError_(_schema_message(self.path, "1"))
 
     def _write(self):
         return _WriteTxn(self.con)
@@ -250,6 +360,7 @@ class SQLiteIndex:
 
     def add(self, docs: Iterable[Document], *, batch_size: int = 500) -> AddReport:
         """Add or replace documents, one transaction per batch; unchanged ones are skipped."""
+        self._require_layout()
         added = replaced = unchanged = 0
         skipped: list[tuple[str, str]] = []
         batch: list[Document] = []
@@ -322,9 +433,7 @@ class SQLiteIndex:
             "INSERT INTO texts(n, z) VALUES(?, ?)",
             [(n, zlib.compress(d.text.encode("utf-8", "surrogatepass"), 6)) for n, d in zip(ns, docs)],
         )
-        band_rows, fp_rows = _posting_rows(feats, ns)
-        cur.executemany("INSERT OR IGNORE INTO bands(key, n) VALUES(?, ?)", band_rows)
-        cur.executemany("INSERT OR IGNORE INTO fps(key, n) VALUES(?, ?)", fp_rows)
+        self._post(feats, ns)
         self._set_meta(n_docs=int(self._meta("n_docs")) + len(ns))
         self._cms_add(feats.phrases, +1)
 
@@ -340,9 +449,7 @@ class SQLiteIndex:
         feats = doc_features(
             [zlib.decompress(r[1]).decode("utf-8", "surrogatepass") for r in rows], self.config, self.params
         )
-        band_rows, fp_rows = _posting_rows(feats, found)
-        self.con.executemany("DELETE FROM bands WHERE key=? AND n=?", band_rows)
-        self.con.executemany("DELETE FROM fps WHERE key=? AND n=?", fp_rows)
+        self._post(feats, found, remove=True)
         self.con.executemany("DELETE FROM texts WHERE n=?", [(n,) for n in found])
         self.con.executemany("DELETE FROM docs WHERE n=?", [(n,) for n in found])
         self._set_meta(n_docs=int(self._meta("n_docs")) - len(found))
@@ -350,6 +457,7 @@ class SQLiteIndex:
 
     def remove(self, ids: Iterable[str]) -> list[str]:
         """Remove documents by id in one transaction; returns the ids that were present."""
+        self._require_layout()
         ids = list(dict.fromkeys(ids))
         with self._write():
             existing = self._existing(ids)
@@ -366,18 +474,19 @@ class SQLiteIndex:
         self.config = config
         count = 0
         with self._write():
-            self.con.execute("DELETE FROM bands")
-            self.con.execute("DELETE FROM fps")
-            self._set_meta(fingerprint=config.fingerprint, phrase_keys=phrase_key_version())
+            for table in POSTINGS:  # dropped, not emptied: an index of schema 1 is converted here
+                self.con.execute(f"DROP TABLE IF EXISTS {table}")
+                self.con.execute(f"CREATE TABLE {table}(bucket INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+            top = self.con.execute("SELECT coalesce(max(n), 0) FROM docs").fetchone()[0]
+            self._set_meta(fingerprint=config.fingerprint, phrase_keys=phrase_key_version(),
+                           schema=SCHEMA_VERSION, **_empty_postings(top))
             for ns, texts in self._text_batches(batch_size):
                 feats = doc_features(texts, config, self.params, phrases=False)
                 self.con.executemany(
                     "UPDATE docs SET sig=? WHERE n=?",
                     [(signature_bytes(s, config.seed), n) for s, n in zip(feats.signatures, ns)],
                 )
-                band_rows, fp_rows = _posting_rows(feats, ns)
-                self.con.executemany("INSERT OR IGNORE INTO bands(key, n) VALUES(?, ?)", band_rows)
-                self.con.executemany("INSERT OR IGNORE INTO fps(key, n) VALUES(?, ?)", fp_rows)
+                self._post(feats, ns)
                 count += len(ns)
             self._set_meta(n_docs=count)
             self._recount_cms(cms.MIN_BITS)
@@ -385,9 +494,77 @@ class SQLiteIndex:
             if bits != cms.MIN_BITS:
                 self._recount_cms(bits)
         self.stored_fingerprint = config.fingerprint
+        self._old_layout = False
         self._checkpoint()
         self.con.execute("VACUUM")
         return count
+
+    # --- posting tables -----------------------------------------------------------------------
+
+    def _post(self, feats: DocFeatures, ns: Sequence[int], *, remove: bool = False) -> None:
+        """Add the band keys and fingerprints of documents `ns` to the posting tables, or take
+        them away (inside the caller's transaction)."""
+        ns = np.asarray(ns, np.int64)
+        lens = [len(f) for f in feats.fingerprints]
+        fps = np.concatenate(feats.fingerprints) if lens else np.empty(0, np.int32)
+        for table, keys, owners in (("bands", feats.bands.reshape(-1), np.repeat(ns, feats.bands.shape[1])),
+                                    ("fps", fps, np.repeat(ns, lens))):
+            self._update(table, _postings(keys, owners), ns if remove else None)
+
+    def _update(self, table: str, postings: np.ndarray, removed: np.ndarray | None) -> None:
+        """Merge sorted `postings` into the buckets of `table`, or with `removed`, take the postings
+        of documents `removed` out of the buckets `postings` fall in. Only the buckets touched are
+        read and rewritten, a chunk at a time."""
+        meta = self._read_meta()
+        lay = _layout(meta, table)
+        top = int((postings & _M32).max()) if len(postings) else 0
+        if removed is None and _doc_bytes_for(top) > lay.doc_bytes:
+            lay = self._relayout(table, Layout(lay.bits, _doc_bytes_for(top)))
+        at = lay.buckets(postings)
+        change = 0
+        for chunk in _chunks(np.unique(at).tolist(), _SQL_VARS):
+            old = lay.postings(self._buckets(table, chunk))
+            if removed is None:
+                new = _merged(old, postings[np.searchsorted(at, chunk[0]) : np.searchsorted(at, chunk[-1], "right")])
+            else:
+                new = old[~np.isin((old & _M32).astype(np.int64), removed)]
+            change += len(new) - len(old)
+            rows = lay.rows(new)
+            self.con.executemany(f"INSERT OR REPLACE INTO {table}(bucket, data) VALUES(?, ?)", rows)
+            if len(rows) < len(chunk):
+                gone = set(chunk).difference(r[0] for r in rows)
+                self.con.executemany(f"DELETE FROM {table} WHERE bucket=?", [(b,) for b in gone])
+        entries = int(meta[f"{table}_entries"]) + change
+        self._set_meta(**{f"{table}_entries": entries})
+        if entries > 2 * BUCKET << lay.bits and lay.bits < MAX_BITS:
+            self._relayout(table, Layout(_bits_for(entries), lay.doc_bytes))
+
+    def _relayout(self, table: str, new: Layout) -> Layout:
+        """Rewrite `table` in place with more bucket bits or wider document numbers, streamed from
+        the highest bucket down: bucket b's postings move to buckets >= b, whose old rows are
+        gone by then (inside the caller's transaction)."""
+        old = _layout(self._read_meta(), table)
+        if new.bits < old.bits or new.doc_bytes < old.doc_bytes:
+            raise ValueError(f"posting layouts only widen: {old} -> {new}")
+        below = 1 << 32
+        while True:
+            rows = self.con.execute(
+                f"SELECT bucket, data FROM {table} WHERE bucket < ? ORDER BY bucket DESC LIMIT 4096", (below,)
+            ).fetchall()
+            if not rows:
+                break
+            rows.reverse()
+            self.con.executemany(f"DELETE FROM {table} WHERE bucket=?", [(r[0],) for r in rows])
+            rewritten = new.rows(old.postings(rows))
+            self.con.executemany(f"INSERT INTO {table}(bucket, data) VALUES(?, ?)", rewritten)
+            below = rows[0][0]
+        self._set_meta(**{f"{table}_bits": new.bits, f"{table}_doc_bytes": new.doc_bytes})
+        return new
+
+    def _buckets(self, table: str, buckets: Sequence[int]) -> list[tuple[int, bytes]]:
+        """The (bucket, blob) rows of `table` for these buckets (at most `_SQL_VARS`), in bucket order."""
+        q = f"SELECT bucket, data FROM {table} WHERE bucket IN ({','.join('?' * len(buckets))}) ORDER BY bucket"
+        return self.con.execute(q, list(buckets)).fetchall()
 
     def _checkpoint(self) -> None:
         """Fold the WAL back into the file and truncate it, unless readers keep it busy."""
@@ -401,8 +578,10 @@ class SQLiteIndex:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def _require_current(self) -> None:
-        stored = self._meta("fingerprint")
+    def _require_current(self, meta: dict[str, str]) -> None:
+        if meta.get("schema") != SCHEMA_VERSION:
+            raise IndexError_(_schema_message(self.path, meta.get("schema")))
+        stored = meta["fingerprint"]
         if stored != self.config.fingerprint:
             raise ConfigMismatchError(
                 f"index built with {stored}; this query uses {self.config.fingerprint}: "
@@ -416,10 +595,11 @@ class SQLiteIndex:
     def candidates(self, query: QueryFeatures, *, limit: int = 10, max_df: int | None = None) -> list[Candidate]:
         """Stored documents sharing fingerprints or LSH bands with `query`, best first (see `rank_candidates`)."""
         with _ReadTxn(self.con):
-            self._require_current()
-            n_docs = self.n_docs
-            fk, fn = self._lookup("fps", query.shingles)
-            _, bn = self._lookup("bands", query.bands)
+            meta = self._read_meta()
+            self._require_current(meta)
+            n_docs = int(meta["n_docs"])
+            fk, fn = self._lookup("fps", _layout(meta, "fps"), query.shingles)
+            _, bn = self._lookup("bands", _layout(meta, "bands"), query.bands)
             docs, fcount, bcount, score = rank_candidates(fk, fn, bn, n_docs, limit=limit, max_df=max_df)
             ids = dict(self._ids(docs.tolist()))
         return [
@@ -428,19 +608,17 @@ class SQLiteIndex:
             if int(d) in ids
         ]
 
-    def _lookup(self, table: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        ks, ns = [], []
-        keys = np.unique(np.asarray(keys, dtype=np.int64))
-        for chunk in _chunks(keys.tolist(), _SQL_VARS):
-            q = f"SELECT key, n FROM {table} WHERE key IN ({','.join('?' * len(chunk))})"
-            rows = self.con.execute(q, chunk).fetchall()
-            if rows:
-                arr = np.array(rows, dtype=np.int64)
-                ks.append(arr[:, 0])
-                ns.append(arr[:, 1])
-        if not ks:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        return np.concatenate(ks), np.concatenate(ns)
+    def _lookup(self, table: str, lay: Layout, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(stored key, n) of the postings in `table` whose key is one of `keys`: their buckets, filtered."""
+        keys = np.unique(stored_keys(keys))
+        rows: list[tuple[int, bytes]] = []
+        for chunk in _chunks(np.unique(lay.buckets(keys << np.uint64(32))).tolist(), _SQL_VARS):
+            rows += self._buckets(table, chunk)
+        postings = lay.postings(rows)
+        found = postings >> np.uint64(32)
+        at = np.minimum(np.searchsorted(keys, found), len(keys) - 1)  # keys is sorted and far the shorter
+        hit = keys[at] == found
+        return found[hit].astype(np.int64), (postings[hit] & _M32).astype(np.int64)
 
     def _ids(self, ns: list[int]) -> list[tuple[int, str]]:
         if not ns:
@@ -484,16 +662,16 @@ class SQLiteIndex:
         return SQLitePhraseStats(self.con, self.n_docs, self.params.cms_depth, int(self._meta("cms_bits")))
 
     def stats(self) -> IndexStats:
+        self._require_layout()
         with _ReadTxn(self.con):
-            n_docs = self.n_docs
-            fps = self.con.execute("SELECT count(*) FROM fps").fetchone()[0]
-            bands = self.con.execute("SELECT count(*) FROM bands").fetchone()[0]
+            meta = self._read_meta()
+            n_docs, fps, bands = (int(meta[k]) for k in ("n_docs", "fps_entries", "bands_entries"))
             text_bytes = self.con.execute("SELECT coalesce(sum(length(z)), 0) FROM texts").fetchone()[0]
             try:
                 pages = dict(self.con.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
             except sqlite3.DatabaseError:
                 pages = {}
-            bits = self._meta("cms_bits")
+            bits = meta["cms_bits"]
         size = sum(p.stat().st_size for p in self._files())
         text_pages = pages.get("texts", text_bytes)
         return IndexStats(
@@ -506,28 +684,30 @@ class SQLiteIndex:
             text_bytes=text_bytes,
             size_bytes=size,
             structure_bytes=max(size - text_pages, 0),
-            extra={"cms_width": str(1 << int(bits)), **{f"table_{k}": str(v) for k, v in sorted(pages.items())}},
+            extra={
+                "cms_width": str(1 << int(bits)), **{f"table_{k}": str(v) for k, v in sorted(pages.items())},
+                **{f"{t}_layout": f"{lay.bits} bucket bits, {lay.width} bytes a posting"
+                   for t, lay in ((t, _layout(meta, t)) for t in POSTINGS)},
+            },
         )
 
     def _files(self) -> list[Path]:
         return [p for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")) if p.exists()]
 
 
-def _posting_rows(feats: DocFeatures, ns: Sequence[int]) -> tuple[list[list[int]], list[list[int]]]:
-    """The (key, n) rows of the bands and fps tables for documents numbered `ns`, each sorted."""
-    nb = feats.bands.shape[1]
-    band_rows = np.stack([feats.bands.reshape(-1).astype(np.int64), np.repeat(ns, nb)], axis=1)
-    fp_rows = np.concatenate(
-        [np.stack([f.astype(np.int64), np.full(len(f), n)], axis=1) for f, n in zip(feats.fingerprints, ns)]
-    )
-    return _sorted_pairs(band_rows), _sorted_pairs(fp_rows)
+def _empty_postings(top_n: int) -> dict[str, int]:
+    """Meta values of empty posting tables for document numbers up to `top_n`."""
+    return {f"{t}_{k}": v for t in POSTINGS
+            for k, v in (("bits", MIN_BITS), ("doc_bytes", _doc_bytes_for(top_n)), ("entries", 0))}
 
 
-def _sorted_pairs(rows: np.ndarray) -> list[list[int]]:
-    """(key, n) rows sorted by key: b-tree inserts in key order touch each page once."""
-    if len(rows) == 0:
-        return []
-    return rows[np.lexsort((rows[:, 1], rows[:, 0]))].tolist()
+def _schema_message(path: Path, schema: str | None) -> str:
+    if schema == "1":
+        return (f"{path} is an index of schema 1 (a row per posting); this version reads schema "
+                f"{SCHEMA_VERSION} (packed postings): convert it with `provenance index rebuild` "
+                "(it keeps the stored texts)")
+    return (f"{path} has index schema {schema!r}, this version reads {SCHEMA_VERSION!r}: "
+            "rebuild it from the original files")
 
 
 class _WriteTxn:
