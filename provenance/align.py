@@ -62,6 +62,7 @@ STOPWORDS = frozenset(
     would yet you your yours yourself yourselves s t d ll m re ve mr mrs ms""".split()
 )
 _STEM_LEN = 6  # prefix length after suffix stripping: a cheap, effective English stemmer
+_ES_AFTER = ("sses", "xes", "zzes", "ches", "shes")  # plurals in -es; elsewhere -es is -e + s
 _DIGIT = re.compile(r"\d")
 
 
@@ -80,6 +81,8 @@ def stem(word: str) -> str | None:
     for suffix, repl, min_len in (("ies", "y", 5), ("ing", "", 6), ("ed", "", 5), ("es", "", 5),
                                   ("ly", "", 6), ("s", "", 4)):
         if word.endswith(suffix) and len(word) >= min_len and not word.endswith("ss"):
+            if suffix == "es" and not word.endswith(_ES_AFTER):
+                continue  # pages, uses: only the s goes (page, use); boxes, classes: box, class
             word = word[: len(word) - len(suffix)] + repl
             break
     return word[:_STEM_LEN]

@@ -43,6 +43,9 @@ def test_stems_conflate_inflections_and_spellings():
     assert align.stem("stabilise") == align.stem("stabilize")
     assert align.stem("aluminium") == align.stem("aluminum")
     assert align.stem("minerals") == align.stem("mineral")
+    for plural, singular in (("pages", "page"), ("uses", "use"), ("articles", "article"), ("boxes", "box"),
+                             ("classes", "class"), ("watches", "watch"), ("policies", "policy")):
+        assert align.stem(plural) == align.stem(singular), plural
     assert align.stem("the") is None and align.stem("said") is None
     assert align.stem("2017") == "2017"
 
