@@ -403,7 +403,7 @@ def split_quotes(bl: Block, a: Prepared, b: Prepared,
 
 MIN_SENTENCE_SIM = 0.3  # weighted Dice of content stems for a sentence pair to be chainable
 MIN_SHARED_STEMS = 3  # ...and at least this many distinct content stems in common
-MIN_SPECIFIC_STEMS = 3.0  # ...worth this many once counted by specificity (`SentenceScores`)
+MIN_SPECIFIC_STEMS = 2.0  # ...worth this many once counted by specificity (`SentenceScores`)
 MAX_SENTENCE_CELLS = 4_000_000  # sentence pairs (and sentence x shared-stem cells) aligned at most
 ORDER_PERMUTATIONS = 999  # random sentence orders behind `order_pvalue` (p resolution 0.001)
 ORDER_SEED = 20240917  # fixed: the same texts always get the same p-value
