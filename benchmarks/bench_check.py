@@ -225,6 +225,14 @@ def table(results: dict) -> str:
             f"{h['copying']['cpu_s'] or 0:.2f} s | {c['copying']['median_s']:.3f} s | {max(x['rss_kb'] for x in h.values()) / 1024:.0f} MB | "
             f"{ip['copying']['candidates_ms']:.1f} ms | {ip['copying']['check_ms']:.0f} ms |"
         )
+    names = {"docs": "metadata + signature", "sqlite_autoindex_docs_1": "id index", "bands": "bands",
+             "fps": "fingerprints", "cms": "phrase sketch", "texts": "texts (pages)"}
+    lines += ["", "| docs | build docs/s | " + " | ".join(f"{v} B/doc" for v in names.values()) + " |",
+              "|---:|---:|" + "---:|" * len(names)]
+    for n, info in results["sizes"].items():
+        tables, build = info["size"]["tables_bytes_per_doc"], info["build"]
+        rate = f"{build['docs_per_s']:,.0f}" if build.get("built") else "(reused)"
+        lines.append(f"| {n:,} | {rate} | " + " | ".join(f"{tables.get(k, 0):.0f}" for k in names) + " |")
     return "\n".join(lines)
 
 
