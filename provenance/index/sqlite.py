@@ -60,7 +60,6 @@ from . import (
 SCHEMA_VERSION = "2"  # 1: a (key, n) row per posting; 2: packed posting buckets
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)  # sketch's signature value for a text without shingles
 _SQL_VARS = 30000
-PAGE_SIZE = 8192  # of a new index: compressed texts (~1.6 KB a row) leave 14% of their pages empty, 24% at 4096
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -268,7 +267,6 @@ class SQLiteIndex:
         )
 
     def _create(self, params: IndexParams) -> dict[str, str]:
-        self.con.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only a database without tables takes it
         self.con.execute("PRAGMA journal_mode=WAL")
         self.con.execute("BEGIN IMMEDIATE")
         try:
