@@ -18,9 +18,10 @@ datasketch indexes. The speed comes from never calling Python per shingle:
   tolerates and exact verification downstream catches.
 * A shingle hash is the k token hashes combined as a polynomial mod 2^64, mixed
   with ``fmix64``, top 32 bits.
-* Permutations run on a preallocated (num_perm, shingles) block of up to 4,096
-  shingles that ends at a document start, so ``np.minimum.reduceat`` writes each
-  document's minima straight into the signature matrix.
+* Permutations run on blocks of up to 16,384 shingles that end at a document start,
+  eight permutations at a time: multiply, add and ``np.minimum.reduceat`` over one
+  preallocated (8, block) uint32 array that stays in L2, the minima written straight
+  into the signature matrix.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ _LEN_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [MASK64], dtype=n
 _PAD = b"\0" * 15
 _PAD_STR = "\0" * 16
 _LITTLE_ENDIAN = np.little_endian
-_SHINGLE_BATCH = 4096
+_SHINGLE_BATCH = 16384  # shingles per permutation block
+_PERM_GROUP = 8  # permutations per pass: an (8, 16384) uint32 block is 512 KB, half of one core's L2
 _TEXT_BATCH_BYTES = 1 << 18  # ~256 KB of text per batch: few numpy calls per document, arrays still in L2/L3
 
 
@@ -270,45 +272,49 @@ def signatures_from_shingles(
 
     A document without shingles gets the empty signature (all 0xFFFFFFFF), as datasketch.
     """
+    return _signatures(_fmix32_inplace(shingle_values.astype(np.uint32, copy=True)), offsets, num_perm, seed)
+
+
+def _signatures(hv: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """`signatures_from_shingles` of shingle hashes already through datasketch's fmix32 pre-mix."""
     n_docs = len(offsets) - 1
     a, b = permutations(num_perm, seed)
-    a_col, b_col = a[:, None], b[:, None]
+    # Permutations in groups: each group's (group, block) values stay in L2 between the
+    # multiply, the add and the reduction, with long rows for numpy's inner loops.
+    groups = [(a[p : p + _PERM_GROUP, None], b[p : p + _PERM_GROUP, None], p) for p in range(0, num_perm, _PERM_GROUP)]
     sig = np.full((num_perm, n_docs), EMPTY_VALUE, dtype=np.uint32)
-    hv = _fmix32_inplace(shingle_values.astype(np.uint32, copy=True))
     total = len(hv)
     starts, ends = offsets[:-1], offsets[1:]
     limit = _SHINGLE_BATCH
-    block = np.empty((num_perm, min(limit, total)), dtype=np.uint32)
+    block = np.empty((min(_PERM_GROUP, num_perm), min(limit, total)), dtype=np.uint32)
     start_list, end_list = starts.tolist(), ends.tolist()  # bisect on lists: cheap per block
-    old = np.getbufsize()
-    np.setbufsize(512)
-    try:
-        s0 = 0
-        while s0 < total:
-            # End the block at the last document start within reach, so most documents
-            # sit in one block; cut only a document longer than a block.
-            if s0 + limit >= total:
-                s1 = total
-            else:
-                j = bisect_right(start_list, s0 + limit) - 1
-                s1 = start_list[j] if start_list[j] > s0 else s0 + limit
-            t = block[:, : s1 - s0]
-            np.multiply(a_col, hv[None, s0:s1], out=t)
+    s0 = 0
+    while s0 < total:
+        # End the block at the last document start within reach, so most documents
+        # sit in one block; cut only a document longer than a block.
+        if s0 + limit >= total:
+            s1 = total
+        else:
+            j = bisect_right(start_list, s0 + limit) - 1
+            s1 = start_list[j] if start_list[j] > s0 else s0 + limit
+        # Documents overlapping [s0, s1) are a contiguous range; an empty one inside it
+        # gets a wrong value from reduceat, reset below.
+        lo = bisect_right(end_list, s0)
+        hi = bisect_left(start_list, s1)
+        seg = starts[lo:hi] - s0
+        whole = start_list[lo] == s0  # the block starts with a document: reduce into place
+        seg[0] = 0  # else it holds the rest of a document longer than a block
+        h = hv[None, s0:s1]
+        for a_col, b_col, p in groups:
+            t = block[: len(a_col), : s1 - s0]
+            np.multiply(h, a_col, out=t)
             np.add(t, b_col, out=t)
-            # Documents overlapping [s0, s1) are a contiguous range; an empty one inside it
-            # gets a wrong value from reduceat, reset below.
-            lo = bisect_right(end_list, s0)
-            hi = bisect_left(start_list, s1)
-            view = sig[:, lo:hi]
-            if start_list[lo] == s0:  # the block starts with a document: reduce into place
-                np.minimum.reduceat(t, starts[lo:hi] - s0, axis=1, out=view)
-            else:  # the rest of a document longer than a block
-                seg = starts[lo:hi] - s0
-                seg[0] = 0
+            view = sig[p : p + len(a_col), lo:hi]
+            if whole:
+                np.minimum.reduceat(t, seg, axis=1, out=view)
+            else:
                 np.minimum(view, np.minimum.reduceat(t, seg, axis=1), out=view)
-            s0 = s1
-    finally:
-        np.setbufsize(old)
+        s0 = s1
     empty = np.flatnonzero(starts == ends)
     if empty.size:
         sig[:, empty] = EMPTY_VALUE
@@ -350,7 +356,7 @@ def _signature_batch(texts: Sequence[str], config: SketchConfig) -> np.ndarray:
         return np.empty((0, config.num_perm), dtype=np.uint32)
     th, toff = token_hashes(texts)
     sh, soff = shingle_hashes(th, toff, config.k)
-    return signatures_from_shingles(sh, soff, config.num_perm, config.seed)
+    return _signatures(_fmix32_inplace(sh), soff, config.num_perm, config.seed)  # sh is ours to change
 
 
 def _lean(values: np.ndarray, seed: int):
