@@ -179,7 +179,7 @@ def stages(docs, options) -> tuple[object, dict]:
         lap("candidates")
         phrases = PhraseStats.from_documents(docs)
         lap("phrases")
-        ordered = found.pairs[cand.component_order(found.pairs, len(docs))]
+        ordered = found.pairs[cand.verification_order(found.pairs, len(docs))]
         pairs = scan.reported(scan.verify(docs, ordered.tolist(), phrases), options)
         lap("verify")
         spare()

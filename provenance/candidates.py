@@ -228,26 +228,25 @@ def find(features: Features, options: CandidateOptions = CandidateOptions()) -> 
     return Candidates(pairs, channels)
 
 
-def component_order(pairs: np.ndarray, n: int) -> np.ndarray:
-    """An order of `pairs` that keeps each connected group of documents together.
+def verification_order(pairs: np.ndarray, n: int) -> np.ndarray:
+    """An order of `pairs` in which each document's pairs come close together.
 
     Verification caches each document's preparation (tokens, sentences) in a bounded
-    cache; visited group by group, a document's pairs come close together, so it is
-    prepared about once at any corpus size instead of once per pair in large corpora.
+    cache. Documents are numbered by reverse Cuthill-McKee over the candidate graph
+    (connected groups stay together, and inside a large group linked documents get
+    near numbers) and pairs visited by their higher number: a document is prepared
+    about once at any corpus size. Sorting by connected group alone left a 17,600-
+    document group of templated wire items at 100k, 0.37 preparations a pair against 0.15.
     """
-    parent = list(range(n))
+    if len(pairs) == 0:
+        return np.arange(0)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
 
-    def find(x: int) -> int:
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    for i, j in pairs.tolist():
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    roots = np.array([find(i) for i in pairs[:, 0].tolist()], dtype=np.int64)
-    return np.lexsort((pairs[:, 1], pairs[:, 0], roots))
+    ones = np.ones(len(pairs), dtype=np.int8)
+    graph = coo_matrix((ones, (pairs[:, 0], pairs[:, 1])), shape=(n, n)).tocsr()
+    numbered = reverse_cuthill_mckee((graph + graph.T).tocsr(), symmetric_mode=True)
+    pos = np.empty(n, dtype=np.int64)
+    pos[numbered] = np.arange(n)
+    first, second = pos[pairs[:, 0]], pos[pairs[:, 1]]
+    return np.lexsort((pairs[:, 1], pairs[:, 0], np.minimum(first, second), np.maximum(first, second)))

@@ -369,7 +369,14 @@ def signals(a: Profile, b: Profile, others: list[Profile] = (), cache: dict | No
         (sa, ga), (sb, gb) = contained(m, a), contained(m, b)
         oth.append((m.doc.id, sa, sb))
         exact.append((m.doc.id, ga, gb))
-    uniq_a, uniq_b = _unique_share(a, others, al), _unique_share(b, others, al)
+    def unique(x: Profile) -> float:
+        # the others are the family's first members but the pair: the same set for most pairs of x
+        key = ("unique", x.doc.id, *(m.doc.id for m in others))
+        if key not in cache:
+            cache[key] = _unique_share(x, others, al)
+        return cache[key]
+
+    uniq_a, uniq_b = unique(a), unique(b)
     v = {
         "date": date,
         "grams": c3_ba - c3_ab,

@@ -595,9 +595,9 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
         )
     del found, feat
 
-    # Verification: chunks of pairs, a connected group of the candidate graph after another, so
-    # a worker prepares a document (tokens, sentences) once for all its pairs, as one process does.
-    cpairs = candidates.pairs[cand.component_order(candidates.pairs, n)]
+    # Verification: chunks of pairs in `verification_order`, so a worker prepares a document
+    # (tokens, sentences) about once for all its pairs, as one process does.
+    cpairs = candidates.pairs[cand.verification_order(candidates.pairs, n)]
     chunks = [cpairs[s : s + VERIFY_CHUNK] for s in range(0, len(cpairs), VERIFY_CHUNK)]
     stats.chunks = len(chunks)
     verified = []

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import islice
 
 from . import direction as dr
 from .model import Document, Edge, Evidence, Family, Pair
@@ -73,6 +74,7 @@ class _FamilyModel:
 
     def __init__(self, profiles: dict[str, dr.Profile], weights: dict[str, float] | None):
         self.p = profiles
+        self.members = sorted(profiles)
         self.w = weights
         self.cache: dict = {}
         self.sig: dict[tuple[str, str], dr.PairSignals] = {}
@@ -80,7 +82,7 @@ class _FamilyModel:
     def signals(self, a: str, b: str) -> dr.PairSignals:
         key = (a, b) if a < b else (b, a)
         if key not in self.sig:
-            others = [self.p[m] for m in sorted(self.p) if m not in key][:MAX_OTHERS]
+            others = [self.p[m] for m in islice((m for m in self.members if m not in key), MAX_OTHERS)]
             self.sig[key] = dr.signals(self.p[key[0]], self.p[key[1]], others, self.cache)
         return self.sig[key]
 
@@ -168,13 +170,18 @@ def _family(members: tuple[str, ...], links: set[tuple[str, str]], fm: _FamilyMo
     why = [e.detail for e in fm.evidence(origin, runner) if e.weight > 0][:3]
     if why:
         lines.append(f"{origin} before {runner}: " + "; ".join(why) + ".")
+    rank = {m: k for k, m in enumerate(order)}
+    linked: dict[str, list[str]] = {m: [] for m in members}
+    for a, b in links:
+        linked[a].append(b)
+        linked[b].append(a)
     for k, d in enumerate(order[1:], 1):
         earlier = order[:k]
-        cands = [c for c in earlier if (min(c, d), max(c, d)) in links] or earlier
+        cands = sorted((c for c in linked[d] if rank[c] < k), key=rank.__getitem__) or earlier
         sc = _parent_scores(fm, d, cands)
         names = list(sc)
         pp = _softmax([sc[c][0] for c in names], PARENT_TEMPERATURE)
-        best = max(zip(names, pp), key=lambda t: (t[1], -earlier.index(t[0])))
+        best = max(zip(names, pp), key=lambda t: (t[1], -rank[t[0]]))
         src, p_parent = best
         p_dir = dr.sigmoid(fm.z(src, d))
         prob = _platt(p_parent * p_dir)

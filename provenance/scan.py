@@ -113,7 +113,7 @@ def scan_documents(
         found = cand.find(features, options.candidates)
         del features
         phrases = PhraseStats.from_documents(docs)
-        ordered = found.pairs[cand.component_order(found.pairs, len(docs))]
+        ordered = found.pairs[cand.verification_order(found.pairs, len(docs))]
         pairs = reported(verify(docs, ordered.tolist(), phrases, progress), options)
         spare()
         fams = families(docs, pairs, phrases=phrases)

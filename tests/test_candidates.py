@@ -76,3 +76,19 @@ def test_common_values_are_not_evidence():
     values = np.zeros(100, dtype=np.uint64)
     docs = np.arange(100, dtype=np.int64)
     assert len(C.group_pairs(values, docs, max_bucket=10, max_df=50)) == 0
+
+
+def test_verification_order_is_a_permutation_that_keeps_connected_groups_together():
+    rng = np.random.default_rng(5)
+    # two groups of 40 documents, interleaved by number, each a random connected graph
+    groups = [np.arange(0, 80, 2), np.arange(1, 80, 2)]
+    pairs = []
+    for g in groups:
+        for k in range(1, len(g)):
+            pairs.append(sorted((int(g[k]), int(g[rng.integers(0, k)]))))
+    pairs = np.array(sorted(pairs), dtype=np.int64)
+    order = C.verification_order(pairs, 80)
+    assert sorted(order.tolist()) == list(range(len(pairs)))
+    parity = pairs[order][:, 0] % 2
+    assert np.count_nonzero(parity[1:] != parity[:-1]) == 1
+    assert len(C.verification_order(np.empty((0, 2), dtype=np.int64), 5)) == 0
