@@ -22,6 +22,11 @@ from __future__ import annotations
 import os
 import time
 
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None
+
 import pytest
 
 import provenance
@@ -32,15 +37,22 @@ pytestmark = pytest.mark.usefixtures("one_core")
 SLOW_STRIDE = int(os.environ.get("PROVENANCE_BENCH_SLOW_STRIDE", "5"))
 
 
+def _faults() -> int:
+    """Minor page faults of this process so far (0 where the platform does not say)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt if resource else 0
+
+
 def _run(benchmark, corpus, label, fn, texts, rounds):
     cpu: list[float] = []
     wall: list[float] = []
+    faults: list[int] = []
 
     def timed():
-        c0, w0 = time.process_time(), time.perf_counter()
+        f0, c0, w0 = _faults(), time.process_time(), time.perf_counter()
         out = fn(texts)
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - w0)
+        faults.append(_faults() - f0)
         return out
 
     result = benchmark.pedantic(timed, rounds=rounds, iterations=1, warmup_rounds=1 if rounds > 1 else 0)
@@ -54,6 +66,7 @@ def _run(benchmark, corpus, label, fn, texts, rounds):
         corpus_source=corpus.source,
         cpu_seconds=cpu[skip:],
         wall_seconds=wall[skip:],
+        page_faults=faults[skip:],
     )
     assert len(result) == len(texts)
     return result
