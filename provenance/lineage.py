@@ -37,6 +37,7 @@ ORIGIN_SIZE_POWER = 0.75  # summed log-odds are divided by (members - 1) ** this
 MAX_VARIANTS = 4
 DENSE_LIMIT = 12  # families up to this size compare every pair; larger ones only copy-linked pairs
 MAX_OTHERS = 16  # family members consulted for the "others" signal of one pair
+MAX_LINKS = 8  # above DENSE_LIMIT, the copy links scored per member (its strongest)
 EDGE_SCALE, EDGE_SHIFT = 1.138, 0.975  # Platt scaling of parent-edge probabilities (fitted, see above)
 UNDECIDED = 0.6  # origin confidence below this is reported as undecided
 
@@ -114,14 +115,15 @@ def _platt(p: float) -> float:
     return dr.sigmoid(EDGE_SCALE * math.log(p / (1 - p)) + EDGE_SHIFT)
 
 
-def _copy_links(groups: list[tuple[str, ...]], pairs: Sequence[Pair]) -> list[set[tuple[str, str]]]:
-    """Each group's copy links, from one pass over the pairs (a pass per group is quadratic at scale)."""
+def _copy_links(groups: list[tuple[str, ...]], pairs: Sequence[Pair]) -> list[dict[tuple[str, str], float]]:
+    """Each group's copy links with their strength (the larger containment), from one pass over
+    the pairs (a pass per group is quadratic at scale)."""
     group_of = {m: g for g, members in enumerate(groups) for m in members}
-    links: list[set[tuple[str, str]]] = [set() for _ in groups]
+    links: list[dict[tuple[str, str], float]] = [{} for _ in groups]
     for p in pairs:
         g = group_of.get(p.a)
         if p.verdict == "copy" and g is not None and group_of.get(p.b) == g:
-            links[g].add((min(p.a, p.b), max(p.a, p.b)))
+            links[g][(min(p.a, p.b), max(p.a, p.b))] = max(p.containment_a_in_b, p.containment_b_in_a)
     return links
 
 
@@ -142,16 +144,35 @@ def _parent_scores(fm: _FamilyModel, d: str, cands: list[str]) -> dict[str, tupl
     return out
 
 
-def _family(members: tuple[str, ...], links: set[tuple[str, str]], fm: _FamilyModel) -> Family:
+def _strongest(links: dict[tuple[str, str], float], members: tuple[str, ...]) -> set[tuple[str, str]]:
+    """The links among each member's `MAX_LINKS` strongest (ties by id)."""
+    mine: dict[str, list[tuple[float, str, tuple[str, str]]]] = {m: [] for m in members}
+    for (a, b), strength in links.items():
+        mine[a].append((-strength, b, (a, b)))
+        mine[b].append((-strength, a, (a, b)))
+    return {link for ranked in mine.values() for _, _, link in sorted(ranked)[:MAX_LINKS]}
+
+
+def _adjacency(members: tuple[str, ...], links) -> dict[str, list[str]]:
+    linked: dict[str, list[str]] = {m: [] for m in members}
+    for a, b in links:
+        linked[a].append(b)
+        linked[b].append(a)
+    return linked
+
+
+def _family(members: tuple[str, ...], links: dict[tuple[str, str], float], fm: _FamilyModel) -> Family:
     n = len(members)
     dense = n <= DENSE_LIMIT
+    # A large family's direction evidence comes from each member's strongest links: templated items
+    # link to dozens of near-identical others, and scoring every link costs their square.
+    scored = set(links) if dense else _strongest(links, members)
     score = dict.fromkeys(members, 0.0)
-    for i, a in enumerate(members):
-        for b in members[i + 1 :]:
-            if dense or (a, b) in links:
-                z = fm.z(a, b)
-                score[a] += z
-                score[b] -= z
+    pairs = ((a, b) for i, a in enumerate(members) for b in members[i + 1 :]) if dense else sorted(scored)
+    for a, b in pairs:
+        z = fm.z(a, b)
+        score[a] += z
+        score[b] -= z
     norm = max(1, n - 1) ** ORIGIN_SIZE_POWER
     probs = _softmax([score[m] / norm for m in members], ORIGIN_TEMPERATURE)
     conf = dict(zip(members, probs))
@@ -171,13 +192,14 @@ def _family(members: tuple[str, ...], links: set[tuple[str, str]], fm: _FamilyMo
     if why:
         lines.append(f"{origin} before {runner}: " + "; ".join(why) + ".")
     rank = {m: k for k, m in enumerate(order)}
-    linked: dict[str, list[str]] = {m: [] for m in members}
-    for a, b in links:
-        linked[a].append(b)
-        linked[b].append(a)
+    strong, every = _adjacency(members, scored), _adjacency(members, links)
     for k, d in enumerate(order[1:], 1):
         earlier = order[:k]
-        cands = sorted((c for c in linked[d] if rank[c] < k), key=rank.__getitem__) or earlier
+        cands = (
+            sorted((c for c in strong[d] if rank[c] < k), key=rank.__getitem__)
+            or sorted((c for c in every[d] if rank[c] < k), key=rank.__getitem__)
+            or earlier
+        )
         sc = _parent_scores(fm, d, cands)
         names = list(sc)
         pp = _softmax([sc[c][0] for c in names], PARENT_TEMPERATURE)
