@@ -153,6 +153,28 @@ def test_quote_only_and_independent_do_not_join():
     assert components(["a", "b", "c", "d"], pairs) == [("c", "d")]
 
 
+def test_a_large_family_scores_each_members_strongest_links_and_still_finds_every_parent():
+    """Above DENSE_LIMIT members, each member's MAX_LINKS strongest copy links are scored."""
+    from provenance import lineage
+
+    n = lineage.DENSE_LIMIT + 8
+    ids = [f"m{k:02d}" for k in range(n)]
+    # everyone copies everyone (templated items); containment falls with distance in id order (no ties)
+    strength = {(i, j): 1 - (j - i) / n - (i + j) * 1e-5 for i in range(n) for j in range(i + 1, n)}
+    pairs = [Pair(ids[i], ids[j], "copy", 0.5, c, c) for (i, j), c in strength.items()]
+    [links] = lineage._copy_links([tuple(ids)], pairs)
+    kept = lineage._strongest(links, tuple(ids))
+    assert len(links) == n * (n - 1) // 2 and len(kept) < len(links)
+    for m in ids:
+        mine = sorted((links[link], link) for link in links if m in link)[::-1]
+        top = {link for _, link in mine[: lineage.MAX_LINKS]}
+        assert top <= kept
+    docs = [_doc(m, SENTENCES) for m in ids]
+    [fam] = families(docs, pairs)
+    assert set(fam.members) == set(ids)
+    assert {e.derivative for e in fam.edges} == set(ids) - {fam.origin}
+
+
 # --- invariants -------------------------------------------------------------------------------
 
 
