@@ -406,6 +406,7 @@ MIN_SHARED_STEMS = 3  # ...and at least this many distinct content stems in comm
 MIN_SPECIFIC_STEMS = 2.0  # ...worth this many once counted by specificity (`SentenceScores`)
 MAX_SENTENCE_CELLS = 4_000_000  # sentence pairs (and sentence x shared-stem cells) aligned at most
 ORDER_PERMUTATIONS = 999  # random sentence orders behind `order_pvalue` (p resolution 0.001)
+ORDER_FIRST_ROUND = 199  # ...of which drawn first; the rest only when p is near a usable level
 ORDER_SEED = 20240917  # fixed: the same texts always get the same p-value
 MAX_ORDER_CELLS = 2_000  # similar pairs beyond which the order test is not run (returns None)
 
@@ -495,13 +496,6 @@ def sentence_scores(a: Prepared, b: Prepared, drop_a: np.ndarray | None = None,
     # A shared stem is in >= 2 sentences; in exactly one of each text it weighs log(1 + S / 2).
     specific = num.astype(np.float64) / np.log1p((na + nb) / 2.0)
     return SentenceScores(sim, shared, specific)
-
-
-def sentence_similarity(a: Prepared, b: Prepared, drop_a: np.ndarray | None = None,
-                        drop_b: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(sim, shared) of every sentence pair: see `sentence_scores`."""
-    scores = sentence_scores(a, b, drop_a, drop_b)
-    return scores.sim, scores.shared
 
 
 def sentence_chain(a: Prepared, b: Prepared, min_sim: float = MIN_SENTENCE_SIM,
@@ -596,8 +590,6 @@ def order_pvalue(scores: SentenceScores, min_sim: float = MIN_SENTENCE_SIM,
             break
     return float((1 + hits) / (1 + drawn))
 
-
-ORDER_FIRST_ROUND = 199
 
 
 def _chain_weights(pos: np.ndarray, starts: np.ndarray, ends: np.ndarray, weights: np.ndarray) -> np.ndarray:

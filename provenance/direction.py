@@ -16,8 +16,8 @@ import html
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from .model import Document, Evidence
@@ -357,6 +357,7 @@ def signals(a: Profile, b: Profile, others: list[Profile] = (), cache: dict | No
     date = 0.0
     if a.when and b.when and a.when != b.when:
         date = 1.0 if a.when < b.when else -1.0
+
     def contained(m: Profile, x: Profile) -> tuple[float, float]:
         # a member's containment in x recurs in every pair of x with the same others
         key = ("contained", m.doc.id, x.doc.id)
@@ -369,6 +370,7 @@ def signals(a: Profile, b: Profile, others: list[Profile] = (), cache: dict | No
         (sa, ga), (sb, gb) = contained(m, a), contained(m, b)
         oth.append((m.doc.id, sa, sb))
         exact.append((m.doc.id, ga, gb))
+
     def unique(x: Profile) -> float:
         # the others are the family's first members but the pair: the same set for most pairs of x
         key = ("unique", x.doc.id, *(m.doc.id for m in others))

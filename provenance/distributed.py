@@ -71,8 +71,8 @@ def _client(scheduler: str | None):
 
     distributed = _distributed()
     if scheduler:
-        tls = distributed.Security().get_connection_args("client")["ssl_context"]
-        if scheduler.startswith("tls://") and tls is None:
+        client_tls = distributed.Security().get_connection_args("client")["ssl_context"]
+        if scheduler.startswith("tls://") and client_tls is None:
             # Client() would fail on it, then hang closing itself: say what is missing instead
             raise ProvenanceError(
                 f"{scheduler} needs TLS, but no client certificate is configured: set "

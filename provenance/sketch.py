@@ -146,8 +146,9 @@ def fmix64_array(h: np.ndarray) -> np.ndarray:
     return _xorshift_multiply(h, (_S33, _S33, _S33), (_C1, _C2))
 
 
-def _fmix32_inplace(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3 fmix32 in place: datasketch's affine32 pre-mix of a 32-bit shingle hash."""
+def fmix32_array(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3 fmix32 of every uint32 in `h`, in place (returns `h`): datasketch's affine32
+    pre-mix of a 32-bit shingle hash, and the index's spreading of 32-bit keys over buckets."""
     return _xorshift_multiply(h, (_S16, _S13, _S16), (_M32_1, _M32_2))
 
 
@@ -316,7 +317,7 @@ def signatures_from_shingles(
 
     A document without shingles gets the empty signature (all 0xFFFFFFFF), as datasketch.
     """
-    return _signatures(_fmix32_inplace(shingle_values.astype(np.uint32, copy=True)), offsets, num_perm, seed)
+    return _signatures(fmix32_array(shingle_values.astype(np.uint32, copy=True)), offsets, num_perm, seed)
 
 
 def _signatures(hv: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
@@ -400,7 +401,7 @@ def _signature_batch(texts: Sequence[str], config: SketchConfig) -> np.ndarray:
         return np.empty((0, config.num_perm), dtype=np.uint32)
     th, toff = token_hashes(texts)
     sh, soff = shingle_hashes(th, toff, config.k)
-    return _signatures(_fmix32_inplace(sh), soff, config.num_perm, config.seed)  # sh is ours to change
+    return _signatures(fmix32_array(sh), soff, config.num_perm, config.seed)  # sh is ours to change
 
 
 def _lean(values: np.ndarray, seed: int):

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import sketch
 from ..config import SketchConfig
 from ..errors import ConfigMismatchError, IndexError_
 from ..model import Document
@@ -137,12 +138,7 @@ _M32 = np.uint64(0xFFFFFFFF)
 def stored_keys(keys: np.ndarray) -> np.ndarray:
     """32-bit keys as the posting tables hold them, as uint64: murmur3's fmix32, a bijection, so
     winnowed fingerprints (minima, crowded at small values) spread evenly over the buckets."""
-    h = np.asarray(keys).astype(np.int64).astype(np.uint64) & _M32
-    h ^= h >> np.uint64(16)
-    h = (h * np.uint64(0x85EBCA6B)) & _M32
-    h ^= h >> np.uint64(13)
-    h = (h * np.uint64(0xC2B2AE35)) & _M32
-    return h ^ (h >> np.uint64(16))
+    return sketch.fmix32_array(np.asarray(keys).astype(np.int64).astype(np.uint32)).astype(np.uint64)
 
 
 def _postings(keys: np.ndarray, ns: np.ndarray) -> np.ndarray:
