@@ -20,6 +20,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from .model import Document, Evidence
 from .text import paragraphs, quotation_spans, sentences, words
 
@@ -72,6 +74,7 @@ class Profile:
     names: set[str] = field(default_factory=set)  # words always written capitalised (names)
     quote_grams: set[tuple[str, str, str]] = field(default_factory=set)  # 3-grams inside quotation marks
     postings: dict[str, list[int]] | None = None  # content word -> its sentences, built on first `align`
+    flat_grams: tuple[list[tuple[str, str, str]], np.ndarray] | None = None  # see `sentence_grams`
 
     def sentences_with(self) -> dict[str, list[int]]:
         """Content word -> indices of the prose sentences holding it (every `align` into this text uses it)."""
@@ -82,6 +85,17 @@ class Profile:
                     post.setdefault(w, []).append(j)
             self.postings = post
         return self.postings
+
+    def sentence_grams(self) -> tuple[list[tuple[str, str, str]], np.ndarray]:
+        """Word 3-grams of the prose, sentence by sentence, and the sentence each is from."""
+        if self.flat_grams is None:
+            grams: list[tuple[str, str, str]] = []
+            at: list[int] = []
+            for i, ws in enumerate(self.sents):
+                grams.extend(zip(ws, ws[1:], ws[2:]))
+                at.extend([i] * (len(grams) - len(at)))
+            self.flat_grams = (grams, np.asarray(at, dtype=np.intp))
+        return self.flat_grams
 
 
 def _is_chrome(line: str, ws: list[str]) -> bool:
@@ -297,6 +311,55 @@ def _unique_share(x: Profile, others, al) -> float:
     return sum(len(s) for i, s in enumerate(x.sents) if not any(a.matched(i) for a in alis)) / tot
 
 
+@dataclass(slots=True)
+class Reading:
+    """How one member m reads against a text x: which of m's 3-grams x has, which of m's
+    sentences have a counterpart in x, and where (computed once per (m, x), used by every
+    pair that x is in)."""
+
+    found: np.ndarray  # per 3-gram of m (`Profile.sentence_grams` order): x has it
+    matched: np.ndarray  # per sentence of m: it has a counterpart in x
+    best: np.ndarray  # per sentence of m: index of that counterpart
+
+
+def reading(m: Profile, x: Profile, al_mx: Alignment) -> Reading:
+    grams, _ = m.sentence_grams()
+    found = np.fromiter(map(x.grams.__contains__, grams), dtype=bool, count=len(grams))
+    return Reading(found, np.asarray(al_mx.cover) >= 0.5, np.asarray(al_mx.best, dtype=np.intp))
+
+
+@lru_cache(maxsize=256)
+def _later(n: int) -> np.ndarray:
+    """[i, j] is True for j > i: each pair of sentences once, in the witness's own order."""
+    return np.triu(np.ones((n, n), dtype=bool), 1)
+
+
+def _witness(m: Profile, ra: Reading, rb: Reading) -> tuple[float, float]:
+    """How a third member m reads where a and b differ, as votes in [-1, 1] (positive: with a).
+
+    Textual critics call this agreement of witnesses: each copy changes its source in its
+    own way, so where two texts differ, the reading the other copies share is the
+    original one. Only m's sentences with a counterpart in both a and b vote, so a text
+    that merely holds more of the story gets no votes for that. Returns (wording: m's
+    3-grams found in one of a, b but not the other; order: pairs of m's sentences that a
+    and b put in opposite order).
+    """
+    both = ra.matched & rb.matched
+    if not both.any():
+        return 0.0, 0.0
+    _, at = m.sentence_grams()
+    voting = both[at]
+    with_a = int(np.count_nonzero(voting & ra.found & ~rb.found))
+    with_b = int(np.count_nonzero(voting & rb.found & ~ra.found))
+    pa, pb = ra.best[both], rb.best[both]
+    da = pa[None, :] - pa[:, None]  # [i, j] > 0: a keeps m's order of its sentences i < j
+    db = pb[None, :] - pb[:, None]
+    split = (da * db < 0) & _later(len(pa))
+    order_a = int(np.count_nonzero(split & (da > 0)))
+    order_b = int(np.count_nonzero(split) - order_a)
+    return (with_a - with_b) / (with_a + with_b + 2), (order_a - order_b) / (order_a + order_b + 2)
+
+
 def _names(p: Profile) -> set[str]:
     """Distinctive words naming a publication: its site and URL host parts, and title words."""
     out: set[str] = set()
@@ -318,7 +381,8 @@ def _attribution_score(x: Profile, y: Profile) -> float:
     return 0.5
 
 
-FEATURES = ("date", "grams", "sentences", "others", "others_exact", "unique", "lead", "tail", "spin", "attribution", "platform")
+FEATURES = ("date", "grams", "sentences", "others", "others_exact", "unique", "readings", "order", "lead", "tail", "spin",
+            "attribution", "platform")
 
 
 @dataclass(slots=True)
@@ -336,6 +400,7 @@ class PairSignals:
     uniq_a: float = 0.0
     uniq_b: float = 0.0
     exact: list[tuple[str, float, float]] = field(default_factory=list)  # (member, 3-grams in a, in b)
+    witnesses: list[tuple[str, float, float]] = field(default_factory=list)  # (member, wording vote, order vote)
 
 
 def signals(a: Profile, b: Profile, others: list[Profile] = (), cache: dict | None = None) -> PairSignals:
@@ -365,11 +430,18 @@ def signals(a: Profile, b: Profile, others: list[Profile] = (), cache: dict | No
             cache[key] = (sentence_containment(m, al(m, x)), gram_containment(m, x))
         return cache[key]
 
-    oth, exact = [], []
+    def read(m: Profile, x: Profile) -> Reading:
+        key = ("reading", m.doc.id, x.doc.id)
+        if key not in cache:
+            cache[key] = reading(m, x, al(m, x))
+        return cache[key]
+
+    oth, exact, wit = [], [], []
     for m in others:
         (sa, ga), (sb, gb) = contained(m, a), contained(m, b)
         oth.append((m.doc.id, sa, sb))
         exact.append((m.doc.id, ga, gb))
+        wit.append((m.doc.id, *_witness(m, read(m, a), read(m, b))))
 
     def unique(x: Profile) -> float:
         # the others are the family's first members but the pair: the same set for most pairs of x
@@ -386,30 +458,34 @@ def signals(a: Profile, b: Profile, others: list[Profile] = (), cache: dict | No
         "others": sum(x - y for _, x, y in oth) / len(oth) if oth else 0.0,
         "others_exact": sum(x - y for _, x, y in exact) / len(exact) if exact else 0.0,
         "unique": uniq_b - uniq_a,
+        "readings": sum(w for _, w, _ in wit),
+        "order": sum(o for _, _, o in wit),
         "lead": lead_b - lead_a,
         "tail": tail_b - tail_a,
         "spin": float(min(spin_b, 3) - min(spin_a, 3)),
         "attribution": _attribution_score(b, a) - _attribution_score(a, b),
         "platform": float(bool(b.platform)) - float(bool(a.platform)),
     }
-    return PairSignals(v, c3_ab, c3_ba, sc_ab, sc_ba, spin_a, spin_b, oth, uniq_a, uniq_b, exact)
+    return PairSignals(v, c3_ab, c3_ba, sc_ab, sc_ba, spin_a, spin_b, oth, uniq_a, uniq_b, exact, wit)
 
 
 # Fitted by `python benchmarks/fit_lineage.py 1000` (L2 logistic regression, no intercept, 1,434 pairs)
 # on the training half of the generated lineage set (benchmarks/lineagegen.py, seed 7); checked on its
 # held-out half, on corpus/news and on Clough-Stevenson, none of which was used for fitting.
 WEIGHTS: dict[str, float] = {
-    "date": 1.551,
-    "grams": 0.886,
-    "sentences": 1.974,
-    "others": 2.925,
-    "others_exact": 4.526,
-    "unique": 2.515,
-    "lead": 0.08,
-    "tail": -2.415,
-    "spin": 1.008,
-    "attribution": 2.192,
-    "platform": 1.42,
+    "date": 1.572,
+    "grams": 1.04,
+    "sentences": 2.28,
+    "others": 2.734,
+    "others_exact": 1.945,
+    "unique": 1.602,
+    "readings": 0.991,
+    "order": 2.085,
+    "lead": 0.066,
+    "tail": -2.279,
+    "spin": 1.384,
+    "attribution": 2.604,
+    "platform": 1.401,
 }
 
 
@@ -458,6 +534,12 @@ def evidence(a: Profile, b: Profile, s: PairSignals, weights: dict[str, float] |
         add("others_exact", f"the rest of the family's exact wording (3-word runs) is found more in {who} ({inner})")
     if v["unique"]:
         add("unique", f"wording found nowhere else in the family: {_pct(s.uniq_a)} of {A}, {_pct(s.uniq_b)} of {B}")
+    for sig, what, k in (("readings", "wording", 1), ("order", "sentence order", 2)):
+        if v[sig]:
+            who = A if v[sig] > 0 else B
+            votes = [t[k] for t in s.witnesses if t[k]]
+            agree = sum(1 for x in votes if (x > 0) == (v[sig] > 0))
+            add(sig, f"where {A} and {B} differ in {what}, {agree} of {len(votes)} other members read as {who} does")
     if v["lead"]:
         who = B if v["lead"] > 0 else A
         add("lead", f"{who} opens with material the other lacks (an added intro)")

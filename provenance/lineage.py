@@ -4,9 +4,9 @@ A family is a connected group of documents joined by `copy` pairs (quotation of 
 common source does not join). Within a family:
 
 1. every pair gets a direction probability from `direction` (dates, containment once
-   chrome is gone, where the rest of the family is found, added intros, a spinner's
-   double phrasing, attribution lines, blog-platform text), combined by a fitted
-   logistic model;
+   chrome is gone, where the rest of the family is found, whose wording and order the
+   rest of the family follows where the two differ, added intros, a spinner's double
+   phrasing, attribution lines, blog-platform text), combined by a fitted logistic model;
 2. members are ordered by their summed direction log-odds; the first is the likely
    origin, with a confidence from a softmax over those sums (temperature fitted so that
    confidences are calibrated on the generated lineage set);
@@ -31,14 +31,14 @@ from .model import Document, Edge, Evidence, Family, Pair
 ORIGIN_TEMPERATURE = 0.8  # softmax(ORIGIN_TEMPERATURE * summed log-odds) over members
 PARENT_TEMPERATURE = 0.35
 PARENT_COVERAGE = 8.0  # weight of log(share of d's 3-word runs found in the candidate)
-PARENT_VARIANT = 4.0  # penalty per word the candidate spells differently (capped below)
+PARENT_VARIANT = 2.0  # penalty per word the candidate spells differently (capped below)
 PARENT_QUOTE = 2.0  # weight of log(1 + d's quoted 3-grams the candidate has): quotes are not reworded
 ORIGIN_SIZE_POWER = 0.75  # summed log-odds are divided by (members - 1) ** this (pairs share evidence)
 MAX_VARIANTS = 4
 DENSE_LIMIT = 12  # families up to this size compare every pair; larger ones only copy-linked pairs
 MAX_OTHERS = 16  # family members consulted for the "others" signal of one pair
 MAX_LINKS = 8  # above DENSE_LIMIT, the copy links scored per member (its strongest)
-EDGE_SCALE, EDGE_SHIFT = 1.138, 0.975  # Platt scaling of parent-edge probabilities (fitted, see above)
+EDGE_SCALE, EDGE_SHIFT = 1.413, 0.826  # Platt scaling of parent-edge probabilities (fitted, see above)
 UNDECIDED = 0.6  # origin confidence below this is reported as undecided
 
 

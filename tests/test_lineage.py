@@ -69,11 +69,11 @@ def test_news_quote_only_reports_stay_out():
 # --- golden: Clough-Stevenson (the task's source is always the origin) -----------------------
 
 
-def test_clough_source_is_origin_or_reported_undecided():
-    """Tasks a and b name their source. In task c, g0pB_taskc copied the fuller Wikipedia
-    article that orig_taskc is an excerpt of, and other answers drew on that fuller text
-    too, so the text alone cannot put orig_taskc first: the family must then say
-    "undecided" (low confidence) rather than name g0pB_taskc with confidence."""
+def test_clough_source_is_origin_and_every_pair_points_away_from_it():
+    """Each task's family names its source as the origin with confidence, and every copy-linked
+    (source, answer) pair is directed from the source. In task c two answers hold more than the
+    source (g0pB_taskc drew on the fuller article it is an excerpt of, g3pA_taskc pads it), so
+    containment alone reads them backwards; the other answers' readings decide."""
     if not CLOUGH.is_dir():
         pytest.skip("corpus/clough-stevenson-dev not present")
     from provenance.lineage import UNDECIDED
@@ -81,16 +81,16 @@ def test_clough_source_is_origin_or_reported_undecided():
     res = _scan(CLOUGH)
     with open(CLOUGH / "file_information.csv", newline="", encoding="utf-8") as f:
         cat = {r["File"]: r["Category"] for r in csv.DictReader(f)}
-    right = 0
-    for fam in res.families:
-        origs = [m for m in fam.members if cat.get(_short(m)) == "orig"]
-        if len(origs) == 1:
-            if fam.origin == origs[0]:
-                right += 1
-            else:
-                assert fam.origin_confidence < UNDECIDED, fam.explanation
-                assert fam.explanation[0].startswith("Origin undecided")
-    assert right >= 2
+    sourced = [f for f in res.families if any(cat.get(_short(m)) == "orig" for m in f.members)]
+    assert len(sourced) == 3
+    for fam in sourced:
+        assert cat[_short(fam.origin)] == "orig", fam.explanation
+        assert fam.origin_confidence >= UNDECIDED, fam.explanation
+    derived = ("cut", "light", "heavy")
+    pairs = [(cat[_short(e.source)], cat[_short(e.derivative)]) for e in directions(res.documents, res.pairs)]
+    involving = [p for p in pairs if "orig" in p and (set(p) - {"orig"}) <= set(derived)]
+    assert len(involving) >= 25
+    assert all(src == "orig" for src, _ in involving), involving
 
 
 # --- units -------------------------------------------------------------------------------------
@@ -133,6 +133,55 @@ def test_a_copy_that_only_cuts_is_the_copy():
         cut = _doc("b", [SENTENCES[i] for i in keep])
         fam = families([src, cut], [Pair("a", "b", "copy", 0.6, 1.0, 0.6)])[0]
         assert fam.origin == "a" and fam.origin_confidence > 0.6, fam.explanation
+
+
+REWORDED = [
+    "The central bank lifted its key interest rate by half a point on Tuesday.",
+    "Officials noted that inflation had remained above the goal for nine straight months.",
+    "The move surprised many economists who had forecast a smaller step.",
+    "Shares in the biggest lenders climbed steeply after the announcement.",
+    "The governor told journalists that more increases could not be excluded.",
+    "Mortgage holders will see their monthly bills rise from next month.",
+    "The aluminium sector cautioned that power costs were already hobbling smelters.",
+    "Opposition lawmakers branded the decision reckless and called for an inquiry.",
+]
+PADDING = [
+    "Analysts will now watch the wage figures due at the end of the month for signs of a slowdown.",
+    "Rate rises take a year or more to work through to prices, according to most published studies.",
+    "Neighbouring central banks have so far held their rates steady despite similar pressures.",
+]
+
+
+def test_other_copies_vote_for_the_source_where_it_and_a_padded_rewrite_differ():
+    """A rewrite that keeps all of its source and adds paragraphs holds the source, so
+    containment reads it as the source's source; the other copies carry the source's wording,
+    not the rewrite's, and the evidence says so."""
+    src = _doc("a", SENTENCES[:8])
+    padded = _doc("b", REWORDED[:4] + PADDING[:2] + REWORDED[4:] + PADDING[2:])
+    cut_1 = _doc("c", [SENTENCES[i] for i in (0, 1, 2, 4, 5, 7)])
+    cut_2 = _doc("d", [SENTENCES[i] for i in (0, 2, 3, 4, 6, 7)])
+    docs = [src, padded, cut_1, cut_2]
+    links = [Pair(x, y, "copy", 0.5, 0.5, 0.5) for x, y in (("a", "b"), ("a", "c"), ("a", "d"), ("b", "c"), ("c", "d"))]
+    fam = families(docs, links)[0]
+    assert fam.origin == "a", fam.explanation
+    fm = _FamilyModel({d.id: dr.profile(d) for d in docs}, None)
+    s = fm.signals("a", "b")
+    assert s.values["sentences"] < 0  # containment alone says b came first
+    assert s.values["readings"] > 1.5  # both cuts read as a where a and b differ
+    edge = next(e for e in fm.evidence("a", "b") if e.signal == "readings")
+    assert "2 of 2 other members read as a" in edge.detail
+
+
+def test_witnesses_follow_the_order_of_the_source():
+    src = dr.profile(_doc("a", SENTENCES[:6]))
+    swapped = dr.profile(_doc("b", SENTENCES[:2] + [SENTENCES[3], SENTENCES[2]] + SENTENCES[4:6]))
+    witness = dr.profile(_doc("c", SENTENCES[:5]))
+    ra = dr.reading(witness, src, dr.align(witness, src))
+    rb = dr.reading(witness, swapped, dr.align(witness, swapped))
+    wording, order = dr._witness(witness, ra, rb)
+    assert wording == 0.0  # the same words in both
+    assert order == pytest.approx(1 / 3)  # one pair of sentences in a's order, none in b's: (1 - 0) / (1 + 2)
+    assert dr._witness(witness, rb, ra) == (0.0, -order)
 
 
 def test_dates_decide_when_text_is_symmetric():
