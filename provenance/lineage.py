@@ -29,16 +29,16 @@ from .model import Document, Edge, Evidence, Family, Pair
 # (grid search on log-loss, then Platt scaling of edges); benchmarks/RESULTS.md "## Origin" has the
 # held-out check. The fixed limits below (MAX_VARIANTS ... UNDECIDED) were chosen, not fitted.
 ORIGIN_TEMPERATURE = 0.8  # softmax(ORIGIN_TEMPERATURE * summed log-odds) over members
-PARENT_TEMPERATURE = 0.35
+PARENT_TEMPERATURE = 1.0
 PARENT_COVERAGE = 8.0  # weight of log(share of d's 3-word runs found in the candidate)
 PARENT_VARIANT = 2.0  # penalty per word the candidate spells differently (capped below)
-PARENT_QUOTE = 2.0  # weight of log(1 + d's quoted 3-grams the candidate has): quotes are not reworded
+PARENT_QUOTE = 4.0  # weight of log(1 + d's quoted 3-grams the candidate has): quotes are not reworded
 ORIGIN_SIZE_POWER = 0.75  # summed log-odds are divided by (members - 1) ** this (pairs share evidence)
 MAX_VARIANTS = 4
 DENSE_LIMIT = 12  # families up to this size compare every pair; larger ones only copy-linked pairs
 MAX_OTHERS = 16  # family members consulted for the "others" signal of one pair
 MAX_LINKS = 8  # above DENSE_LIMIT, the copy links scored per member (its strongest)
-EDGE_SCALE, EDGE_SHIFT = 1.413, 0.826  # Platt scaling of parent-edge probabilities (fitted, see above)
+EDGE_SCALE, EDGE_SHIFT = 0.946, 1.353  # Platt scaling of parent-edge probabilities (fitted, see above)
 UNDECIDED = 0.6  # origin confidence below this is reported as undecided
 
 
@@ -135,7 +135,7 @@ def _parent_scores(fm: _FamilyModel, d: str, cands: list[str]) -> dict[str, tupl
         conflicts = dr.variant_conflicts(fm.p[d], fm.p[c])
         quoted = len(fm.p[d].quote_grams & fm.p[c].grams)
         g = (
-            fm.z(c, d)
+            _log_sigmoid(fm.z(c, d))
             + PARENT_COVERAGE * math.log(fm.cover(d, c) + 0.02)
             - PARENT_VARIANT * min(len(conflicts), MAX_VARIANTS)
             + PARENT_QUOTE * math.log1p(quoted)

@@ -178,10 +178,10 @@ def test_witnesses_follow_the_order_of_the_source():
     witness = dr.profile(_doc("c", SENTENCES[:5]))
     ra = dr.reading(witness, src, dr.align(witness, src))
     rb = dr.reading(witness, swapped, dr.align(witness, swapped))
-    wording, order = dr._witness(witness, ra, rb)
+    wording, order = dr._witness(ra, rb)
     assert wording == 0.0  # the same words in both
     assert order == pytest.approx(1 / 3)  # one pair of sentences in a's order, none in b's: (1 - 0) / (1 + 2)
-    assert dr._witness(witness, rb, ra) == (0.0, -order)
+    assert dr._witness(rb, ra) == (0.0, -order)
 
 
 def test_dates_decide_when_text_is_symmetric():
