@@ -256,7 +256,7 @@ def generate(n_families: int = 240, seed: int = 7, test_share: float = 0.5) -> l
         pool = pools[split]
         text, when = pool[(f // 2) % len(pool)]
         donors = [s for t, _ in (pool[rng.randrange(len(pool))] for _ in range(3)) for s in _split(t)]
-        size = rng.choices([2, 3, 4, 5, 6], [0.3, 0.3, 0.2, 0.1, 0.1])[0]
+        size = rng.choices([2, 3, 4, 5, 6, 8, 12], [0.27, 0.25, 0.17, 0.1, 0.08, 0.08, 0.05])[0]
         when = when or date(2020, 1, 1) + timedelta(days=rng.randrange(1500))
         nodes = [_Node(_split(text), when, rng.choice(SITES))]
         parents: list[int | None] = [None]

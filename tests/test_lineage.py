@@ -176,12 +176,14 @@ def test_witnesses_follow_the_order_of_the_source():
     src = dr.profile(_doc("a", SENTENCES[:6]))
     swapped = dr.profile(_doc("b", SENTENCES[:2] + [SENTENCES[3], SENTENCES[2]] + SENTENCES[4:6]))
     witness = dr.profile(_doc("c", SENTENCES[:5]))
-    ra = dr.reading(witness, src, dr.align(witness, src))
-    rb = dr.reading(witness, swapped, dr.align(witness, swapped))
-    wording, order = dr._witness(ra, rb)
-    assert wording == 0.0  # the same words in both
-    assert order == pytest.approx(1 / 3)  # one pair of sentences in a's order, none in b's: (1 - 0) / (1 + 2)
-    assert dr._witness(rb, ra) == (0.0, -order)
+    members = [src, swapped, witness]
+    panel = dr.Panel.of(members)
+    ra, rb = (dr.reading(members, x, dr.align) for x in (src, swapped))
+    wording, order = dr.witness_votes(panel, ra, rb)
+    assert list(wording) == [0.0, 0.0, 0.0]  # the same words in both; a and b do not vote on themselves
+    # one pair of c's sentences in a's order, none in b's: (1 - 0) / (1 + 2)
+    assert list(order) == pytest.approx([0.0, 0.0, 1 / 3])
+    assert list(dr.witness_votes(panel, rb, ra)[1]) == pytest.approx([0.0, 0.0, -1 / 3])
 
 
 def test_dates_decide_when_text_is_symmetric():
