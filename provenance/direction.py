@@ -336,22 +336,23 @@ class Reading:
     distance: np.ndarray  # 3-grams in one of the sentence and its counterpart, not both
 
 
-def reading(members: list[Profile], x: Profile, al) -> Reading:
-    """`al(m, x)` aligns member m to x."""
-    theirs = x.sentence_grams()
-    matched, best, distance = [], [], []
+def reading(members: list[Profile], x: Profile, al, cache: dict | None = None) -> Reading:
+    """`al(m, x)` aligns member m to x; `cache` keeps each member's part (a member reads the
+    same against x in every panel it sits on)."""
+    cache = {} if cache is None else cache
+    parts = []
     for m in members:
-        if m.doc.id == x.doc.id:
+        key = ("read", m.doc.id, x.doc.id)
+        if key not in cache:
             n = len(m.sents)
-            matched.append(np.zeros(n, dtype=bool))
-            best.append(np.zeros(n, dtype=np.intp))
-            distance.append(np.zeros(n))
-            continue
-        a = al(m, x)
-        matched.append(np.asarray(a.cover) >= 0.5)
-        best.append(np.asarray(a.best, dtype=np.intp))
-        distance.append(np.asarray([len(g ^ theirs[j]) if j >= 0 else 0 for g, j in zip(m.sentence_grams(), a.best)]))
-    return Reading(np.concatenate(matched), np.concatenate(best), np.concatenate(distance).astype(float))
+            if m.doc.id == x.doc.id:
+                cache[key] = (np.zeros(n, dtype=bool), np.zeros(n, dtype=np.intp), np.zeros(n))
+            else:
+                a, theirs = al(m, x), x.sentence_grams()
+                distance = [len(g ^ theirs[j]) if j >= 0 else 0 for g, j in zip(m.sentence_grams(), a.best)]
+                cache[key] = (np.asarray(a.cover) >= 0.5, np.asarray(a.best, dtype=np.intp), np.asarray(distance, dtype=float))
+        parts.append(cache[key])
+    return Reading(*(np.concatenate(column) for column in zip(*parts)))
 
 
 def witness_votes(panel: Panel, ra: Reading, rb: Reading) -> tuple[np.ndarray, np.ndarray]:
@@ -466,7 +467,7 @@ def signals(a: Profile, b: Profile, others: list[Profile] = (), cache: dict | No
         def read(x: Profile) -> Reading:
             key = ("reading", x.doc.id, ids)
             if key not in cache:
-                cache[key] = reading(members, x, al)
+                cache[key] = reading(members, x, al, cache)
             return cache[key]
 
         wording, order = witness_votes(panel, read(a), read(b))
