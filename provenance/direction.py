@@ -570,7 +570,7 @@ def evidence(a: Profile, b: Profile, s: PairSignals, weights: dict[str, float] |
             who = A if v[sig] > 0 else B
             votes = [t[k] for t in s.witnesses if t[k]]
             agree = sum(1 for x in votes if (x > 0) == (v[sig] > 0))
-            add(sig, f"where {A} and {B} differ in {what}, {agree} of {len(votes)} other members read as {who} does")
+            add(sig, f"where {A} and {B} differ in {what}, the other members read as {who} does ({agree} of {len(votes)})")
     if v["lead"]:
         who = B if v["lead"] > 0 else A
         add("lead", f"{who} opens with material the other lacks (an added intro)")

@@ -169,7 +169,7 @@ def test_other_copies_vote_for_the_source_where_it_and_a_padded_rewrite_differ()
     assert s.values["sentences"] < 0  # containment alone says b came first
     assert s.values["readings"] > 1.5  # both cuts read as a where a and b differ
     edge = next(e for e in fm.evidence("a", "b") if e.signal == "readings")
-    assert "2 of 2 other members read as a" in edge.detail
+    assert "the other members read as a does (2 of 2)" in edge.detail
 
 
 def test_witnesses_follow_the_order_of_the_source():
