@@ -4,14 +4,16 @@ Originals are Reuters-21578 wire stories when the file is present (set
 PROVENANCE_REUTERS to point at another copy), otherwise the texts under corpus/.
 Each family is a random recursive tree (stars, chains and mixtures) whose derivatives
 are made from their parent by the edits newsrooms and copy sites make: sentences
-deleted, reordered or truncated, sentences from other articles inserted, words swapped
-for synonyms, house spelling applied, typos introduced (and inherited), intros and
-footers, blog-platform text, credit lines, site chrome, and dates that are shifted,
-missing, or re-stamped earlier than the source. The mix follows newsroom habit: most
-copies cut their source (newspapers trim wire copy from the bottom and drop paragraphs),
-a quarter insert a sentence or two from elsewhere, a tenth keep everything and pad it
-(intro, commentary). Everything is seeded: the same
-arguments give the same set. Originals are split into disjoint train and test pools.
+deleted, reordered or truncated, clauses trimmed, sentences from other articles
+inserted, words swapped for synonyms, house spelling applied, a publisher's house style
+for wire shorthand (shared by most copies of a family, so copies converge on readings
+their source lacks), typos introduced (and inherited), intros and footers,
+blog-platform text, credit lines, site chrome, and dates that are shifted, missing, or
+re-stamped earlier than the source. The mix follows newsroom habit: most copies cut
+their source (newspapers trim wire copy from the bottom and drop paragraphs), a quarter
+insert a sentence or two from elsewhere, a tenth keep everything and pad it (intro,
+commentary). Everything is seeded: the same arguments give the same set. Originals are
+split into disjoint train and test pools.
 """
 
 from __future__ import annotations
@@ -67,6 +69,13 @@ SPELLINGS = [
     ("totaled", "totalled"), ("modeled", "modelled"), ("fueled", "fuelled"), ("stabilize", "stabilise"),
     ("liberalization", "liberalisation"), ("realized", "realised"), ("finalized", "finalised"),
     ("criticized", "criticised"), ("emphasized", "emphasised"), ("jewelry", "jewellery"), ("catalog", "catalogue"),
+]
+# Publishers' house styles for wire shorthand: every copy that goes through one desk makes the
+# same changes, so copies converge on readings their source does not have.
+HOUSE_STYLES = [
+    [("mln", "million"), ("bln", "billion"), ("dlrs", "dollars"), ("pct", "percent")],
+    [("mln", "million"), ("bln", "billion"), ("dlrs", "dlr"), ("pct", "per cent"), ("U.S.", "US")],
+    [("mln", "mn"), ("bln", "bn"), ("pct", "%"), ("dlrs", "USD")],
 ]
 PLATFORM = [
     ["Leave a comment", "Design a site like this with WordPress.com", "Get started"],
@@ -184,6 +193,17 @@ def _typo(sents: list[str], rng: random.Random) -> list[str]:
     return out
 
 
+def _trim_clauses(sent: str, rate: float, rng: random.Random) -> str:
+    """Drop clauses between commas (a copy editor tightening a sentence). Copies trim the same
+    sentence's clauses, so independent trims of one source often converge."""
+    parts = sent.split(", ")
+    if len(parts) < 3:
+        return sent
+    kept = [parts[0]] + [p for p in parts[1:-1] if rng.random() >= rate] + [parts[-1]]
+    out = ", ".join(kept)
+    return out if len(out.split()) >= 6 else sent
+
+
 @dataclass
 class _Node:
     body: list[str]  # the story's sentences (inherited and edited)
@@ -191,9 +211,19 @@ class _Node:
     site: str
 
 
-def _derive(parent: _Node, pub: date | None, rng: random.Random, donors: list[str], site: str) -> _Node:
-    """One derivative of `parent`'s story body; presentation (intros, footers) is added at render."""
+def _house(sent: str, style: list[tuple[str, str]]) -> str:
+    for a, b in style:
+        sent = re.sub(rf"(?<![\w.]){re.escape(a)}(?![\w])", b, sent)
+    return sent
+
+
+def _derive(parent: _Node, pub: date | None, rng: random.Random, donors: list[str], site: str,
+            style: list[tuple[str, str]] | None = None) -> _Node:
+    """One derivative of `parent`'s story body; presentation (intros, footers) is added at render.
+    `style` is the family's shared house style, which most copies apply."""
     body = list(parent.body)
+    if style and rng.random() < 0.7:
+        body = [_house(s, style) for s in body]
     level = rng.choices(["near", "light", "heavy", "partial", "augmented"], [0.2, 0.35, 0.15, 0.2, 0.1])[0]
     drop = {"near": 0.05, "light": 0.15, "heavy": 0.2, "partial": 0.45, "augmented": 0.0}[level]
     body = [s for i, s in enumerate(body) if i == 0 or rng.random() >= drop] or body[:1]
@@ -209,6 +239,8 @@ def _derive(parent: _Node, pub: date | None, rng: random.Random, donors: list[st
             body.insert(rng.randint(1, len(body)), rng.choice(donors))
     if level == "augmented" and donors and rng.random() < 0.5:
         body.extend(rng.sample(donors, min(len(donors), rng.randint(1, 2))))  # closing commentary
+    if level in ("light", "heavy", "partial") and rng.random() < 0.4:
+        body = [_trim_clauses(s, 0.35, rng) for s in body]
     rate = {"near": 0.0, "light": 0.15, "heavy": 0.5, "partial": 0.15, "augmented": 0.1}[level]
     if rate:
         body = [_subst(s, rate, rng) for s in body]
@@ -257,6 +289,7 @@ def generate(n_families: int = 240, seed: int = 7, test_share: float = 0.5) -> l
         text, when = pool[(f // 2) % len(pool)]
         donors = [s for t, _ in (pool[rng.randrange(len(pool))] for _ in range(3)) for s in _split(t)]
         size = rng.choices([2, 3, 4, 5, 6, 8, 12], [0.27, 0.25, 0.17, 0.1, 0.08, 0.08, 0.05])[0]
+        style = rng.choice(HOUSE_STYLES) if rng.random() < 0.3 else None
         when = when or date(2020, 1, 1) + timedelta(days=rng.randrange(1500))
         nodes = [_Node(_split(text), when, rng.choice(SITES))]
         parents: list[int | None] = [None]
@@ -267,7 +300,7 @@ def generate(n_families: int = 240, seed: int = 7, test_share: float = 0.5) -> l
                 pub = base - timedelta(days=rng.randint(1, 30))  # re-stamped earlier than its source
             else:
                 pub = base + timedelta(days=rng.choice([0, 0, 1, 1, 2, 3, 7]))
-            nodes.append(_derive(nodes[par], pub, rng, donors, rng.choice(SITES)))
+            nodes.append(_derive(nodes[par], pub, rng, donors, rng.choice(SITES), style))
             parents.append(par)
         ids = [f"g{f:04d}-{rng.getrandbits(24):06x}" for _ in nodes]
         docs = []

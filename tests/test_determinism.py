@@ -32,3 +32,10 @@ def test_file_names_not_discovery_order_decide_the_result(news_dir, tmp_path):
     assert render(moved, "json").replace(str(tmp_path), "DIR") == render(original, "json").replace(
         str(news_dir), "DIR"
     )
+
+
+def test_large_families_are_identical_across_hash_seeds():
+    """Clough-Stevenson's families have ten and more members, so every pair's direction sums
+    votes from many others: no part of it may depend on set iteration order."""
+    clough = os.path.join(os.path.dirname(__file__), "..", "corpus", "clough-stevenson-dev")
+    assert _scan_json(clough, "1") == _scan_json(clough, "777")
