@@ -246,6 +246,47 @@ def run_stories(n_docs: int = 2000, dated: bool = True) -> Tally:
     return t
 
 
+# --- convergent edits ----------------------------------------------------------------------------
+
+
+def run_convergent(n: int = 120, seed: int = 5) -> dict[str, float]:
+    """Stress tests of the witness signal: a wire story and five copies (sentences dropped, some
+    truncated, no dates) that all make the same change, which no single copy's source explains.
+    Share of families whose origin is the wire."""
+    import random
+    import re
+
+    rng = random.Random(seed)
+    originals = [t for t, _ in lineagegen.load_originals() if re.search(r"\b(mln|pct|dlrs)\b", t)]
+    rng.shuffle(originals)
+    style = [("mln", "million"), ("pct", "percent"), ("dlrs", "dollars")]
+    kinds = {
+        "agency tag stripped from the dateline by every copy":
+            (lambda s: ["LONDON (Reuters) - " + s[0]] + s[1:], lambda k: ["LONDON - " + k[0]] + k[1:]),
+        "one house style applied by every copy":
+            (list, lambda k: [lineagegen._house(x, style) for x in k]),
+        "house style by 70% of copies, light synonyms by all":
+            (list, lambda k: [lineagegen._subst(lineagegen._house(x, style) if house else x, 0.15, rng) for x in k]),
+    }
+    out = {}
+    for kind, (wire_of, copy_of) in kinds.items():
+        hits = []
+        for text in originals[:n]:
+            s = lineagegen._split(text)
+            if len(s) < 6:
+                continue
+            docs = [Document("wire", "\n\n".join(wire_of(s)) + "\n")]
+            for c in range(5):
+                keep = [x for i, x in enumerate(s) if i == 0 or rng.random() < 0.7]
+                if rng.random() < 0.5:
+                    keep = keep[: max(3, int(len(keep) * 0.7))]
+                house = rng.random() < 0.7
+                docs.append(Document(f"copy{c}", "\n\n".join(copy_of(keep)) + "\n"))
+            hits += [f.origin == "wire" for f in families(docs, compare_all(docs)) if "wire" in f.members]
+        out[kind] = sum(hits) / len(hits)
+    return out
+
+
 # --- report -------------------------------------------------------------------------------------
 
 
@@ -275,6 +316,8 @@ def main() -> None:
     for dated in (True, False):
         label = "every text dated" if dated else "no dates"
         print("\n" + summary(f"republished wire stories (bench_scale corpus, 2,000 texts, {label})", run_stories(dated=dated)))
+    print("\n### convergent edits (a wire and five copies, no dates): origin is the wire\n" +
+          "\n".join(f"- {k}: {v:.3f}" for k, v in run_convergent().items()))
     cuts = run_wire_cuts()
     print("\n### wire-style cuts (two texts, no dates): copy judged the copy\n" +
           "\n".join(f"- {k}: {v:.3f}" for k, v in cuts.items()))

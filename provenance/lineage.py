@@ -32,13 +32,13 @@ ORIGIN_TEMPERATURE = 0.8  # softmax(ORIGIN_TEMPERATURE * summed log-odds) over m
 PARENT_TEMPERATURE = 1.0
 PARENT_COVERAGE = 8.0  # weight of log(share of d's 3-word runs found in the candidate)
 PARENT_VARIANT = 2.0  # penalty per word the candidate spells differently (capped below)
-PARENT_QUOTE = 1.0  # weight of log(1 + d's quoted 3-grams the candidate has): quotes are not reworded
+PARENT_QUOTE = 2.0  # weight of log(1 + d's quoted 3-grams the candidate has): quotes are not reworded
 ORIGIN_SIZE_POWER = 0.75  # summed log-odds are divided by (members - 1) ** this (pairs share evidence)
 MAX_VARIANTS = 4
 DENSE_LIMIT = 12  # families up to this size compare every pair; larger ones only copy-linked pairs
 MAX_OTHERS = 16  # family members consulted for the "others" signal of one pair
 MAX_LINKS = 8  # above DENSE_LIMIT, the copy links scored per member (its strongest)
-EDGE_SCALE, EDGE_SHIFT = 1.021, 1.132  # Platt scaling of parent-edge probabilities (fitted, see above)
+EDGE_SCALE, EDGE_SHIFT = 1.021, 1.108  # Platt scaling of parent-edge probabilities (fitted, see above)
 UNDECIDED = 0.6  # origin confidence below this is reported as undecided
 
 
