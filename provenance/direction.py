@@ -438,8 +438,12 @@ class PairSignals:
     witnesses: list[tuple[str, float, float]] = field(default_factory=list)  # (member, wording vote, order vote)
 
 
-def signals(a: Profile, b: Profile, others: list[Profile] = (), cache: dict | None = None) -> PairSignals:
-    """Antisymmetric features of (a, b); `others` are the rest of the family (for `others`)."""
+def signals(
+    a: Profile, b: Profile, others: list[Profile] = (), cache: dict | None = None, panel: list[Profile] | None = None
+) -> PairSignals:
+    """Antisymmetric features of (a, b); `others` are the rest of the family (for `others` and the
+    witnesses). `panel`, a superset of `others` shared by many pairs, lets them share its readings
+    (default: the pair and its others)."""
     cache = {} if cache is None else cache
 
     def al(x: Profile, y: Profile) -> Alignment:
@@ -471,8 +475,7 @@ def signals(a: Profile, b: Profile, others: list[Profile] = (), cache: dict | No
         oth.append((m.doc.id, sa, sb))
         exact.append((m.doc.id, ga, gb))
     if others:
-        # the pair and its others: the whole family (so one panel) for every pair of most families
-        members = sorted([*others, a, b], key=lambda p: p.doc.id)
+        members = sorted([*others, a, b], key=lambda p: p.doc.id) if panel is None else panel
         ids = tuple(m.doc.id for m in members)
         if ("panel", ids) not in cache:
             cache[("panel", ids)] = Panel.of(members)

@@ -79,12 +79,14 @@ class _FamilyModel:
         self.w = weights
         self.cache: dict = {}
         self.sig: dict[tuple[str, str], dr.PairSignals] = {}
+        # every pair's others are among the first MAX_OTHERS + 2 members: one panel of witnesses
+        self.panel = [profiles[m] for m in self.members[: MAX_OTHERS + 2]]
 
     def signals(self, a: str, b: str) -> dr.PairSignals:
         key = (a, b) if a < b else (b, a)
         if key not in self.sig:
             others = [self.p[m] for m in islice((m for m in self.members if m not in key), MAX_OTHERS)]
-            self.sig[key] = dr.signals(self.p[key[0]], self.p[key[1]], others, self.cache)
+            self.sig[key] = dr.signals(self.p[key[0]], self.p[key[1]], others, self.cache, self.panel)
         return self.sig[key]
 
     def z(self, a: str, b: str) -> float:
