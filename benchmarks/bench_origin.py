@@ -260,13 +260,17 @@ def run_convergent(n: int = 120, seed: int = 5) -> dict[str, float]:
     originals = [t for t, _ in lineagegen.load_originals() if re.search(r"\b(mln|pct|dlrs)\b", t)]
     rng.shuffle(originals)
     style = [("mln", "million"), ("pct", "percent"), ("dlrs", "dollars")]
-    kinds = {
+    def house(k: list[str]) -> list[str]:
+        return [lineagegen._house(x, style) for x in k]
+
+    def mostly_house(k: list[str]) -> list[str]:
+        return [lineagegen._subst(x, 0.15, rng) for x in (house(k) if rng.random() < 0.7 else k)]
+
+    kinds = {  # the wire from the story's sentences, a copy from the sentences it keeps
         "agency tag stripped from the dateline by every copy":
             (lambda s: ["LONDON (Reuters) - " + s[0]] + s[1:], lambda k: ["LONDON - " + k[0]] + k[1:]),
-        "one house style applied by every copy":
-            (list, lambda k: [lineagegen._house(x, style) for x in k]),
-        "house style by 70% of copies, light synonyms by all":
-            (list, lambda k: [lineagegen._subst(lineagegen._house(x, style) if house else x, 0.15, rng) for x in k]),
+        "one house style applied by every copy": (list, house),
+        "house style by 70% of copies, light synonyms by all": (list, mostly_house),
     }
     out = {}
     for kind, (wire_of, copy_of) in kinds.items():
@@ -280,7 +284,6 @@ def run_convergent(n: int = 120, seed: int = 5) -> dict[str, float]:
                 keep = [x for i, x in enumerate(s) if i == 0 or rng.random() < 0.7]
                 if rng.random() < 0.5:
                     keep = keep[: max(3, int(len(keep) * 0.7))]
-                house = rng.random() < 0.7
                 docs.append(Document(f"copy{c}", "\n\n".join(copy_of(keep)) + "\n"))
             hits += [f.origin == "wire" for f in families(docs, compare_all(docs)) if "wire" in f.members]
         out[kind] = sum(hits) / len(hits)
