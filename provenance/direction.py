@@ -230,6 +230,9 @@ def gram_containment(x: Profile, y: Profile) -> float:
     return len(x.grams & y.grams) / len(x.grams) if x.grams else 0.0
 
 
+COUNTERPART = 0.5  # a sentence has a counterpart when this share of its content words is covered
+
+
 @dataclass(slots=True)
 class Alignment:
     """For each prose sentence of x: its best match in y and the share of its content words covered."""
@@ -237,8 +240,8 @@ class Alignment:
     best: list[int]
     cover: list[float]
 
-    def matched(self, i: int, at: float = 0.5) -> bool:
-        return self.cover[i] >= at
+    def matched(self, i: int) -> bool:
+        return self.cover[i] >= COUNTERPART
 
 
 def align(x: Profile, y: Profile) -> Alignment:
@@ -319,6 +322,7 @@ class Panel:
     """The family members that vote on pairs of a family, their sentences laid end to end."""
 
     ids: tuple[str, ...]
+    slot: dict[str, int]  # member id -> its index in `ids`
     owner: np.ndarray  # per sentence: its member's index in `ids`
     first: np.ndarray  # every pair of sentences of one member, in that member's order:
     second: np.ndarray  # first[k] comes before second[k]
@@ -331,7 +335,8 @@ class Panel:
         pairs = [np.triu_indices(n, 1) for n in sizes]
         first = np.concatenate([s + i for s, (i, _) in zip(starts, pairs)]).astype(np.intp)
         second = np.concatenate([s + j for s, (_, j) in zip(starts, pairs)]).astype(np.intp)
-        return cls(tuple(m.doc.id for m in members), owner, first, second)
+        ids = tuple(m.doc.id for m in members)
+        return cls(ids, {m: k for k, m in enumerate(ids)}, owner, first, second)
 
 
 @dataclass(slots=True)
@@ -364,7 +369,7 @@ def reading(members: list[Profile], x: Profile, al, cache: dict | None = None) -
                 differ = [mine[i] ^ theirs[j] if j >= 0 else frozenset() for i, j in enumerate(a.best)]
                 times = Counter(w for d in differ for w in d)
                 distance = [sum(times[w] == 1 for w in d) for d in differ]
-                cache[key] = (np.asarray(a.cover) >= 0.5, np.asarray(a.best, dtype=np.intp), np.asarray(distance, dtype=float))
+                cache[key] = (np.asarray(a.cover) >= COUNTERPART, np.asarray(a.best, dtype=np.intp), np.asarray(distance, dtype=float))
         parts.append(cache[key])
     return Reading(*(np.concatenate(column) for column in zip(*parts)))
 
@@ -488,8 +493,8 @@ def signals(
             return cache[key]
 
         wording, order = witness_votes(panel, read(a), read(b))
-        at = {m: i for i, m in enumerate(ids)}
-        wit = [(m.doc.id, float(wording[at[m.doc.id]]), float(order[at[m.doc.id]])) for m in others]
+        slots = [panel.slot[m.doc.id] for m in others]
+        wit = [(m.doc.id, float(wording[k]), float(order[k])) for m, k in zip(others, slots)]
 
     def unique(x: Profile) -> float:
         # the others are the family's first members but the pair: the same set for most pairs of x
