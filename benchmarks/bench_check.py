@@ -6,7 +6,7 @@ then measures, as separate processes, what an editor waits for:
 * **latency** — wall time of one whole check process, interpreter start-up included,
   for three drafts: one that lifts two paragraphs from an indexed article, one that
   shares nothing, one written from scratch by the corpus generator. Both faces are
-  timed: ``python -m provenance.hook`` (what pre-commit runs) and the ``provenance
+  timed: ``python -m provenance.cli.hook`` (what pre-commit runs) and the ``provenance
   check`` command (typer). Reported as the median of --repeat runs, with the minimum.
 * **memory** — peak RSS of the check process (from ``wait4``), which must stay flat
   as the index grows: nothing is loaded whole.
@@ -119,8 +119,8 @@ def timed(cmd: list[str], repeat: int) -> dict:
 
 
 def in_process(index: Path, paths: dict[str, Path], repeat: int) -> dict:
-    from provenance import documents
-    from provenance.check import check_documents
+    from provenance.ingest import files as documents
+    from provenance.engines.check import check_documents
     from provenance.index import open_index, query_features
 
     out = {}
@@ -188,11 +188,11 @@ def main() -> None:
         paths = drafts(index, args.workdir)
         info["size"] = sizes(index)
         info["hook"] = {
-            name: timed([py, "-m", "provenance.hook", "--index", str(index), str(p)], args.repeat)
+            name: timed([py, "-m", "provenance.cli.hook", "--index", str(index), str(p)], args.repeat)
             for name, p in paths.items()
         }
         info["cli"] = {
-            name: timed([py, "-c", "from provenance.cli import main; main()", "check", str(p),
+            name: timed([py, "-c", "from provenance.cli.app import main; main()", "check", str(p),
                          "--index", str(index), "--format", "line"], args.repeat)
             for name, p in list(paths.items())[:1]
         }

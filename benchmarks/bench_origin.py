@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import lineagegen
-from provenance.lineage import directions, families
+from provenance.origin.families import directions, families
 from provenance.model import Document, Family, Pair
 
 NEWS = ROOT / "corpus" / "news"
@@ -35,7 +35,7 @@ if not CLOUGH.is_dir():
 
 def compare_all(docs: list[Document]) -> list[Pair]:
     """Verified pairs for every pair of docs (the real verify stage)."""
-    from provenance.verdict import compare
+    from provenance.verify.verdict import compare
 
     docs = sorted(docs, key=lambda d: d.id)
     return [compare(a, b) for a, b in itertools.combinations(docs, 2)]
@@ -117,12 +117,12 @@ def score_generated(g, docs, pairs, fams, t: Tally, weights=None) -> None:
 def _load(path: Path) -> tuple[list[Document], list[Pair], list[Family]]:
     """Through the whole scan when available, else the loader + compare + families."""
     try:
-        from provenance.scan import scan
+        from provenance.engines.local import scan
 
         res = scan([path])
         return res.documents, res.pairs, res.families
     except ImportError:
-        from provenance.documents import load_paths
+        from provenance.ingest.files import load_paths
 
         docs, _ = load_paths([path])
         pairs = compare_all(docs)
@@ -190,7 +190,7 @@ def run_wire_cuts(n: int = 150, seed: int = 3) -> dict[str, float]:
     """Two-text families without dates: share judged the right way round, per kind of newsroom cut."""
     import random
 
-    from provenance.lineage import families as fam_of
+    from provenance.origin.families import families as fam_of
 
     rng = random.Random(seed)
     originals = lineagegen.load_originals()
@@ -225,7 +225,7 @@ def run_stories(n_docs: int = 2000, dated: bool = True) -> Tally:
     import dataclasses
 
     from benchmarks import bench_scale
-    from provenance.scan import scan_documents
+    from provenance.engines.local import scan_documents
 
     corpus = bench_scale.derived_corpus(n_docs)
     parent = {d: p for p, d, _ in corpus.known}

@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from provenance.documents import load_paths  # noqa: E402
-from provenance.verdict import PhraseStats, compare  # noqa: E402
+from provenance.ingest.files import load_paths  # noqa: E402
+from provenance.verify.verdict import PhraseStats, compare  # noqa: E402
 
 CLOUGH = ROOT / "corpus" / "clough-stevenson-dev"
 NEWS = ROOT / "corpus" / "news"
@@ -102,7 +102,7 @@ def clough() -> dict:
 def _scan_clough(labels: dict[str, tuple[str, str]]) -> dict | None:
     """End to end: answers flagged copy against their source by the scan (candidates + compare)."""
     try:
-        from provenance.scan import scan  # the lead's module; optional until it lands
+        from provenance.engines.local import scan  # the lead's module; optional until it lands
     except ImportError:
         return None
     result = scan([CLOUGH])
@@ -141,7 +141,7 @@ def news() -> dict:
 def _scan_pairs() -> list | None:
     """Pairs the end-to-end scan reports on corpus/news, when the scan exists."""
     try:
-        from provenance.scan import scan  # the lead's module; optional until it lands
+        from provenance.engines.local import scan  # the lead's module; optional until it lands
     except ImportError:
         return None
     result = scan([NEWS])
@@ -159,10 +159,12 @@ def reuters(n: int = 2000, path: Path = REUTERS) -> list[str] | None:
     """
     import json
 
-    from provenance import align, candidates
-    from provenance.config import DEFAULT_CONFIG
+    from provenance import candidates
+
+    from provenance.verify import align
+    from provenance.settings import DEFAULT_CONFIG
     from provenance.model import Document
-    from provenance.verdict import VERBATIM_SHARE, VERBATIM_WORDS, compare_prepared
+    from provenance.verify.verdict import VERBATIM_SHARE, VERBATIM_WORDS, compare_prepared
 
     if not path.exists():
         return None
@@ -266,7 +268,8 @@ def heldout() -> list[str]:
     line for the held-out task gives what that choice does there, next to the shipped
     setting (align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA).
     """
-    from provenance import align, verdict
+    from provenance.verify import align
+    from provenance.verify import verdict
 
     docs = _load(CLOUGH)
     with open(CLOUGH / "file_information.csv", newline="", encoding="utf-8") as fh:

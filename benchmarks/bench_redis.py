@@ -61,7 +61,7 @@ def build_redis(spec: str, n: int) -> dict:
 
 
 def same_candidates(specs: list[str], paths: dict[str, Path]) -> dict[str, bool]:
-    from provenance import documents
+    from provenance.ingest import files as documents
     from provenance.index import open_index, query_features
 
     out = {}
@@ -77,8 +77,8 @@ def same_candidates(specs: list[str], paths: dict[str, Path]) -> dict[str, bool]
 
 def in_process(spec: str, paths: dict[str, Path], repeat: int) -> dict:
     """Median per-draft times (bench_check.in_process reports means; medians resist the shared machine)."""
-    from provenance import documents
-    from provenance.check import check_documents
+    from provenance.ingest import files as documents
+    from provenance.engines.check import check_documents
     from provenance.index import open_index, query_features
 
     out = {}
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
         info["same_candidates"] = same_candidates([sqlite_spec, redis_spec], paths)
         info["in_process"] = {b: in_process(s, paths, args.repeat)
                               for b, s in (("sqlite", sqlite_spec), ("redis", redis_spec))}
-        py = [sys.executable, "-c", "from provenance.cli import main; main()"]
+        py = [sys.executable, "-c", "from provenance.cli.app import main; main()"]
         info["process"] = {
             b: bench_check.timed([*py, "check", str(paths["copying"]), "--index", s, "--format", "line"],
                                  args.repeat)

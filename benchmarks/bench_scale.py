@@ -155,10 +155,10 @@ def recall(result, known) -> tuple[float, dict[str, float]]:
 def stages(docs, options) -> tuple[object, dict]:
     """`scan.scan_documents`, its steps called one by one as it calls them, each timed (CPU)."""
     from provenance import candidates as cand
-    from provenance import scan
-    from provenance.lineage import families
+    from provenance.engines import local as scan
+    from provenance.origin.families import families
     from provenance.model import ScanResult
-    from provenance.verdict import PhraseStats
+    from provenance.verify.verdict import PhraseStats
 
     t: dict = {}
     t0 = time.process_time()
@@ -204,8 +204,8 @@ def _digest(text: str) -> str:
 
 def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int) -> dict:
     """One size on one engine, in this process (the caller gives each its own process)."""
-    from provenance.distributed import Stats, scan_documents_dask
-    from provenance.scan import ScanOptions
+    from provenance.engines.dask import Stats, scan_documents_dask
+    from provenance.engines.local import ScanOptions
 
     options = ScanOptions()
     corpus = derived_corpus(n, seed)

@@ -30,7 +30,7 @@ except ImportError:  # not on Windows
 import pytest
 
 import provenance
-from provenance import sketch
+from provenance.fingerprint import minhash as sketch
 
 K, NUM_PERM, SEED = 5, 128, 1
 pytestmark = pytest.mark.usefixtures("one_core")

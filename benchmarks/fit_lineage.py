@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import bench_origin, lineagegen  # noqa: E402
-from provenance import direction as dr  # noqa: E402
+from provenance.origin import signals as dr  # noqa: E402
 from provenance import lineage  # noqa: E402
 
 

@@ -24,8 +24,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import sketch
-from .config import SketchConfig
+from provenance.fingerprint import minhash as sketch
+from provenance.settings import SketchConfig
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below

@@ -6,7 +6,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance import align, sketch, text
+from provenance import text
+
+from provenance.verify import align
+
+from provenance.fingerprint import minhash as sketch
 
 WORDS = ["the", "minister", "said", "prices", "rose", "sharply", "in", "march", "after", "talks",
          "aluminium", "deal", "ukraine", "russia", "mining", "ready", "to", "offer", "partners", "and"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from provenance import candidates as C
-from provenance.config import DEFAULT_CONFIG
+from provenance.settings import DEFAULT_CONFIG
 
 
 def _read(path) -> str:

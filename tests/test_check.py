@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from provenance.check import check
-from provenance.cli import app
-from provenance.config import SketchConfig
+from provenance.engines.check import check
+from provenance.cli.app import app
+from provenance.settings import SketchConfig
 from provenance.errors import ConfigMismatchError, InputError, IndexError_
 from provenance.index import open_index
 
@@ -171,7 +171,7 @@ def test_a_draft_already_in_the_index_is_not_its_own_source(newsroom):
 
 
 def test_hook_entry_point(newsroom, capsys):
-    from provenance.hook import main
+    from provenance.cli.hook import main
 
     assert main(["drafts/copy.txt"]) == 1
     out = capsys.readouterr()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from provenance.cli import app
+from provenance.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -102,7 +102,7 @@ def test_ctrl_c_exits_130_and_leaves_no_report(tmp_path):
     _big_corpus(corpus)
     out = tmp_path / "report.json"
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from provenance.cli import main; main()", "scan", str(corpus), "-f", "json",
+        [sys.executable, "-c", "from provenance.cli.app import main; main()", "scan", str(corpus), "-f", "json",
          "-o", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

@@ -8,13 +8,13 @@ import subprocess
 import sys
 
 from provenance.report import render
-from provenance.scan import scan
+from provenance.engines.local import scan
 
 
 def _scan_json(path, seed: str) -> bytes:
     env = {**os.environ, "PYTHONHASHSEED": seed}
     out = subprocess.run(
-        [sys.executable, "-c", "from provenance.cli import main; main()", "scan", str(path), "-f", "json"],
+        [sys.executable, "-c", "from provenance.cli.app import main; main()", "scan", str(path), "-f", "json"],
         env=env, capture_output=True, check=True,
     )
     return out.stdout

@@ -12,12 +12,12 @@ import pytest
 from provenance.candidates import CandidateOptions
 from provenance.errors import MissingExtraError
 from provenance.report import render
-from provenance.scan import ScanOptions, scan, scan_documents
+from provenance.engines.local import ScanOptions, scan, scan_documents
 
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("pyarrow")
 
-from provenance.distributed import Stats, scan_dask, scan_documents_dask
+from provenance.engines.dask import Stats, scan_dask, scan_documents_dask
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,7 +100,7 @@ def test_a_rerun_resumes_from_the_work_dir(scheduler, derived, tmp_path):
 def test_cli_work_dir_keeps_parquet_and_a_rerun_gives_the_same_json(scheduler, news_dir, tmp_path):
     from typer.testing import CliRunner
 
-    from provenance.cli import app
+    from provenance.cli.app import app
 
     work = tmp_path / "work"
     args = ["scan", str(news_dir), "-f", "json", "--engine", "dask", "--scheduler", scheduler,
@@ -132,8 +132,8 @@ def test_an_empty_or_one_document_corpus(scheduler, tmp_path):
 
 @pytest.mark.parametrize("words", [False, True])
 def test_phrase_counts_merged_over_partitions_equal_one_pass(derived, tmp_path, words):
-    from provenance import distributed as D
-    from provenance.verdict import PhraseStats
+    from provenance.engines import dask as D
+    from provenance.verify.verdict import PhraseStats
 
     docs = derived.docs[:100]
     whole = PhraseStats.from_documents(docs, words=words)

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance.documents import DEFAULT_MAX_BYTES, decode, load_paths, load_text, remove_repeated_lines
+from provenance.ingest.files import DEFAULT_MAX_BYTES, decode, load_paths, load_text, remove_repeated_lines
 from provenance.errors import InputError
 from provenance.model import Document
 from provenance.text import words
@@ -470,7 +470,7 @@ def test_hostile_html_never_crashes(page, tmp_path, no_network):
 
 def test_trafilatura_is_imported_only_for_html():
     code = (
-        "import sys; from provenance import documents; "
+        "import sys; from provenance.ingest import files as documents; "
         "documents.load_text('A short text with words.', id='x'); "
         "print('trafilatura' in sys.modules)"
     )
@@ -768,7 +768,7 @@ def test_decode_never_crashes(data):
 
 def test_read_errors_as_any_user(folder, monkeypatch):
     """The same failures without relying on file modes (root reads everything)."""
-    import provenance.documents as documents
+    import provenance.ingest.files as documents
 
     (folder / "broken.txt").write_text("Never read.")
     (folder / "shut").mkdir()

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from provenance.cli import app
+from provenance.cli.app import app
 
 runner = CliRunner()
 

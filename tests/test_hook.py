@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = ROOT / "corpus" / "news"
-CLI = [sys.executable, "-c", "from provenance.cli import main; main()"]
+CLI = [sys.executable, "-c", "from provenance.cli.app import main; main()"]
 
 ORIGINAL = """# Harbour ferry returns after repairs
 
@@ -135,7 +135,7 @@ def _add(folder: Path, index: Path) -> subprocess.Popen:
 
 
 def test_sigkill_during_add_loses_nothing_committed_and_rerun_completes(tmp_path):
-    from provenance import documents
+    from provenance.ingest import files as documents
     from provenance.index import open_index
 
     folder, index = tmp_path / "docs", tmp_path / "ix.sqlite"

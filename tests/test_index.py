@@ -11,8 +11,8 @@ from datasketch import LeanMinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance import sketch
-from provenance.config import DEFAULT_CONFIG
+from provenance.fingerprint import minhash as sketch
+from provenance.settings import DEFAULT_CONFIG
 from provenance.errors import IndexError_
 from provenance.index import (
     IndexParams,
@@ -180,7 +180,7 @@ def test_phrase_stats_never_undercount(index):
 
 def test_phrase_stats_agree_with_the_verdicts_own_counts(index):
     """Same keys as `verdict.PhraseStats`: the index can stand in for an in-memory collection."""
-    from provenance import verdict
+    from provenance.verify import verdict
 
     texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(CLOUGH.glob("g0p*.txt"))]
     index.add([Document(id=str(i), text=t) for i, t in enumerate(texts)])

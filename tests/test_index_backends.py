@@ -25,9 +25,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from provenance.check import check_documents
-from provenance.cli import app
-from provenance.config import DEFAULT_CONFIG, SketchConfig
+from provenance.engines.check import check_documents
+from provenance.cli.app import app
+from provenance.settings import DEFAULT_CONFIG, SketchConfig
 from provenance.errors import ConfigMismatchError, IndexError_
 from provenance.index import doc_phrases, open_index, query_features
 from provenance.model import Document
@@ -226,7 +226,7 @@ def test_rebuild_keeps_answers_and_sizes(index):
 
 def test_phrase_sketch_widens_as_the_index_grows(index, monkeypatch):
     """Widening recounts from the stored texts; the counts still never undercount."""
-    from provenance.index import cms
+    from provenance.index import count_min as cms
 
     d = docs(40, words=150)
     index.add(d[:2])
@@ -313,7 +313,7 @@ def test_both_backends_give_the_same_candidates_phrase_counts_and_verdicts(make)
 def test_redis_storage_is_datasketch_minhashlsh_and_never_unpickles(make, monkeypatch):
     from datasketch import LeanMinHash, MinHashLSH
 
-    from provenance import sketch
+    from provenance.fingerprint import minhash as sketch
 
     def refuse(*args, **kwargs):
         raise AssertionError("pickle.loads was called")

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance import direction as dr
-from provenance.lineage import _FamilyModel, components, directions, families
+from provenance.origin import signals as dr
+from provenance.origin.families import _FamilyModel, components, directions, families
 from provenance.model import Document, Pair
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +34,7 @@ SENTENCES = [
 
 
 def _scan(path: Path):
-    scan = pytest.importorskip("provenance.scan").scan
+    scan = pytest.importorskip("provenance.engines.local").scan
     return scan([path])
 
 
@@ -76,7 +76,7 @@ def test_clough_source_is_origin_and_every_pair_points_away_from_it():
     containment alone reads them backwards; the other answers' readings decide."""
     if not CLOUGH.is_dir():
         pytest.skip("corpus/clough-stevenson-dev not present")
-    from provenance.lineage import UNDECIDED
+    from provenance.origin.families import UNDECIDED
 
     res = _scan(CLOUGH)
     with open(CLOUGH / "file_information.csv", newline="", encoding="utf-8") as f:
@@ -206,7 +206,7 @@ def test_quote_only_and_independent_do_not_join():
 
 def test_a_large_family_scores_each_members_strongest_links_and_still_finds_every_parent():
     """Above DENSE_LIMIT members, each member's MAX_LINKS strongest copy links are scored."""
-    from provenance import lineage
+    from provenance.origin import families as lineage
 
     n = lineage.DENSE_LIMIT + 8
     ids = [f"m{k:02d}" for k in range(n)]

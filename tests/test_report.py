@@ -75,7 +75,7 @@ def test_line_format_points_into_jsonl_records(tmp_path):
     """A JSONL record is one line: its line, and the column inside its "text" string as written."""
     from json.decoder import scanstring
 
-    from provenance.documents import load_paths
+    from provenance.ingest.files import load_paths
 
     said = "The minister said the plan would cut costs by half."
     b = {"id": "b", "title": 'A "quoted" title', "text": 'Caf\u00e9 \U0001F600 "Yes."\n\nLede.\n' + said}

@@ -9,10 +9,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import provenance
-from provenance import sketch
+from provenance.fingerprint import minhash as sketch
 from provenance import text as textmod
-from provenance import wordbytes
-from provenance.config import SketchConfig
+from provenance.text import byte_tokens as wordbytes
+from provenance.settings import SketchConfig
 from provenance.errors import EmptyTextError
 
 

@@ -43,11 +43,11 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from ..config import DEFAULT_CONFIG, SketchConfig
-from ..errors import IndexError_
+from provenance.settings import DEFAULT_CONFIG, SketchConfig
+from provenance.errors import IndexError_
 
 if TYPE_CHECKING:
-    from ..model import Document
+    from provenance.model import Document
 
 DEFAULT_INDEX_PATH = Path(".provenance") / "index.sqlite"
 SIG_HEADER = 13  # LeanMinHash "<" layout: int64 seed, int32 -num_perm, uint8 scheme code
@@ -152,7 +152,7 @@ def content_hash(doc: Document) -> int:
 
 def band_keys(signatures: np.ndarray, params: IndexParams) -> np.ndarray:
     """(n, bands) int32 keys; the band number is mixed in, so one table holds every band."""
-    from .. import sketch
+    from provenance.fingerprint import minhash as sketch
 
     need = params.bands * params.rows
     if need > signatures.shape[1]:
@@ -198,7 +198,7 @@ class DocFeatures:
 
 def phrase_key_version() -> str:
     """Names the phrase keys the verdict stage asks about; stored, so a change forces a rebuild."""
-    from .. import align
+    from provenance.verify import align
 
     return f"align.kgram_hashes;k={align.SEED_K}"
 
@@ -214,14 +214,14 @@ def require_phrase_keys(stored: str | None) -> None:
 
 def phrase_keys(token_hashes: np.ndarray) -> np.ndarray:
     """Distinct phrase keys of one document: what `verdict` passes to `PhraseStats.doc_freq`."""
-    from .. import align
+    from provenance.verify import align
 
     return align.phrase_keys(token_hashes)
 
 
 def doc_phrases(texts: Sequence[str]) -> list[np.ndarray]:
     """Distinct phrase keys of each text (for recounting phrase frequencies)."""
-    from .. import sketch
+    from provenance.fingerprint import minhash as sketch
 
     out: list[np.ndarray] = []
     for batch in sketch.batches(texts):
@@ -234,7 +234,7 @@ def doc_features(
     texts: Sequence[str], config: SketchConfig, params: IndexParams, *, phrases: bool = True
 ) -> DocFeatures:
     """Signatures, band keys, fingerprints and distinct phrase keys of many texts, batched."""
-    from .. import sketch
+    from provenance.fingerprint import minhash as sketch
 
     sigs: list[np.ndarray] = []
     fps: list[np.ndarray] = []
@@ -261,7 +261,7 @@ class QueryFeatures:
 
 
 def query_features(text: str, config: SketchConfig, params: IndexParams) -> QueryFeatures:
-    from .. import sketch
+    from provenance.fingerprint import minhash as sketch
 
     th, toff = sketch.token_hashes([text])
     sv, soff = sketch.shingle_hashes(th, toff, config.k)
@@ -339,13 +339,13 @@ def open_index(
     text = str(spec)
     if text.startswith(("redis://", "rediss://", "unix://")):
         try:
-            from . import redis as redis_backend  # provided by the shared-index backend
+            from provenance.index import redis as redis_backend  # provided by the shared-index backend
         except ImportError as exc:
             raise IndexError_(f"no Redis index backend is available for {text!r}") from exc
         return redis_backend.open(text, config, create=create, params=params, check_config=check_config)
     if "://" in text:
         raise IndexError_(f"unknown index location {text!r}: give a file path or redis://HOST:PORT/DB")
-    from .sqlite import SQLiteIndex
+    from provenance.index.sqlite import SQLiteIndex
 
     return SQLiteIndex(Path(text), config, create=create, params=params, check_config=check_config)
 

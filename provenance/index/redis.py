@@ -46,16 +46,16 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import numpy as np
 
-from ..config import SketchConfig
-from ..errors import ConfigMismatchError, IndexError_, MissingExtraError
-from ..model import Document
-from . import (
+from provenance.settings import SketchConfig
+from provenance.errors import ConfigMismatchError, IndexError_, MissingExtraError
+from provenance.model import Document
+from provenance.index import (
     AddReport,
     Candidate,
     IndexParams,
     IndexStats,
     QueryFeatures,
-    cms,
+    count_min as cms,
     content_hash,
     doc_features,
     phrase_key_version,
@@ -432,7 +432,7 @@ class RedisIndex:
         return AddReport(*counts, tuple(skipped))
 
     def _add_batch(self, batch: list[Document], counts: list[int], skipped: list[tuple[str, str]]) -> None:
-        from .. import text as textmod
+        from provenance import text as textmod
 
         by_id: dict[str, Document] = {}
         for d in batch:
@@ -457,7 +457,7 @@ class RedisIndex:
         counts[1] += n_old
 
     def _write(self, build):
-        from .redis_write import write
+        from provenance.index.redis_write import write
 
         return write(self, build)
 
@@ -468,7 +468,7 @@ class RedisIndex:
         With `config`, the index moves to that configuration (what a fingerprint mismatch asks for).
         A concurrent add or remove makes the rebuild stop without switching: run it again.
         """
-        from .redis_write import rebuild
+        from provenance.index.redis_write import rebuild
 
         return rebuild(self, config or self.config, batch_size)
 

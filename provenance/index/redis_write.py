@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..config import SketchConfig
-from ..errors import IndexError_
-from ..model import Document
-from . import cms, doc_features, doc_phrases, phrase_key_version, signature_bytes
-from .redis import WRITE_RETRIES, _b, _close_lsh
+from provenance.settings import SketchConfig
+from provenance.errors import IndexError_
+from provenance.model import Document
+from provenance.index import doc_features, doc_phrases, phrase_key_version, signature_bytes
+from provenance.index import count_min as cms
+from provenance.index.redis import WRITE_RETRIES, _b, _close_lsh
 
 if TYPE_CHECKING:
-    from .redis import RedisIndex
+    from provenance.index.redis import RedisIndex
 
 # KEYS: fingerprint hashes; ARGV: add or remove, then per key a fingerprint and a packed document number.
 # Adding a number already there or removing one absent does nothing. Writes: only inside MULTI/EXEC.

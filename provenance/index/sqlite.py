@@ -37,18 +37,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import sketch
-from ..config import SketchConfig
-from ..errors import ConfigMismatchError, IndexError_
-from ..model import Document
-from . import (
+from provenance.fingerprint import minhash as sketch
+from provenance.settings import SketchConfig
+from provenance.errors import ConfigMismatchError, IndexError_
+from provenance.model import Document
+from provenance.index import (
     AddReport,
     Candidate,
     DocFeatures,
     IndexParams,
     IndexStats,
     QueryFeatures,
-    cms,
+    count_min as cms,
     content_hash,
     doc_features,
     doc_phrases,

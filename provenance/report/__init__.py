@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from ..model import ScanResult
+from provenance.model import ScanResult
 
 FORMATS = ("table", "json", "jsonl", "csv", "html", "line")
 

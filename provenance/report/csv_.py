@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..model import ScanResult
+from provenance.model import ScanResult
 
 COLUMNS = (
     "a", "b", "verdict", "resemblance", "containment_a_in_b", "containment_b_in_a",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ..model import Document, Pair, ScanResult
-from .table import passage_summary
+from provenance.model import Document, Pair, ScanResult
+from provenance.report.table import passage_summary
 
 STYLE = """
 body{font:14px/1.5 system-ui,sans-serif;margin:2em;color:#222}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import __version__
-from ..model import Document, Family, Pair, Problem, ScanResult
+from provenance import __version__
+from provenance.model import Document, Family, Pair, Problem, ScanResult
 
 SCHEMA_VERSION = 1
 

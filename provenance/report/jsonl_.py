@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ..model import ScanResult
-from .json_ import SCHEMA_VERSION, document_record, family_record, pair_record, problem_record
+from provenance.model import ScanResult
+from provenance.report.json_ import SCHEMA_VERSION, document_record, family_record, pair_record, problem_record
 
 
 def render(result: ScanResult) -> str:

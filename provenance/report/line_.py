@@ -18,9 +18,9 @@ from json.decoder import scanstring
 from pathlib import Path
 from typing import BinaryIO
 
-from ..documents import decode
-from ..errors import InputError
-from ..model import VERDICT_ORDER, Document, ScanResult
+from provenance.ingest.files import decode
+from provenance.errors import InputError
+from provenance.model import VERDICT_ORDER, Document, ScanResult
 
 
 @lru_cache(maxsize=256)

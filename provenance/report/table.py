@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from ..model import Pair, ScanResult
+from provenance.model import Pair, ScanResult
 
 VERDICT_STYLE = {"copy": "bold red", "quote-only": "yellow", "independent": "green"}
 

@@ -70,9 +70,11 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from . import align, sketch
-from .config import DEFAULT_CONFIG
-from .model import Document, Pair, Passage
+from provenance.verify import align
+
+from provenance.fingerprint import minhash as sketch
+from provenance.settings import DEFAULT_CONFIG
+from provenance.model import Document, Pair, Passage
 
 VERBATIM_SHARE = 0.15
 VERBATIM_WORDS = 50

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import ConfigMismatchError
+from provenance.errors import ConfigMismatchError
 
 NORMALIZER_VERSION = "nfkc-casefold-1"
 """Bumped whenever text normalisation or tokenisation changes what a token is."""

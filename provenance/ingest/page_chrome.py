@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .markup import DATE_RE, Mapped, Piece, iso_date
+from provenance.ingest.markup import DATE_RE, Mapped, Piece, iso_date
 
 CHROME, MARKER, PROSE, LONG, OTHER, BLANK = "chrome", "marker", "prose", "long", "other", "blank"
 TEXT_CLASSES = (PROSE, LONG, OTHER)

@@ -13,10 +13,10 @@ import math
 from collections import Counter
 from dataclasses import replace
 
-from .boilerplate import keep_lines
-from .markup import Mapped
-from .model import Document
-from .text import normalize, words
+from provenance.ingest.page_chrome import keep_lines
+from provenance.ingest.markup import Mapped
+from provenance.model import Document
+from provenance.text import normalize, words
 
 
 def _line_key(line: str) -> str:

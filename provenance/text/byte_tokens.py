@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import regex
 
-from . import text as textmod
+from provenance import text as textmod
 
 
 def _byte_class(b: int) -> int:

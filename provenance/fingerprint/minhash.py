@@ -32,10 +32,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import text as textmod
-from . import wordbytes
-from .config import DEFAULT_CONFIG, SketchConfig
-from .errors import EmptyTextError
+from provenance import text as textmod
+from provenance.text import byte_tokens as wordbytes
+from provenance.settings import DEFAULT_CONFIG, SketchConfig
+from provenance.errors import EmptyTextError
 
 MASK64 = (1 << 64) - 1
 TOKEN_SEED = 0x9E3779B97F4A7C15

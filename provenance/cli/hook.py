@@ -30,9 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not args.drafts:
         return 0  # nothing staged of the hooked file types
-    from .check import check
-    from .errors import ProvenanceError
-    from .report import render
+    from provenance.engines.check import check
+    from provenance.errors import ProvenanceError
+    from provenance.report import render
 
     try:
         checked = check(

@@ -37,9 +37,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import sketch
-from . import text as textmod
-from .config import DEFAULT_CONFIG
+from provenance.fingerprint import minhash as sketch
+from provenance import text as textmod
+from provenance.settings import DEFAULT_CONFIG
 
 SHINGLE_K = DEFAULT_CONFIG.k  # k of the shingle sets behind resemblance and containment
 SEED_K = 3  # tokens per seed: short enough to catch a 3-word shared quotation

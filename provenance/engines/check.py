@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .config import DEFAULT_CONFIG, SketchConfig
-from .errors import InputError
-from .model import VERDICT_ORDER, Document, Pair, Problem, ScanResult
+from provenance.settings import DEFAULT_CONFIG, SketchConfig
+from provenance.errors import InputError
+from provenance.model import VERDICT_ORDER, Document, Pair, Problem, ScanResult
 
 FAIL_ON = ("copy", "quote-only")
 DEFAULT_CANDIDATES = 10
@@ -56,7 +56,7 @@ def check(
     when the index cannot answer. Drafts the loader skips (empty, unreadable) become
     Problems and the check goes on: an empty file is nothing to check, not a failure.
     """
-    from . import documents
+    from provenance.ingest import files as documents
 
     if fail_on not in FAIL_ON:
         raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, got {fail_on!r}")
@@ -66,7 +66,7 @@ def check(
         raise InputError(f"no draft found in {where}: give .txt, .md, .rst or .html files")
     own = index is None
     if own:
-        from .index import open_index
+        from provenance.index import open_index
 
         index = open_index(index_spec, config)
     try:
@@ -85,9 +85,9 @@ def check_documents(
     max_candidates: int = DEFAULT_CANDIDATES,
 ) -> CheckResult:
     """`check` for documents already loaded (e.g. text from an editor, not a file)."""
-    from . import text as textmod
-    from . import verdict
-    from .index import content_hash, query_features
+    from provenance import text as textmod
+    from provenance.verify import verdict
+    from provenance.index import content_hash, query_features
 
     problems = list(problems)
     phrases = index.phrase_stats()
@@ -138,7 +138,9 @@ def _worth_verifying(draft: Document, found: list[Document], cands: dict, k: int
     """
     import numpy as np
 
-    from . import sketch, verdict
+    from provenance.fingerprint import minhash as sketch
+
+    from provenance.verify import verdict
 
     weak = [i for i, s in enumerate(found) if cands[s.id].shared_fingerprints <= 1 and not cands[s.id].shared_bands]
     if not weak:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .model import Segment
+from provenance.model import Segment
 
 Piece = tuple[int, int] | str  # a span of the current text to keep, or literal text to insert
 

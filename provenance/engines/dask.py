@@ -40,10 +40,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import candidates as cand
-from .errors import MissingExtraError
-from .model import Document, Pair, Problem, ScanResult
-from .scan import Progress, ScanOptions, no_progress, reported
+from provenance import candidates as cand
+from provenance.errors import MissingExtraError
+from provenance.model import Document, Pair, Problem, ScanResult
+from provenance.engines.local import Progress, ScanOptions, no_progress, reported
 
 PARTITION_SIZE = 2000  # documents per partition: a few MB of features, seconds of work
 VERIFY_CHUNK = 400  # candidate pairs per verification task
@@ -67,7 +67,7 @@ def _distributed():
 @contextmanager
 def _client(scheduler: str | None):
     """A Client on `scheduler`, or on a local cluster started (and closed) here."""
-    from .errors import ProvenanceError
+    from provenance.errors import ProvenanceError
 
     distributed = _distributed()
     if scheduler:
@@ -304,7 +304,7 @@ def _phrase_options() -> dict:
     """The defaults the single-process scan builds its PhraseStats with, so both count alike."""
     import inspect
 
-    from .verdict import PhraseStats
+    from provenance.verify.verdict import PhraseStats
 
     params = inspect.signature(PhraseStats.from_documents).parameters
     options = {"keep_min_df": params["keep_min_df"].default}
@@ -315,7 +315,7 @@ def _phrase_options() -> dict:
 
 def phrases_task(docs: list[Document], reducers: int, path: str | None, words: bool) -> dict:
     """One partition's phrase (and word) document counts, no minimum, as shuffle pieces by key."""
-    from .verdict import PhraseStats
+    from provenance.verify.verdict import PhraseStats
 
     table = _read(Path(path)) if path else None
     if table is not None:
@@ -365,7 +365,7 @@ def phrases_reduce_task(keep_min_df: int, *pieces) -> dict:
 
 def phrases_final_task(n_docs: int, words: bool, *reduced):
     """One PhraseStats, as `PhraseStats.from_documents` over all documents would give it."""
-    from .verdict import PhraseStats
+    from provenance.verify.verdict import PhraseStats
 
     def merged(kind):
         values = np.concatenate([r[kind][0] for r in reduced]).astype(np.uint64)
@@ -424,7 +424,7 @@ def verify_task(docs: list[Document], pairs: list[tuple[int, int]], phrases, pat
 
     Returns (pairs, whether they were read back from the work directory).
     """
-    from .scan import verify
+    from provenance.engines.local import verify
 
     table = _read(Path(path)) if path else None
     if table is not None and table.num_rows == len(pairs):
@@ -437,7 +437,7 @@ def verify_task(docs: list[Document], pairs: list[tuple[int, int]], phrases, pat
 
 def families_task(docs: list[Document], pairs: list[Pair], phrases):
     """Families of some whole components: `lineage.families` sees only their documents and pairs."""
-    from .lineage import families
+    from provenance.origin.families import families
 
     return families(docs, pairs, phrases=phrases)
 
@@ -479,7 +479,7 @@ def scan_dask(
     stats: Stats | None = None,
 ) -> ScanResult:
     """`scan.scan` on Dask: a local cluster on 127.0.0.1, or the scheduler at `scheduler`."""
-    from . import documents
+    from provenance.ingest import files as documents
 
     _distributed()  # fail before reading a large corpus
     kwargs = {} if options.max_bytes is None else {"max_bytes": options.max_bytes}
@@ -509,7 +509,7 @@ def scan_documents_dask(
     stats: Stats | None = None,
 ) -> ScanResult:
     """`scan.scan_documents` on Dask; the same result, pair for pair and byte for byte."""
-    from .scan import prepare
+    from provenance.engines.local import prepare
 
     _distributed()
     if partition_size < 1:
@@ -631,7 +631,7 @@ def _families(client, docs: Sequence[Document], pairs: list[Pair], phrases) -> l
     out in order of their first id; so groups of consecutive components, each built
     apart and concatenated in order, give the single call's answer.
     """
-    from .lineage import components
+    from provenance.origin.families import components
 
     comps = components([d.id for d in docs], pairs)
     if not comps:

@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import candidates as cand
-from . import documents
-from .config import DEFAULT_CONFIG, SketchConfig
-from .model import Document, Pair, Problem, ScanResult
+from provenance import candidates as cand
+from provenance.ingest import files as documents
+from provenance.settings import DEFAULT_CONFIG, SketchConfig
+from provenance.model import Document, Pair, Problem, ScanResult
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as work completes; stages are load, fingerprint, verify."""
@@ -42,7 +42,7 @@ def scan(paths: Sequence[str | Path], options: ScanOptions = ScanOptions(), prog
 
 def usable(docs: Sequence[Document]) -> tuple[list[Document], list[Problem]]:
     """Documents sorted by id, without those that have no words after extraction."""
-    from .text import words
+    from provenance.text import words
 
     kept, problems = [], []
     for d in sorted(docs, key=lambda d: d.id):
@@ -62,7 +62,7 @@ def verify(
     docs: Sequence[Document], pairs: Sequence[tuple[int, int]], phrases=None, progress: Progress = no_progress
 ) -> list[Pair]:
     """Compare each candidate pair exactly; pairs are index pairs into `docs`."""
-    from .verdict import compare
+    from provenance.verify.verdict import compare
 
     out = []
     total = len(pairs)
@@ -103,8 +103,8 @@ def scan_documents(
     progress: Progress = no_progress,
 ) -> ScanResult:
     """Scan documents already loaded (e.g. from a database or a crawler)."""
-    from .lineage import families
-    from .verdict import PhraseStats
+    from provenance.origin.families import families
+    from provenance.verify.verdict import PhraseStats
 
     docs, empty = prepare(docs)
     with sparing_collector() as spare:
@@ -130,8 +130,8 @@ def compare_documents(
     a: Document, b: Document, *, problems: Sequence[Problem] = (), config: SketchConfig = DEFAULT_CONFIG
 ) -> ScanResult:
     """Verify one pair directly, without candidate search; a copy gets its family and direction."""
-    from .lineage import families
-    from .verdict import compare
+    from provenance.origin.families import families
+    from provenance.verify.verdict import compare
 
     if a.id == b.id:
         b = replace(b, id=f"{b.id} (2)")

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .model import Document, Evidence
-from .text import paragraphs, quotation_spans, sentences, words
+from provenance.model import Document, Evidence
+from provenance.text import paragraphs, quotation_spans, sentences, words
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being

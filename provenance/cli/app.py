@@ -58,7 +58,7 @@ NumPermOption = Annotated[int, typer.Option("--num-perm", help="MinHash permutat
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
+        from provenance import __version__
 
         typer.echo(f"provenance {__version__}")
         raise typer.Exit()
@@ -101,7 +101,7 @@ def emit(text: str, output: Path | None) -> None:
 
 
 def render(result, fmt: Format, output: Path | None, **options) -> str:
-    from .report import render as render_report
+    from provenance.report import render as render_report
 
     if fmt is Format.table:
         options.setdefault("color", output is None and sys.stdout.isatty())
@@ -109,7 +109,7 @@ def render(result, fmt: Format, output: Path | None, **options) -> str:
 
 
 def exit_code(result, fail_on: FailOn, exit_zero: bool) -> int:
-    from .model import VERDICT_ORDER
+    from provenance.model import VERDICT_ORDER
 
     if exit_zero or fail_on is FailOn.never:
         return 0
@@ -183,9 +183,9 @@ def scan(
     ] = False,
 ) -> None:
     """Scan a corpus for reuse between its documents: pairs, passages, verdicts, families."""
-    from .config import SketchConfig
-    from .errors import ProvenanceError
-    from .scan import ScanOptions
+    from provenance.settings import SketchConfig
+    from provenance.errors import ProvenanceError
+    from provenance.engines.local import ScanOptions
 
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
@@ -207,13 +207,13 @@ def scan(
         )
         with _ProgressBar(sys.stderr.isatty()) as progress:
             if engine == "dask":
-                from .distributed import scan_dask
+                from provenance.engines.dask import scan_dask
 
                 result = scan_dask(
                     paths, options=options, scheduler=scheduler, progress=progress, work_dir=work_dir
                 )
             else:
-                from .scan import scan as run_scan
+                from provenance.engines.local import scan as run_scan
 
                 result = run_scan(paths, options=options, progress=progress)
         warn_problems(result.problems)
@@ -233,9 +233,9 @@ def compare(
     exit_zero: ExitZeroOption = False,
 ) -> None:
     """Compare two documents directly: shared passages, verdict and, for a copy, who came first."""
-    from . import documents
-    from .errors import ProvenanceError
-    from .scan import compare_documents
+    from provenance.ingest import files as documents
+    from provenance.errors import ProvenanceError
+    from provenance.engines.local import compare_documents
 
     missing = [str(p) for p in (first, second) if not p.exists()]
     if missing:
@@ -283,8 +283,8 @@ def check(
 
     Exit 0 when no draft reaches --fail-on, 1 when one does, 2 when the drafts or the index are unusable.
     """
-    from .check import check as run_check
-    from .errors import ProvenanceError
+    from provenance.engines.check import check as run_check
+    from provenance.errors import ProvenanceError
 
     missing = [str(p) for p in drafts if not p.exists()]
     if missing:
@@ -315,9 +315,9 @@ def index_add(
     ] = None,
 ) -> None:
     """Add documents to the index (creating it); unchanged documents are skipped, changed ones replaced."""
-    from . import documents
-    from .errors import ProvenanceError
-    from .index import IndexParams, open_index
+    from provenance.ingest import files as documents
+    from provenance.errors import ProvenanceError
+    from provenance.index import IndexParams, open_index
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -349,8 +349,8 @@ def index_remove(
     index: IndexOption = None,
 ) -> None:
     """Remove documents from the index by id."""
-    from .errors import ProvenanceError
-    from .index import open_index
+    from provenance.errors import ProvenanceError
+    from provenance.index import open_index
 
     try:
         with open_index(index) as ix:
@@ -371,8 +371,8 @@ def index_stats(
     import dataclasses
     import json
 
-    from .errors import ProvenanceError
-    from .index import open_index
+    from provenance.errors import ProvenanceError
+    from provenance.index import open_index
 
     try:
         with open_index(index) as ix:
@@ -398,9 +398,9 @@ def index_stats(
 @index_app.command("rebuild")
 def index_rebuild(index: IndexOption = None) -> None:
     """Recompute every signature and lookup key from the stored texts with this version's settings."""
-    from .config import DEFAULT_CONFIG
-    from .errors import ProvenanceError
-    from .index import open_index
+    from provenance.settings import DEFAULT_CONFIG
+    from provenance.errors import ProvenanceError
+    from provenance.index import open_index
 
     try:
         with open_index(index, DEFAULT_CONFIG, check_config=False) as ix:

@@ -1,0 +1,1 @@
+"""Origin: families of copies, who copied whom, and the likely origin with its evidence."""

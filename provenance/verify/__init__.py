@@ -1,0 +1,1 @@
+"""Verification: align two texts passage by passage and decide copy, quote-only or independent."""
