@@ -119,9 +119,9 @@ def timed(cmd: list[str], repeat: int) -> dict:
 
 
 def in_process(index: Path, paths: dict[str, Path], repeat: int) -> dict:
-    from provenance.ingest import files as documents
     from provenance.engines.check import check_documents
     from provenance.index import open_index, query_features
+    from provenance.ingest import files as documents
 
     out = {}
     with open_index(index) as ix:

@@ -23,8 +23,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import lineagegen
-from provenance.origin.families import directions, families
 from provenance.model import Document, Family, Pair
+from provenance.origin.families import directions, families
 
 NEWS = ROOT / "corpus" / "news"
 GENERATED = 2000  # families generated; the held-out half (other originals than the fit's) is scored

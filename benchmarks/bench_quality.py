@@ -160,10 +160,9 @@ def reuters(n: int = 2000, path: Path = REUTERS) -> list[str] | None:
     import json
 
     from provenance import candidates
-
-    from provenance.verify import align
-    from provenance.settings import DEFAULT_CONFIG
     from provenance.model import Document
+    from provenance.settings import DEFAULT_CONFIG
+    from provenance.verify import align
     from provenance.verify.verdict import VERBATIM_SHARE, VERBATIM_WORDS, compare_prepared
 
     if not path.exists():
@@ -268,8 +267,7 @@ def heldout() -> list[str]:
     line for the held-out task gives what that choice does there, next to the shipped
     setting (align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA).
     """
-    from provenance.verify import align
-    from provenance.verify import verdict
+    from provenance.verify import align, verdict
 
     docs = _load(CLOUGH)
     with open(CLOUGH / "file_information.csv", newline="", encoding="utf-8") as fh:

@@ -39,11 +39,10 @@ DEFAULT_REDIS = os.environ.get("PROVENANCE_TEST_REDIS") or "redis://127.0.0.1:63
 
 
 def build_redis(spec: str, n: int) -> dict:
-    from provenance.index import open_index
-    from provenance.model import Document
-
     from provenance.errors import IndexError_
+    from provenance.index import open_index
     from provenance.index.redis import drop
+    from provenance.model import Document
 
     try:
         with open_index(spec) as ix:
@@ -61,8 +60,8 @@ def build_redis(spec: str, n: int) -> dict:
 
 
 def same_candidates(specs: list[str], paths: dict[str, Path]) -> dict[str, bool]:
-    from provenance.ingest import files as documents
     from provenance.index import open_index, query_features
+    from provenance.ingest import files as documents
 
     out = {}
     for name, p in paths.items():
@@ -77,9 +76,9 @@ def same_candidates(specs: list[str], paths: dict[str, Path]) -> dict[str, bool]
 
 def in_process(spec: str, paths: dict[str, Path], repeat: int) -> dict:
     """Median per-draft times (bench_check.in_process reports means; medians resist the shared machine)."""
-    from provenance.ingest import files as documents
     from provenance.engines.check import check_documents
     from provenance.index import open_index, query_features
+    from provenance.ingest import files as documents
 
     out = {}
     with open_index(spec) as ix:

@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.append(str(HERE.parent))  # after PYTHONPATH (the snapshot) and the installed package
@@ -156,8 +155,8 @@ def stages(docs, options) -> tuple[object, dict]:
     """`scan.scan_documents`, its steps called one by one as it calls them, each timed (CPU)."""
     from provenance import candidates as cand
     from provenance.engines import local as scan
-    from provenance.origin.families import families
     from provenance.model import ScanResult
+    from provenance.origin.families import families
     from provenance.verify.verdict import PhraseStats
 
     t: dict = {}

@@ -21,8 +21,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import bench_origin, lineagegen  # noqa: E402
-from provenance.origin import signals as dr  # noqa: E402
 from provenance import lineage  # noqa: E402
+from provenance.origin import signals as dr  # noqa: E402
 
 
 def logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50) -> np.ndarray:

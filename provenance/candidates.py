@@ -26,16 +26,7 @@ import numpy as np
 
 from provenance.fingerprint import minhash as sketch
 from provenance.settings import SketchConfig
-
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have having he
-    her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
-    now of off on once only or other our ours ourselves out over own same she should so some such than that the
-    their theirs them themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves said says say
-    told according one two new may might must shall s t ve ll re d m mr mrs ms""".split()
-)
+from provenance.text.wordlists import TERM_STOPWORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +143,7 @@ def winnowed(shingle_values: np.ndarray, offsets: np.ndarray, w: int) -> tuple[n
 
 @lru_cache(maxsize=1)
 def _stop_hashes() -> np.ndarray:
-    return np.array(sorted(sketch.token_hash(w) for w in STOPWORDS), dtype=np.uint64)
+    return np.array(sorted(sketch.token_hash(w) for w in TERM_STOPWORDS), dtype=np.uint64)
 
 
 @dataclass(slots=True)

@@ -7,10 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance import text
-
-from provenance.verify import align
-
 from provenance.fingerprint import minhash as sketch
+from provenance.verify import align
 
 WORDS = ["the", "minister", "said", "prices", "rose", "sharply", "in", "march", "after", "talks",
          "aluminium", "deal", "ukraine", "russia", "mining", "ready", "to", "offer", "partners", "and"]

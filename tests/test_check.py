@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from provenance.engines.check import check
 from provenance.cli.app import app
-from provenance.settings import SketchConfig
-from provenance.errors import ConfigMismatchError, InputError, IndexError_
+from provenance.engines.check import check
+from provenance.errors import ConfigMismatchError, IndexError_, InputError
 from provenance.index import open_index
+from provenance.settings import SketchConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = ROOT / "corpus" / "news"

@@ -7,8 +7,8 @@ import shutil
 import subprocess
 import sys
 
-from provenance.report import render
 from provenance.engines.local import scan
+from provenance.report import render
 
 
 def _scan_json(path, seed: str) -> bytes:

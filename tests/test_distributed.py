@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from provenance.candidates import CandidateOptions
+from provenance.engines.local import ScanOptions, scan, scan_documents
 from provenance.errors import MissingExtraError
 from provenance.report import render
-from provenance.engines.local import ScanOptions, scan, scan_documents
 
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("pyarrow")

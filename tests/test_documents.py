@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance.ingest.files import DEFAULT_MAX_BYTES, decode, load_paths, load_text, remove_repeated_lines
 from provenance.errors import InputError
+from provenance.ingest.files import DEFAULT_MAX_BYTES, decode, load_paths, load_text, remove_repeated_lines
 from provenance.model import Document
 from provenance.text import words
 

@@ -135,8 +135,8 @@ def _add(folder: Path, index: Path) -> subprocess.Popen:
 
 
 def test_sigkill_during_add_loses_nothing_committed_and_rerun_completes(tmp_path):
-    from provenance.ingest import files as documents
     from provenance.index import open_index
+    from provenance.ingest import files as documents
 
     folder, index = tmp_path / "docs", tmp_path / "ix.sqlite"
     _corpus(folder, 1500)

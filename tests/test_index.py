@@ -11,9 +11,8 @@ from datasketch import LeanMinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.fingerprint import minhash as sketch
-from provenance.settings import DEFAULT_CONFIG
 from provenance.errors import IndexError_
+from provenance.fingerprint import minhash as sketch
 from provenance.index import (
     IndexParams,
     band_keys,
@@ -26,6 +25,7 @@ from provenance.index import (
     winnow,
 )
 from provenance.model import Document
+from provenance.settings import DEFAULT_CONFIG
 
 ROOT = Path(__file__).resolve().parents[1]
 CLOUGH = ROOT / "corpus" / "clough-stevenson-dev"

@@ -25,12 +25,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from provenance.engines.check import check_documents
 from provenance.cli.app import app
-from provenance.settings import DEFAULT_CONFIG, SketchConfig
+from provenance.engines.check import check_documents
 from provenance.errors import ConfigMismatchError, IndexError_
 from provenance.index import doc_phrases, open_index, query_features
 from provenance.model import Document
+from provenance.settings import DEFAULT_CONFIG, SketchConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = ROOT / "corpus" / "news"

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provenance.model import Document, Pair
 from provenance.origin import signals as dr
 from provenance.origin.families import _FamilyModel, components, directions, families
-from provenance.model import Document, Pair
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = ROOT / "corpus" / "news"

@@ -9,11 +9,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import provenance
-from provenance.fingerprint import minhash as sketch
 from provenance import text as textmod
-from provenance.text import byte_tokens as wordbytes
-from provenance.settings import SketchConfig
 from provenance.errors import EmptyTextError
+from provenance.fingerprint import minhash as sketch
+from provenance.settings import SketchConfig
+from provenance.text import byte_tokens as wordbytes
 
 
 def reference(text: str, k: int = 5, num_perm: int = 128, seed: int = 1) -> MinHash:

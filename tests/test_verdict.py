@@ -10,12 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.verify import align
-
-from provenance.verify import verdict
 from provenance.ingest.files import load_paths
 from provenance.model import Document
 from provenance.text import words
+from provenance.verify import align, verdict
 from provenance.verify.verdict import PhraseStats, compare
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -283,8 +281,8 @@ def test_phrase_stats_count_documents_not_occurrences():
     docs = ["alpha beta gamma alpha beta gamma", "alpha beta gamma delta", "delta epsilon zeta"]
     ps = PhraseStats.from_documents(docs, keep_min_df=1, words=True)
     assert ps.n_docs == 3
-    from provenance.verify import align
     from provenance.fingerprint import minhash as sketch
+    from provenance.verify import align
 
     th, off = sketch.token_hashes(["alpha beta gamma", "delta epsilon zeta", "omega psi chi"])
     keys = [align.kgram_hashes(th[off[i]:off[i + 1]], align.SEED_K) for i in range(3)]

@@ -183,9 +183,9 @@ def scan(
     ] = False,
 ) -> None:
     """Scan a corpus for reuse between its documents: pairs, passages, verdicts, families."""
-    from provenance.settings import SketchConfig
-    from provenance.errors import ProvenanceError
     from provenance.engines.local import ScanOptions
+    from provenance.errors import ProvenanceError
+    from provenance.settings import SketchConfig
 
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
@@ -233,9 +233,9 @@ def compare(
     exit_zero: ExitZeroOption = False,
 ) -> None:
     """Compare two documents directly: shared passages, verdict and, for a copy, who came first."""
-    from provenance.ingest import files as documents
-    from provenance.errors import ProvenanceError
     from provenance.engines.local import compare_documents
+    from provenance.errors import ProvenanceError
+    from provenance.ingest import files as documents
 
     missing = [str(p) for p in (first, second) if not p.exists()]
     if missing:
@@ -315,9 +315,9 @@ def index_add(
     ] = None,
 ) -> None:
     """Add documents to the index (creating it); unchanged documents are skipped, changed ones replaced."""
-    from provenance.ingest import files as documents
     from provenance.errors import ProvenanceError
     from provenance.index import IndexParams, open_index
+    from provenance.ingest import files as documents
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -398,9 +398,9 @@ def index_stats(
 @index_app.command("rebuild")
 def index_rebuild(index: IndexOption = None) -> None:
     """Recompute every signature and lookup key from the stored texts with this version's settings."""
-    from provenance.settings import DEFAULT_CONFIG
     from provenance.errors import ProvenanceError
     from provenance.index import open_index
+    from provenance.settings import DEFAULT_CONFIG
 
     try:
         with open_index(index, DEFAULT_CONFIG, check_config=False) as ix:

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from provenance.settings import DEFAULT_CONFIG, SketchConfig
 from provenance.errors import InputError
 from provenance.model import VERDICT_ORDER, Document, Pair, Problem, ScanResult
+from provenance.settings import DEFAULT_CONFIG, SketchConfig
 
 FAIL_ON = ("copy", "quote-only")
 DEFAULT_CANDIDATES = 10
@@ -86,8 +86,8 @@ def check_documents(
 ) -> CheckResult:
     """`check` for documents already loaded (e.g. text from an editor, not a file)."""
     from provenance import text as textmod
-    from provenance.verify import verdict
     from provenance.index import content_hash, query_features
+    from provenance.verify import verdict
 
     problems = list(problems)
     phrases = index.phrase_stats()
@@ -139,7 +139,6 @@ def _worth_verifying(draft: Document, found: list[Document], cands: dict, k: int
     import numpy as np
 
     from provenance.fingerprint import minhash as sketch
-
     from provenance.verify import verdict
 
     weak = [i for i, s in enumerate(found) if cands[s.id].shared_fingerprints <= 1 and not cands[s.id].shared_bands]

@@ -41,9 +41,9 @@ from pathlib import Path
 import numpy as np
 
 from provenance import candidates as cand
+from provenance.engines.local import Progress, ScanOptions, no_progress, reported
 from provenance.errors import MissingExtraError
 from provenance.model import Document, Pair, Problem, ScanResult
-from provenance.engines.local import Progress, ScanOptions, no_progress, reported
 
 PARTITION_SIZE = 2000  # documents per partition: a few MB of features, seconds of work
 VERIFY_CHUNK = 400  # candidate pairs per verification task

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from provenance import candidates as cand
 from provenance.ingest import files as documents
-from provenance.settings import DEFAULT_CONFIG, SketchConfig
 from provenance.model import Document, Pair, Problem, ScanResult
+from provenance.settings import DEFAULT_CONFIG, SketchConfig
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as work completes; stages are load, fingerprint, verify."""

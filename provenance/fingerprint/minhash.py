@@ -33,9 +33,9 @@ from functools import lru_cache
 import numpy as np
 
 from provenance import text as textmod
-from provenance.text import byte_tokens as wordbytes
-from provenance.settings import DEFAULT_CONFIG, SketchConfig
 from provenance.errors import EmptyTextError
+from provenance.settings import DEFAULT_CONFIG, SketchConfig
+from provenance.text import byte_tokens as wordbytes
 
 MASK64 = (1 << 64) - 1
 TOKEN_SEED = 0x9E3779B97F4A7C15

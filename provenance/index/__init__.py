@@ -43,8 +43,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from provenance.settings import DEFAULT_CONFIG, SketchConfig
 from provenance.errors import IndexError_
+from provenance.settings import DEFAULT_CONFIG, SketchConfig
 
 if TYPE_CHECKING:
     from provenance.model import Document

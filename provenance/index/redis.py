@@ -46,22 +46,24 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import numpy as np
 
-from provenance.settings import SketchConfig
 from provenance.errors import ConfigMismatchError, IndexError_, MissingExtraError
-from provenance.model import Document
 from provenance.index import (
     AddReport,
     Candidate,
     IndexParams,
     IndexStats,
     QueryFeatures,
-    count_min as cms,
     content_hash,
     doc_features,
     phrase_key_version,
     rank_candidates,
     require_phrase_keys,
 )
+from provenance.index import (
+    count_min as cms,
+)
+from provenance.model import Document
+from provenance.settings import SketchConfig
 
 SCHEMA_VERSION = "2"  # 2: fingerprint postings in hashes of packed numbers (1: a set each)
 DEFAULT_NAME = "default"

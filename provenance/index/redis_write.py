@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from provenance.settings import SketchConfig
 from provenance.errors import IndexError_
-from provenance.model import Document
-from provenance.index import doc_features, doc_phrases, phrase_key_version, signature_bytes
 from provenance.index import count_min as cms
+from provenance.index import doc_features, doc_phrases, phrase_key_version, signature_bytes
 from provenance.index.redis import WRITE_RETRIES, _b, _close_lsh
+from provenance.model import Document
+from provenance.settings import SketchConfig
 
 if TYPE_CHECKING:
     from provenance.index.redis import RedisIndex

@@ -37,10 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-from provenance.fingerprint import minhash as sketch
-from provenance.settings import SketchConfig
 from provenance.errors import ConfigMismatchError, IndexError_
-from provenance.model import Document
+from provenance.fingerprint import minhash as sketch
 from provenance.index import (
     AddReport,
     Candidate,
@@ -48,7 +46,6 @@ from provenance.index import (
     IndexParams,
     IndexStats,
     QueryFeatures,
-    count_min as cms,
     content_hash,
     doc_features,
     doc_phrases,
@@ -57,6 +54,11 @@ from provenance.index import (
     require_phrase_keys,
     signature_bytes,
 )
+from provenance.index import (
+    count_min as cms,
+)
+from provenance.model import Document
+from provenance.settings import SketchConfig
 
 SCHEMA_VERSION = "2"  # 1: a (key, n) row per posting; 2: packed posting buckets
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)  # sketch's signature value for a text without shingles

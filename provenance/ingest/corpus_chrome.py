@@ -13,8 +13,8 @@ import math
 from collections import Counter
 from dataclasses import replace
 
-from provenance.ingest.page_chrome import keep_lines
 from provenance.ingest.markup import Mapped
+from provenance.ingest.page_chrome import keep_lines
 from provenance.model import Document
 from provenance.text import normalize, words
 

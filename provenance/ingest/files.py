@@ -21,11 +21,11 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from provenance.ingest.page_chrome import clean_page
 from provenance.errors import InputError
-from provenance.ingest.markup import Mapped, front_matter, iso_date, normalize_newlines, strip_markup
-from provenance.model import Document, Problem
 from provenance.ingest.corpus_chrome import default_min_docs, remove_repeated_lines
+from provenance.ingest.markup import Mapped, front_matter, iso_date, normalize_newlines, strip_markup
+from provenance.ingest.page_chrome import clean_page
+from provenance.model import Document, Problem
 
 __all__ = [
     "DEFAULT_MAX_BYTES", "SUFFIXES", "decode", "default_min_docs", "load_paths", "load_text",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from provenance.ingest.markup import DATE_RE, Mapped, Piece, iso_date
+from provenance.text.wordlists import CHROME_STOPWORDS
 
 CHROME, MARKER, PROSE, LONG, OTHER, BLANK = "chrome", "marker", "prose", "long", "other", "blank"
 TEXT_CLASSES = (PROSE, LONG, OTHER)
@@ -27,12 +28,6 @@ _LINK_MARKUP = re.compile(r"</?(?:a|u)\b|\]\(|\]\[|https?://", re.I)
 _ANALYSIS = re.compile(
     r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|</?[A-Za-z][^<>]*>|[*_`#]+|&[A-Za-z]+;"
     r"|^\s*(?:[-+•·▪►▶>]|\d{1,2}[.)])\s+"
-)
-_STOP = frozenset(
-    "a an the and or but of to in on at by for with from as is are was were be been has have had "
-    "he she it they we you i his her its their our this that these those which who whom what when "
-    "where why how not no said says would could should will can may might than then there also "
-    "after before into over about up out if so".split()
 )
 
 # Bare lines after which the article is over (the tail of the page starts).
@@ -178,7 +173,7 @@ def classify(line: str) -> str:
         return CHROME
     if len(words) >= 5 and terminal:
         return PROSE
-    if len(words) >= 15 and sum(w.lower() in _STOP for w in words) >= 0.2 * len(words):
+    if len(words) >= 15 and sum(w.lower() in CHROME_STOPWORDS for w in words) >= 0.2 * len(words):
         return LONG  # a paragraph that lacks its full stop (or a run of link titles)
     return OTHER
 
@@ -200,7 +195,7 @@ def _is_nav(words: list[str], c: str) -> bool:
     if not all(w[0].isupper() or not w[0].isalpha() for w in words):
         return False
     nav = sum(w.lower() in _NAV_WORDS for w in words)
-    stops = sum(w.lower() in _STOP for w in words)
+    stops = sum(w.lower() in CHROME_STOPWORDS for w in words)
     return nav >= 2 and (stops == 0 or nav >= 0.5 * len(words))
 
 
@@ -208,7 +203,7 @@ def _headline_like(line: str) -> bool:
     words = _WORD.findall(_analyse(line))
     if not 3 <= len(words) <= 30:
         return False
-    caps = sum(w[0].isupper() for w in words if w.lower() not in _STOP) / len(words)
+    caps = sum(w[0].isupper() for w in words if w.lower() not in CHROME_STOPWORDS) / len(words)
     return not ends_sentence(line) or (caps >= 0.6 and line.rstrip()[-1:] not in "?!")
 
 
@@ -218,7 +213,7 @@ def _about(line: str, body: set[str]) -> bool:
 
     This is what tells it from a site name, a section label or a video caption above it.
     """
-    content = [w.lower()[:4] for w in _WORD.findall(_analyse(line)) if w.lower() not in _STOP]
+    content = [w.lower()[:4] for w in _WORD.findall(_analyse(line)) if w.lower() not in CHROME_STOPWORDS]
     shared = sum(w in body for w in content)
     return shared >= 2 and shared >= 0.5 * len(content)
 

@@ -22,8 +22,8 @@ import math
 from collections.abc import Sequence
 from itertools import islice
 
-from provenance.origin import signals as dr
 from provenance.model import Document, Edge, Evidence, Family, Pair
+from provenance.origin import signals as dr
 
 # Fitted by `python benchmarks/fit_lineage.py 1000` on the training half of the generated lineage set
 # (grid search on log-loss, then Platt scaling of edges); benchmarks/RESULTS.md "## Origin" has the

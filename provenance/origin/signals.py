@@ -25,16 +25,7 @@ import numpy as np
 
 from provenance.model import Document, Evidence
 from provenance.text import paragraphs, quotation_spans, sentences, words
-
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my myself no nor not now of off on once only or other our ours out over own same she should so
-    some such than that the their theirs them then there these they this those through to too under until
-    up very was we were what when where which while who whom why will with would you your yours s t d ll
-    m re ve said says say told according would also one two new mr mrs ms""".split()
-)
+from provenance.text.wordlists import FUNCTION_WORDS
 
 # Lines that credit another publication: a text that carries one is usually the copy.
 _ATTRIBUTION = re.compile(
@@ -199,13 +190,13 @@ def profile(doc: Document) -> Profile:
         if len(ws) < 3:
             continue
         sents.append(ws)
-        content.append(frozenset(w for w in ws if w not in STOPWORDS))
+        content.append(frozenset(w for w in ws if w not in FUNCTION_WORDS))
         allw.extend(ws)
     grams = {tuple(allw[i : i + 3]) for i in range(len(allw) - 2)}
     vocab = set(allw)
     dels: dict[str, set[str]] = {}
     for w in vocab:
-        if len(w) >= 5 and w.isalpha() and w not in STOPWORDS:
+        if len(w) >= 5 and w.isalpha() and w not in FUNCTION_WORDS:
             for f in _deletes(w) | _deletes(_american(w)):
                 dels.setdefault(f, set()).add(w)
     caps: dict[str, bool] = {}
@@ -671,7 +662,7 @@ def variant_conflicts(d: Profile, p: Profile) -> list[tuple[str, str]]:
     out = []
     names = d.names | p.names
     for w in d.vocab:
-        if len(w) < 5 or not w.isalpha() or w in STOPWORDS or w in p.vocab:
+        if len(w) < 5 or not w.isalpha() or w in FUNCTION_WORDS or w in p.vocab:
             continue
         for f in _deletes(w) | _deletes(_american(w)):
             hit = next(

@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 
 from provenance.model import ScanResult
-from provenance.report.json_ import SCHEMA_VERSION, document_record, family_record, pair_record, problem_record
+from provenance.report.json_ import (
+    SCHEMA_VERSION,
+    document_record,
+    family_record,
+    pair_record,
+    problem_record,
+)
 
 
 def render(result: ScanResult) -> str:

@@ -18,8 +18,8 @@ from json.decoder import scanstring
 from pathlib import Path
 from typing import BinaryIO
 
-from provenance.ingest.files import decode
 from provenance.errors import InputError
+from provenance.ingest.files import decode
 from provenance.model import VERDICT_ORDER, Document, ScanResult
 
 

@@ -37,9 +37,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from provenance.fingerprint import minhash as sketch
 from provenance import text as textmod
+from provenance.fingerprint import minhash as sketch
 from provenance.settings import DEFAULT_CONFIG
+from provenance.text.wordlists import SENTENCE_STOPWORDS
 
 SHINGLE_K = DEFAULT_CONFIG.k  # k of the shingle sets behind resemblance and containment
 SEED_K = 3  # tokens per seed: short enough to catch a 3-word shared quotation
@@ -48,19 +49,6 @@ MIN_TOKENS_QUOTE = 3  # a shared quotation can be shorter: the marks themselves 
 MAX_GAP = 4  # tokens of edit between tiles that still merge into one passage
 MAX_SEED_REPEATS = 16  # a seed repeated more often in one text is not an alignment anchor
 
-STOPWORDS = frozenset(
-    """a about above after again against all almost along already also although always am among an and
-    another any anyone anything are around as at away back be became because become becomes been before
-    being below between both but by can cannot could did do does doing done down during each either else
-    enough etc even ever every few for from further get gets got had has have having he her here hers herself
-    him himself his how however i if in into is it its itself just last least less like made make makes many
-    may me might more most much must my myself neither never next no nor not now of off often on once one
-    only onto or other others our ours ourselves out over own per perhaps put rather said same say says see
-    seen she should since so some such than that the their theirs them themselves then there therefore these
-    they this those though through thus to told too toward towards under until up upon us very via was way
-    we well were what whatever when where whether which while who whom whose why will with within without
-    would yet you your yours yourself yourselves s t d ll m re ve mr mrs ms""".split()
-)
 _STEM_LEN = 6  # prefix length after suffix stripping: a cheap, effective English stemmer
 _ES_AFTER = ("sses", "xes", "zzes", "ches", "shes")  # plurals in -es; elsewhere -es is -e + s
 _DIGIT = re.compile(r"\d")
@@ -76,7 +64,7 @@ def stem(word: str) -> str | None:
     """
     if _DIGIT.search(word):
         return word
-    if word in STOPWORDS or len(word) < 3:
+    if word in SENTENCE_STOPWORDS or len(word) < 3:
         return None
     for suffix, repl, min_len in (("ies", "y", 5), ("ing", "", 6), ("ed", "", 5), ("es", "", 5),
                                   ("ly", "", 6), ("s", "", 4)):

@@ -70,11 +70,10 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from provenance.verify import align
-
 from provenance.fingerprint import minhash as sketch
-from provenance.settings import DEFAULT_CONFIG
 from provenance.model import Document, Pair, Passage
+from provenance.settings import DEFAULT_CONFIG
+from provenance.verify import align
 
 VERBATIM_SHARE = 0.15
 VERBATIM_WORDS = 50
