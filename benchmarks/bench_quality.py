@@ -160,6 +160,7 @@ def reuters(n: int = 2000, path: Path = REUTERS) -> list[str] | None:
     import json
 
     from provenance import candidates
+    from provenance.fingerprint import features as fingerprint_features
     from provenance.model import Document
     from provenance.settings import DEFAULT_CONFIG
     from provenance.verify import align
@@ -176,7 +177,7 @@ def reuters(n: int = 2000, path: Path = REUTERS) -> list[str] | None:
                 docs.append(Document(id=str(rec.get("id", len(docs))), text=text))
             if len(docs) >= n:
                 break
-    found = candidates.find(candidates.features([d.text for d in docs], DEFAULT_CONFIG,
+    found = candidates.find(fingerprint_features.features([d.text for d in docs], DEFAULT_CONFIG,
                                                 candidates.CandidateOptions()))
     lines = [f"Reuters-21578, first {len(docs)} articles of 80+ words, {len(found.pairs)} candidate pairs:"]
     for words in (False, True):

@@ -154,6 +154,7 @@ def recall(result, known) -> tuple[float, dict[str, float]]:
 def stages(docs, options) -> tuple[object, dict]:
     """`scan.scan_documents`, its steps called one by one as it calls them, each timed (CPU)."""
     from provenance import candidates as cand
+    from provenance.fingerprint import features as fingerprint_features
     from provenance.engines import local as scan
     from provenance.model import ScanResult
     from provenance.origin.families import families
@@ -171,7 +172,7 @@ def stages(docs, options) -> tuple[object, dict]:
     docs, empty = scan.prepare(docs)
     lap("prepare")
     with scan.sparing_collector() as spare:
-        feats = cand.features([d.text for d in docs], options.config, options.candidates)
+        feats = fingerprint_features.features([d.text for d in docs], options.config, options.candidates)
         lap("features")
         found = cand.find(feats, options.candidates)
         del feats

@@ -18,15 +18,12 @@ instead of all its pairs, which keeps boilerplate-like buckets from exploding.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from provenance.fingerprint import minhash as sketch
-from provenance.settings import SketchConfig
-from provenance.text.wordlists import TERM_STOPWORDS
+from provenance.fingerprint.features import Features
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,78 +113,6 @@ def lsh_pairs(signatures: np.ndarray, options: CandidateOptions) -> np.ndarray:
 def max_df(n: int, options: CandidateOptions) -> int:
     """Document frequency above which a fingerprint or term is too common to propose pairs."""
     return max(options.min_max_df, int(options.max_df_fraction * n))
-
-
-def winnowed(shingle_values: np.ndarray, offsets: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray]:
-    """(fingerprints, doc index) — the minimum of every window of `w` shingles per doc.
-
-    Documents shorter than `w` shingles contribute their minimum once.
-    """
-    n_docs = len(offsets) - 1
-    doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(offsets))
-    if len(shingle_values) >= w:
-        mins = np.lib.stride_tricks.sliding_window_view(shingle_values, w).min(axis=1)
-        starts = np.arange(len(mins))
-        ok = doc_of[starts] == doc_of[starts + w - 1]
-        fps, fdocs = mins[ok], doc_of[starts[ok]]
-    else:
-        fps, fdocs = shingle_values[:0], doc_of[:0]
-    counts = np.diff(offsets)
-    short = np.flatnonzero((counts > 0) & (counts < w))
-    if len(short):
-        short_mins = np.array([shingle_values[offsets[d] : offsets[d + 1]].min() for d in short])
-        fps = np.concatenate([fps, short_mins.astype(fps.dtype)])
-        fdocs = np.concatenate([fdocs, short])
-    return fps, fdocs
-
-
-@lru_cache(maxsize=1)
-def _stop_hashes() -> np.ndarray:
-    return np.array(sorted(sketch.token_hash(w) for w in TERM_STOPWORDS), dtype=np.uint64)
-
-
-@dataclass(slots=True)
-class Features:
-    """What candidate search needs from each document, computed in one batched pass."""
-
-    signatures: np.ndarray  # (n, num_perm) uint32
-    fingerprints: np.ndarray  # winnowed shingle hashes
-    fingerprint_docs: np.ndarray
-    terms: np.ndarray  # content-word token hashes (unique per doc)
-    term_docs: np.ndarray
-    term_counts: np.ndarray  # distinct content words per doc
-
-
-def features(texts: Sequence[str], config: SketchConfig, options: CandidateOptions) -> Features:
-    """Signatures, fingerprints and content words of every text, batch by batch."""
-    sigs, fps, fdocs, terms, tdocs = [], [], [], [], []
-    stop = _stop_hashes()
-    base = 0
-    for batch in sketch.batches(texts):
-        th, toff = sketch.token_hashes(batch)
-        sv, soff = sketch.shingle_hashes(th, toff, config.k)
-        sigs.append(sketch.signatures_from_shingles(sv, soff, config.num_perm, config.seed))
-        f, fd = winnowed(sv, soff, options.winnow)
-        fps.append(f)
-        fdocs.append(fd + base)
-        content = ~np.isin(th, stop)
-        tok_doc = np.repeat(np.arange(len(batch), dtype=np.int64), np.diff(toff))
-        terms.append(th[content])
-        tdocs.append(tok_doc[content] + base)
-        base += len(batch)
-    t = np.concatenate(terms) if terms else np.empty(0, np.uint64)
-    td = np.concatenate(tdocs) if tdocs else np.empty(0, np.int64)
-    if len(t):
-        uniq = np.unique(np.stack([td.astype(np.uint64), t], axis=1), axis=0)
-        td, t = uniq[:, 0].astype(np.int64), uniq[:, 1]
-    return Features(
-        signatures=np.concatenate(sigs) if sigs else np.empty((0, config.num_perm), np.uint32),
-        fingerprints=np.concatenate(fps) if fps else np.empty(0, np.uint32),
-        fingerprint_docs=np.concatenate(fdocs) if fdocs else np.empty(0, np.int64),
-        terms=t,
-        term_docs=td,
-        term_counts=np.bincount(td, minlength=len(texts)),
-    )
 
 
 def find(features: Features, options: CandidateOptions = CandidateOptions()) -> Candidates:

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance import text
+from provenance.fingerprint import features
 from provenance.fingerprint import minhash as sketch
 from provenance.verify import align
 
@@ -33,12 +34,12 @@ def test_prepare_matches_the_tokenizer_and_core():
 
 def test_kgram_hashes_identify_equal_windows():
     th = np.array([sketch.token_hash(w) for w in "a b c a b c d".split()], dtype=np.uint64)
-    h = align.kgram_hashes(th, 3)
+    h = features.kgram_hashes(th, 3)
     assert len(h) == 5
     assert h[0] == h[3] and len(set(h.tolist())) == 4
     # a text shorter than k has one k-gram of all its tokens
-    assert len(align.kgram_hashes(th[:2], 3)) == 1
-    assert len(align.kgram_hashes(th[:0], 3)) == 0
+    assert len(features.kgram_hashes(th[:2], 3)) == 1
+    assert len(features.kgram_hashes(th[:0], 3)) == 0
 
 
 def test_stems_conflate_inflections_and_spellings():

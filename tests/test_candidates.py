@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from provenance import candidates as C
+from provenance.fingerprint.features import features, winnowed
 from provenance.settings import DEFAULT_CONFIG
 
 
@@ -17,7 +18,7 @@ def _read(path) -> str:
 
 
 def _pairs(texts, options=C.CandidateOptions()):
-    found = C.find(C.features(texts, DEFAULT_CONFIG, options), options)
+    found = C.find(features(texts, DEFAULT_CONFIG, options), options)
     return {tuple(map(int, p)): ch for p, ch in zip(found.pairs, found.channels)}
 
 

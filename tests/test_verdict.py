@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provenance.fingerprint import features
 from provenance.ingest.files import load_paths
 from provenance.model import Document
 from provenance.text import words
@@ -285,13 +286,13 @@ def test_phrase_stats_count_documents_not_occurrences():
     from provenance.verify import align
 
     th, off = sketch.token_hashes(["alpha beta gamma", "delta epsilon zeta", "omega psi chi"])
-    keys = [align.kgram_hashes(th[off[i]:off[i + 1]], align.SEED_K) for i in range(3)]
+    keys = [features.kgram_hashes(th[off[i]:off[i + 1]], align.SEED_K) for i in range(3)]
     assert ps.doc_freq(keys[0]).tolist() == [2]
     assert ps.doc_freq(keys[1]).tolist() == [1]
     assert ps.doc_freq(keys[2]).tolist() == [0]
-    assert ps.word_freq(align.word_keys(th[off[0]:off[1]])).tolist() == [2, 2, 2]
+    assert ps.word_freq(features.word_keys(th[off[0]:off[1]])).tolist() == [2, 2, 2]
     assert PhraseStats.from_documents(docs).doc_freq(keys[1]).tolist() == [0]  # below keep_min_df reads as 0
-    assert PhraseStats.from_documents(docs).word_freq(align.word_keys(th)).sum() == 0  # no word counts asked
+    assert PhraseStats.from_documents(docs).word_freq(features.word_keys(th)).sum() == 0  # no word counts asked
 
 
 MESSY = ["the ", "said ", "\u201c", "\u201d", '"', ". ", "\n", "\r\n", "\u00e9t\u00e9 ", "\ufb01", "\u2460",

@@ -43,6 +43,7 @@ import numpy as np
 from provenance import candidates as cand
 from provenance.engines.local import Progress, ScanOptions, no_progress, reported
 from provenance.errors import MissingExtraError
+from provenance.fingerprint import features as fingerprint_features
 from provenance.model import Document, Pair, Problem, ScanResult
 
 PARTITION_SIZE = 2000  # documents per partition: a few MB of features, seconds of work
@@ -164,7 +165,7 @@ def _flat(column) -> tuple[np.ndarray, np.ndarray]:
     return arr.values.to_numpy(zero_copy_only=False), arr.offsets.to_numpy().astype(np.int64)
 
 
-def _features_table(feats: cand.Features, n: int):
+def _features_table(feats: fingerprint_features.Features, n: int):
     pa, _ = _pq()
     order = np.argsort(feats.fingerprint_docs, kind="stable")
     fp_off = np.r_[0, np.cumsum(np.bincount(feats.fingerprint_docs, minlength=n))]
@@ -179,13 +180,13 @@ def _features_table(feats: cand.Features, n: int):
     )
 
 
-def _features_from_table(table, num_perm: int) -> cand.Features:
+def _features_from_table(table, num_perm: int) -> fingerprint_features.Features:
     n = table.num_rows
     sig = table.column("signature").combine_chunks().values.to_numpy(zero_copy_only=False)
     fps, fp_off = _flat(table.column("fingerprints"))
     terms, t_off = _flat(table.column("terms"))
     docs = np.arange(n, dtype=np.int64)
-    return cand.Features(
+    return fingerprint_features.Features(
         signatures=sig.astype(np.uint32).reshape(n, num_perm),
         fingerprints=fps.astype(np.uint32),
         fingerprint_docs=np.repeat(docs, np.diff(fp_off)),
@@ -279,7 +280,7 @@ def features_task(
     if reused:
         feats = _features_from_table(table, options.config.num_perm)
     else:
-        feats = cand.features([d.text for d in docs], options.config, options.candidates)
+        feats = fingerprint_features.features([d.text for d in docs], options.config, options.candidates)
         if path:
             _write(_features_table(feats, len(docs)), Path(path))
     co = options.candidates

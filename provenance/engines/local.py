@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from provenance import candidates as cand
+from provenance.fingerprint import features as fingerprint_features
 from provenance.ingest import files as documents
 from provenance.model import Document, Pair, Problem, ScanResult
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
@@ -108,7 +109,7 @@ def scan_documents(
 
     docs, empty = prepare(docs)
     with sparing_collector() as spare:
-        features = cand.features([d.text for d in docs], options.config, options.candidates)
+        features = fingerprint_features.features([d.text for d in docs], options.config, options.candidates)
         progress("fingerprint", len(docs), len(docs))
         found = cand.find(features, options.candidates)
         del features

@@ -44,6 +44,18 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from provenance.errors import IndexError_
+from provenance.fingerprint.features import (
+    DocFeatures,
+    QueryFeatures,
+    as_key,
+    band_keys,
+    doc_features,
+    doc_phrases,
+    phrase_key_version,
+    phrase_keys,
+    query_features,
+    winnow,
+)
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
 
 if TYPE_CHECKING:
@@ -150,59 +162,6 @@ def content_hash(doc: Document) -> int:
     return int(np.int64(np.uint64(h.intdigest())))
 
 
-def band_keys(signatures: np.ndarray, params: IndexParams) -> np.ndarray:
-    """(n, bands) int32 keys; the band number is mixed in, so one table holds every band."""
-    from provenance.fingerprint import minhash as sketch
-
-    need = params.bands * params.rows
-    if need > signatures.shape[1]:
-        raise IndexError_(
-            f"{params.bands} bands x {params.rows} rows needs {need} permutations, "
-            f"the signatures have {signatures.shape[1]}"
-        )
-    mixed = sketch.band_hashes(signatures, params.bands, params.rows, first_band=1)
-    return (mixed >> np.uint64(32)).astype(np.uint32).view(np.int32)
-
-
-def winnow(values: np.ndarray, w: int) -> np.ndarray:
-    """Distinct minima of every window of `w` consecutive shingle hashes (all of them if fewer)."""
-    if len(values) == 0:
-        return values[:0]
-    if len(values) <= w:
-        return np.unique(values.min(keepdims=True))
-    return np.unique(np.lib.stride_tricks.sliding_window_view(values, w).min(axis=1))
-
-
-def as_key(values: np.ndarray) -> np.ndarray:
-    """32-bit hashes as signed int32, the form stored (4 bytes in a SQLite record, not 6)."""
-    return values.astype(np.uint32).view(np.int32)
-
-
-@dataclass(slots=True)
-class DocFeatures:
-    """Everything an index stores about a batch of documents besides text and metadata."""
-
-    signatures: np.ndarray  # (n, num_perm) uint32
-    bands: np.ndarray  # (n, bands) int32
-    fingerprints: list[np.ndarray]  # per doc, distinct int32
-    phrases: list[np.ndarray]  # per doc, distinct uint64 phrase keys (`phrase_keys`) for the counts
-
-    def subset(self, keep: np.ndarray) -> DocFeatures:
-        """The features of the documents where `keep` (a boolean mask) is true."""
-        idx = np.flatnonzero(keep)
-        return DocFeatures(
-            self.signatures[idx], self.bands[idx], [self.fingerprints[i] for i in idx],
-            [self.phrases[i] for i in idx] if self.phrases else [],
-        )
-
-
-def phrase_key_version() -> str:
-    """Names the phrase keys the verdict stage asks about; stored, so a change forces a rebuild."""
-    from provenance.verify import align
-
-    return f"align.kgram_hashes;k={align.SEED_K}"
-
-
 def require_phrase_keys(stored: str | None) -> None:
     """Refuse phrase counts keyed another way than `phrase_key_version` (they would answer wrongly)."""
     if stored != phrase_key_version():
@@ -210,63 +169,6 @@ def require_phrase_keys(stored: str | None) -> None:
             f"index counts phrases as {stored!r}, this version asks for {phrase_key_version()!r}: "
             "rebuild it with `provenance index rebuild`"
         )
-
-
-def phrase_keys(token_hashes: np.ndarray) -> np.ndarray:
-    """Distinct phrase keys of one document: what `verdict` passes to `PhraseStats.doc_freq`."""
-    from provenance.verify import align
-
-    return align.phrase_keys(token_hashes)
-
-
-def doc_phrases(texts: Sequence[str]) -> list[np.ndarray]:
-    """Distinct phrase keys of each text (for recounting phrase frequencies)."""
-    from provenance.fingerprint import minhash as sketch
-
-    out: list[np.ndarray] = []
-    for batch in sketch.batches(texts):
-        th, toff = sketch.token_hashes(batch)
-        out.extend(phrase_keys(th[toff[i] : toff[i + 1]]) for i in range(len(batch)))
-    return out
-
-
-def doc_features(
-    texts: Sequence[str], config: SketchConfig, params: IndexParams, *, phrases: bool = True
-) -> DocFeatures:
-    """Signatures, band keys, fingerprints and distinct phrase keys of many texts, batched."""
-    from provenance.fingerprint import minhash as sketch
-
-    sigs: list[np.ndarray] = []
-    fps: list[np.ndarray] = []
-    phs: list[np.ndarray] = []
-    for batch in sketch.batches(texts):
-        th, toff = sketch.token_hashes(batch)
-        sv, soff = sketch.shingle_hashes(th, toff, config.k)
-        sigs.append(sketch.signatures_from_shingles(sv, soff, config.num_perm, config.seed))
-        for i in range(len(batch)):
-            fps.append(as_key(winnow(sv[soff[i] : soff[i + 1]], params.winnow)))
-            if phrases:
-                phs.append(phrase_keys(th[toff[i] : toff[i + 1]]))
-    sig = np.concatenate(sigs) if sigs else np.empty((0, config.num_perm), np.uint32)
-    return DocFeatures(sig, band_keys(sig, params), fps, phs)
-
-
-@dataclass(slots=True)
-class QueryFeatures:
-    """A draft's lookup keys: its band keys and every distinct shingle it has."""
-
-    bands: np.ndarray  # (bands,) int32
-    shingles: np.ndarray  # distinct int32 shingle hashes
-    signature: np.ndarray  # (num_perm,) uint32
-
-
-def query_features(text: str, config: SketchConfig, params: IndexParams) -> QueryFeatures:
-    from provenance.fingerprint import minhash as sketch
-
-    th, toff = sketch.token_hashes([text])
-    sv, soff = sketch.shingle_hashes(th, toff, config.k)
-    sig = sketch.signatures_from_shingles(sv, soff, config.num_perm, config.seed)
-    return QueryFeatures(band_keys(sig, params)[0], as_key(np.unique(sv)), sig[0])
 
 
 def rank_candidates(

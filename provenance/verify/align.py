@@ -39,11 +39,12 @@ import numpy as np
 
 from provenance import text as textmod
 from provenance.fingerprint import minhash as sketch
+from provenance.fingerprint.features import PHRASE_K, kgram_hashes
 from provenance.settings import DEFAULT_CONFIG
 from provenance.text.wordlists import SENTENCE_STOPWORDS
 
 SHINGLE_K = DEFAULT_CONFIG.k  # k of the shingle sets behind resemblance and containment
-SEED_K = 3  # tokens per seed: short enough to catch a 3-word shared quotation
+SEED_K = PHRASE_K  # tokens per seed: short enough to catch a 3-word shared quotation
 MIN_TOKENS_PASSAGE = 6  # matched tokens a narration passage needs to be reported
 MIN_TOKENS_QUOTE = 3  # a shared quotation can be shorter: the marks themselves are evidence
 MAX_GAP = 4  # tokens of edit between tiles that still merge into one passage
@@ -80,36 +81,6 @@ def stem(word: str) -> str | None:
 def _stem_hash(word: str) -> int:
     s = stem(word)
     return 0 if s is None else sketch.token_hash(s)
-
-
-def kgram_hashes(token_hashes: np.ndarray, k: int) -> np.ndarray:
-    """64-bit hashes of every run of k consecutive token hashes (len(token_hashes) - k + 1 of them).
-
-    The same combination as the core's shingle hash (polynomial mod 2^64, then fmix64)
-    but all 64 bits kept, so chance collisions are negligible. A text with 1 to k-1
-    tokens has one k-gram made of all its tokens.
-    """
-    n = len(token_hashes)
-    if n == 0:
-        return np.empty(0, dtype=np.uint64)
-    k_eff = min(k, n)
-    s = sketch.combine_windows(token_hashes, k_eff)
-    s += np.uint64(k_eff)  # k-grams of different lengths never coincide
-    return sketch.fmix64_array(s)
-
-
-def phrase_keys(token_hashes: np.ndarray) -> np.ndarray:
-    """Distinct `SEED_K`-word phrase keys of one text: what phrase document frequencies count.
-
-    The same keys as `Prepared.seeds`, so a count kept for a phrase (in memory or in an
-    index) answers the question verification asks about a seed.
-    """
-    return np.unique(kgram_hashes(token_hashes, SEED_K))
-
-
-def word_keys(token_hashes: np.ndarray) -> np.ndarray:
-    """Per-token keys for word document frequencies (1-grams: never equal to a SEED_K phrase key)."""
-    return kgram_hashes(token_hashes, 1) if len(token_hashes) else np.empty(0, dtype=np.uint64)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -71,6 +71,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from provenance.fingerprint import minhash as sketch
+from provenance.fingerprint.features import kgram_hashes, phrase_keys, word_keys
 from provenance.model import Document, Pair, Passage
 from provenance.settings import DEFAULT_CONFIG
 from provenance.verify import align
@@ -132,9 +133,9 @@ class PhraseStats:
             th, off = sketch.token_hashes(batch)
             for s, e in zip(off[:-1], off[1:]):
                 if e > s:
-                    parts.append(align.phrase_keys(th[s:e]))
+                    parts.append(phrase_keys(th[s:e]))
                     if words:
-                        word_parts.append(np.unique(align.word_keys(th[s:e])))
+                        word_parts.append(np.unique(word_keys(th[s:e])))
         values, counts = _count_keys(parts, keep_min_df)
         word_values, word_counts = _count_keys(word_parts, keep_min_df)
         return cls(n_docs=len(texts), hashes=values, counts=counts,
@@ -200,7 +201,7 @@ class Comparison:
 def _shingle_set(p: align.Prepared, k: int) -> np.ndarray:
     if k == align.SHINGLE_K:
         return p.shingles
-    return np.unique(align.kgram_hashes(p.token_hashes, k))
+    return np.unique(kgram_hashes(p.token_hashes, k))
 
 
 def set_measures(a: align.Prepared, b: align.Prepared, k: int) -> tuple[float, float, float]:
@@ -233,7 +234,7 @@ def _common(phrases: PhraseStatsLike, p: align.Prepared) -> tuple[np.ndarray, np
     word_freq = getattr(phrases, "word_freq", None)
     if word_freq is not None and getattr(phrases, "counts_words", False):
         limit = max(WORD_MIN_DF, int(np.ceil(WORD_FRACTION * phrases.n_docs)))
-        drop = _union(drop, word_freq(align.word_keys(p.token_hashes)) >= limit)
+        drop = _union(drop, word_freq(word_keys(p.token_hashes)) >= limit)
     if len(p.memo) >= 8:
         p.memo.clear()
     p.memo[id(phrases)] = (phrases, common, drop)
