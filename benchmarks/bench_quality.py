@@ -32,7 +32,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from provenance.ingest.files import load_paths  # noqa: E402
-from provenance.verify.verdict import PhraseStats, compare  # noqa: E402
+from provenance.verify.phrases import PhraseStats  # noqa: E402
+from provenance.verify.verdict import verify_pair  # noqa: E402
 
 CLOUGH = ROOT / "corpus" / "clough-stevenson-dev"
 NEWS = ROOT / "corpus" / "news"
@@ -57,7 +58,7 @@ def clough() -> dict:
     for name, (task, level) in sorted(labels.items()):
         if level == "orig":
             continue
-        pair = compare(docs[name], docs[f"orig_task{task}.txt"], phrases=phrases)
+        pair = verify_pair(docs[name], docs[f"orig_task{task}.txt"], phrases=phrases)
         rows.append((name, task, level, pair))
     elapsed = time.perf_counter() - t0
     per_level = {lv: Counter() for lv in LEVELS}
@@ -85,7 +86,7 @@ def clough() -> dict:
     for members in by_task.values():
         for (n1, l1), (n2, l2) in itertools.combinations(sorted(members), 2):
             key = "+".join(sorted("non" if lv == "non" else "derived" for lv in (l1, l2)))
-            verdict = compare(docs[n1], docs[n2], phrases=phrases).verdict
+            verdict = verify_pair(docs[n1], docs[n2], phrases=phrases).verdict
             within[key][verdict] += 1
             if "non" in key and verdict == "copy":
                 non_pairs_copy.append(f"{n1[:-4]}-{n2[:-4]}")
@@ -130,7 +131,7 @@ def news() -> dict:
     phrases = PhraseStats.from_documents(docs.values())
     table = []
     for x, y in itertools.combinations(sorted(docs), 2):
-        pair = compare(docs[x], docs[y], phrases=phrases)
+        pair = verify_pair(docs[x], docs[y], phrases=phrases)
         table.append((x, y, pair, expected.get((x, y))))
     never = {x for x, info in labels["documents"].items() if info.get("role") == "independent"}
     ok = all((p.verdict == "copy") == exp for x, y, p, exp in table if exp is not None) and not any(
@@ -180,19 +181,17 @@ def reuters(n: int = 2000, path: Path = REUTERS) -> list[str] | None:
     found = candidates.find(fingerprint_features.features([d.text for d in docs], DEFAULT_CONFIG,
                                                 candidates.CandidateOptions()))
     lines = [f"Reuters-21578, first {len(docs)} articles of 80+ words, {len(found.pairs)} candidate pairs:"]
-    for words in (False, True):
-        phrases = PhraseStats.from_documents(docs, words=words)
-        counts: Counter = Counter()
-        chain_only = 0
-        for i, j in found.pairs:
-            c = compare_prepared(align.prepare(docs[i].text), align.prepare(docs[j].text), phrases=phrases)
-            counts[c.pair.verdict] += 1
-            share = max(c.a.verbatim / max(c.a.narration, 1), c.b.verbatim / max(c.b.narration, 1))
-            verbatim = share >= VERBATIM_SHARE or max(c.a.verbatim, c.b.verbatim) >= VERBATIM_WORDS
-            chain_only += int(c.pair.verdict == "copy" and not verbatim)
-        lines.append(f"- {'phrases + words' if words else 'phrases only'}: copy {counts['copy']}, quote-only "
-                     f"{counts['quote-only']}, independent {counts['independent']}; copy on paraphrase "
-                     f"evidence alone {chain_only}")
+    phrases = PhraseStats.from_documents(docs)
+    counts: Counter = Counter()
+    chain_only = 0
+    for i, j in found.pairs:
+        c = compare_prepared(align.prepare(docs[i].text), align.prepare(docs[j].text), phrases=phrases)
+        counts[c.pair.verdict] += 1
+        share = max(c.a.verbatim / max(c.a.narration, 1), c.b.verbatim / max(c.b.narration, 1))
+        verbatim = share >= VERBATIM_SHARE or max(c.a.verbatim, c.b.verbatim) >= VERBATIM_WORDS
+        chain_only += int(c.pair.verdict == "copy" and not verbatim)
+    lines.append(f"- copy {counts['copy']}, quote-only {counts['quote-only']}, independent "
+                 f"{counts['independent']}; copy on paraphrase evidence alone {chain_only}")
     return lines
 
 
@@ -202,11 +201,11 @@ def speed(repeat: int = 20) -> dict:
     phrases = PhraseStats.from_documents(docs)
     pairs = list(itertools.combinations(docs, 2))
     for a, b in pairs:  # prepare (cached per text)
-        compare(a, b, phrases=phrases)
+        verify_pair(a, b, phrases=phrases)
     t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(repeat):
         for a, b in pairs:
-            compare(a, b, phrases=phrases)
+            verify_pair(a, b, phrases=phrases)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     n = len(pairs) * repeat
     return {"pairs": n, "pairs_per_s": n / wall, "pairs_per_cpu_s": n / cpu if cpu else 0.0}
@@ -291,7 +290,7 @@ def heldout() -> list[str]:
             align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA = spec, alpha
             per_task: dict[str, Counter] = defaultdict(Counter)
             for task, kind, x, y in pairs:
-                per_task[task][kind, compare(docs[x], docs[y], phrases=phrases).verdict == "copy"] += 1
+                per_task[task][kind, verify_pair(docs[x], docs[y], phrases=phrases).verdict == "copy"] += 1
             scores[spec, alpha] = per_task
     finally:
         align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA = shipped

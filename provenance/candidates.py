@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from provenance.fingerprint import minhash as sketch
-from provenance.fingerprint.features import Features
+from provenance.fingerprint.features import Features, band_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +47,6 @@ class Candidates:
 
     pairs: np.ndarray  # (m, 2) int64, sorted
     channels: tuple[tuple[str, ...], ...]
-
-
-def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """(n, bands) uint64 keys: each band's `rows` values mixed into one 64-bit key."""
-    num_perm = signatures.shape[1]
-    if bands * rows > num_perm:
-        raise ValueError(f"{bands} bands x {rows} rows needs {bands * rows} permutations, have {num_perm}")
-    return sketch.band_hashes(signatures, bands, rows)
 
 
 def group_pairs(values: np.ndarray, docs: np.ndarray, max_bucket: int, max_df: int | None = None) -> np.ndarray:
@@ -100,14 +92,7 @@ def count_pairs(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([codes // n, codes % n], axis=1), counts
 
 
-def lsh_pairs(signatures: np.ndarray, options: CandidateOptions) -> np.ndarray:
-    n = len(signatures)
-    empty = (signatures == sketch.EMPTY_VALUE).all(axis=1)
-    keys = band_keys(signatures, options.bands, options.rows)
-    docs = np.repeat(np.arange(n, dtype=np.int64), options.bands)
-    live = ~np.repeat(empty, options.bands)
-    pairs, _ = count_pairs(group_pairs(keys.ravel()[live], docs[live], options.max_bucket), max(n, 1))
-    return pairs
+CHANNELS = ("lsh", "fingerprints", "terms")
 
 
 def max_df(n: int, options: CandidateOptions) -> int:
@@ -115,33 +100,64 @@ def max_df(n: int, options: CandidateOptions) -> int:
     return max(options.min_max_df, int(options.max_df_fraction * n))
 
 
+def channel_items(features: Features, options: CandidateOptions, first: int = 0) -> dict[str, tuple]:
+    """Each channel's (key, document) items: band keys of documents with shingles, fingerprints,
+    content terms. `first` numbers the documents from there (a partition of a larger corpus)."""
+    n = len(features.signatures)
+    empty = (features.signatures == sketch.EMPTY_VALUE).all(axis=1)
+    keys = band_keys(features.signatures, options.bands, options.rows)
+    band_docs = np.repeat(np.arange(n, dtype=np.int64), options.bands)
+    live = ~np.repeat(empty, options.bands)
+    return {
+        "lsh": (keys.ravel()[live], band_docs[live] + first),
+        "fingerprints": (features.fingerprints, features.fingerprint_docs + first),
+        "terms": (features.terms, features.term_docs + first),
+    }
+
+
+def shared_keys(name: str, values: np.ndarray, docs: np.ndarray, n: int,
+                options: CandidateOptions) -> tuple[np.ndarray, np.ndarray]:
+    """(pair codes i * n + j, shared keys per pair) of one channel's items; fingerprints and terms
+    found in more than `max_df` documents are too common to count."""
+    limit = None if name == "lsh" else max_df(n, options)
+    pairs, counts = count_pairs(group_pairs(values, docs, options.max_bucket, limit), max(n, 1))
+    return pairs[:, 0] * n + pairs[:, 1], counts
+
+
+def accept(name: str, codes: np.ndarray, counts: np.ndarray, n: int, term_counts: np.ndarray,
+           options: CandidateOptions) -> np.ndarray:
+    """The pair codes a channel proposes, given how many keys each pair shares in it.
+
+    lsh: one shared band is enough. fingerprints: `min_fingerprints`. terms: `min_terms` and
+    `term_share` of the smaller document's content words.
+    """
+    if name == "fingerprints":
+        return codes[counts >= options.min_fingerprints]
+    if name == "terms":
+        smaller = np.minimum(term_counts[codes // n], term_counts[codes % n])
+        return codes[(counts >= options.min_terms) & (counts >= options.term_share * np.maximum(smaller, 1))]
+    return codes
+
+
+def merge(found: dict[str, np.ndarray], n: int) -> Candidates:
+    """The union of the channels' accepted pair codes, with the channels that proposed each pair."""
+    names = list(found)
+    all_codes = np.unique(np.concatenate([found[name] for name in names]))
+    member = [np.isin(all_codes, found[name]) for name in names]
+    channels = tuple(tuple(name for name, m in zip(names, member) if m[i]) for i in range(len(all_codes)))
+    return Candidates(np.stack([all_codes // n, all_codes % n], axis=1), channels)
+
+
 def find(features: Features, options: CandidateOptions = CandidateOptions()) -> Candidates:
     """Candidate pairs from all three channels, with the channels that proposed each."""
     n = len(features.signatures)
     if n < 2:
         return Candidates(np.empty((0, 2), dtype=np.int64), ())
-    limit = max_df(n, options)
-    found: dict[str, np.ndarray] = {"lsh": lsh_pairs(features.signatures, options)}
-
-    fp_pairs, fp_counts = count_pairs(
-        group_pairs(features.fingerprints, features.fingerprint_docs, options.max_bucket, limit), n
-    )
-    found["fingerprints"] = fp_pairs[fp_counts >= options.min_fingerprints]
-
-    t_pairs, t_counts = count_pairs(group_pairs(features.terms, features.term_docs, options.max_bucket, limit), n)
-    smaller = np.minimum(features.term_counts[t_pairs[:, 0]], features.term_counts[t_pairs[:, 1]])
-    ok = (t_counts >= options.min_terms) & (t_counts >= options.term_share * np.maximum(smaller, 1))
-    found["terms"] = t_pairs[ok]
-
-    names = list(found)
-    codes = [found[name][:, 0] * n + found[name][:, 1] for name in names]
-    all_codes = np.unique(np.concatenate(codes))
-    member = [np.isin(all_codes, c) for c in codes]
-    channels = tuple(
-        tuple(name for name, m in zip(names, member) if m[i]) for i in range(len(all_codes))
-    )
-    pairs = np.stack([all_codes // n, all_codes % n], axis=1)
-    return Candidates(pairs, channels)
+    found = {}
+    for name, (values, docs) in channel_items(features, options).items():
+        codes, counts = shared_keys(name, values, docs, n, options)
+        found[name] = accept(name, codes, counts, n, features.term_counts, options)
+    return merge(found, n)
 
 
 def verification_order(pairs: np.ndarray, n: int) -> np.ndarray:

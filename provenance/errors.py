@@ -19,6 +19,10 @@ class EmptyTextError(ProvenanceError, ValueError):
     """
 
 
+class ConfigError(ProvenanceError, ValueError):
+    """Settings that cannot work together (e.g. more LSH bands than the signatures have permutations)."""
+
+
 class ConfigMismatchError(ProvenanceError):
     """Signatures made under one configuration were compared with another."""
 

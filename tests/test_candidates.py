@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from provenance import candidates as C
-from provenance.fingerprint.features import features, winnowed
+from provenance.fingerprint.features import band_keys, features
 from provenance.settings import DEFAULT_CONFIG
 
 
@@ -60,7 +60,7 @@ def test_band_keys_agree_for_equal_bands_only():
     rng = np.random.default_rng(0)
     sig = rng.integers(0, 2**32, size=(3, 12), dtype=np.uint32)
     sig[1, :3] = sig[0, :3]
-    keys = C.band_keys(sig, bands=4, rows=3)
+    keys = band_keys(sig, bands=4, rows=3)
     assert keys[0, 0] == keys[1, 0]
     assert keys[0, 1] != keys[1, 1] and keys[0, 0] != keys[2, 0]
 

@@ -130,19 +130,18 @@ def test_an_empty_or_one_document_corpus(scheduler, tmp_path):
     assert empty.documents == [] and empty.pairs == []
 
 
-@pytest.mark.parametrize("words", [False, True])
-def test_phrase_counts_merged_over_partitions_equal_one_pass(derived, tmp_path, words):
+def test_phrase_counts_merged_over_partitions_equal_one_pass(derived, tmp_path):
     from provenance.engines import dask as D
-    from provenance.verify.verdict import PhraseStats
+    from provenance.verify.phrases import PhraseStats
 
     docs = derived.docs[:100]
-    whole = PhraseStats.from_documents(docs, words=words)
+    whole = PhraseStats.from_documents(docs)
     for path in (None, str(tmp_path / "p0.parquet")):  # computed, then computed and stored
         for _ in range(2 if path else 1):  # ...and read back
-            parts = [D.phrases_task(docs[s : s + 30], 3, path and f"{path}.{s}", words) for s in range(0, 100, 30)]
-            reduced = [D.phrases_reduce_task(2, *[p["pieces"][r] for p in parts]) for r in range(3)]
-            merged = D.phrases_final_task(len(docs), words, *reduced)
-            for name in ("n_docs", "hashes", "counts", "word_hashes", "word_counts", "counts_words"):
+            parts = [D.phrases_task(docs[s : s + 30], 3, path and f"{path}.{s}") for s in range(0, 100, 30)]
+            reduced = [D.phrases_reduce_task(*[p["pieces"][r] for p in parts]) for r in range(3)]
+            merged = D.phrases_final_task(len(docs), *reduced)
+            for name in ("n_docs", "hashes", "counts"):
                 assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
 
 

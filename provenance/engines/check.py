@@ -13,9 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
+from provenance import text as textmod
 from provenance.errors import InputError
+from provenance.fingerprint.features import hashed_batches, query_features
+from provenance.index import content_hash, open_index
+from provenance.ingest import files as documents
 from provenance.model import VERDICT_ORDER, Document, Pair, Problem, ScanResult
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
+from provenance.verify import verdict
 
 FAIL_ON = ("copy", "quote-only")
 DEFAULT_CANDIDATES = 10
@@ -56,8 +63,6 @@ def check(
     when the index cannot answer. Drafts the loader skips (empty, unreadable) become
     Problems and the check goes on: an empty file is nothing to check, not a failure.
     """
-    from provenance.ingest import files as documents
-
     if fail_on not in FAIL_ON:
         raise InputError(f"--fail-on must be one of {', '.join(FAIL_ON)}, got {fail_on!r}")
     drafts, problems = documents.load_paths([Path(p) for p in paths])
@@ -66,8 +71,6 @@ def check(
         raise InputError(f"no draft found in {where}: give .txt, .md, .rst or .html files")
     own = index is None
     if own:
-        from provenance.index import open_index
-
         index = open_index(index_spec, config)
     try:
         return check_documents(drafts, index, problems=problems, fail_on=fail_on, max_candidates=max_candidates)
@@ -85,9 +88,6 @@ def check_documents(
     max_candidates: int = DEFAULT_CANDIDATES,
 ) -> CheckResult:
     """`check` for documents already loaded (e.g. text from an editor, not a file)."""
-    from provenance import text as textmod
-    from provenance.index import content_hash, query_features
-    from provenance.verify import verdict
 
     problems = list(problems)
     phrases = index.phrase_stats()
@@ -111,7 +111,7 @@ def check_documents(
         found = _worth_verifying(draft, found, {c.id: c for c in cands}, index.config.k)
         seen[draft.id] = len(found)
         for src in found:
-            pair = verdict.compare(draft, src, phrases=phrases, k=index.config.k)
+            pair = verdict.verify_pair(draft, src, phrases=phrases, k=index.config.k)
             if pair.verdict == "independent":
                 continue
             pairs.append(pair)
@@ -136,21 +136,16 @@ def _worth_verifying(draft: Document, found: list[Document], cands: dict, k: int
     verbatim bar (each run of m shared words is m - k + 1 shingles, so s shingles cover
     at most k * s words); paraphrase found through one fingerprint only is not verified.
     """
-    import numpy as np
-
-    from provenance.fingerprint import minhash as sketch
-    from provenance.verify import verdict
-
     weak = [i for i, s in enumerate(found) if cands[s.id].shared_fingerprints <= 1 and not cands[s.id].shared_bands]
     if not weak:
         return found
-    th, off = sketch.token_hashes([draft.text] + [found[i].text for i in weak])
-    sv, so = sketch.shingle_hashes(th, off, k)
-    mine = np.unique(sv[so[0] : so[1]])
-    words = np.diff(off)
+    shingles, words = [], []
+    for batch in hashed_batches([draft.text] + [found[i].text for i in weak], k):
+        shingles += [np.unique(batch.shingles(i)) for i in range(batch.size)]
+        words += np.diff(batch.token_offsets).tolist()
     drop = set()
     for j, i in enumerate(weak, start=1):
-        shared = np.intersect1d(mine, sv[so[j] : so[j + 1]], assume_unique=False).size
+        shared = np.intersect1d(shingles[0], shingles[j], assume_unique=True).size
         bar = min(verdict.VERBATIM_WORDS, verdict.VERBATIM_SHARE * min(words[0], words[j]))
         if k * shared < bar:
             drop.add(i)

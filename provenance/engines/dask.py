@@ -41,16 +41,18 @@ from pathlib import Path
 import numpy as np
 
 from provenance import candidates as cand
-from provenance.engines.local import Progress, ScanOptions, no_progress, reported
-from provenance.errors import MissingExtraError
+from provenance.engines.local import Progress, ScanOptions, no_progress, prepare, reported, verify
+from provenance.errors import MissingExtraError, ProvenanceError
 from provenance.fingerprint import features as fingerprint_features
+from provenance.ingest import files as documents
 from provenance.model import Document, Pair, Problem, ScanResult
+from provenance.origin.families import components, families
+from provenance.verify.phrases import KEEP_MIN_DF, PhraseStats
 
 PARTITION_SIZE = 2000  # documents per partition: a few MB of features, seconds of work
 VERIFY_CHUNK = 400  # candidate pairs per verification task
 FAMILY_CHUNK = 200  # family members per family-building task
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_CHANNELS = ("lsh", "fingerprints", "terms")
 
 
 # --- running on a cluster -------------------------------------------------------------------
@@ -68,7 +70,6 @@ def _distributed():
 @contextmanager
 def _client(scheduler: str | None):
     """A Client on `scheduler`, or on a local cluster started (and closed) here."""
-    from provenance.errors import ProvenanceError
 
     distributed = _distributed()
     if scheduler:
@@ -283,64 +284,28 @@ def features_task(
         feats = fingerprint_features.features([d.text for d in docs], options.config, options.candidates)
         if path:
             _write(_features_table(feats, len(docs)), Path(path))
-    co = options.candidates
-    empty = (feats.signatures == np.uint32(0xFFFFFFFF)).all(axis=1)
-    keys = cand.band_keys(feats.signatures, co.bands, co.rows)
-    band_docs = np.repeat(np.arange(len(docs), dtype=np.int64), co.bands)
-    live = ~np.repeat(empty, co.bands)
-    channels = {
-        "lsh": (keys.ravel()[live], band_docs[live] + offset),
-        "fingerprints": (feats.fingerprints, feats.fingerprint_docs + offset),
-        "terms": (feats.terms, feats.term_docs + offset),
-    }
+    channels = cand.channel_items(feats, options.candidates, first=offset)
     split = {name: _split(v, d, reducers) for name, (v, d) in channels.items()}
     return {
         "reused": reused,
         "term_counts": feats.term_counts,
-        "pieces": [{name: split[name][r] for name in _CHANNELS} for r in range(reducers)],
+        "pieces": [{name: split[name][r] for name in cand.CHANNELS} for r in range(reducers)],
     }
 
 
-def _phrase_options() -> dict:
-    """The defaults the single-process scan builds its PhraseStats with, so both count alike."""
-    import inspect
-
-    from provenance.verify.verdict import PhraseStats
-
-    params = inspect.signature(PhraseStats.from_documents).parameters
-    options = {"keep_min_df": params["keep_min_df"].default}
-    if "words" in params:
-        options["words"] = params["words"].default
-    return options
-
-
-def phrases_task(docs: list[Document], reducers: int, path: str | None, words: bool) -> dict:
-    """One partition's phrase (and word) document counts, no minimum, as shuffle pieces by key."""
-    from provenance.verify.verdict import PhraseStats
-
+def phrases_task(docs: list[Document], reducers: int, path: str | None) -> dict:
+    """One partition's phrase document counts, no minimum, as shuffle pieces by phrase key."""
     table = _read(Path(path)) if path else None
     if table is not None:
-        kind = table.column("kind").to_numpy()
-        key = table.column("hash").to_numpy().astype(np.uint64)
-        count = table.column("count").to_numpy().astype(np.int64)
-        arrays = {k: (key[kind == i], count[kind == i]) for i, k in enumerate(("phrases", "words"))}
+        keys = table.column("hash").to_numpy().astype(np.uint64)
+        counts = table.column("count").to_numpy().astype(np.int64)
     else:
-        part = PhraseStats.from_documents(docs, keep_min_df=1, **({"words": True} if words else {}))
-        arrays = {"phrases": (part.hashes, part.counts)}
-        arrays["words"] = (part.word_hashes, part.word_counts) if words else (part.hashes[:0], part.counts[:0])
+        part = PhraseStats.from_documents(docs, keep_min_df=1)
+        keys, counts = part.hashes, part.counts
         if path:
             pa, _ = _pq()
-            kinds = np.repeat(np.arange(2, dtype=np.int8), [len(arrays["phrases"][0]), len(arrays["words"][0])])
-            _write(
-                pa.table({
-                    "kind": pa.array(kinds),
-                    "hash": pa.array(np.concatenate([arrays["phrases"][0], arrays["words"][0]]).astype(np.uint64)),
-                    "count": pa.array(np.concatenate([arrays["phrases"][1], arrays["words"][1]]).astype(np.int64)),
-                }),
-                Path(path),
-            )
-    split = {k: _split(v, c, reducers) for k, (v, c) in arrays.items()}
-    return {"pieces": [{k: split[k][r] for k in split} for r in range(reducers)]}
+            _write(pa.table({"hash": pa.array(keys.astype(np.uint64)), "count": pa.array(counts)}), Path(path))
+    return {"pieces": _split(keys, counts, reducers)}
 
 
 def _sum_counts(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -352,47 +317,30 @@ def _sum_counts(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.
     return v[starts], np.add.reduceat(c, starts)
 
 
-def phrases_reduce_task(keep_min_df: int, *pieces) -> dict:
-    out = {}
-    for kind in ("phrases", "words"):
-        values, counts = _sum_counts(
-            np.concatenate([p[kind][0] for p in pieces]).astype(np.uint64),
-            np.concatenate([p[kind][1] for p in pieces]),
-        )
-        keep = counts >= keep_min_df
-        out[kind] = (values[keep], counts[keep])
-    return out
-
-
-def phrases_final_task(n_docs: int, words: bool, *reduced):
-    """One PhraseStats, as `PhraseStats.from_documents` over all documents would give it."""
-    from provenance.verify.verdict import PhraseStats
-
-    def merged(kind):
-        values = np.concatenate([r[kind][0] for r in reduced]).astype(np.uint64)
-        counts = np.concatenate([r[kind][1] for r in reduced]).astype(np.int64)
-        order = np.argsort(values)
-        return values[order], counts[order]
-
-    hashes, counts = merged("phrases")
-    if not words:
-        return PhraseStats(n_docs=n_docs, hashes=hashes, counts=counts)
-    word_hashes, word_counts = merged("words")
-    return PhraseStats(
-        n_docs=n_docs, hashes=hashes, counts=counts, word_hashes=word_hashes, word_counts=word_counts,
-        counts_words=True,
+def phrases_reduce_task(*pieces) -> tuple[np.ndarray, np.ndarray]:
+    """One key range's phrase counts summed over partitions; those below `KEEP_MIN_DF` dropped."""
+    keys, counts = _sum_counts(
+        np.concatenate([p[0] for p in pieces]).astype(np.uint64), np.concatenate([p[1] for p in pieces])
     )
+    keep = counts >= KEEP_MIN_DF
+    return keys[keep], counts[keep]
 
 
-def group_task(n: int, options: cand.CandidateOptions, max_df: int, reducers: int, *pieces) -> list[dict]:
+def phrases_final_task(n_docs: int, *reduced) -> PhraseStats:
+    """One PhraseStats, as `PhraseStats.from_documents` over all documents would give it."""
+    keys = np.concatenate([r[0] for r in reduced]).astype(np.uint64)
+    counts = np.concatenate([r[1] for r in reduced]).astype(np.int64)
+    order = np.argsort(keys)
+    return PhraseStats(n_docs=n_docs, hashes=keys[order], counts=counts[order])
+
+
+def group_task(n: int, options: cand.CandidateOptions, reducers: int, *pieces) -> list[dict]:
     """Pairs sharing keys of one key range, counted per pair, cut again by pair for summing."""
     out: list[dict] = [{} for _ in range(reducers)]
-    for name in _CHANNELS:
+    for name in cand.CHANNELS:
         values = np.concatenate([p[name][0] for p in pieces])
         docs = np.concatenate([p[name][1] for p in pieces]).astype(np.int64)
-        limit = None if name == "lsh" else max_df
-        pairs, counts = cand.count_pairs(cand.group_pairs(values, docs, options.max_bucket, limit), max(n, 1))
-        codes = pairs[:, 0] * n + pairs[:, 1]
+        codes, counts = cand.shared_keys(name, values, docs, n, options)
         for r, piece in enumerate(_split(codes, counts, reducers, mix=True)):
             out[r][name] = piece
     return out
@@ -401,18 +349,12 @@ def group_task(n: int, options: cand.CandidateOptions, max_df: int, reducers: in
 def accept_task(n: int, options: cand.CandidateOptions, term_counts: np.ndarray, *pieces) -> dict:
     """Each pair's counts summed over all key ranges, then the channel thresholds of `find`."""
     accepted = {}
-    for name in _CHANNELS:
+    for name in cand.CHANNELS:
         codes, counts = _sum_counts(
             np.concatenate([p[name][0] for p in pieces]).astype(np.int64),
             np.concatenate([p[name][1] for p in pieces]),
         )
-        if name == "fingerprints":
-            codes = codes[counts >= options.min_fingerprints]
-        elif name == "terms":
-            smaller = np.minimum(term_counts[codes // n], term_counts[codes % n])
-            ok = (counts >= options.min_terms) & (counts >= options.term_share * np.maximum(smaller, 1))
-            codes = codes[ok]
-        accepted[name] = codes
+        accepted[name] = cand.accept(name, codes, counts, n, term_counts, options)
     return accepted
 
 
@@ -425,7 +367,6 @@ def verify_task(docs: list[Document], pairs: list[tuple[int, int]], phrases, pat
 
     Returns (pairs, whether they were read back from the work directory).
     """
-    from provenance.engines.local import verify
 
     table = _read(Path(path)) if path else None
     if table is not None and table.num_rows == len(pairs):
@@ -438,9 +379,8 @@ def verify_task(docs: list[Document], pairs: list[tuple[int, int]], phrases, pat
 
 def families_task(docs: list[Document], pairs: list[Pair], phrases):
     """Families of some whole components: `lineage.families` sees only their documents and pairs."""
-    from provenance.origin.families import families
 
-    return families(docs, pairs, phrases=phrases)
+    return families(docs, pairs)
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -448,15 +388,6 @@ def families_task(docs: list[Document], pairs: list[Pair], phrases):
 
 def _reducers(n: int, parts: int, workers: int) -> int:
     return max(1, min(parts, max(2 * workers, -(-n // 10_000))))
-
-
-def _merge_channels(found: dict[str, np.ndarray], n: int) -> cand.Candidates:
-    """The tail of `candidates.find`: the union of the channels, and who proposed each pair."""
-    names = list(found)
-    all_codes = np.unique(np.concatenate([found[name] for name in names]))
-    member = [np.isin(all_codes, found[name]) for name in names]
-    channels = tuple(tuple(name for name, m in zip(names, member) if m[i]) for i in range(len(all_codes)))
-    return cand.Candidates(np.stack([all_codes // n, all_codes % n], axis=1), channels)
 
 
 @dataclass(slots=True)
@@ -480,7 +411,6 @@ def scan_dask(
     stats: Stats | None = None,
 ) -> ScanResult:
     """`scan.scan` on Dask: a local cluster on 127.0.0.1, or the scheduler at `scheduler`."""
-    from provenance.ingest import files as documents
 
     _distributed()  # fail before reading a large corpus
     kwargs = {} if options.max_bytes is None else {"max_bytes": options.max_bytes}
@@ -510,7 +440,6 @@ def scan_documents_dask(
     stats: Stats | None = None,
 ) -> ScanResult:
     """`scan.scan_documents` on Dask; the same result, pair for pair and byte for byte."""
-    from provenance.engines.local import prepare
 
     _distributed()
     if partition_size < 1:
@@ -556,24 +485,20 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
         client.submit(features_task, d, s, options, reducers, file("features", k), pure=False)
         for d, s, k in zip(doc_futs, starts, keys)
     ]
-    phrase_options = _phrase_options()
-    words = bool(phrase_options.get("words", False))
     phr = [
-        client.submit(phrases_task, d, reducers, file(f"phrases-w{int(words)}", k), words, pure=False)
-        for d, k in zip(doc_futs, keys)
+        client.submit(phrases_task, d, reducers, file("phrases", k), pure=False) for d, k in zip(doc_futs, keys)
     ]
 
-    # Phrase statistics: shuffle by phrase, sum, keep those in `keep_min_df` documents or more.
+    # Phrase statistics: shuffle by phrase, sum, keep those in `KEEP_MIN_DF` documents or more.
     phr_pieces = [[client.submit(_piece, f, r) for f in phr] for r in range(reducers)]
-    phr_reduced = [client.submit(phrases_reduce_task, phrase_options["keep_min_df"], *ps) for ps in phr_pieces]
-    phrases = client.submit(phrases_final_task, n, words, *phr_reduced)
+    phr_reduced = [client.submit(phrases_reduce_task, *ps) for ps in phr_pieces]
+    phrases = client.submit(phrases_final_task, n, *phr_reduced)
 
     # Candidates: shuffle (key, doc) by key, group, then shuffle pair counts by pair and sum.
-    max_df = cand.max_df(n, options.candidates)
     term_counts = client.submit(concat_task, *[client.submit(_get, f, "term_counts") for f in feat])
     feat_pieces = [[client.submit(_piece, f, r) for f in feat] for r in range(reducers)]
     grouped = [
-        client.submit(group_task, n, options.candidates, max_df, reducers, *ps) for ps in feat_pieces
+        client.submit(group_task, n, options.candidates, reducers, *ps) for ps in feat_pieces
     ]
     accepted = [
         client.submit(accept_task, n, options.candidates, term_counts, *[client.submit(_piece, g, r) for g in grouped])
@@ -591,8 +516,8 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
     if n < 2:
         candidates = cand.Candidates(np.empty((0, 2), dtype=np.int64), ())
     else:
-        candidates = _merge_channels(
-            {name: np.sort(np.concatenate([f[name] for f in found])) for name in _CHANNELS}, n
+        candidates = cand.merge(
+            {name: np.sort(np.concatenate([f[name] for f in found])) for name in cand.CHANNELS}, n
         )
     del found, feat
 
@@ -632,7 +557,6 @@ def _families(client, docs: Sequence[Document], pairs: list[Pair], phrases) -> l
     out in order of their first id; so groups of consecutive components, each built
     apart and concatenated in order, give the single call's answer.
     """
-    from provenance.origin.families import components
 
     comps = components([d.id for d in docs], pairs)
     if not comps:

@@ -12,10 +12,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from provenance import candidates as cand
+from provenance.errors import InputError
 from provenance.fingerprint import features as fingerprint_features
 from provenance.ingest import files as documents
 from provenance.model import Document, Pair, Problem, ScanResult
+from provenance.origin.families import families
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
+from provenance.text import words
+from provenance.verify.phrases import PhraseStats
+from provenance.verify.verdict import verify_pair
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called as work completes; stages are load, fingerprint, verify."""
@@ -43,7 +48,6 @@ def scan(paths: Sequence[str | Path], options: ScanOptions = ScanOptions(), prog
 
 def usable(docs: Sequence[Document]) -> tuple[list[Document], list[Problem]]:
     """Documents sorted by id, without those that have no words after extraction."""
-    from provenance.text import words
 
     kept, problems = [], []
     for d in sorted(docs, key=lambda d: d.id):
@@ -63,12 +67,11 @@ def verify(
     docs: Sequence[Document], pairs: Sequence[tuple[int, int]], phrases=None, progress: Progress = no_progress
 ) -> list[Pair]:
     """Compare each candidate pair exactly; pairs are index pairs into `docs`."""
-    from provenance.verify.verdict import compare
 
     out = []
     total = len(pairs)
     for n, (i, j) in enumerate(pairs, 1):
-        out.append(compare(docs[i], docs[j], phrases=phrases))
+        out.append(verify_pair(docs[i], docs[j], phrases=phrases))
         if n % 200 == 0 or n == total:
             progress("verify", n, total)
     return out
@@ -104,8 +107,6 @@ def scan_documents(
     progress: Progress = no_progress,
 ) -> ScanResult:
     """Scan documents already loaded (e.g. from a database or a crawler)."""
-    from provenance.origin.families import families
-    from provenance.verify.verdict import PhraseStats
 
     docs, empty = prepare(docs)
     with sparing_collector() as spare:
@@ -117,7 +118,7 @@ def scan_documents(
         ordered = found.pairs[cand.verification_order(found.pairs, len(docs))]
         pairs = reported(verify(docs, ordered.tolist(), phrases, progress), options)
         spare()
-        fams = families(docs, pairs, phrases=phrases)
+        fams = families(docs, pairs)
     return ScanResult(
         config_fingerprint=options.config.fingerprint,
         documents=docs,
@@ -131,13 +132,11 @@ def compare_documents(
     a: Document, b: Document, *, problems: Sequence[Problem] = (), config: SketchConfig = DEFAULT_CONFIG
 ) -> ScanResult:
     """Verify one pair directly, without candidate search; a copy gets its family and direction."""
-    from provenance.origin.families import families
-    from provenance.verify.verdict import compare
 
     if a.id == b.id:
         b = replace(b, id=f"{b.id} (2)")
     a, b = sorted((a, b), key=lambda d: d.id)
-    pair = compare(a, b)
+    pair = verify_pair(a, b)
     return ScanResult(
         config_fingerprint=config.fingerprint,
         documents=[a, b],
@@ -145,3 +144,15 @@ def compare_documents(
         families=families([a, b], [pair]),
         problems=list(problems),
     )
+
+
+def compare(first: str | Path, second: str | Path, *, config: SketchConfig = DEFAULT_CONFIG) -> ScanResult:
+    """Compare two files directly: their verified pair and, for a copy, which came first.
+
+    Raises InputError unless both files give a document (the problems name why not).
+    """
+    docs, problems = documents.load_paths([Path(first), Path(second)])
+    if len(docs) != 2:
+        why = "; ".join(map(str, problems)) or "they hold one document"
+        raise InputError(f"compare needs two readable documents: {why}")
+    return compare_documents(docs[0], docs[1], problems=problems, config=config)

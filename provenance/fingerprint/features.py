@@ -7,13 +7,13 @@ consumers agree on what a fingerprint, a band key or a phrase key is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from provenance.errors import IndexError_
+from provenance.errors import ConfigError
 from provenance.fingerprint import minhash as sketch
 from provenance.settings import SketchConfig
 from provenance.text.wordlists import TERM_STOPWORDS
@@ -53,27 +53,93 @@ def word_keys(token_hashes: np.ndarray) -> np.ndarray:
     return kgram_hashes(token_hashes, 1) if len(token_hashes) else np.empty(0, dtype=np.uint64)
 
 
-def winnowed(shingle_values: np.ndarray, offsets: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray]:
-    """(fingerprints, doc index) — the minimum of every window of `w` shingles per doc.
+@dataclass(frozen=True, slots=True)
+class HashedBatch:
+    """One batch of texts through the hashing core: token hashes and, when asked, shingle hashes.
 
-    Documents shorter than `w` shingles contribute their minimum once.
+    The tokens of text i of the batch are ``token_hashes[token_offsets[i]:token_offsets[i + 1]]``;
+    its shingles likewise. `first` is the position of the batch's first text in the whole input.
+    """
+
+    first: int
+    size: int
+    token_hashes: np.ndarray  # uint64
+    token_offsets: np.ndarray
+    shingle_hashes: np.ndarray | None  # uint32, None when no k was asked
+    shingle_offsets: np.ndarray | None
+
+    def tokens(self, i: int) -> np.ndarray:
+        return self.token_hashes[self.token_offsets[i] : self.token_offsets[i + 1]]
+
+    def shingles(self, i: int) -> np.ndarray:
+        return self.shingle_hashes[self.shingle_offsets[i] : self.shingle_offsets[i + 1]]
+
+    def signatures(self, config: SketchConfig) -> np.ndarray:
+        return sketch.signatures_from_shingles(self.shingle_hashes, self.shingle_offsets, config.num_perm, config.seed)
+
+
+def hashed_batches(texts: Sequence[str], k: int | None) -> Iterator[HashedBatch]:
+    """The one pass every feature is computed in: texts in batches, hashed once each.
+
+    `k`: words per shingle; None when only token hashes are needed (phrase counts).
+    """
+    first = 0
+    for batch in sketch.batches(texts):
+        tokens, token_offsets = sketch.token_hashes(batch)
+        shingles = shingle_offsets = None
+        if k is not None:
+            shingles, shingle_offsets = sketch.shingle_hashes(tokens, token_offsets, k)
+        yield HashedBatch(first, len(batch), tokens, token_offsets, shingles, shingle_offsets)
+        first += len(batch)
+
+
+def winnow(shingle_values: np.ndarray, offsets: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Winnowed fingerprints (Schleimer et al. 2003): the distinct minima of every window of `w`
+    consecutive shingles of each document, as (fingerprints, document), sorted by document then value.
+
+    A document of `w` shingles or fewer contributes its minimum. Any run of ``w + k - 1`` words
+    two documents share yields a shared fingerprint, whatever surrounds it.
     """
     n_docs = len(offsets) - 1
     doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(offsets))
     if len(shingle_values) >= w:
         mins = np.lib.stride_tricks.sliding_window_view(shingle_values, w).min(axis=1)
         starts = np.arange(len(mins))
-        ok = doc_of[starts] == doc_of[starts + w - 1]
-        fps, fdocs = mins[ok], doc_of[starts[ok]]
+        inside = doc_of[starts] == doc_of[starts + w - 1]
+        values, docs = mins[inside], doc_of[starts[inside]]
     else:
-        fps, fdocs = shingle_values[:0], doc_of[:0]
+        values, docs = shingle_values[:0], doc_of[:0]
     counts = np.diff(offsets)
     short = np.flatnonzero((counts > 0) & (counts < w))
     if len(short):
-        short_mins = np.array([shingle_values[offsets[d] : offsets[d + 1]].min() for d in short])
-        fps = np.concatenate([fps, short_mins.astype(fps.dtype)])
-        fdocs = np.concatenate([fdocs, short])
-    return fps, fdocs
+        values = np.concatenate([values, np.minimum.reduceat(shingle_values, offsets[short]).astype(values.dtype)])
+        docs = np.concatenate([docs, short])
+    order = np.lexsort((values, docs))
+    values, docs = values[order], docs[order]
+    distinct = np.ones(len(values), dtype=bool)
+    distinct[1:] = (values[1:] != values[:-1]) | (docs[1:] != docs[:-1])
+    return values[distinct], docs[distinct]
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int, first_band: int = 0) -> np.ndarray:
+    """(n, bands) uint64 LSH band keys: each band's `rows` values combined as a shingle's tokens
+    are, its band number (from `first_band`) in the top byte, then fmix64.
+
+    The band number keeps equal values in different bands apart, so one table can hold every band.
+    """
+    have = signatures.shape[1]
+    if bands * rows > have:
+        raise ConfigError(f"{bands} bands x {rows} rows needs {bands * rows} permutations, the signatures "
+                          f"have {have}: use at least {bands * rows} permutations")
+    n = len(signatures)
+    values = signatures[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    multiplier = np.uint64(sketch.SHINGLE_MULTIPLIER)
+    for r in range(rows):
+        keys *= multiplier
+        keys += values[:, :, r]
+    keys += np.arange(first_band, first_band + bands, dtype=np.uint64)[None, :] << np.uint64(56)
+    return sketch.fmix64_array(keys.reshape(-1)).reshape(n, bands)
 
 
 @lru_cache(maxsize=1)
@@ -83,10 +149,10 @@ def _stop_hashes() -> np.ndarray:
 
 @dataclass(slots=True)
 class Features:
-    """What candidate search needs from each document, computed in one batched pass."""
+    """What candidate search needs from each document of a corpus."""
 
     signatures: np.ndarray  # (n, num_perm) uint32
-    fingerprints: np.ndarray  # winnowed shingle hashes
+    fingerprints: np.ndarray  # winnowed shingle hashes (`winnow`), distinct per document
     fingerprint_docs: np.ndarray
     terms: np.ndarray  # content-word token hashes (unique per doc)
     term_docs: np.ndarray
@@ -94,22 +160,18 @@ class Features:
 
 
 def features(texts: Sequence[str], config: SketchConfig, options) -> Features:
-    """Signatures, fingerprints and content words of every text, batch by batch."""
+    """Signatures, fingerprints (window `options.winnow`) and content words of every text."""
     sigs, fps, fdocs, terms, tdocs = [], [], [], [], []
     stop = _stop_hashes()
-    base = 0
-    for batch in sketch.batches(texts):
-        th, toff = sketch.token_hashes(batch)
-        sv, soff = sketch.shingle_hashes(th, toff, config.k)
-        sigs.append(sketch.signatures_from_shingles(sv, soff, config.num_perm, config.seed))
-        f, fd = winnowed(sv, soff, options.winnow)
-        fps.append(f)
-        fdocs.append(fd + base)
-        content = ~np.isin(th, stop)
-        tok_doc = np.repeat(np.arange(len(batch), dtype=np.int64), np.diff(toff))
-        terms.append(th[content])
-        tdocs.append(tok_doc[content] + base)
-        base += len(batch)
+    for batch in hashed_batches(texts, config.k):
+        sigs.append(batch.signatures(config))
+        values, docs = winnow(batch.shingle_hashes, batch.shingle_offsets, options.winnow)
+        fps.append(values)
+        fdocs.append(docs + batch.first)
+        content = ~np.isin(batch.token_hashes, stop)
+        token_doc = np.repeat(np.arange(batch.size, dtype=np.int64), np.diff(batch.token_offsets))
+        terms.append(batch.token_hashes[content])
+        tdocs.append(token_doc[content] + batch.first)
     t = np.concatenate(terms) if terms else np.empty(0, np.uint64)
     td = np.concatenate(tdocs) if tdocs else np.empty(0, np.int64)
     if len(t):
@@ -125,30 +187,14 @@ def features(texts: Sequence[str], config: SketchConfig, options) -> Features:
     )
 
 
-def band_keys(signatures: np.ndarray, params) -> np.ndarray:
-    """(n, bands) int32 keys; the band number is mixed in, so one table holds every band."""
-    need = params.bands * params.rows
-    if need > signatures.shape[1]:
-        raise IndexError_(
-            f"{params.bands} bands x {params.rows} rows needs {need} permutations, "
-            f"the signatures have {signatures.shape[1]}"
-        )
-    mixed = sketch.band_hashes(signatures, params.bands, params.rows, first_band=1)
-    return (mixed >> np.uint64(32)).astype(np.uint32).view(np.int32)
-
-
-def winnow(values: np.ndarray, w: int) -> np.ndarray:
-    """Distinct minima of every window of `w` consecutive shingle hashes (all of them if fewer)."""
-    if len(values) == 0:
-        return values[:0]
-    if len(values) <= w:
-        return np.unique(values.min(keepdims=True))
-    return np.unique(np.lib.stride_tricks.sliding_window_view(values, w).min(axis=1))
-
-
 def as_key(values: np.ndarray) -> np.ndarray:
-    """32-bit hashes as signed int32, the form stored (4 bytes in a SQLite record, not 6)."""
+    """32-bit hashes as signed int32, the form an index stores (4 bytes in a SQLite record, not 6)."""
     return values.astype(np.uint32).view(np.int32)
+
+
+def stored_band_keys(signatures: np.ndarray, params) -> np.ndarray:
+    """(n, bands) int32 band keys as an index stores them (`band_keys` from band 1, top 32 bits)."""
+    return as_key(band_keys(signatures, params.bands, params.rows, first_band=1) >> np.uint64(32))
 
 
 @dataclass(slots=True)
@@ -170,36 +216,29 @@ class DocFeatures:
 
 
 def phrase_key_version() -> str:
-    """Names the phrase keys the verdict stage asks about; stored, so a change forces a rebuild."""
+    """Names the phrase keys verification asks about; an index stores it, so a change forces a rebuild."""
     return f"align.kgram_hashes;k={PHRASE_K}"
 
 
 def doc_phrases(texts: Sequence[str]) -> list[np.ndarray]:
-    """Distinct phrase keys of each text (for recounting phrase frequencies)."""
-    out: list[np.ndarray] = []
-    for batch in sketch.batches(texts):
-        th, toff = sketch.token_hashes(batch)
-        out.extend(phrase_keys(th[toff[i] : toff[i + 1]]) for i in range(len(batch)))
-    return out
+    """Distinct phrase keys of each text (what phrase document frequencies count)."""
+    return [phrase_keys(batch.tokens(i)) for batch in hashed_batches(texts, None) for i in range(batch.size)]
 
 
-def doc_features(
-    texts: Sequence[str], config: SketchConfig, params, *, phrases: bool = True
-) -> DocFeatures:
-    """Signatures, band keys, fingerprints and distinct phrase keys of many texts, batched."""
+def doc_features(texts: Sequence[str], config: SketchConfig, params, *, phrases: bool = True) -> DocFeatures:
+    """Signatures, band keys, fingerprints (window `params.winnow`) and phrase keys of many texts."""
     sigs: list[np.ndarray] = []
     fps: list[np.ndarray] = []
     phs: list[np.ndarray] = []
-    for batch in sketch.batches(texts):
-        th, toff = sketch.token_hashes(batch)
-        sv, soff = sketch.shingle_hashes(th, toff, config.k)
-        sigs.append(sketch.signatures_from_shingles(sv, soff, config.num_perm, config.seed))
-        for i in range(len(batch)):
-            fps.append(as_key(winnow(sv[soff[i] : soff[i + 1]], params.winnow)))
-            if phrases:
-                phs.append(phrase_keys(th[toff[i] : toff[i + 1]]))
+    for batch in hashed_batches(texts, config.k):
+        sigs.append(batch.signatures(config))
+        values, docs = winnow(batch.shingle_hashes, batch.shingle_offsets, params.winnow)
+        bounds = np.searchsorted(docs, np.arange(batch.size + 1))
+        fps.extend(as_key(values[bounds[i] : bounds[i + 1]]) for i in range(batch.size))
+        if phrases:
+            phs.extend(phrase_keys(batch.tokens(i)) for i in range(batch.size))
     sig = np.concatenate(sigs) if sigs else np.empty((0, config.num_perm), np.uint32)
-    return DocFeatures(sig, band_keys(sig, params), fps, phs)
+    return DocFeatures(sig, stored_band_keys(sig, params), fps, phs)
 
 
 @dataclass(slots=True)
@@ -212,9 +251,9 @@ class QueryFeatures:
 
 
 def query_features(text: str, config: SketchConfig, params) -> QueryFeatures:
-    th, toff = sketch.token_hashes([text])
-    sv, soff = sketch.shingle_hashes(th, toff, config.k)
-    sig = sketch.signatures_from_shingles(sv, soff, config.num_perm, config.seed)
-    return QueryFeatures(band_keys(sig, params)[0], as_key(np.unique(sv)), sig[0])
+    """A draft's band keys, distinct shingles and signature, for looking it up in an index."""
+    batch = next(hashed_batches([text], config.k))
+    sig = batch.signatures(config)
+    return QueryFeatures(stored_band_keys(sig, params)[0], as_key(np.unique(batch.shingle_hashes)), sig[0])
 
 

@@ -181,24 +181,6 @@ def combine_windows(hashes: np.ndarray, k: int) -> np.ndarray:
     return s
 
 
-def band_hashes(signatures: np.ndarray, bands: int, rows: int, first_band: int = 0) -> np.ndarray:
-    """(n, bands) uint64 LSH band keys: each band's `rows` values combined as a shingle's
-    tokens are, its band number (from `first_band`) in the top byte, then `fmix64`.
-
-    The band number keeps equal values in different bands apart, so one table can hold
-    every band. Needs ``bands * rows`` permutations; callers check and say so.
-    """
-    n = len(signatures)
-    sig = signatures[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
-    keys = np.zeros((n, bands), dtype=np.uint64)
-    m = _U64(SHINGLE_MULTIPLIER)
-    for r in range(rows):
-        keys *= m
-        keys += sig[:, :, r]
-    keys += np.arange(first_band, first_band + bands, dtype=np.uint64)[None, :] << _U64(56)
-    return fmix64_array(keys.reshape(-1)).reshape(n, bands)
-
-
 def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """64-bit token hashes of many texts at once.
 

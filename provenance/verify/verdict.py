@@ -1,6 +1,6 @@
 """Quote-aware verdicts: is what two documents share copying, quotation, or nothing?
 
-`compare(a, b)` aligns the two texts (`align`), labels every shared passage as
+`verify_pair(a, b)` aligns the two texts (`align`), labels every shared passage as
 verbatim narration, paraphrase or quotation, and decides:
 
 * ``copy`` — narration was reused. Either of two independent kinds of evidence is
@@ -64,17 +64,15 @@ paraphrase evidence alone (mostly templated earnings and bond items) from 39 to 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass
 
 import numpy as np
 
-from provenance.fingerprint import minhash as sketch
-from provenance.fingerprint.features import kgram_hashes, phrase_keys, word_keys
+from provenance.fingerprint.features import kgram_hashes
 from provenance.model import Document, Pair, Passage
 from provenance.settings import DEFAULT_CONFIG
 from provenance.verify import align
+from provenance.verify.phrases import PhraseCounts, common_threshold
 
 VERBATIM_SHARE = 0.15
 VERBATIM_WORDS = 50
@@ -82,98 +80,6 @@ CHAIN_LINKS = 3
 CHAIN_SHARE = 0.30
 ORDER_ALPHA = 0.05  # the chained sentences' order must be this unlikely under a random order
 QUOTE_WORDS = 6  # shared quoted words that make a pair quote-only (a 3-word scare quote does not)
-COMMON_MIN_DF = 20  # a phrase is common when in at least this many documents...
-COMMON_FRACTION = 0.01  # ...and in at least this fraction of the collection
-WORD_MIN_DF = 50  # a single word is common when in at least this many documents...
-WORD_FRACTION = 0.05  # ...and in at least this fraction of the collection
-
-
-@runtime_checkable
-class PhraseStatsLike(Protocol):
-    """How common a phrase is in a reference collection (an index may provide its own)."""
-
-    n_docs: int
-
-    def doc_freq(self, hashes: np.ndarray) -> np.ndarray: ...
-
-    # Optional: ``counts_words = True`` and ``word_freq(keys)`` (keys from `align.word_keys`)
-    # switch on the common-word rule; an index or engine without word counts simply omits them.
-
-
-@dataclass(frozen=True, slots=True)
-class PhraseStats:
-    """Document frequency of every `align.SEED_K`-word phrase in a collection, in memory.
-
-    Phrases are keyed by `align.phrase_keys` (the seeds' 64-bit hashes), the same
-    keys an index counts. Only phrases in at least `keep_min_df` documents are kept
-    (the rest read as 0), which is all the verdict needs: it asks whether a phrase is
-    common, never how rare it is.
-
-    With ``words=True`` it also counts single words (`align.word_keys`), kept apart
-    in ``word_hashes`` / ``word_counts``: in a large collection, words found in many
-    documents (the vocabulary of templated items such as earnings tables or bond
-    announcements) then stop making sentences look alike. Off by default until every
-    engine and index supplies the same counts (`word_freq`).
-    """
-
-    n_docs: int
-    hashes: np.ndarray  # sorted unique uint64
-    counts: np.ndarray  # documents containing each phrase
-    word_hashes: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
-    word_counts: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
-    counts_words: bool = False  # word_freq is meaningful (from_documents(..., words=True))
-
-    @classmethod
-    def from_documents(cls, docs: Iterable[Document | str], keep_min_df: int = 2,
-                       words: bool = False) -> PhraseStats:
-        texts = [d if isinstance(d, str) else d.text for d in docs]
-        parts: list[np.ndarray] = []
-        word_parts: list[np.ndarray] = []
-        for batch in sketch.batches(texts):
-            th, off = sketch.token_hashes(batch)
-            for s, e in zip(off[:-1], off[1:]):
-                if e > s:
-                    parts.append(phrase_keys(th[s:e]))
-                    if words:
-                        word_parts.append(np.unique(word_keys(th[s:e])))
-        values, counts = _count_keys(parts, keep_min_df)
-        word_values, word_counts = _count_keys(word_parts, keep_min_df)
-        return cls(n_docs=len(texts), hashes=values, counts=counts,
-                   word_hashes=word_values, word_counts=word_counts, counts_words=words)
-
-    def doc_freq(self, hashes: np.ndarray) -> np.ndarray:
-        return _lookup(self.hashes, self.counts, hashes)
-
-    def word_freq(self, keys: np.ndarray) -> np.ndarray:
-        """Documents containing each word (keys from `align.word_keys`); all 0 without word counts."""
-        return _lookup(self.word_hashes, self.word_counts, keys)
-
-
-def _count_keys(parts: list[np.ndarray], keep_min_df: int) -> tuple[np.ndarray, np.ndarray]:
-    if not parts:
-        return np.empty(0, np.uint64), np.empty(0, np.int64)
-    values, counts = np.unique(np.concatenate(parts), return_counts=True)
-    keep = counts >= keep_min_df
-    return values[keep], counts[keep].astype(np.int64)
-
-
-def _lookup(table: np.ndarray, counts: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    keys = np.asarray(keys, dtype=np.uint64)
-    if len(table) == 0:
-        return np.zeros(len(keys), dtype=np.int64)
-    pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
-    return np.where(table[pos] == keys, counts[pos], 0)
-
-
-def common_threshold(n_docs: int) -> int:
-    """Documents a phrase must appear in to count as common in a collection of n_docs.
-
-    The absolute floor keeps a family of copies from making its own phrases "common"
-    in a small scan.
-    """
-    return max(COMMON_MIN_DF, int(np.ceil(COMMON_FRACTION * n_docs)))
-
-
 @dataclass(frozen=True, slots=True)
 class SideStats:
     """What one text shares with the other (narration = words outside quotation marks)."""
@@ -221,7 +127,7 @@ def _char_span(p: align.Prepared, t0: int, t1: int) -> tuple[int, int]:
     return int(p.starts[t0]), int(p.ends[t1 - 1])
 
 
-def _common(phrases: PhraseStatsLike, p: align.Prepared) -> tuple[np.ndarray, np.ndarray | None]:
+def _common(phrases: PhraseCounts, p: align.Prepared) -> tuple[np.ndarray, np.ndarray | None]:
     """(common seeds of p, tokens to leave out of sentence matching), cached on p per collection.
 
     The memo entry holds the collection object, so its id cannot be reused while p lives.
@@ -231,20 +137,10 @@ def _common(phrases: PhraseStatsLike, p: align.Prepared) -> tuple[np.ndarray, np
         return hit[1], hit[2]
     common = phrases.doc_freq(p.seeds) >= common_threshold(phrases.n_docs)
     drop = _phrase_tokens(common, p.n_tokens)
-    word_freq = getattr(phrases, "word_freq", None)
-    if word_freq is not None and getattr(phrases, "counts_words", False):
-        limit = max(WORD_MIN_DF, int(np.ceil(WORD_FRACTION * phrases.n_docs)))
-        drop = _union(drop, word_freq(word_keys(p.token_hashes)) >= limit)
     if len(p.memo) >= 8:
         p.memo.clear()
     p.memo[id(phrases)] = (phrases, common, drop)
     return common, drop
-
-
-def _union(mask: np.ndarray | None, more: np.ndarray) -> np.ndarray | None:
-    if not more.any():
-        return mask
-    return more if mask is None else mask | more
 
 
 def _phrase_tokens(common_seeds: np.ndarray, n_tokens: int) -> np.ndarray | None:
@@ -271,7 +167,7 @@ def _p(p: float) -> str:
 
 def compare_prepared(
     a: align.Prepared, b: align.Prepared, a_id: str = "a", b_id: str = "b", *,
-    phrases: PhraseStatsLike | None = None, k: int = DEFAULT_CONFIG.k,
+    phrases: PhraseCounts | None = None, k: int = DEFAULT_CONFIG.k,
 ) -> Comparison:
     """`compare` on prepared texts, with every measurement behind the verdict."""
     resemblance, c_ab, c_ba = set_measures(a, b, k)
@@ -426,7 +322,7 @@ def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[al
     return "independent", reasons
 
 
-def compare(a: Document, b: Document, *, phrases: PhraseStatsLike | None = None,
+def verify_pair(a: Document, b: Document, *, phrases: PhraseCounts | None = None,
             k: int = DEFAULT_CONFIG.k) -> Pair:
     """The verified relation between two documents: verdict, set measures, passages, reasons.
 

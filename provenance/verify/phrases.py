@@ -1,0 +1,69 @@
+"""How common a phrase is in a reference collection: stock phrases are not evidence of copying.
+
+Phrases are the `PHRASE_K`-word keys of `fingerprint.features.phrase_keys`, the same keys
+as verification's seeds, so a count kept for a phrase (in memory here, or in an index's
+count-min sketch) answers the question verification asks about a seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from provenance.fingerprint.features import doc_phrases
+from provenance.model import Document
+
+COMMON_MIN_DF = 20  # a phrase is common when in at least this many documents...
+COMMON_FRACTION = 0.01  # ...and in at least this fraction of the collection
+KEEP_MIN_DF = 2  # phrases in fewer documents are not kept: they can never be common
+
+
+@runtime_checkable
+class PhraseCounts(Protocol):
+    """Document frequency of phrase keys across a collection (`PhraseStats`, or an index's own)."""
+
+    n_docs: int
+
+    def doc_freq(self, hashes: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseStats:
+    """Document frequency of every phrase of a collection, in memory.
+
+    Only phrases in at least `keep_min_df` documents are kept (the rest read as 0), which
+    is all verification needs: it asks whether a phrase is common, never how rare it is.
+    """
+
+    n_docs: int
+    hashes: np.ndarray  # sorted unique uint64
+    counts: np.ndarray  # documents containing each phrase
+
+    @classmethod
+    def from_documents(cls, docs: Iterable[Document | str], keep_min_df: int = KEEP_MIN_DF) -> PhraseStats:
+        texts = [d if isinstance(d, str) else d.text for d in docs]
+        keys = [k for k in doc_phrases(texts) if len(k)]
+        if not keys:
+            return cls(len(texts), np.empty(0, np.uint64), np.empty(0, np.int64))
+        values, counts = np.unique(np.concatenate(keys), return_counts=True)
+        keep = counts >= keep_min_df
+        return cls(len(texts), values[keep], counts[keep].astype(np.int64))
+
+    def doc_freq(self, hashes: np.ndarray) -> np.ndarray:
+        keys = np.asarray(hashes, dtype=np.uint64)
+        if len(self.hashes) == 0:
+            return np.zeros(len(keys), dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.hashes, keys), len(self.hashes) - 1)
+        return np.where(self.hashes[pos] == keys, self.counts[pos], 0)
+
+
+def common_threshold(n_docs: int) -> int:
+    """Documents a phrase must appear in to count as common in a collection of `n_docs`.
+
+    The absolute floor keeps a family of copies from making its own phrases "common" in a
+    small scan: twenty copies of one story are a story, not a stock phrase.
+    """
+    return max(COMMON_MIN_DF, int(np.ceil(COMMON_FRACTION * n_docs)))
