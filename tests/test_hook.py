@@ -102,6 +102,33 @@ def test_pre_commit_hook_end_to_end(newsroom, precommit_env):
     assert "quote-only: quote passage" in quotes.stdout  # passes, with the quotes listed
 
 
+# --- lean start-up ---------------------------------------------------------------------------
+
+HEAVY = ("typer", "rich", "click", "pydantic")
+
+
+def test_the_hook_imports_no_cli_framework(tmp_path):
+    """`python -m provenance.cli.hook` on a copying draft: the check runs, and no typer, rich, click or pydantic."""
+    from provenance.index import open_index
+    from provenance.ingest import files as documents
+
+    docs, _ = documents.load_paths([seed("001")])
+    with open_index(tmp_path / "ix.sqlite", create=True) as ix:
+        ix.add(docs)
+    shutil.copy(seed("002"), tmp_path / "draft.txt")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "provenance.cli.hook", "--index", "ix.sqlite", "draft.txt"],
+        check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 1, run.stderr[-2000:]  # a copy: the hook found it
+    assert "draft.txt:" in run.stdout and "001_b0abf88ced881903.txt" in run.stderr
+    imported = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in run.stderr.splitlines()
+                if line.startswith("import time:") and "|" in line}
+    assert "provenance" in imported
+    assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+
+
 # --- crash safety ---------------------------------------------------------------------------
 
 VOCAB = [f"w{i}" for i in range(3000)]

@@ -1,11 +1,13 @@
-"""The command line: parses options, calls the library, maps errors to exit codes.
+"""The command line `provenance`: parses options, calls the library, maps errors to exit codes.
 
-Exit codes: 0 done (nothing at or above --fail-on), 1 findings at or above --fail-on,
-2 unusable invocation or index, 130 interrupted. Only this module prints or exits.
+Every option is defined in options.py (the pre-commit hook reads the same definitions) and the
+exit codes and their rule in exits.py. Only this module and hook.py print or exit.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import sys
 import tempfile
@@ -15,6 +17,20 @@ from typing import Annotated
 
 import typer
 
+from provenance import __version__
+from provenance.cli import options
+from provenance.cli.exits import EXIT_UNUSABLE, error, exit_code, findings_level, interruptible, warn
+from provenance.engines.check import check as run_check
+from provenance.engines.dask import scan_dask
+from provenance.engines.local import ScanOptions, compare_documents
+from provenance.engines.local import scan as run_scan
+from provenance.errors import ProvenanceError
+from provenance.index import IndexParams, open_index
+from provenance.ingest import files as documents
+from provenance.model import Problem, ScanResult
+from provenance.report import report_format
+from provenance.settings import DEFAULT_CONFIG, SketchConfig
+
 app = typer.Typer(
     name="provenance",
     help="Find text reuse in news-like prose and say which text is the likely origin.",
@@ -22,65 +38,54 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    html = "html"
-    line = "line"
+index_app = typer.Typer(
+    help="Build and inspect the index that `provenance check` searches.", no_args_is_help=True
+)
+app.add_typer(index_app, name="index")
 
 
-class FailOn(str, Enum):
-    copy = "copy"
-    quote_only = "quote-only"
-    never = "never"
+# --- typer's view of options.py -----------------------------------------------------------
+
+def _choices(option: options.Option) -> type[Enum]:
+    """The option's choices as the Enum typer offers and checks (`--fail-on` -> FailOn)."""
+    name = "".join(part.title() for part in option.name.strip("-").split("-"))
+    return Enum(name, {value: value for value in option.choices}, type=str)
 
 
-# Output options, defined once and shared by every command that reports.
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Report format.")]
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
-]
-FailOnOption = Annotated[
-    FailOn, typer.Option("--fail-on", help="Exit 1 when a pair has this verdict or a stronger one.")
-]
-ExitZeroOption = Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")]
-KOption = Annotated[int, typer.Option("--k", help="Words per shingle.", min=1, max=64)]
-NumPermOption = Annotated[int, typer.Option("--num-perm", help="MinHash permutations.", min=16, max=1024)]
+def _typer(option: options.Option, **extra):
+    """The typer.Argument or typer.Option for an option of options.py."""
+    if option.positional:
+        return typer.Argument(help=option.help, **extra)
+    return typer.Option(*option.flags, help=option.help, min=option.low, max=option.high, **extra)
 
 
-def _version(value: bool) -> None:
-    if value:
-        from provenance import __version__
+Format = _choices(options.FORMAT)
+FailOn = _choices(options.FAIL_ON_OPTION)
+Engine = _choices(options.ENGINE)
 
-        typer.echo(f"provenance {__version__}")
-        raise typer.Exit()
+InputPaths = Annotated[list[Path], _typer(options.INPUT_PATHS)]
+FormatOption = Annotated[Format, _typer(options.FORMAT)]
+OutputOption = Annotated[Path | None, _typer(options.OUTPUT)]
+FailOnOption = Annotated[FailOn, _typer(options.FAIL_ON_OPTION)]
+ExitZeroOption = Annotated[bool, _typer(options.EXIT_ZERO)]
+IndexOption = Annotated[str | None, _typer(options.INDEX)]
+
+DEFAULT_FORMAT = Format(options.FORMAT.default)
+REPORT_FAIL_ON = FailOn(options.FAIL_ON_OPTION.default)
+CHECK_FAIL_ON = FailOn(options.CHECK_FAIL_ON.default)
+DEFAULT_ENGINE = Engine(options.ENGINE.default)
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-) -> None:
-    """Find text reuse in news-like prose and say which text is the likely origin."""
+# --- what every command does the same way ------------------------------------------------
 
-
-def fail(message: str, code: int = EXIT_USAGE) -> None:
-    typer.echo(f"provenance: error: {message}", err=True)
+def fail(message: str, code: int = EXIT_UNUSABLE) -> None:
+    error(message)
     raise typer.Exit(code)
 
 
-def warn_problems(problems) -> None:
-    for p in problems:
-        typer.echo(f"provenance: warning: {p}", err=True)
+def warn_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        warn(problem)
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -100,21 +105,18 @@ def emit(text: str, output: Path | None) -> None:
         raise
 
 
-def render(result, fmt: Format, output: Path | None, **options) -> str:
-    from provenance.report import render as render_report
+def report(result: ScanResult, fmt: Format, output: Path | None, *, of_check: bool = False) -> None:
+    """Render `result` in `fmt` (in colour when a colour format goes to a terminal) and emit it."""
+    chosen = report_format(fmt.value)
+    colour = {"color": output is None and sys.stdout.isatty()} if chosen.colour else {}
+    emit(chosen.render_check(result, **colour) if of_check else chosen.render(result, **colour), output)
 
-    if fmt is Format.table:
-        options.setdefault("color", output is None and sys.stdout.isatty())
-    return render_report(result, fmt.value, **options)
 
-
-def exit_code(result, fail_on: FailOn, exit_zero: bool) -> int:
-    from provenance.model import VERDICT_ORDER
-
-    if exit_zero or fail_on is FailOn.never:
-        return 0
-    bar = VERDICT_ORDER[fail_on.value]
-    return EXIT_FINDINGS if any(VERDICT_ORDER[p.verdict] >= bar for p in result.pairs) else 0
+def fail_missing(paths: list[Path], what: str, *, broken_links_ok: bool = False) -> None:
+    """Exit 2 naming the paths that do not exist (`scan` reports a broken link as a problem instead)."""
+    missing = [str(p) for p in paths if not p.exists() and not (broken_links_ok and p.is_symlink())]
+    if missing:
+        fail(f"no such {what}: {', '.join(missing)}")
 
 
 class _ProgressBar:
@@ -124,7 +126,7 @@ class _ProgressBar:
         self.progress = None
         self.tasks: dict[str, int] = {}
         if enabled:
-            from rich.console import Console
+            from rich.console import Console  # only for a terminal: a pipe or file never pays for it
             from rich.progress import Progress
 
             self.progress = Progress(console=Console(stderr=True), transient=True)
@@ -146,100 +148,82 @@ class _ProgressBar:
         self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
 
 
+# --- commands -------------------------------------------------------------------------------
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"provenance {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, _typer(options.VERSION, callback=_version, is_eager=True)] = options.VERSION.default,
+) -> None:
+    """Find text reuse in news-like prose and say which text is the likely origin."""
+
+
+def _work_dir(work_dir: Path | None, engine: Engine) -> Path | None:
+    """--work-dir made absolute (the workers resolve it, not from this process's folder), or exit 2."""
+    if work_dir is None:
+        return None
+    if engine.value != "dask":
+        fail("--work-dir keeps the Dask engine's intermediates; the local engine has none: "
+             "add --engine dask or leave out --work-dir")
+    if work_dir.exists() and not work_dir.is_dir():
+        fail(f"--work-dir {work_dir} is not a folder: give a folder (it is created if missing)")
+    return work_dir.absolute()
+
+
 @app.command()
 def scan(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders (.txt .md .html .jsonl), recursively.")],
-    fmt: FormatOption = Format.table,
+    paths: InputPaths,
+    fmt: FormatOption = DEFAULT_FORMAT,
     output: OutputOption = None,
-    fail_on: FailOnOption = FailOn.never,
-    exit_zero: ExitZeroOption = False,
-    k: KOption = 5,
-    num_perm: NumPermOption = 128,
-    engine: Annotated[str, typer.Option(help="Where the work runs: 'local' or 'dask'.")] = "local",
-    scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address; default: a local cluster on 127.0.0.1.")
-    ] = None,
-    work_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--work-dir",
-            help="Dask engine: keep Parquet intermediates in this folder (written by the workers) so a "
-            "rerun reuses them.",
-        ),
-    ] = None,
-    max_file_size: Annotated[
-        int | None,
-        typer.Option(
-            help="Read at most this many bytes of an input file, cut at a line break (default 20 MB); "
-            "a JSONL record longer than this is skipped.",
-            min=1,
-        ),
-    ] = None,
-    include_independent: Annotated[
-        bool,
-        typer.Option(
-            "--include-independent", help="Also report candidate pairs that verification found independent."
-        ),
-    ] = False,
+    fail_on: FailOnOption = REPORT_FAIL_ON,
+    exit_zero: ExitZeroOption = options.EXIT_ZERO.default,
+    k: Annotated[int, _typer(options.K)] = options.K.default,
+    num_perm: Annotated[int, _typer(options.NUM_PERM)] = options.NUM_PERM.default,
+    engine: Annotated[Engine, _typer(options.ENGINE)] = DEFAULT_ENGINE,
+    scheduler: Annotated[str | None, _typer(options.SCHEDULER)] = None,
+    work_dir: Annotated[Path | None, _typer(options.WORK_DIR)] = None,
+    max_file_size: Annotated[int | None, _typer(options.MAX_FILE_SIZE)] = None,
+    include_independent: Annotated[bool, _typer(options.INCLUDE_INDEPENDENT)] = options.INCLUDE_INDEPENDENT.default,
 ) -> None:
     """Scan a corpus for reuse between its documents: pairs, passages, verdicts, families."""
-    from provenance.engines.local import ScanOptions
-    from provenance.errors import ProvenanceError
-    from provenance.settings import SketchConfig
-
-    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
-    if missing:
-        fail(f"no such file or folder: {', '.join(missing)}")
-    if engine not in ("local", "dask"):
-        fail(f"unknown engine {engine!r}: use 'local' or 'dask'")
-    if work_dir is not None:
-        if engine != "dask":
-            fail("--work-dir keeps the Dask engine's intermediates; the local engine has none: "
-                 "add --engine dask or leave out --work-dir")
-        if work_dir.exists() and not work_dir.is_dir():
-            fail(f"--work-dir {work_dir} is not a folder: give a folder (it is created if missing)")
-        work_dir = work_dir.absolute()  # workers resolve it, not from this process's current folder
+    fail_missing(paths, "file or folder", broken_links_ok=True)
+    work_dir = _work_dir(work_dir, engine)
     try:
-        options = ScanOptions(
+        scan_options = ScanOptions(
             config=SketchConfig(k=k, num_perm=num_perm),
             max_bytes=max_file_size,
             include_independent=include_independent,
         )
         with _ProgressBar(sys.stderr.isatty()) as progress:
-            if engine == "dask":
-                from provenance.engines.dask import scan_dask
-
+            if engine.value == "dask":
                 result = scan_dask(
-                    paths, options=options, scheduler=scheduler, progress=progress, work_dir=work_dir
+                    paths, options=scan_options, scheduler=scheduler, progress=progress, work_dir=work_dir
                 )
             else:
-                from provenance.engines.local import scan as run_scan
-
-                result = run_scan(paths, options=options, progress=progress)
+                result = run_scan(paths, options=scan_options, progress=progress)
         warn_problems(result.problems)
-        emit(render(result, fmt, output), output)
+        report(result, fmt, output)
     except ProvenanceError as exc:
         fail(str(exc))
-    raise typer.Exit(exit_code(result, fail_on, exit_zero))
+    raise typer.Exit(exit_code(result.pairs, fail_on.value, exit_zero))
 
 
 @app.command()
 def compare(
-    first: Annotated[Path, typer.Argument(help="A document (.txt .md .html).")],
-    second: Annotated[Path, typer.Argument(help="Another document.")],
-    fmt: FormatOption = Format.table,
+    first: Annotated[Path, _typer(options.FIRST)],
+    second: Annotated[Path, _typer(options.SECOND)],
+    fmt: FormatOption = DEFAULT_FORMAT,
     output: OutputOption = None,
-    fail_on: FailOnOption = FailOn.never,
-    exit_zero: ExitZeroOption = False,
+    fail_on: FailOnOption = REPORT_FAIL_ON,
+    exit_zero: ExitZeroOption = options.EXIT_ZERO.default,
 ) -> None:
     """Compare two documents directly: shared passages, verdict and, for a copy, who came first."""
-    from provenance.engines.local import compare_documents
-    from provenance.errors import ProvenanceError
-    from provenance.ingest import files as documents
-
-    missing = [str(p) for p in (first, second) if not p.exists()]
-    if missing:
-        fail(f"no such file: {', '.join(missing)}")
+    fail_missing([first, second], "file")
     try:
         docs, problems = documents.load_paths([first, second])
         if len(docs) != 2:
@@ -247,183 +231,118 @@ def compare(
             fail("compare needs two readable documents")
         result = compare_documents(docs[0], docs[1], problems=problems)
         warn_problems(result.problems)
-        emit(render(result, fmt, output), output)
+        report(result, fmt, output)
     except ProvenanceError as exc:
         fail(str(exc))
-    raise typer.Exit(exit_code(result, fail_on, exit_zero))
-
-
-# --- index and check commands ------------------------------------------------------------
-# Thin like the rest: parse, call provenance.index / provenance.check, map errors to exit 2.
-
-IndexOption = Annotated[
-    str | None,
-    typer.Option("--index", help="Index file (default .provenance/index.sqlite) or redis://HOST:PORT/DB."),
-]
-
-index_app = typer.Typer(
-    help="Build and inspect the index that `provenance check` searches.", no_args_is_help=True
-)
-app.add_typer(index_app, name="index")
+    raise typer.Exit(exit_code(result.pairs, fail_on.value, exit_zero))
 
 
 @app.command()
 def check(
-    drafts: Annotated[list[Path], typer.Argument(help="Draft files (.txt .md .rst .html) to check.")],
+    drafts: Annotated[list[Path], _typer(options.DRAFTS)],
     index: IndexOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: FormatOption = DEFAULT_FORMAT,
     output: OutputOption = None,
-    fail_on: FailOnOption = FailOn.copy,
-    exit_zero: ExitZeroOption = False,
-    max_candidates: Annotated[
-        int, typer.Option(help="Most similar indexed documents verified per draft.", min=1)
-    ] = 10,
+    fail_on: FailOnOption = CHECK_FAIL_ON,
+    exit_zero: ExitZeroOption = options.EXIT_ZERO.default,
+    max_candidates: Annotated[int, _typer(options.MAX_CANDIDATES)] = options.MAX_CANDIDATES.default,
 ) -> None:
     """Check drafts against the index before publication: sources, passages, copy or quotation.
 
     Exit 0 when no draft reaches --fail-on, 1 when one does, 2 when the drafts or the index are unusable.
     """
-    from provenance.engines.check import check as run_check
-    from provenance.errors import ProvenanceError
-
-    missing = [str(p) for p in drafts if not p.exists()]
-    if missing:
-        fail(f"no such file: {', '.join(missing)}")
+    fail_missing(drafts, "file")
     try:
-        lib_fail_on = "copy" if fail_on is FailOn.never else fail_on.value
-        checked = run_check(drafts, index_spec=index, fail_on=lib_fail_on, max_candidates=max_candidates)
+        checked = run_check(
+            drafts, index_spec=index, fail_on=findings_level(fail_on.value), max_candidates=max_candidates
+        )
         warn_problems(checked.result.problems)
-        options = {"sides": ("a",)} if fmt is Format.line else {}  # the draft's side only: it is pair.a
-        emit(render(checked.result, fmt, output, **options), output)
+        report(checked.result, fmt, output, of_check=True)
     except ProvenanceError as exc:
         fail(str(exc))
-    raise typer.Exit(exit_code(checked.result, fail_on, exit_zero))
+    raise typer.Exit(exit_code(checked.result.pairs, fail_on.value, exit_zero))
 
 
 @index_app.command("add")
 def index_add(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders (.txt .md .html .jsonl), recursively.")],
+    paths: InputPaths,
     index: IndexOption = None,
-    batch_size: Annotated[int, typer.Option(help="Documents per transaction.", min=1)] = 500,
-    winnow: Annotated[
-        int | None,
-        typer.Option(help="New index only: fingerprint window in shingles (default 16; larger is smaller "
-                     "on disk, guarantees only longer shared runs).", min=2, max=200),
-    ] = None,
-    bands: Annotated[
-        int | None, typer.Option(help="New index only: LSH bands of 2 rows (default 10).", min=1, max=64)
-    ] = None,
+    batch_size: Annotated[int, _typer(options.BATCH_SIZE)] = options.BATCH_SIZE.default,
+    winnow: Annotated[int | None, _typer(options.WINNOW)] = None,
+    bands: Annotated[int | None, _typer(options.BANDS)] = None,
 ) -> None:
     """Add documents to the index (creating it); unchanged documents are skipped, changed ones replaced."""
-    from provenance.errors import ProvenanceError
-    from provenance.index import IndexParams, open_index
-    from provenance.ingest import files as documents
-
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        fail(f"no such file or folder: {', '.join(missing)}")
+    fail_missing(paths, "file or folder")
     defaults = IndexParams()
     params = IndexParams(bands=bands or defaults.bands, winnow=winnow or defaults.winnow)
     try:
         docs, problems = documents.load_paths(paths)
         warn_problems(problems)
-        with open_index(index, create=True, params=params) as ix:
-            if (winnow or bands) and ix.params != params:
-                fail(f"the index at {ix.location} was created with {ix.params}; --winnow and --bands "
+        with open_index(index, create=True, params=params) as store:
+            if (winnow or bands) and store.params != params:
+                fail(f"the index at {store.location} was created with {store.params}; --winnow and --bands "
                      "apply only to a new index")
-            report = ix.add(docs, batch_size=batch_size)
-            total = ix.stats().documents
+            added = store.add(docs, batch_size=batch_size)
+            total = store.stats().documents
     except ProvenanceError as exc:
         fail(str(exc))
-    for doc_id, reason in report.skipped:
-        typer.echo(f"provenance: warning: {doc_id}: {reason} (skipped)", err=True)
+    for doc_id, reason in added.skipped:
+        warn(f"{doc_id}: {reason} (skipped)")
     typer.echo(
-        f"added {report.added}, replaced {report.replaced}, unchanged {report.unchanged}, "
-        f"skipped {len(report.skipped)}; {total} documents in the index"
+        f"added {added.added}, replaced {added.replaced}, unchanged {added.unchanged}, "
+        f"skipped {len(added.skipped)}; {total} documents in the index"
     )
 
 
 @index_app.command("remove")
-def index_remove(
-    ids: Annotated[list[str], typer.Argument(help="Document ids, as `index add` printed or stored them.")],
-    index: IndexOption = None,
-) -> None:
+def index_remove(ids: Annotated[list[str], _typer(options.IDS)], index: IndexOption = None) -> None:
     """Remove documents from the index by id."""
-    from provenance.errors import ProvenanceError
-    from provenance.index import open_index
-
     try:
-        with open_index(index) as ix:
-            removed = ix.remove(ids)
+        with open_index(index) as store:
+            removed = store.remove(ids)
     except ProvenanceError as exc:
         fail(str(exc))
     for doc_id in sorted(set(ids) - set(removed)):
-        typer.echo(f"provenance: warning: {doc_id}: not in the index", err=True)
+        warn(f"{doc_id}: not in the index")
     typer.echo(f"removed {len(removed)}")
 
 
 @index_app.command("stats")
 def index_stats(
     index: IndexOption = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the statistics as JSON.")] = False,
+    json_out: Annotated[bool, _typer(options.STATS_JSON)] = options.STATS_JSON.default,
 ) -> None:
     """Show what the index holds and what it costs on disk."""
-    import dataclasses
-    import json
-
-    from provenance.errors import ProvenanceError
-    from provenance.index import open_index
-
     try:
-        with open_index(index) as ix:
-            st = ix.stats()
+        with open_index(index) as store:
+            stats = store.stats()
     except ProvenanceError as exc:
         fail(str(exc))
-    data = dataclasses.asdict(st)
     if json_out:
-        typer.echo(json.dumps(data, indent=2, sort_keys=True))
+        typer.echo(json.dumps(dataclasses.asdict(stats), indent=2, sort_keys=True))
         return
-    per_doc = st.structure_bytes / st.documents if st.documents else 0.0
+    per_doc = stats.structure_bytes / stats.documents if stats.documents else 0.0
     typer.echo(
-        f"index:        {st.location}\n"
-        f"config:       {st.config_fingerprint}\n"
-        f"documents:    {st.documents}\n"
-        f"bands:        {st.params.bands} x {st.params.rows} rows ({st.band_entries} entries)\n"
-        f"fingerprints: {st.fingerprints} (winnow window {st.params.winnow})\n"
-        f"size:         {st.size_bytes} bytes; structures {per_doc:.0f} bytes/document "
-        f"+ compressed text {st.text_bytes} bytes"
+        f"index:        {stats.location}\n"
+        f"config:       {stats.config_fingerprint}\n"
+        f"documents:    {stats.documents}\n"
+        f"bands:        {stats.params.bands} x {stats.params.rows} rows ({stats.band_entries} entries)\n"
+        f"fingerprints: {stats.fingerprints} (winnow window {stats.params.winnow})\n"
+        f"size:         {stats.size_bytes} bytes; structures {per_doc:.0f} bytes/document "
+        f"+ compressed text {stats.text_bytes} bytes"
     )
 
 
 @index_app.command("rebuild")
 def index_rebuild(index: IndexOption = None) -> None:
     """Recompute every signature and lookup key from the stored texts with this version's settings."""
-    from provenance.errors import ProvenanceError
-    from provenance.index import open_index
-    from provenance.settings import DEFAULT_CONFIG
-
     try:
-        with open_index(index, DEFAULT_CONFIG, check_config=False) as ix:
-            n = ix.rebuild(DEFAULT_CONFIG)
+        with open_index(index, DEFAULT_CONFIG, check_config=False) as store:
+            rebuilt = store.rebuild(DEFAULT_CONFIG)
     except ProvenanceError as exc:
         fail(str(exc))
-    typer.echo(f"rebuilt {n} documents with {DEFAULT_CONFIG.fingerprint}")
-
-
-class Interrupted(BaseException):
-    """Ctrl-C, raised past click's own handler (which would exit 1) so we can exit 130."""
-
-
-def _on_sigint(signum, frame) -> None:
-    raise Interrupted
+    typer.echo(f"rebuilt {rebuilt} documents with {DEFAULT_CONFIG.fingerprint}")
 
 
 def main() -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, _on_sigint)
-    try:
-        app()
-    except Interrupted:
-        typer.echo("provenance: interrupted; no report was written", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(interruptible(app))

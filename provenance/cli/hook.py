@@ -1,61 +1,98 @@
 """The pre-commit entry point: `provenance check` without the CLI framework's start-up cost.
 
-pre-commit runs the hook on every commit, so start-up is most of its latency; this
-face parses its few options with argparse and imports only what a check needs.
-Same exit codes as `provenance check`: 0 clean, 1 findings, 2 unusable drafts or index.
-Run as ``python -m provenance.hook [options] FILE...`` (what `.pre-commit-hooks.yaml` does).
+pre-commit runs the hook on every commit, so start-up is most of its latency; this face
+builds an argparse parser from the options `provenance check` has (options.py) and imports
+no command-line framework (nor rich, unless the report is a table). Same exit codes as
+`provenance check` (exits.py). Run as ``python -m provenance.cli.hook [options] FILE...``
+(what `.pre-commit-hooks.yaml` does).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+
+from provenance.cli import options
+from provenance.cli.exits import (
+    EXIT_CLEAN,
+    EXIT_UNUSABLE,
+    error,
+    exit_code,
+    findings_level,
+    interruptible,
+    warn,
+)
+from provenance.engines.check import check
+from provenance.errors import ProvenanceError
+from provenance.report import report_format
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+def _bounded_int(option: options.Option) -> Callable[[str], int]:
+    """argparse's type for an int option: the value, or an error naming the bounds."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if (option.low is not None and value < option.low) or (option.high is not None and value > option.high):
+            bounds = f"{'' if option.low is None else option.low}..{'' if option.high is None else option.high}"
+            raise argparse.ArgumentTypeError(f"{value} is not in the range {bounds}")
+        return value
+
+    parse.__name__ = "int"  # argparse names the type in its message for a value that is no number
+    return parse
+
+
+def _add(parser: argparse.ArgumentParser, option: options.Option) -> None:
+    if option.positional:
+        nargs = ("+" if option.required else "*") if option.many else None
+        parser.add_argument(option.name, nargs=nargs, help=option.help)
+    elif option.kind is bool:
+        parser.add_argument(*option.flags, action="store_true", help=option.help)
+    else:
+        parser.add_argument(
+            *option.flags,
+            type=_bounded_int(option) if option.kind is int else option.kind,
+            default=option.default,
+            choices=option.choices or None,
+            help=option.help,
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The hook's parser: the options of `provenance check` it has (options.HOOK_OPTIONS)."""
+    parser = argparse.ArgumentParser(
         prog="provenance-check",
         description="Check drafts against the index of published and wire copy before publication.",
     )
-    p.add_argument("drafts", nargs="*", help="draft files (pre-commit passes the staged ones)")
-    p.add_argument("--index", default=None, help="index file (default .provenance/index.sqlite) or redis://...")
-    p.add_argument("--fail-on", choices=("copy", "quote-only", "never"), default="copy")
-    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    p.add_argument("--format", dest="fmt", choices=("line", "table", "json", "html"), default="line")
-    p.add_argument("--max-candidates", type=int, default=10)
-    return p
+    for option in options.HOOK_OPTIONS:
+        _add(parser, option)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     if not args.drafts:
-        return 0  # nothing staged of the hooked file types
-    from provenance.engines.check import check
-    from provenance.errors import ProvenanceError
-    from provenance.report import render
-
+        return EXIT_CLEAN  # nothing staged of the hooked file types
+    fmt = report_format(args.format)
     try:
         checked = check(
             args.drafts,
             index_spec=args.index,
-            fail_on="copy" if args.fail_on == "never" else args.fail_on,
+            fail_on=findings_level(args.fail_on),
             max_candidates=args.max_candidates,
         )
-        options = {"sides": ("a",)} if args.fmt == "line" else {}
-        report = render(checked.result, args.fmt, **options)
+        report = fmt.render_check(checked.result)
     except ProvenanceError as exc:
-        print(f"provenance: error: {exc}", file=sys.stderr)
-        return 2
+        error(exc)
+        return EXIT_UNUSABLE
     for problem in checked.result.problems:
-        print(f"provenance: warning: {problem}", file=sys.stderr)
+        warn(problem)
     sys.stdout.write(report)
-    if checked.findings and args.fmt == "line":
-        sources = sorted({p.b for p in checked.findings})
+    if checked.findings and fmt.passage_lines:
+        sources = sorted({pair.b for pair in checked.findings})
         print(f"provenance: {len(checked.findings)} finding(s); sources: {', '.join(sources)}", file=sys.stderr)
-    if args.exit_zero or args.fail_on == "never":
-        return 0
-    return checked.exit_code
+    return exit_code(checked.result.pairs, args.fail_on, args.exit_zero)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(interruptible(main))

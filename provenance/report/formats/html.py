@@ -7,9 +7,11 @@ no scripts, no external resources, nothing fetched when the file is opened.
 from __future__ import annotations
 
 from html import escape
+from itertools import pairwise
 
 from provenance.model import Document, Pair, ScanResult
-from provenance.report.table import passage_summary
+from provenance.report.format import ReportFormat
+from provenance.report.summaries import PASSAGE_KINDS, passage_summary
 
 STYLE = """
 body{font:14px/1.5 system-ui,sans-serif;margin:2em;color:#222}
@@ -25,9 +27,9 @@ mark.verbatim{background:#fbb}mark.paraphrase{background:#fde49c}mark.quote{back
 def _marked(text: str, spans: list[tuple[int, int, str]]) -> str:
     """Escaped text with <mark> around spans; overlaps resolved by cutting at every boundary."""
     cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-    priority = {"verbatim": 0, "paraphrase": 1, "quote": 2}
+    priority = {kind: rank for rank, kind in enumerate(PASSAGE_KINDS)}
     out = []
-    for lo, hi in zip(cuts, cuts[1:]):
+    for lo, hi in pairwise(cuts):
         kinds = [k for s, e, k in spans if s <= lo and hi <= e]
         piece = escape(text[lo:hi])
         if kinds:
@@ -90,3 +92,6 @@ def render(result: ScanResult) -> str:
         + (f"<h2>Inputs with problems</h2><ul>{problems}</ul>" if problems else "")
         + "</body></html>\n"
     )
+
+
+FORMAT = ReportFormat("html", render, in_hook=True)

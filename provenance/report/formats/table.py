@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import io
 
-from provenance.model import Pair, ScanResult
+from provenance.model import ScanResult
+from provenance.report.format import ReportFormat
+from provenance.report.summaries import passage_summary
 
 VERDICT_STYLE = {"copy": "bold red", "quote-only": "yellow", "independent": "green"}
 
 
-def passage_summary(pair: Pair) -> str:
-    parts = []
-    for kind in ("verbatim", "paraphrase", "quote"):
-        spans = [s for s in pair.passages if s.kind == kind]
-        if spans:
-            chars = sum(s.a_end - s.a_start for s in spans)
-            parts.append(f"{len(spans)} {kind} ({chars} chars)")
-    return ", ".join(parts) or "-"
-
-
 def render(result: ScanResult, *, color: bool = False, width: int = 120) -> str:
+    # rich is imported here, not above: the registry imports every format, and the pre-commit
+    # hook (whose default format is line) must start without it.
     from rich.console import Console
     from rich.table import Table
 
@@ -57,3 +51,6 @@ def render(result: ScanResult, *, color: bool = False, width: int = 120) -> str:
         for line in fam.explanation:
             console.print(f"  {line}")
     return buf.getvalue()
+
+
+FORMAT = ReportFormat("table", render, in_hook=True, colour=True)

@@ -21,6 +21,7 @@ from typing import BinaryIO
 from provenance.errors import InputError
 from provenance.ingest.files import decode
 from provenance.model import VERDICT_ORDER, Document, ScanResult
+from provenance.report.format import ReportFormat
 
 
 @lru_cache(maxsize=256)
@@ -168,11 +169,6 @@ def positions(queries: list[tuple[Document, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def line_col(doc: Document, offset: int) -> tuple[int, int]:
-    """1-based line and column of a text offset, in the file the document came from."""
-    return positions([(doc, offset)])[0]
-
-
 def render(
     result: ScanResult, *, sides: tuple[str, ...] = ("a", "b"), min_verdict: str = "quote-only"
 ) -> str:
@@ -197,3 +193,6 @@ def render(
             f"({words} words) matches {there.id}:{o_line}:{o_col}"
         )
     return "".join(line + "\n" for line in out)
+
+
+FORMAT = ReportFormat("line", render, in_hook=True, passage_lines=True)

@@ -6,6 +6,7 @@ import csv
 import io
 
 from provenance.model import ScanResult
+from provenance.report.format import ReportFormat
 
 COLUMNS = (
     "a", "b", "verdict", "resemblance", "containment_a_in_b", "containment_b_in_a",
@@ -29,3 +30,6 @@ def render(result: ScanResult) -> str:
             ]
         )
     return buf.getvalue()
+
+
+FORMAT = ReportFormat("csv", render)

@@ -1,0 +1,57 @@
+"""How a run ends, the same for `provenance` and the pre-commit hook: exit codes and stderr lines.
+
+Exit codes: 0 nothing at or above --fail-on (or --exit-zero), 1 findings at or above it,
+2 an unusable invocation, input or index, 130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Callable, Iterable
+
+from provenance.model import VERDICT_ORDER, Pair
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_UNUSABLE = 2
+EXIT_INTERRUPTED = 130
+
+
+def exit_code(pairs: Iterable[Pair], fail_on: str, exit_zero: bool) -> int:
+    """1 when a pair's verdict is `fail_on` or stronger, else 0; 0 always for --exit-zero or `never`."""
+    if exit_zero or fail_on == "never":
+        return EXIT_CLEAN
+    bar = VERDICT_ORDER[fail_on]
+    return EXIT_FINDINGS if any(VERDICT_ORDER[pair.verdict] >= bar for pair in pairs) else EXIT_CLEAN
+
+
+def findings_level(fail_on: str) -> str:
+    """The verdict the library's check counts as a finding: --fail-on, or copy for `never` (report only)."""
+    return "copy" if fail_on == "never" else fail_on
+
+
+def warn(message: object) -> None:
+    print(f"provenance: warning: {message}", file=sys.stderr)
+
+
+def error(message: object) -> None:
+    print(f"provenance: error: {message}", file=sys.stderr)
+
+
+class Interrupted(BaseException):
+    """Ctrl-C, raised from the signal handler: past any framework's own handler (click's exits 1)."""
+
+
+def _raise_interrupted(signum, frame) -> None:
+    raise Interrupted
+
+
+def interruptible(main: Callable[[], int | None]) -> int | None:
+    """main()'s exit code, or 130 with a line on stderr when Ctrl-C stops it (before any report is written)."""
+    signal.signal(signal.SIGINT, _raise_interrupted)
+    try:
+        return main()
+    except Interrupted:
+        print("provenance: interrupted; no report was written", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -1,0 +1,116 @@
+"""Every command-line argument and option, defined once as plain data: names, help, default, choices.
+
+Both faces read these definitions: the typer app (`provenance`, app.py) builds its options
+from them and the pre-commit hook (hook.py) builds its argparse parser from the same ones,
+so a name, a help text, a default or a list of choices cannot drift apart between them.
+No command-line framework is imported here: the hook must start without one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from provenance.engines.check import DEFAULT_CANDIDATES, FAIL_ON
+from provenance.index import IndexParams
+from provenance.ingest.files import DEFAULT_MAX_BYTES
+from provenance.report import FORMATS, HOOK_FORMATS
+from provenance.settings import DEFAULT_CONFIG
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One argument or option as both faces spell it.
+
+    flags: the option's names, long first (`("--format", "-f")`); a positional argument has
+    one name without dashes. kind: str, int, or bool for a flag that takes no value (file
+    names are str here; the typer app reads its types from its annotations). default: the
+    value when not given (None: not given). choices: the values it accepts, when they are a
+    fixed list. low, high: bounds of an int value, inclusive (None: unbounded). many: a
+    positional argument that takes several values; required: at least one.
+    """
+
+    flags: tuple[str, ...]
+    help: str
+    kind: type = str
+    default: object = None
+    choices: tuple[str, ...] = ()
+    low: int | None = None
+    high: int | None = None
+    many: bool = False
+    required: bool = True
+
+    @property
+    def name(self) -> str:
+        """The long name (`--format`), or a positional argument's name."""
+        return self.flags[0]
+
+    @property
+    def positional(self) -> bool:
+        return not self.name.startswith("-")
+
+
+INPUT_PATHS = Option(("paths",), "Files and folders (.txt .md .html .jsonl), recursively.", many=True)
+FIRST = Option(("first",), "A document (.txt .md .html).")
+SECOND = Option(("second",), "Another document.")
+DRAFTS = Option(("drafts",), "Draft files (.txt .md .rst .html) to check.", many=True)
+IDS = Option(("ids",), "Document ids, as `index add` printed or stored them.", many=True)
+
+VERSION = Option(("--version",), "Show the version and exit.", kind=bool, default=False)
+
+# Reporting: every command that writes a report takes these.
+FORMAT = Option(("--format", "-f"), "Report format.", default="table", choices=FORMATS)
+HOOK_FORMAT = replace(FORMAT, default="line", choices=HOOK_FORMATS)  # what a commit's output can show
+OUTPUT = Option(("--output", "-o"), "Write the report to this file instead of stdout.")
+FAIL_ON_CHOICES = (*FAIL_ON, "never")
+FAIL_ON_OPTION = Option(
+    ("--fail-on",), "Exit 1 when a pair has this verdict or a stronger one.", default="never",
+    choices=FAIL_ON_CHOICES,
+)
+CHECK_FAIL_ON = replace(FAIL_ON_OPTION, default="copy")  # a check exists to stop copies
+EXIT_ZERO = Option(("--exit-zero",), "Exit 0 even when there are findings.", kind=bool, default=False)
+
+# scan
+K = Option(("--k",), "Words per shingle.", kind=int, default=DEFAULT_CONFIG.k, low=1, high=64)
+NUM_PERM = Option(
+    ("--num-perm",), "MinHash permutations.", kind=int, default=DEFAULT_CONFIG.num_perm, low=16, high=1024
+)
+ENGINE = Option(("--engine",), "Where the work runs: 'local' or 'dask'.", default="local", choices=("local", "dask"))
+SCHEDULER = Option(("--scheduler",), "Dask scheduler address; default: a local cluster on 127.0.0.1.")
+WORK_DIR = Option(
+    ("--work-dir",),
+    "Dask engine: keep Parquet intermediates in this folder (written by the workers) so a rerun reuses them.",
+)
+MAX_FILE_SIZE = Option(
+    ("--max-file-size",),
+    f"Read at most this many bytes of an input file, cut at a line break (default {DEFAULT_MAX_BYTES >> 20} MB); "
+    "a JSONL record longer than this is skipped.",
+    kind=int, low=1,
+)
+INCLUDE_INDEPENDENT = Option(
+    ("--include-independent",), "Also report candidate pairs that verification found independent.",
+    kind=bool, default=False,
+)
+
+# check and index
+INDEX = Option(("--index",), "Index file (default .provenance/index.sqlite) or redis://HOST:PORT/DB.")
+MAX_CANDIDATES = Option(
+    ("--max-candidates",), "Most similar indexed documents verified per draft.", kind=int,
+    default=DEFAULT_CANDIDATES, low=1,
+)
+BATCH_SIZE = Option(("--batch-size",), "Documents per transaction.", kind=int, default=500, low=1)
+_NEW_INDEX = IndexParams()
+WINNOW = Option(
+    ("--winnow",),
+    f"New index only: fingerprint window in shingles (default {_NEW_INDEX.winnow}; larger is smaller on disk, "
+    "guarantees only longer shared runs).",
+    kind=int, low=2, high=200,
+)
+BANDS = Option(
+    ("--bands",), f"New index only: LSH bands of {_NEW_INDEX.rows} rows (default {_NEW_INDEX.bands}).",
+    kind=int, low=1, high=64,
+)
+STATS_JSON = Option(("--json",), "Print the statistics as JSON.", kind=bool, default=False)
+
+# The pre-commit hook: `provenance check` without --output (the report goes to the commit's output).
+HOOK_DRAFTS = replace(DRAFTS, help="Draft files (pre-commit passes the staged ones).", required=False)
+HOOK_OPTIONS = (HOOK_DRAFTS, INDEX, CHECK_FAIL_ON, EXIT_ZERO, HOOK_FORMAT, MAX_CANDIDATES)

@@ -1,0 +1,85 @@
+"""The JSON records of documents, pairs, families and problems: what the json and jsonl reports hold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provenance.model import Document, Family, Pair, Problem, ScanResult
+
+SCHEMA_VERSION = 1
+
+
+def _round(value: float) -> float:
+    """Scores in reports carry 4 decimals."""
+    return round(float(value), 4)
+
+
+def document_record(doc: Document) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "path": doc.path,
+        "title": doc.title,
+        "url": doc.url,
+        "site": doc.site,
+        "published": doc.published,
+        "chars": len(doc.text),
+        "raw_chars": doc.raw_chars,
+    }
+
+
+def pair_record(pair: Pair) -> dict[str, Any]:
+    return {
+        "a": pair.a,
+        "b": pair.b,
+        "verdict": pair.verdict,
+        "resemblance": _round(pair.resemblance),
+        "containment_a_in_b": _round(pair.containment_a_in_b),
+        "containment_b_in_a": _round(pair.containment_b_in_a),
+        "reasons": list(pair.reasons),
+        "passages": [
+            {
+                "a_start": passage.a_start,
+                "a_end": passage.a_end,
+                "b_start": passage.b_start,
+                "b_end": passage.b_end,
+                "kind": passage.kind,
+                "score": _round(passage.score),
+            }
+            for passage in pair.passages
+        ],
+    }
+
+
+def family_record(family: Family) -> dict[str, Any]:
+    return {
+        "members": list(family.members),
+        "origin": family.origin,
+        "origin_confidence": _round(family.origin_confidence),
+        "explanation": list(family.explanation),
+        "edges": [
+            {
+                "source": edge.source,
+                "derivative": edge.derivative,
+                "probability": _round(edge.probability),
+                "evidence": [
+                    {"signal": item.signal, "detail": item.detail, "weight": _round(item.weight)}
+                    for item in edge.evidence
+                ],
+            }
+            for edge in family.edges
+        ],
+    }
+
+
+def problem_record(problem: Problem) -> dict[str, Any]:
+    return {"path": problem.path, "reason": problem.reason, "action": problem.action}
+
+
+def result_records(result: ScanResult) -> dict[str, list[dict[str, Any]]]:
+    """The result's records by section, in report order: documents, pairs, families, problems."""
+    return {
+        "documents": [document_record(doc) for doc in result.documents],
+        "pairs": [pair_record(pair) for pair in result.pairs],
+        "families": [family_record(family) for family in result.families],
+        "problems": [problem_record(problem) for problem in result.problems],
+    }
