@@ -164,8 +164,8 @@ def reuters(n: int = 2000, path: Path = REUTERS) -> list[str] | None:
     from provenance.fingerprint import features as fingerprint_features
     from provenance.model import Document
     from provenance.settings import DEFAULT_CONFIG
-    from provenance.verify import align
-    from provenance.verify.verdict import VERBATIM_SHARE, VERBATIM_WORDS, compare_prepared
+    from provenance.verify import prepared
+    from provenance.verify.verdict import VERBATIM_SHARE, VERBATIM_WORDS, verify_prepared
 
     if not path.exists():
         return None
@@ -185,7 +185,7 @@ def reuters(n: int = 2000, path: Path = REUTERS) -> list[str] | None:
     counts: Counter = Counter()
     chain_only = 0
     for i, j in found.pairs:
-        c = compare_prepared(align.prepare(docs[i].text), align.prepare(docs[j].text), phrases=phrases)
+        c = verify_prepared(prepared.prepare(docs[i].text), prepared.prepare(docs[j].text), phrases=phrases)
         counts[c.pair.verdict] += 1
         share = max(c.a.verbatim / max(c.a.narration, 1), c.b.verbatim / max(c.b.narration, 1))
         verbatim = share >= VERBATIM_SHARE or max(c.a.verbatim, c.b.verbatim) >= VERBATIM_WORDS
@@ -252,7 +252,7 @@ def report(c: dict, n: dict) -> str:
     return "\n".join(out)
 
 
-# The sentence-chain settings the held-out check varies: (align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA).
+# The sentence-chain settings the held-out check varies: (chains.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA).
 # (0, 1.0) is the rule before issue #3: no specificity floor, no order test.
 SPECIFIC_GRID = (0.0, 2.0, 2.5, 3.0, 3.5)
 ALPHA_GRID = (0.01, 0.05, 0.1, 1.0)
@@ -265,9 +265,9 @@ def heldout() -> list[str]:
     other answers of its task. Choice on the two training tasks: no copy involving a
     `non` answer, then most derived answers found, ties to the strictest setting. The
     line for the held-out task gives what that choice does there, next to the shipped
-    setting (align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA).
+    setting (chains.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA).
     """
-    from provenance.verify import align, verdict
+    from provenance.verify import chains, verdict
 
     docs = _load(CLOUGH)
     with open(CLOUGH / "file_information.csv", newline="", encoding="utf-8") as fh:
@@ -283,17 +283,17 @@ def heldout() -> list[str]:
         for (n1, l1), (n2, l2) in itertools.combinations(members, 2):
             if "non" in (l1, l2):
                 pairs.append((task, "non-pair", n1, n2))
-    shipped = (align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA)
+    shipped = (chains.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA)
     scores: dict[tuple[float, float], dict[str, Counter]] = {}
     try:
         for spec, alpha in itertools.product(SPECIFIC_GRID, ALPHA_GRID):
-            align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA = spec, alpha
+            chains.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA = spec, alpha
             per_task: dict[str, Counter] = defaultdict(Counter)
             for task, kind, x, y in pairs:
                 per_task[task][kind, verify_pair(docs[x], docs[y], phrases=phrases).verdict == "copy"] += 1
             scores[spec, alpha] = per_task
     finally:
-        align.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA = shipped
+        chains.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA = shipped
 
     def totals(setting, chosen_tasks):
         cnt = sum((scores[setting][t] for t in chosen_tasks), Counter())

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from provenance import text
 from provenance.fingerprint import features
 from provenance.fingerprint import minhash as sketch
-from provenance.verify import align
+from provenance.text import stems
+from provenance.verify import chains, prepared, verbatim
 
 WORDS = ["the", "minister", "said", "prices", "rose", "sharply", "in", "march", "after", "talks",
          "aluminium", "deal", "ukraine", "russia", "mining", "ready", "to", "offer", "partners", "and"]
@@ -21,7 +22,7 @@ text_st = st.lists(sentence_st, min_size=1, max_size=8).map(" ".join)
 
 def test_prepare_matches_the_tokenizer_and_core():
     t = "Putin said he was \u201cready to offer\u201d resources. The deal, he added, was near."
-    p = align.prepare(t)
+    p = prepared.prepare(t)
     toks = text.tokenize(t)
     assert p.n_tokens == len(toks)
     assert [t[s:e].lower() for s, e in zip(p.starts, p.ends)] == toks.words
@@ -29,7 +30,7 @@ def test_prepare_matches_the_tokenizer_and_core():
     quoted_words = [w for w, q in zip(toks.words, p.quoted) if q]
     assert quoted_words == ["ready", "to", "offer"]
     assert len(p.sent_tokens) == 2
-    assert align.prepare(t) is p  # cached
+    assert prepared.prepare(t) is p  # cached
 
 
 def test_kgram_hashes_identify_equal_windows():
@@ -43,14 +44,14 @@ def test_kgram_hashes_identify_equal_windows():
 
 
 def test_stems_conflate_inflections_and_spellings():
-    assert align.stem("stabilise") == align.stem("stabilize")
-    assert align.stem("aluminium") == align.stem("aluminum")
-    assert align.stem("minerals") == align.stem("mineral")
+    assert stems.stem("stabilise") == stems.stem("stabilize")
+    assert stems.stem("aluminium") == stems.stem("aluminum")
+    assert stems.stem("minerals") == stems.stem("mineral")
     for plural, singular in (("pages", "page"), ("uses", "use"), ("articles", "article"), ("boxes", "box"),
                              ("classes", "class"), ("watches", "watch"), ("policies", "policy")):
-        assert align.stem(plural) == align.stem(singular), plural
-    assert align.stem("the") is None and align.stem("said") is None
-    assert align.stem("2017") == "2017"
+        assert stems.stem(plural) == stems.stem(singular), plural
+    assert stems.stem("the") is None and stems.stem("said") is None
+    assert stems.stem("2017") == "2017"
 
 
 def test_verbatim_passage_found_with_offsets_and_small_edits_merged():
@@ -58,8 +59,8 @@ def test_verbatim_passage_found_with_offsets_and_small_edits_merged():
               "before the winter storms arrive in the valley. Nobody objected.")
     copy = ("In other news, the committee approved a plan to rebuild the old northern bridge "
             "before the winter storms arrive in the valley, sources say.")
-    a, b = align.prepare(source), align.prepare(copy)
-    blocks = align.verbatim_blocks(a, b)
+    a, b = prepared.prepare(source), prepared.prepare(copy)
+    blocks = verbatim.verbatim_blocks(a, b)
     assert len(blocks) == 1
     bl = blocks[0]
     assert source[a.starts[bl.a0]:a.ends[bl.a1 - 1]].lower().startswith("the committee approved")
@@ -69,9 +70,9 @@ def test_verbatim_passage_found_with_offsets_and_small_edits_merged():
 
 def test_tiling_is_one_to_one_when_a_paragraph_is_repeated():
     para = "The minister said the deal was ready to be signed after long talks with partners."
-    a = align.prepare(para)
-    b = align.prepare(para + " " + para)
-    blocks = align.verbatim_blocks(a, b)
+    a = prepared.prepare(para)
+    b = prepared.prepare(para + " " + para)
+    blocks = verbatim.verbatim_blocks(a, b)
     used_b = sum(bl.b1 - bl.b0 for bl in blocks)
     assert sum(bl.matched for bl in blocks) == a.n_tokens
     assert used_b == a.n_tokens  # the second copy is not matched a second time
@@ -80,10 +81,10 @@ def test_tiling_is_one_to_one_when_a_paragraph_is_repeated():
 @settings(max_examples=60, deadline=None)
 @given(text_st, text_st)
 def test_tiles_are_exact_and_one_to_one(ta, tb):
-    a, b = align.prepare(ta), align.prepare(tb)
+    a, b = prepared.prepare(ta), prepared.prepare(tb)
     wa, wb = text.tokenize(ta).words, text.tokenize(tb).words
     used_a, used_b = set(), set()
-    for bl in align.verbatim_blocks(a, b):
+    for bl in verbatim.verbatim_blocks(a, b):
         assert 0 <= bl.a0 < bl.a1 <= a.n_tokens and 0 <= bl.b0 < bl.b1 <= b.n_tokens
         for t in bl.tiles:
             assert wa[t.i:t.i + t.length] == wb[t.j:t.j + t.length]
@@ -112,13 +113,13 @@ REWRITE_SENTENCES = [
 
 
 def test_sentence_chain_follows_a_rewrite_in_order_but_not_shuffled():
-    a = align.prepare(" ".join(SOURCE_SENTENCES))
-    b = align.prepare(" ".join(REWRITE_SENTENCES))
-    chain = align.sentence_chain(a, b)
+    a = prepared.prepare(" ".join(SOURCE_SENTENCES))
+    b = prepared.prepare(" ".join(REWRITE_SENTENCES))
+    chain = chains.sentence_chain(a, b)
     assert len(chain) >= 5
     assert all(link.i == link.j for link in chain)
-    shuffled = align.prepare(" ".join(reversed(REWRITE_SENTENCES)))
-    assert len(align.sentence_chain(a, shuffled)) <= 1
+    shuffled = prepared.prepare(" ".join(reversed(REWRITE_SENTENCES)))
+    assert len(chains.sentence_chain(a, shuffled)) <= 1
 
 
 # Two independent answers to "what kinds of link are there?": the same list in the order the
@@ -132,74 +133,74 @@ LINK_TYPES_B = ["Inbound: links that come to your page.", "Outbound: links that 
 
 
 def test_sentences_sharing_only_the_topics_words_do_not_link():
-    a, b = align.prepare(" ".join(LINK_TYPES_A)), align.prepare(" ".join(LINK_TYPES_B))
-    scores = align.sentence_scores(a, b)
+    a, b = prepared.prepare(" ".join(LINK_TYPES_A)), prepared.prepare(" ".join(LINK_TYPES_B))
+    scores = chains.sentence_scores(a, b)
     assert scores.similar().diagonal().all()  # alike by the old measure: 3 shared stems, sim >= 0.3
     assert (scores.specific <= scores.shared).all()
-    assert scores.specific.max() < align.MIN_SPECIFIC_STEMS  # one specific word + two topic words each
-    assert align.sentence_chain(a, b) == []
-    assert len(align.sentence_chain(a, b, min_specific=0)) == 4  # without the rule: a "rewrite" of 4 of 4
+    assert scores.specific.max() < chains.MIN_SPECIFIC_STEMS  # one specific word + two topic words each
+    assert chains.sentence_chain(a, b) == []
+    assert len(chains.sentence_chain(a, b, min_specific=0)) == 4  # without the rule: a "rewrite" of 4 of 4
 
 
 def test_a_rewrites_links_share_specific_words():
-    a = align.prepare(" ".join(SOURCE_SENTENCES))
-    b = align.prepare(" ".join(REWRITE_SENTENCES))
-    for link in align.sentence_chain(a, b):
-        assert align.MIN_SPECIFIC_STEMS <= link.specific <= link.shared
+    a = prepared.prepare(" ".join(SOURCE_SENTENCES))
+    b = prepared.prepare(" ".join(REWRITE_SENTENCES))
+    for link in chains.sentence_chain(a, b):
+        assert chains.MIN_SPECIFIC_STEMS <= link.specific <= link.shared
 
 
 def test_order_pvalue_small_for_a_rewrite_not_for_three_pairs_or_a_shuffle():
-    a = align.prepare(" ".join(SOURCE_SENTENCES))
-    rewrite = align.sentence_scores(a, align.prepare(" ".join(REWRITE_SENTENCES)))
-    assert rewrite.similar().sum() >= 5 and align.order_pvalue(rewrite) <= 0.01
+    a = prepared.prepare(" ".join(SOURCE_SENTENCES))
+    rewrite = chains.sentence_scores(a, prepared.prepare(" ".join(REWRITE_SENTENCES)))
+    assert rewrite.similar().sum() >= 5 and chains.order_pvalue(rewrite) <= 0.01
     # Three similar pairs in order: a random order puts them so one time in six.
-    three = align.sentence_scores(align.prepare(" ".join(SOURCE_SENTENCES[:3])),
-                                  align.prepare(" ".join(REWRITE_SENTENCES[:3])))
-    assert three.similar().sum() == 3 and 0.1 <= align.order_pvalue(three) <= 0.25
-    shuffled = align.sentence_scores(a, align.prepare(" ".join(REWRITE_SENTENCES[i] for i in (3, 0, 5, 2, 4, 1))))
-    assert align.order_pvalue(shuffled) > 0.2
-    none = align.sentence_scores(a, align.prepare("Nothing in common here at all."))
-    assert align.order_pvalue(none) == 1.0
+    three = chains.sentence_scores(prepared.prepare(" ".join(SOURCE_SENTENCES[:3])),
+                                  prepared.prepare(" ".join(REWRITE_SENTENCES[:3])))
+    assert three.similar().sum() == 3 and 0.1 <= chains.order_pvalue(three) <= 0.25
+    shuffled = chains.sentence_scores(a, prepared.prepare(" ".join(REWRITE_SENTENCES[i] for i in (3, 0, 5, 2, 4, 1))))
+    assert chains.order_pvalue(shuffled) > 0.2
+    none = chains.sentence_scores(a, prepared.prepare("Nothing in common here at all."))
+    assert chains.order_pvalue(none) == 1.0
 
 
 def test_order_pvalue_is_the_same_either_way_round_and_every_run():
     for n in (6, 5):  # unequal and equal sentence counts
-        a = align.prepare(" ".join(SOURCE_SENTENCES[:n]))
-        b = align.prepare(" ".join([REWRITE_SENTENCES[i] for i in (1, 0, 2, 4, 3)]))
-        p_ab = align.order_pvalue(align.sentence_scores(a, b))
-        assert p_ab == align.order_pvalue(align.sentence_scores(b, a))
-        assert p_ab == align.order_pvalue(align.sentence_scores(a, b))
+        a = prepared.prepare(" ".join(SOURCE_SENTENCES[:n]))
+        b = prepared.prepare(" ".join([REWRITE_SENTENCES[i] for i in (1, 0, 2, 4, 3)]))
+        p_ab = chains.order_pvalue(chains.sentence_scores(a, b))
+        assert p_ab == chains.order_pvalue(chains.sentence_scores(b, a))
+        assert p_ab == chains.order_pvalue(chains.sentence_scores(a, b))
 
 
 def test_order_test_declines_tables_too_large(monkeypatch):
-    scores = align.sentence_scores(align.prepare(" ".join(SOURCE_SENTENCES)),
-                                   align.prepare(" ".join(REWRITE_SENTENCES)))
-    monkeypatch.setattr(align, "MAX_ORDER_CELLS", 2)
-    assert align.order_pvalue(scores) is None
+    scores = chains.sentence_scores(prepared.prepare(" ".join(SOURCE_SENTENCES)),
+                                   prepared.prepare(" ".join(REWRITE_SENTENCES)))
+    monkeypatch.setattr(chains, "MAX_ORDER_CELLS", 2)
+    assert chains.order_pvalue(scores) is None
 
 
 def test_quoted_words_do_not_feed_sentence_similarity():
-    a = align.prepare('He said: "interest rates inflation mortgage repayments currency".')
-    b = align.prepare('She said: "interest rates inflation mortgage repayments currency".')
-    assert len(a.stem_hashes) == 0 and align.sentence_chain(a, b) == []
+    a = prepared.prepare('He said: "interest rates inflation mortgage repayments currency".')
+    b = prepared.prepare('She said: "interest rates inflation mortgage repayments currency".')
+    assert len(a.stem_hashes) == 0 and chains.sentence_chain(a, b) == []
 
 
 @settings(max_examples=80, deadline=None)
 @given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127), max_size=120),
                  st.text(max_size=60)))
 def test_prepared_tokens_are_the_tokenizers(t):
-    p = align.prepare(t)
+    p = prepared.prepare(t)
     toks = text.tokenize(t)
     assert p.starts.tolist() == toks.starts and p.ends.tolist() == toks.ends
     assert len(p.token_hashes) == len(toks)
     content = ~p.quoted & (p.sent_of >= 0)
-    expected = [align._stem_hash(w) for w, keep in zip(toks.words, content) if keep]
+    expected = [prepared._stem_hash(w) for w, keep in zip(toks.words, content) if keep]
     assert p.stem_tok[content].tolist() == expected
 
 
 def test_sentence_alignment_is_bounded_for_huge_texts(monkeypatch):
-    a = align.prepare(" ".join(SOURCE_SENTENCES))
-    b = align.prepare(" ".join(REWRITE_SENTENCES))
-    assert align.sentence_chain(a, b)
-    monkeypatch.setattr(align, "MAX_SENTENCE_CELLS", 10)
-    assert align.chain_too_large(a, b) and align.sentence_chain(a, b) == []
+    a = prepared.prepare(" ".join(SOURCE_SENTENCES))
+    b = prepared.prepare(" ".join(REWRITE_SENTENCES))
+    assert chains.sentence_chain(a, b)
+    monkeypatch.setattr(chains, "MAX_SENTENCE_CELLS", 10)
+    assert chains.chain_too_large(a, b) and chains.sentence_chain(a, b) == []

@@ -14,7 +14,7 @@ from provenance.fingerprint import features
 from provenance.ingest.files import load_paths
 from provenance.model import Document
 from provenance.text import words
-from provenance.verify import align, verdict
+from provenance.verify import prepared, verdict
 from provenance.verify.phrases import COMMON_MIN_DF, PhraseStats
 from provenance.verify.verdict import verify_pair
 
@@ -160,7 +160,7 @@ def test_a_short_text_needs_more_than_three_sentences_in_order():
     b = ["On Thursday the bank's rate setters lifted borrowing costs by a half point.",
          "Last month inflation hit a twelve year high level.",
          "Mortgage lenders warned that households face higher monthly repayments."]
-    three = verdict.compare_prepared(align.prepare(" ".join(a)), align.prepare(" ".join(b)))
+    three = verdict.verify_prepared(prepared.prepare(" ".join(a)), prepared.prepare(" ".join(b)))
     assert three.links == 3 and three.a.verbatim == 0 and three.b.verbatim == 0
     assert three.order_p is not None and three.order_p > verdict.ORDER_ALPHA
     assert three.pair.verdict == "independent", three.pair.reasons
@@ -283,10 +283,10 @@ def test_phrase_stats_count_documents_not_occurrences():
     ps = PhraseStats.from_documents(docs, keep_min_df=1)
     assert ps.n_docs == 3
     from provenance.fingerprint import minhash as sketch
-    from provenance.verify import align
+    from provenance.verify import prepared
 
     th, off = sketch.token_hashes(["alpha beta gamma", "delta epsilon zeta", "omega psi chi"])
-    keys = [features.kgram_hashes(th[off[i]:off[i + 1]], align.SEED_K) for i in range(3)]
+    keys = [features.kgram_hashes(th[off[i]:off[i + 1]], prepared.SEED_K) for i in range(3)]
     assert ps.doc_freq(keys[0]).tolist() == [2]
     assert ps.doc_freq(keys[1]).tolist() == [1]
     assert ps.doc_freq(keys[2]).tolist() == [0]

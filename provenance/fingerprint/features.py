@@ -42,8 +42,8 @@ def kgram_hashes(token_hashes: np.ndarray, k: int) -> np.ndarray:
 def phrase_keys(token_hashes: np.ndarray) -> np.ndarray:
     """Distinct `PHRASE_K`-word phrase keys of one text: what phrase document frequencies count.
 
-    The same keys as verification's seeds (`align.Prepared.seeds`), so a count kept for a phrase (in memory or in an
-    index) answers the question verification asks about a seed.
+    The same keys as verification's seeds (`verify.prepared.Prepared.seeds`), so a count kept
+    for a phrase (in memory or in an index) answers the question verification asks about a seed.
     """
     return np.unique(kgram_hashes(token_hashes, PHRASE_K))
 

@@ -1,65 +1,39 @@
 """Quote-aware verdicts: is what two documents share copying, quotation, or nothing?
 
-`verify_pair(a, b)` aligns the two texts (`align`), labels every shared passage as
-verbatim narration, paraphrase or quotation, and decides:
+`verify_pair(a, b)` aligns the two texts (`verbatim`, `chains`), labels every shared
+passage as verbatim narration, paraphrase or quotation, and decides:
 
-* ``copy`` — narration was reused. Either of two independent kinds of evidence is
-  enough, or both at half strength, each measured on the side it covers best (the derived text is not known
-  here; `lineage` decides direction):
+* ``copy`` — narration (words outside quotation marks) was reused. Either of two
+  independent kinds of evidence is enough, or both at half strength, each measured on
+  the side it covers best (which text is derived is not known here; `origin` decides):
 
-  - **verbatim**: at least `VERBATIM_SHARE` (15%) of one text's own narration
-    (words outside quotation marks) lies in verbatim passages of at least
-    `align.MIN_TOKENS_PASSAGE` words, or at least `VERBATIM_WORDS` (50) such words in
-    all (two paragraphs lifted into a long post are copying however long the post).
-    Independent writing on one topic shares stock phrases and names, not 6-word runs
-    of narration: on the development data unrelated pairs stay at or below 4% while
-    the weakest answer found this way (a light revision) is at 22%.
-  - **paraphrase**: at least `CHAIN_LINKS` (3) sentence pairs chained in the same order
-    on both sides, covering at least `CHAIN_SHARE` (30%) of the content sentences
-    (3+ content words) of the text with fewer of them, and two tests of chance passed:
-    each chained pair shares specific words, not only the topic's (`align`: shared
-    stems counted by how few sentences of the two texts hold them, 2 at least), and
-    the similar sentences of the two texts come in an order a random order of one
-    text's sentences matches in at most `ORDER_ALPHA` (5%) of 999 draws
-    (`align.order_pvalue`). One or two similar sentences happen between any two texts
-    on a topic; a rewrite follows its source through much of it, in its order.
-    Why both tests: two students answering one question, or two reporters at one
-    press conference, write sentences on the same few terms ("links ... page",
-    "class ... subclass") in an order the subject suggests. Before them, 9 of the 357
-    pairs of Clough answers to one question that involve a `non` answer (written
-    without the source) chained 30-75% of the shorter answer, as much as heavy
-    rewrites do against their source; their links shared one or two specific words
-    plus the topic's, and their order was one a random order reaches in 4-50% of
-    draws (three links are in order by chance one time in six). With the tests, none
-    is a copy; the four heavy rewrites found on this signal alone chain 33-78% with
-    p <= 0.02, and a fifth (g4pE_taska) at p 0.044. The price: a heavy rewrite whose
-    three similar sentences a random order matches 1 time in 6 (g1pA_taskb) is no
-    longer found, nor is any rewrite of three sentences or fewer without a verbatim
-    run (its order cannot beat chance).
-    Quoted words and common phrases stay out of sentence matching.
-  - **both at half strength**: verbatim narration at least half `VERBATIM_SHARE` and a
-    chain of three or more links covering at least two thirds of `CHAIN_SHARE`, with
-    the same order test. No unrelated pair of the development data has both (the
-    seed 004 against 001: 4% verbatim, 27% chained). On 2,000 Reuters articles the
-    order test leaves 6 copies that rest on the chain (alone or so combined), from 43:
-    the others were templated items (bond issues, earnings tables) and stories on one
-    event sharing a background sentence, whose verbatim passages are still reported.
+  - **verbatim**: at least `VERBATIM_SHARE` of one text's narration lies in verbatim
+    passages of at least `verbatim.MIN_TOKENS_PASSAGE` words, or `VERBATIM_WORDS` such
+    words in all (two paragraphs lifted into a long post are copying however long the
+    post). Independent writing on one topic shares stock phrases and names, not runs of
+    narration.
+  - **paraphrase**: at least `CHAIN_LINKS` sentence pairs chained in the same order on
+    both sides, covering at least `CHAIN_SHARE` of the content sentences of the text with
+    fewer of them, and two tests of chance passed: each link shares words specific to
+    the two texts, not only the topic's (`chains.MIN_SPECIFIC_STEMS`), and the similar
+    sentences come in an order that a random order of one text's sentences matches in
+    at most `ORDER_ALPHA` of draws (`chains.order_pvalue`). Two answers to one question,
+    or two reports of one press conference, write sentences on the same few terms in an
+    order the subject suggests; a rewrite follows its source through much of it. The
+    price: a rewrite of three sentences or fewer without a verbatim run cannot be told
+    from chance, so it is not called a copy.
+  - **both at half strength**: verbatim narration of at least half `VERBATIM_SHARE` and
+    a chain of `CHAIN_LINKS` or more links covering two thirds of `CHAIN_SHARE`, with the
+    same order test.
 
-* ``quote-only`` — no copying, but the two share quotation: verbatim passages that
-  lie inside quotation marks on both sides (two reports of one press
-  conference), `QUOTE_WORDS` (6) words or more in all, so that one shared 3-word
-  scare quote does not make a relation. Quoted words never count as narration, on
-  either signal.
+* ``quote-only`` — no copying, but verbatim passages inside quotation marks on both
+  sides (two reports of one speech), `QUOTE_WORDS` words or more in all, so that one
+  shared scare quote does not make a relation. Quoted words never count as narration.
 * ``independent`` — neither.
 
-Common phrases: a `SEED_K`-word phrase found in at least max(`COMMON_MIN_DF` (20),
-`COMMON_FRACTION` (1%) of n) documents of a reference collection (`PhraseStats`:
-boilerplate, stock phrases, templates) is never a seed, so it forms no passage, and
-its words leave sentence matching. The floor of 20 keeps a family of copies from
-making its own phrases "common" in a small scan. With word counts (`PhraseStats`
-``words=True``), single words in at least max(50, 5% of n) documents also leave
-sentence matching: on 2,000 Reuters articles this cut copies resting on
-paraphrase evidence alone (mostly templated earnings and bond items) from 39 to 24.
+Phrases common in a reference collection (`phrases.PhraseCounts`: boilerplate, stock
+phrases, templates) are never seeds, so they form no passage, and their words leave
+sentence matching. Measured effects of these rules are in benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -71,7 +45,7 @@ import numpy as np
 from provenance.fingerprint.features import kgram_hashes
 from provenance.model import Document, Pair, Passage
 from provenance.settings import DEFAULT_CONFIG
-from provenance.verify import align
+from provenance.verify import chains, prepared, verbatim
 from provenance.verify.phrases import PhraseCounts, common_threshold
 
 VERBATIM_SHARE = 0.15
@@ -80,6 +54,8 @@ CHAIN_LINKS = 3
 CHAIN_SHARE = 0.30
 ORDER_ALPHA = 0.05  # the chained sentences' order must be this unlikely under a random order
 QUOTE_WORDS = 6  # shared quoted words that make a pair quote-only (a 3-word scare quote does not)
+
+
 @dataclass(frozen=True, slots=True)
 class SideStats:
     """What one text shares with the other (narration = words outside quotation marks)."""
@@ -94,23 +70,23 @@ class SideStats:
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
-    """Everything `compare` measured, for callers that want more than the Pair."""
+    """Everything `verify_pair` measured, for callers that want more than the Pair."""
 
     pair: Pair
     a: SideStats
     b: SideStats
     links: int
     common_phrases: int
-    order_p: float | None = None  # `align.order_pvalue`, when the verdict needed it (else None)
+    order_p: float | None = None  # `chains.order_pvalue`, when the verdict needed it (else None)
 
 
-def _shingle_set(p: align.Prepared, k: int) -> np.ndarray:
-    if k == align.SHINGLE_K:
+def _shingle_set(p: prepared.Prepared, k: int) -> np.ndarray:
+    if k == prepared.SHINGLE_K:
         return p.shingles
     return np.unique(kgram_hashes(p.token_hashes, k))
 
 
-def set_measures(a: align.Prepared, b: align.Prepared, k: int) -> tuple[float, float, float]:
+def set_measures(a: prepared.Prepared, b: prepared.Prepared, k: int) -> tuple[float, float, float]:
     """(resemblance, containment of a in b, containment of b in a) of the word k-shingle sets.
 
     Whole texts, quotations and common phrases included: the exact values that the
@@ -123,11 +99,11 @@ def set_measures(a: align.Prepared, b: align.Prepared, k: int) -> tuple[float, f
     return inter / (len(sa) + len(sb) - inter), inter / len(sa), inter / len(sb)
 
 
-def _char_span(p: align.Prepared, t0: int, t1: int) -> tuple[int, int]:
+def _char_span(p: prepared.Prepared, t0: int, t1: int) -> tuple[int, int]:
     return int(p.starts[t0]), int(p.ends[t1 - 1])
 
 
-def _common(phrases: PhraseCounts, p: align.Prepared) -> tuple[np.ndarray, np.ndarray | None]:
+def _common(phrases: PhraseCounts, p: prepared.Prepared) -> tuple[np.ndarray, np.ndarray | None]:
     """(common seeds of p, tokens to leave out of sentence matching), cached on p per collection.
 
     The memo entry holds the collection object, so its id cannot be reused while p lives.
@@ -148,7 +124,7 @@ def _phrase_tokens(common_seeds: np.ndarray, n_tokens: int) -> np.ndarray | None
     if not common_seeds.any():
         return None
     mask = np.zeros(n_tokens, dtype=bool)
-    for offset in range(min(align.SEED_K, n_tokens)):
+    for offset in range(min(prepared.SEED_K, n_tokens)):
         mask[offset : offset + len(common_seeds)] |= common_seeds[: n_tokens - offset]
     return mask
 
@@ -165,11 +141,11 @@ def _p(p: float) -> str:
     return f"{100 * p:.1f}%"
 
 
-def compare_prepared(
-    a: align.Prepared, b: align.Prepared, a_id: str = "a", b_id: str = "b", *,
+def verify_prepared(
+    a: prepared.Prepared, b: prepared.Prepared, a_id: str = "a", b_id: str = "b", *,
     phrases: PhraseCounts | None = None, k: int = DEFAULT_CONFIG.k,
 ) -> Comparison:
-    """`compare` on prepared texts, with every measurement behind the verdict."""
+    """`verify_pair` on prepared texts, with every measurement behind the verdict."""
     resemblance, c_ab, c_ba = set_measures(a, b, k)
 
     ignore = None
@@ -186,9 +162,9 @@ def compare_prepared(
     mask_q = [np.zeros(a.n_tokens, bool), np.zeros(b.n_tokens, bool)]
     quotes: list[str] = []
     longest = 0
-    for block in align.verbatim_blocks(a, b, ignore):
-        for is_quote, bl in align.split_quotes(block, a, b):
-            if bl.matched < (align.MIN_TOKENS_QUOTE if is_quote else align.MIN_TOKENS_PASSAGE):
+    for block in verbatim.verbatim_blocks(a, b, ignore):
+        for is_quote, bl in verbatim.split_quotes(block, a, b):
+            if bl.matched < (verbatim.MIN_TOKENS_QUOTE if is_quote else verbatim.MIN_TOKENS_PASSAGE):
                 continue
             a0, a1 = _char_span(a, bl.a0, bl.a1)
             b0, b1 = _char_span(b, bl.b0, bl.b1)
@@ -203,8 +179,8 @@ def compare_prepared(
             else:
                 longest = max(longest, bl.matched)
 
-    scores = None if align.chain_too_large(a, b) else align.sentence_scores(a, b, drop_a, drop_b)
-    links = [] if scores is None else align.sentence_chain(a, b, scores=scores)
+    scores = None if chains.chain_too_large(a, b) else chains.sentence_scores(a, b, drop_a, drop_b)
+    links = [] if scores is None else chains.sentence_chain(a, b, scores=scores)
     spans_a = [(p.a_start, p.a_end) for p in passages]
     spans_b = [(p.b_start, p.b_end) for p in passages]
     for link in links:
@@ -218,7 +194,7 @@ def compare_prepared(
 
     sides = []
     for side, p in enumerate((a, b)):
-        content = np.bincount(p.stem_sent, minlength=len(p.sent_tokens)) >= align.MIN_SHARED_STEMS
+        content = np.bincount(p.stem_sent, minlength=len(p.sent_tokens)) >= chains.MIN_SHARED_STEMS
         sides.append(SideStats(
             words=p.n_tokens,
             narration=int((~p.quoted).sum()),
@@ -231,9 +207,9 @@ def compare_prepared(
     names = (a_id, b_id)
     order = _OrderTest(scores)
     verdict, reasons = _decide(sa, sb, names, links, longest, quotes, common, order)
-    if align.chain_too_large(a, b):
+    if chains.chain_too_large(a, b):
         reasons.append(f"sentence alignment skipped: {len(a.sent_tokens)} x {len(b.sent_tokens)} "
-                       f"sentences is beyond the limit of {align.MAX_SENTENCE_CELLS:,} pairs; "
+                       f"sentences is beyond the limit of {chains.MAX_SENTENCE_CELLS:,} pairs; "
                        "verbatim evidence only")
     pair = Pair(a=a_id, b=b_id, verdict=verdict, resemblance=round(resemblance, 6),
                 containment_a_in_b=round(c_ab, 6), containment_b_in_a=round(c_ba, 6),
@@ -242,9 +218,9 @@ def compare_prepared(
 
 
 class _OrderTest:
-    """`align.order_pvalue` of a pair, computed only if the verdict asks (it costs a few ms)."""
+    """`chains.order_pvalue` of a pair, computed only if the verdict asks (it costs a few ms)."""
 
-    def __init__(self, scores: align.SentenceScores | None):
+    def __init__(self, scores: chains.SentenceScores | None):
         self.scores = scores
         self.asked = False
         self.p: float | None = None
@@ -253,11 +229,11 @@ class _OrderTest:
         """True when the order is unlikely by chance, or too large a table to test (then said)."""
         if not self.asked:
             self.asked = True
-            self.p = None if self.scores is None else align.order_pvalue(self.scores)
+            self.p = None if self.scores is None else chains.order_pvalue(self.scores)
         return self.p is None or self.p <= ORDER_ALPHA
 
 
-def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[align.Link],
+def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[chains.Link],
             longest: int, quotes: list[str], common: int, order: _OrderTest) -> tuple[str, list[str]]:
     reasons: list[str] = []
     # Verbatim: the side whose narration is most covered.
@@ -332,7 +308,7 @@ def verify_pair(a: Document, b: Document, *, phrases: PhraseCounts | None = None
       estimates, and the verdict does not rest on them.
     * ``passages`` — char offsets into a.text and b.text; ``kind`` verbatim (shared word
       run, merged across small edits; score = matched words / span), quote (a shared run
-      inside quotation marks on both sides; see `align.split_quotes`) or paraphrase (a chained sentence
+      inside quotation marks on both sides; see `verbatim.split_quotes`) or paraphrase (a chained sentence
       pair not already shown verbatim; score = content-word similarity). Passages never
       overlap on either side.
     * ``reasons`` — the verdict first, then the measurements behind it in plain words.
@@ -340,5 +316,5 @@ def verify_pair(a: Document, b: Document, *, phrases: PhraseCounts | None = None
     Per-text preparation is cached by text, so comparing one document with many
     others prepares it once.
     """
-    return compare_prepared(align.prepare(a.text), align.prepare(b.text), a.id, b.id,
+    return verify_prepared(prepared.prepare(a.text), prepared.prepare(b.text), a.id, b.id,
                             phrases=phrases, k=k).pair
