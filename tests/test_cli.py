@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import signal
@@ -11,10 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
 from provenance.cli.app import app
+from provenance.cli.exits import EXIT_INTERRUPTED, exit_code, interruptible
+from provenance.cli.hook import main as hook_main
+from provenance.model import Pair
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -113,3 +118,43 @@ def test_ctrl_c_exits_130_and_leaves_no_report(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err
     assert not out.exists() and not list(tmp_path.glob(".report.json.*"))
+
+
+def _pair(verdict: str) -> Pair:
+    return Pair(a="a", b="b", verdict=verdict, resemblance=0.1, containment_a_in_b=0.1, containment_b_in_a=0.1)
+
+
+def test_the_exit_rule_both_faces_use():
+    quoting, copying = [_pair("quote-only")], [_pair("quote-only"), _pair("copy")]
+    assert exit_code(quoting, "copy", exit_zero=False) == 0
+    assert exit_code(quoting, "quote-only", exit_zero=False) == 1
+    assert exit_code(copying, "copy", exit_zero=False) == 1
+    assert exit_code(copying, "copy", exit_zero=True) == 0
+    assert exit_code(copying, "never", exit_zero=False) == 0
+    assert exit_code([], "quote-only", exit_zero=False) == 0
+
+
+def test_interruption_exits_130_with_a_message(capsys):
+    def interrupted_run() -> int:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(10)  # the handler raises before this ends
+        return 0
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        assert interruptible(interrupted_run) == EXIT_INTERRUPTED == 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert "provenance: interrupted" in capsys.readouterr().err
+
+
+def test_the_hook_refuses_what_check_refuses(tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text("A draft.")
+    for bad in (["--max-candidates", "0"], ["--fail-on", "always"], ["--format", "pdf"]):
+        assert runner.invoke(app, ["check", *bad, str(draft)]).exit_code == 2, bad
+        with pytest.raises(SystemExit) as exited:  # argparse exits 2 on a bad value, as typer does
+            hook_main([*bad, str(draft)])
+        assert exited.value.code == 2, bad
+    with pytest.raises(SystemExit):  # csv is a format for files: the hook does not offer it
+        hook_main(["--format", "csv", str(draft)])

@@ -1,7 +1,7 @@
 """The command line `provenance`: parses options, calls the library, maps errors to exit codes.
 
 Every option is defined in options.py (the pre-commit hook reads the same definitions) and the
-exit codes and their rule in exits.py. Only this module and hook.py print or exit.
+exit codes and their rule in exits.py. Only the cli package prints or exits.
 """
 
 from __future__ import annotations
@@ -60,18 +60,18 @@ def _typer(option: options.Option, **extra):
 
 
 Format = _choices(options.FORMAT)
-FailOn = _choices(options.FAIL_ON_OPTION)
+FailOn = _choices(options.FAIL_ON)
 Engine = _choices(options.ENGINE)
 
 InputPaths = Annotated[list[Path], _typer(options.INPUT_PATHS)]
 FormatOption = Annotated[Format, _typer(options.FORMAT)]
 OutputOption = Annotated[Path | None, _typer(options.OUTPUT)]
-FailOnOption = Annotated[FailOn, _typer(options.FAIL_ON_OPTION)]
+FailOnOption = Annotated[FailOn, _typer(options.FAIL_ON)]
 ExitZeroOption = Annotated[bool, _typer(options.EXIT_ZERO)]
 IndexOption = Annotated[str | None, _typer(options.INDEX)]
 
 DEFAULT_FORMAT = Format(options.FORMAT.default)
-REPORT_FAIL_ON = FailOn(options.FAIL_ON_OPTION.default)
+REPORT_FAIL_ON = FailOn(options.FAIL_ON.default)
 CHECK_FAIL_ON = FailOn(options.CHECK_FAIL_ON.default)
 DEFAULT_ENGINE = Engine(options.ENGINE.default)
 

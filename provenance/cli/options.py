@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from provenance.engines.check import DEFAULT_CANDIDATES, FAIL_ON
+from provenance.engines.check import DEFAULT_CANDIDATES
+from provenance.engines.check import FAIL_ON as CHECK_LEVELS
 from provenance.index import IndexParams
 from provenance.ingest.files import DEFAULT_MAX_BYTES
 from provenance.report import FORMATS, HOOK_FORMATS
@@ -61,12 +62,11 @@ VERSION = Option(("--version",), "Show the version and exit.", kind=bool, defaul
 FORMAT = Option(("--format", "-f"), "Report format.", default="table", choices=FORMATS)
 HOOK_FORMAT = replace(FORMAT, default="line", choices=HOOK_FORMATS)  # what a commit's output can show
 OUTPUT = Option(("--output", "-o"), "Write the report to this file instead of stdout.")
-FAIL_ON_CHOICES = (*FAIL_ON, "never")
-FAIL_ON_OPTION = Option(
+FAIL_ON = Option(
     ("--fail-on",), "Exit 1 when a pair has this verdict or a stronger one.", default="never",
-    choices=FAIL_ON_CHOICES,
+    choices=(*CHECK_LEVELS, "never"),  # never: report, whatever is found
 )
-CHECK_FAIL_ON = replace(FAIL_ON_OPTION, default="copy")  # a check exists to stop copies
+CHECK_FAIL_ON = replace(FAIL_ON, default="copy")  # a check exists to stop copies
 EXIT_ZERO = Option(("--exit-zero",), "Exit 0 even when there are findings.", kind=bool, default=False)
 
 # scan
