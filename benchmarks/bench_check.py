@@ -120,7 +120,8 @@ def timed(cmd: list[str], repeat: int) -> dict:
 
 def in_process(index: Path, paths: dict[str, Path], repeat: int) -> dict:
     from provenance.engines.check import check_documents
-    from provenance.index import open_index, query_features
+    from provenance.fingerprint.features import query_features
+    from provenance.index import open_index
     from provenance.ingest import files as documents
 
     out = {}

@@ -60,7 +60,8 @@ def build_redis(spec: str, n: int) -> dict:
 
 
 def same_candidates(specs: list[str], paths: dict[str, Path]) -> dict[str, bool]:
-    from provenance.index import open_index, query_features
+    from provenance.fingerprint.features import query_features
+    from provenance.index import open_index
     from provenance.ingest import files as documents
 
     out = {}
@@ -77,7 +78,8 @@ def same_candidates(specs: list[str], paths: dict[str, Path]) -> dict[str, bool]
 def in_process(spec: str, paths: dict[str, Path], repeat: int) -> dict:
     """Median per-draft times (bench_check.in_process reports means; medians resist the shared machine)."""
     from provenance.engines.check import check_documents
-    from provenance.index import open_index, query_features
+    from provenance.fingerprint.features import query_features
+    from provenance.index import open_index
     from provenance.ingest import files as documents
 
     out = {}

@@ -13,17 +13,10 @@ from hypothesis import strategies as st
 
 from provenance.errors import IndexError_
 from provenance.fingerprint import minhash as sketch
-from provenance.index import (
-    IndexParams,
-    band_keys,
-    doc_features,
-    doc_phrases,
-    open_index,
-    query_features,
-    signature_bytes,
-    signature_from_bytes,
-    winnow,
-)
+from provenance.fingerprint.features import doc_features, doc_phrases, query_features
+from provenance.fingerprint.features import stored_band_keys as band_keys
+from provenance.index import IndexParams, open_index
+from provenance.index.types import signature_bytes, signature_from_bytes
 from provenance.model import Document
 from provenance.settings import DEFAULT_CONFIG
 
@@ -116,14 +109,6 @@ def test_any_run_of_winnow_plus_k_minus_1_words_is_found(tmp_path_factory, seed,
         ix.close()
 
 
-def test_winnow_matches_its_definition():
-    rng = np.random.RandomState(0)
-    v = rng.randint(0, 2**32, 200, dtype=np.uint64).astype(np.uint32)
-    expected = {int(min(v[i : i + 20])) for i in range(len(v) - 19)}
-    assert set(winnow(v, 20).tolist()) == expected
-    assert winnow(v[:5], 20).tolist() == [int(v[:5].min())]
-
-
 def test_band_probability_is_well_below_the_reporting_threshold():
     p = IndexParams()
     assert p.lsh_probability(0.5) > 0.9 and p.lsh_probability(0.7) > 0.99
@@ -179,12 +164,12 @@ def test_phrase_stats_never_undercount(index):
 
 
 def test_phrase_stats_agree_with_the_verdicts_own_counts(index):
-    """Same keys as `verdict.PhraseStats`: the index can stand in for an in-memory collection."""
-    from provenance.verify import verdict
+    """Same keys as `PhraseStats`: the index can stand in for an in-memory collection."""
+    from provenance.verify.phrases import PhraseStats
 
     texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(CLOUGH.glob("g0p*.txt"))]
     index.add([Document(id=str(i), text=t) for i, t in enumerate(texts)])
-    exact = verdict.PhraseStats.from_documents(texts, keep_min_df=1)
+    exact = PhraseStats.from_documents(texts, keep_min_df=1)
     est = index.phrase_stats().doc_freq(exact.hashes)
     assert (est >= exact.counts).all()
     assert np.mean(est == exact.counts) > 0.95

@@ -1,4 +1,4 @@
-"""The index contract, run on every backend: SQLite (a file) and Redis (a real redis-server).
+"""The index contract, run on every backend: SQLite (a file), Redis (a real redis-server) and memory.
 
 Redis tests use $PROVENANCE_TEST_REDIS (``.ci/run`` exports redis://127.0.0.1:6379/15),
 else try redis://127.0.0.1:6379/15, and skip with the reason when no server answers.
@@ -28,7 +28,8 @@ from typer.testing import CliRunner
 from provenance.cli.app import app
 from provenance.engines.check import check_documents
 from provenance.errors import ConfigMismatchError, IndexError_
-from provenance.index import doc_phrases, open_index, query_features
+from provenance.fingerprint.features import doc_phrases, query_features
+from provenance.index import memory, open_index
 from provenance.model import Document
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
 
@@ -59,7 +60,7 @@ def _redis_reason() -> str | None:
 
 REDIS_SKIP = _redis_reason()
 needs_redis = pytest.mark.skipif(REDIS_SKIP is not None, reason=REDIS_SKIP or "")
-BACKENDS = ["sqlite", pytest.param("redis", marks=needs_redis)]
+BACKENDS = ["sqlite", pytest.param("redis", marks=needs_redis), "memory"]
 
 
 def prose(seed: int, n_words: int) -> str:
@@ -84,18 +85,21 @@ def drop(spec: str) -> None:
 
 @pytest.fixture
 def make(tmp_path):
-    """make(backend) -> a fresh index spec of that backend; Redis indexes are dropped at teardown."""
+    """make(backend) -> a fresh index spec of that backend; Redis and memory indexes are dropped at teardown."""
     made: list[str] = []
 
     def factory(backend: str) -> str:
         if backend == "sqlite":
             return str(tmp_path / f"ix{len(made)}" / "index.sqlite")
-        spec = redis_spec()
+        spec = f"memory://test-{uuid.uuid4().hex[:12]}" if backend == "memory" else redis_spec()
         made.append(spec)
         return spec
 
     yield factory
     for spec in made:
+        if spec.startswith("memory://"):
+            memory.drop(spec)
+            continue
         try:
             drop(spec)
         except IndexError_:
@@ -158,10 +162,11 @@ def test_remove_deletes_every_posting_and_phrase_count(index):
     assert index.stats().documents == 8
     assert index.candidates(query_features(d[1].text, DEFAULT_CONFIG, index.params)) == []
     index.remove([x.id for x in d])
-    if hasattr(index, "r"):  # Redis: nothing of the documents is left but the index's own records
+    if hasattr(index.storage, "r"):  # Redis: nothing of the documents is left but the index's own records
         _assert_consistent(index, 0)
-        left = index.r.keys(index.prefix.replace("{", "\\{").replace("}", "\\}") + "*")
-        assert sorted(k[len(index.prefix) :] for k in left) == [b"g1:cms:0", b"g1:cms:1", b"gens", b"meta"]
+        store = index.storage
+        left = store.r.keys(store.prefix.replace("{", "\\{").replace("}", "\\}") + "*")
+        assert sorted(k[len(store.prefix) :] for k in left) == [b"g1:cms:0", b"g1:cms:1", b"gens", b"meta"]
     st = index.stats()
     assert (st.documents, st.fingerprints, st.band_entries, st.text_bytes) == (0, 0, 0, 0)
     ps = index.phrase_stats()
@@ -175,7 +180,7 @@ def test_an_index_of_another_schema_is_refused_and_can_be_dropped(make):
     spec = make("redis")
     with open_index(spec, create=True) as ix:
         ix.add(docs(3))
-        ix.r.hset(ix.key("meta"), "schema", "0")
+        ix.storage.r.hset(ix.storage.key("meta"), "schema", "0")
     with pytest.raises(IndexError_, match="has index schema '0'.*drop it"):
         open_index(spec)
     assert backend.drop(spec) > 5
@@ -333,19 +338,19 @@ def test_redis_storage_is_datasketch_minhashlsh_and_never_unpickles(make, monkey
         ix.rebuild()
         # a plain datasketch MinHashLSH on the same basename answers with our document ids
         lsh = MinHashLSH(num_perm=128, params=(ix.params.bands, ix.params.rows), prepickle=False,
-                         storage_config={"type": "redis", "basename": ix.lsh().keys._name[: -len(b"_keys")],
-                                         "redis": ix.lsh().keys.config["redis"]})
+                         storage_config={"type": "redis", "basename": ix.storage.lsh().keys._name[: -len(b"_keys")],
+                                         "redis": ix.storage.lsh().keys.config["redis"]})
         assert b"d0007" in lsh.query(sketch.minhash(d[7].text))
         assert b"d0009" not in lsh.query(sketch.minhash(d[9].text))
         assert lsh.keys.size() == 29
         # the read path computes datasketch's bucket keys itself (no scipy import per check): the same keys
         for text in (d[1].text, d[2].text):
             m = sketch.minhash(text)
-            ours = ix.bucket_keys(m.hashvalues)
+            ours = ix.storage.bucket_keys(m.hashvalues)
             theirs = [t.redis_key(lsh._H(m.hashvalues[a:b])) for (a, b), t in zip(lsh.hashranges, lsh.hashtables)]
             assert ours == theirs
-        keys = ix.r.keys(ix.prefix.replace("{", "\\{").replace("}", "\\}") + "*")
-        assert keys and all(k.startswith(ix.prefix.encode()) for k in keys)
+        keys = ix.storage.r.keys(ix.storage.prefix.replace("{", "\\{").replace("}", "\\}") + "*")
+        assert keys and all(k.startswith(ix.storage.prefix.encode()) for k in keys)
         assert not any(b":g1:" in k for k in keys)  # the old generation is gone after the rebuild
 
 
@@ -434,13 +439,14 @@ def test_concurrent_writers_commit_whole_batches(make):
 
 def _assert_consistent(ix, n_docs: int | None = None) -> None:
     """Every counter matches what the keys hold; every document is whole."""
-    meta = ix._read_meta()
+    store = ix.storage
+    meta = store.read_meta()
     ids = ix.ids()
     if n_docs is not None:
         assert len(ids) == n_docs
-    assert int(meta["n_docs"]) == len(ids) == ix.r.hlen(ix._gkey("sig")) == ix.lsh().keys.size()
-    pattern = ix.prefix.replace("{", "\\{").replace("}", "\\}") + f"g{ix.gen}:fp:*"
-    fp_members = sum(len(v) // 4 for k in ix.r.scan_iter(match=pattern, count=1000) for v in ix.r.hvals(k))
+    assert int(meta["n_docs"]) == len(ids) == store.r.hlen(store._gkey("sig")) == store.lsh().keys.size()
+    pattern = store.prefix.replace("{", "\\{").replace("}", "\\}") + f"g{store.gen}:fp:*"
+    fp_members = sum(len(v) // 4 for k in store.r.scan_iter(match=pattern, count=1000) for v in store.r.hvals(k))
     assert fp_members == int(meta["fps"])
     for d in ix.documents(ids[:: max(1, len(ids) // 15)]):
         assert ix.candidates(query_features(d.text, ix.config, ix.params), limit=1)[0].id == d.id

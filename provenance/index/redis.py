@@ -1,11 +1,10 @@
-"""The shared index: datasketch ``MinHashLSH`` on Redis, with the same side channels as SQLite.
+"""The shared storage: datasketch ``MinHashLSH`` on Redis, with the same side channels as SQLite.
 
 Many editors' checks and many writers' adds meet in one Redis database. The whole-
 document channel is datasketch's own ``MinHashLSH`` Redis storage (``params=(bands,
-rows)``, ``prepickle=False``, document ids as bytes keys, a fixed basename), so a
-datasketch user can query the same buckets; fingerprints, signatures, texts and phrase
-counts sit beside it. Every answer is computed with the functions `provenance.index`
-shares with the SQLite backend, so both give the same candidates and verdicts.
+rows)``, ``prepickle=False``, document ids as bytes keys, a fixed basename; see
+`datasketch_lsh`), so a datasketch user can query the same buckets; fingerprints,
+signatures, texts and phrase counts sit beside it.
 
 Keys (``P`` = ``provenance:{NAME}:``; the braces are a Redis Cluster hash tag, so one
 index lives on one slot and MULTI/EXEC can span all of it):
@@ -19,7 +18,7 @@ index lives on one slot and MULTI/EXEC can span all of it):
 * ``P g<gen>:lsh_bucket_<band>…`` / ``P g<gen>:lsh_keys…`` — datasketch's storage for
   ``MinHashLSH(storage_config={"type": "redis", "basename": b"P g<gen>:lsh", …})``.
 * ``P g<gen>:fp:<bucket>`` — hash: winnowed fingerprint (4 bytes) -> the n of every document
-  that has it, packed little-endian uint32 (2^16 buckets, see `RedisIndex._posting_keys`).
+  that has it, packed little-endian uint32 (2^16 buckets, see `RedisStorage._posting_keys`).
 * ``P g<gen>:cms:<row>`` — count-min rows of phrase document frequencies, the same
   little-endian uint16 bytes as SQLite's.
 
@@ -28,57 +27,48 @@ never calls ``pickle.loads``; this module reads raw bytes (HMGET, and two read-o
 scripts that return set members and packed counts in one round trip) and parses them
 itself: ids as UTF-8, numbers as decimal text, signatures in datasketch's LeanMinHash
 byte layout, texts with zlib. Each batch of an add or remove is one MULTI/EXEC under
-``WATCH meta`` (every write bumps ``version``), so readers never see half a batch and
-concurrent writers retry instead of interleaving. ``rebuild`` writes a new generation
-beside the old and switches ``gen`` in one transaction. Connections carry socket
-timeouts and no automatic retry (a retried EXEC could apply twice): a server that goes
-away gives an `IndexError_` naming it within seconds. The write side is `redis_write`.
+``WATCH meta`` (every write bumps ``version``): its reads run at once while meta is
+watched, its writes are queued and sent between MULTI and EXEC, and the whole batch is
+tried again when another writer committed first. So readers never see half a batch and
+a crash, a killed process or a lost connection leaves each batch applied whole or not
+at all. ``rebuild`` writes a new generation beside the old and switches ``gen`` in one
+transaction. Connections carry socket timeouts and no automatic retry (a retried EXEC
+could apply twice): a server that goes away gives an `IndexError_` naming it within
+seconds. The ``redis`` client is imported only when a Redis index is opened.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import re
-import struct
+import time
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import numpy as np
 
-from provenance.errors import ConfigMismatchError, IndexError_, MissingExtraError
-from provenance.index import (
-    AddReport,
-    Candidate,
-    IndexParams,
-    IndexStats,
-    QueryFeatures,
-    content_hash,
-    doc_features,
-    phrase_key_version,
-    rank_candidates,
-    require_phrase_keys,
-)
-from provenance.index import (
-    count_min as cms,
-)
+from provenance.errors import IndexError_, MissingExtraError
+from provenance.fingerprint.features import DocFeatures, QueryFeatures
+from provenance.index import count_min as cms
+from provenance.index import datasketch_lsh
+from provenance.index.storage import Hits, T, Usage, chunks
 from provenance.model import Document
-from provenance.settings import SketchConfig
 
 SCHEMA_VERSION = "2"  # 2: fingerprint postings in hashes of packed numbers (1: a set each)
 DEFAULT_NAME = "default"
 FP_BITS = 16  # 65,536 fingerprint hashes: ~10 entries each at 10k documents, 100 (still compact) at 100k
 DEFAULT_TIMEOUT = 10.0  # seconds a command may take before the server counts as gone
-EXACT_BELOW = 2000  # documents: below, `stats` measures every key; above, it samples
+EXACT_BELOW = 2000  # documents: below, `usage` measures every key; above, it samples
 WRITE_RETRIES = 50  # optimistic-lock retries when other writers keep committing
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
 _DOC_FIELDS = ("id", "hash", "path", "title", "url", "site", "published", "chars", "raw_chars")
 _CHUNK = 2000
 _SCRIPTS = {
     # KEYS: meta, the LSH bucket sets, then fingerprint hashes; ARGV: the fingerprint of each hash.
-    # Reply: fingerprint, gen, n_docs, then per hit: key number and members (sets) or packed numbers.
+    # Reply: schema, fingerprint, gen, n_docs, then per hit: key number and members (sets) or packed numbers.
     "lookup": """
-local out = redis.call('HMGET', KEYS[1], 'fingerprint', 'gen', 'n_docs')
+local out = redis.call('HMGET', KEYS[1], 'schema', 'fingerprint', 'gen', 'n_docs')
 local nb = #KEYS - #ARGV
 for i = 2, nb do
   local m = redis.call('SMEMBERS', KEYS[i])
@@ -108,23 +98,39 @@ for i = 1, #cells, 4 do
 end
 return table.concat(out)
 """,
+    # KEYS: fingerprint hashes; ARGV: add or remove, then per key a fingerprint and a packed document number.
+    # Adding a number already there or removing one absent does nothing. Writes: only inside MULTI/EXEC.
+    "postings": """
+local add = ARGV[1] == 'add'
+for i = 1, #KEYS do
+  local f, n = ARGV[2 * i], ARGV[2 * i + 1]
+  local old = redis.call('HGET', KEYS[i], f) or ''
+  local keep, found = {}, false
+  for j = 1, #old, 4 do
+    local c = string.sub(old, j, j + 3)
+    if c == n then found = true else keep[#keep + 1] = c end
+  end
+  if add and not found then
+    redis.call('HSET', KEYS[i], f, old .. n)
+  elseif not add and found then
+    if #keep == 0 then redis.call('HDEL', KEYS[i], f) else redis.call('HSET', KEYS[i], f, table.concat(keep)) end
+  end
+end
+return #KEYS
+""",
 }
-
-
-def open(spec: str, config: SketchConfig, *, create: bool = False, params: IndexParams | None = None,
-         check_config: bool = True) -> RedisIndex:
-    """Open (or with `create`, make) the index named by a ``redis://HOST:PORT/DB[?name=NAME]`` URL."""
-    return RedisIndex(spec, config, create=create, params=params, check_config=check_config)
 
 
 def drop(spec: str) -> int:
     """Delete every key of the index named by `spec`, whatever its schema or configuration."""
-    ix = RedisIndex.__new__(RedisIndex)
-    ix._connect(spec)
+    kwargs, name, location, timeout = parse_spec(spec)
+    client, errors = _client(kwargs)
     try:
-        return ix.drop()
+        return _drop_keys(client, _prefix(name))
+    except errors as exc:
+        raise _server_error(exc, location, timeout) from exc
     finally:
-        ix.r.close()
+        client.close()
 
 
 def parse_spec(spec: str) -> tuple[dict, str, str, float]:
@@ -164,133 +170,129 @@ def parse_spec(spec: str) -> tuple[dict, str, str, float]:
     return kwargs, name, f"{where}name={name}", timeout
 
 
-def _guarded(fn):
-    """Turn any Redis client error into an `IndexError_` that names the server and the fix."""
-
-    @functools.wraps(fn)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return fn(self, *args, **kwargs)
-        except self._errors as exc:
-            raise self._server_error(exc) from exc
-
-    return wrapper
+def _redis():
+    """The redis client package, imported when a Redis index is opened (never for SQLite)."""
+    try:
+        import redis
+    except ImportError as exc:
+        raise MissingExtraError("redis", "redis") from exc
+    return redis
 
 
-class RedisPhraseStats:
-    """Phrase document frequencies from the count-min rows (never undercounts), read server-side.
+def _client(kwargs: dict):
+    """(client, the errors it raises): no automatic retry, since a resent MULTI/EXEC may have run."""
+    redis = _redis()
+    from redis.backoff import NoBackoff  # the same deferred package
+    from redis.retry import Retry
 
-    The meta hash is read on first use, so a check whose drafts find no candidate costs
-    one round trip, not two.
-    """
-
-    def __init__(self, index: RedisIndex) -> None:
-        self._index, self._state = index, None
-        self._errors, self._server_error = index._errors, index._server_error
-        self._memo: dict[bytes, np.ndarray] = {}  # a draft's phrases are asked about once per candidate
-
-    @_guarded
-    def _load(self) -> tuple[int, int, int]:
-        if self._state is None:
-            meta = self._index._read_meta()
-            require_phrase_keys(meta.get("phrase_keys"))
-            self._state = (int(meta["n_docs"]), int(meta["cms_bits"]), int(meta["gen"]))
-        return self._state
-
-    @property
-    def n_docs(self) -> int:
-        return self._load()[0]
-
-    @_guarded
-    def doc_freq(self, hashes: np.ndarray) -> np.ndarray:
-        hashes = np.asarray(hashes)
-        n_docs, bits, gen = self._load()
-        if len(hashes) == 0 or n_docs == 0:
-            return np.zeros(len(hashes), dtype=np.int64)
-        memo = hashes.astype(np.uint64).tobytes()
-        if memo in self._memo:
-            return self._memo[memo].copy()
-        depth = self._index.params.cms_depth
-        slots = cms.slots(hashes, depth, bits)
-        read = self._index._scripts("cms")
-        pipe = self._index.r.pipeline(transaction=False)
-        uniq = [np.unique(slots[r], return_inverse=True) for r in range(depth)]
-        for r, (u, _) in enumerate(uniq):
-            read(keys=[self._index._gkey(f"cms:{r}", gen)], args=[u.astype("<u4").tobytes()], client=pipe)
-        out = np.full(len(hashes), np.iinfo(np.int64).max, dtype=np.int64)
-        for (_, inverse), counts in zip(uniq, pipe.execute()):
-            np.minimum(out, np.frombuffer(counts, dtype="<u2").astype(np.int64)[inverse], out=out)
-        out = np.minimum(out, n_docs)
-        if len(self._memo) >= 64:
-            self._memo.clear()
-        self._memo[memo] = out
-        return out.copy()
+    return redis.Redis(**kwargs, retry=Retry(NoBackoff(), 0)), (redis.exceptions.RedisError, OSError)
 
 
-class RedisIndex:
-    """A document index in one Redis database under one name (see the module docstring for keys)."""
+def _prefix(name: str) -> str:
+    return f"provenance:{{{name}}}:"
 
-    def __init__(self, spec: str, config: SketchConfig, *, create: bool = False,
-                 params: IndexParams | None = None, check_config: bool = True) -> None:
-        self._connect(spec)
-        self.config = config
+
+def _server_error(exc: Exception, location: str, timeout: float) -> IndexError_:
+    kind = f"did not answer within {timeout:g} s" if "imeout" in type(exc).__name__ else "failed"
+    return IndexError_(
+        f"Redis server {location} {kind} ({type(exc).__name__}: {exc}). Check that it is running and "
+        "reachable, or point --index elsewhere; an add or remove that was cut off applied whole batches "
+        "only: run it again (unchanged documents are skipped)"
+    )
+
+
+def _drop_keys(client, prefix: str) -> int:
+    """Unlink every key that starts with `prefix`."""
+    dropped = 0
+    for keys in chunks(list(client.scan_iter(match=_glob_escape(prefix) + "*", count=1000)), 1000):
+        dropped += client.unlink(*keys)
+    return dropped
+
+
+class RedisStorage:
+    """An index's storage in one Redis database under one name (see the module docstring for keys)."""
+
+    SCHEMA = SCHEMA_VERSION
+
+    def __init__(self, spec: str, *, create: dict[str, object] | None = None) -> None:
+        """Open the index a ``redis://HOST:PORT/DB[?name=NAME]`` URL names; with `create`, make it if missing."""
+        self._redis_kwargs, self.name, self.location, self.timeout = parse_spec(spec)
+        self.r, self._errors = _client(self._redis_kwargs)
+        self._watch_error = _redis().exceptions.WatchError
+        self.prefix = _prefix(self.name)
         self._lsh_cache: dict[int, object] = {}
         self._script_cache: dict[str, object] = {}
         try:
-            meta = self._read_meta()
+            meta = self.read_meta()
             if not meta:
-                if not create:
+                if create is None:
                     raise IndexError_(
                         f"no index named {self.name!r} at {self.location}: build one with "
                         f"`provenance index add PATH... --index {self.location}`"
                     )
-                meta = self._create(params or IndexParams())
+                meta = self._create(create)
         except self._errors as exc:
             self.r.close()
             raise self._server_error(exc) from exc
-        if meta.get("schema") != SCHEMA_VERSION:
-            raise IndexError_(
-                f"{self.location} has index schema {meta.get('schema')!r}, this version reads {SCHEMA_VERSION!r}: "
-                "drop it (`provenance.index.redis.drop(URL)`) and add the original files again"
-            )
-        self.stored_fingerprint = meta["fingerprint"]
-        if check_config:
-            config.require_same(self.stored_fingerprint, what="index")
-        self.params = IndexParams.from_meta(meta)
+        if meta.get("schema") != SCHEMA_VERSION:  # another key layout: this code cannot even rebuild it
+            self.r.close()
+            raise IndexError_(self.schema_message(meta.get("schema")))
         self.gen = int(meta["gen"])
         self.fp_bits = int(meta["fp_bits"])
+        self.bands, self.rows = int(meta["bands"]), int(meta["rows"])
 
-    # --- plumbing ---------------------------------------------------------------------
+    def _create(self, initial: dict[str, object]) -> dict[str, str]:
+        meta_key = self.key("meta")
+        with self.r.pipeline(transaction=True) as pipe:
+            pipe.watch(meta_key)
+            if not pipe.exists(meta_key):
+                pipe.multi()
+                pipe.hset(meta_key, mapping={
+                    "schema": SCHEMA_VERSION, **initial, "fps": 0, "text_bytes": 0, "next_n": 1, "gen": 1,
+                    "version": 0, "fp_bits": FP_BITS,
+                })
+                pipe.set(self.key("gens"), 1)
+                for row in range(int(initial["cms_depth"])):
+                    pipe.set(self._gkey(f"cms:{row}", 1), bytes(2 << cms.MIN_BITS))
+                try:
+                    pipe.execute()
+                except self._watch_error:
+                    pass  # another process created it first; use theirs
+        return self.read_meta()
 
-    def _connect(self, spec: str) -> None:
+    def schema_message(self, stored: str | None) -> str:
+        return (f"{self.location} has index schema {stored!r}, this version reads {SCHEMA_VERSION!r}: "
+                "drop it (`provenance.index.redis.drop(URL)`) and add the original files again")
+
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn any Redis client error into an `IndexError_` that names the server and the fix."""
         try:
-            import redis
-            from redis.backoff import NoBackoff
-            from redis.retry import Retry
-        except ImportError as exc:
-            raise MissingExtraError("redis", "redis") from exc
-        self._errors = (redis.exceptions.RedisError, OSError)
-        self._redis_kwargs, self.name, self.location, self.timeout = parse_spec(spec)
-        self._redis_kwargs["retry"] = Retry(NoBackoff(), 0)  # never resend a MULTI/EXEC that may have run
-        self.prefix = f"provenance:{{{self.name}}}:"
-        self.r = redis.Redis(**self._redis_kwargs)
-
-    def _scripts(self, name: str):
-        return self._script(name, _SCRIPTS[name])
-
-    def _script(self, name: str, source: str):
-        """A Lua script registered once per client (EVALSHA; loaded again if the server forgot it)."""
-        if name not in self._script_cache:
-            self._script_cache[name] = self.r.register_script(source)
-        return self._script_cache[name]
+            yield
+        except self._errors as exc:
+            raise self._server_error(exc) from exc
 
     def _server_error(self, exc: Exception) -> IndexError_:
-        kind = "did not answer within %g s" % self.timeout if "imeout" in type(exc).__name__ else "failed"
-        return IndexError_(
-            f"Redis server {self.location} {kind} ({type(exc).__name__}: {exc}). Check that it is running and "
-            "reachable, or point --index elsewhere; an add or remove that was cut off applied whole batches "
-            "only: run it again (unchanged documents are skipped)"
-        )
+        return _server_error(exc, self.location, self.timeout)
+
+    def snapshot(self) -> contextlib.AbstractContextManager:
+        return contextlib.nullcontext()  # a lookup is one script: atomic already
+
+    def checkpoint(self) -> None:
+        pass
+
+    def close(self) -> None:
+        for lsh in self._lsh_cache.values():
+            datasketch_lsh.close_lsh(lsh)
+        self._lsh_cache.clear()
+        self.r.close()
+
+    def drop(self) -> int:
+        """Delete the whole index (every key under its name); returns the number of keys removed."""
+        with self.guard():
+            return _drop_keys(self.r, self.prefix)
+
+    # --- keys ------------------------------------------------------------------------------
 
     def key(self, suffix: str) -> str:
         return self.prefix + suffix
@@ -298,33 +300,28 @@ class RedisIndex:
     def _gkey(self, suffix: str, gen: int | None = None) -> str:
         return f"{self.prefix}g{self.gen if gen is None else gen}:{suffix}"
 
-    def _read_meta(self) -> dict[str, str]:
-        return {k.decode(): v.decode() for k, v in self.r.hgetall(self.key("meta")).items()}
+    def _script(self, name: str):
+        """A Lua script registered once per client (EVALSHA; loaded again if the server forgot it)."""
+        if name not in self._script_cache:
+            self._script_cache[name] = self.r.register_script(_SCRIPTS[name])
+        return self._script_cache[name]
 
-    def lsh(self, gen: int | None = None, config: SketchConfig | None = None):
-        """datasketch's ``MinHashLSH`` over this index's Redis buckets (ids as UTF-8 bytes keys)."""
-        from datasketch import MinHashLSH
+    def lsh(self, gen: int | None = None):
+        """datasketch's ``MinHashLSH`` over this index's buckets of generation `gen` (default: the current).
 
+        datasketch uses num_perm only to check the length of the MinHashes it is given; this
+        storage hands it band hashes, so bands x rows permutations are enough.
+        """
         gen = self.gen if gen is None else gen
         if gen not in self._lsh_cache:
-            conn = dict(self._redis_kwargs)
-            self._lsh_cache[gen] = MinHashLSH(
-                num_perm=(config or self.config).num_perm, params=(self.params.bands, self.params.rows),
-                storage_config={"type": "redis", "basename": self._gkey("lsh", gen).encode(), "redis": conn},
-                prepickle=False,
+            self._lsh_cache[gen] = datasketch_lsh.open_lsh(
+                self.bands * self.rows, self.bands, self.rows, self._gkey("lsh", gen).encode(), self._redis_kwargs
             )
         return self._lsh_cache[gen]
 
     def bucket_keys(self, signature: np.ndarray, gen: int | None = None) -> list[bytes]:
-        """The Redis key of each band's bucket in datasketch's layout (``storage.redis_key(lsh._H(band))``).
-
-        Computed here so a check never imports datasketch, whose ``lsh`` module pulls in
-        scipy (1-2 s a process); a test holds it equal to datasketch's own keys.
-        """
-        base = self._gkey("lsh", gen).encode() + b"_bucket_"
-        sig, r = np.asarray(signature, dtype=np.uint32), self.params.rows
-        return [base + struct.pack(">H", b) + bytes(sig[b * r : (b + 1) * r].byteswap().data)
-                for b in range(self.params.bands)]
+        """The Redis key of each band's bucket in datasketch's layout."""
+        return datasketch_lsh.bucket_keys(self._gkey("lsh", gen).encode(), signature, self.bands, self.rows)
 
     def _posting_keys(self, fps: np.ndarray, gen: int) -> tuple[list[str], list[bytes]]:
         """(hash key, field) of each fingerprint: 2^fp_bits hashes of packed document numbers.
@@ -333,66 +330,47 @@ class RedisIndex:
         hashes of 4-byte fields cost ~15. The bucket is a multiplicative hash of the
         fingerprint, since winnowed minima crowd the low values.
         """
-        v = np.asarray(fps).astype(np.int64).astype(np.uint32)
-        bucket = (v * np.uint32(0x9E3779B1)) >> np.uint32(32 - self.fp_bits)
-        raw = v.astype("<u4").tobytes()
+        values = np.asarray(fps).astype(np.int64).astype(np.uint32)
+        bucket = (values * np.uint32(0x9E3779B1)) >> np.uint32(32 - self.fp_bits)
+        raw = values.astype("<u4").tobytes()
         return ([f"{self.prefix}g{gen}:fp:{b}" for b in bucket.tolist()],
-                [raw[4 * j : 4 * j + 4] for j in range(len(v))])
+                [raw[4 * j : 4 * j + 4] for j in range(len(values))])
 
-    def _band_hashes(self, lsh, signatures: np.ndarray) -> list[list[bytes]]:
-        """datasketch's bucket key of every band of every signature (its own ``_H`` on uint32 values)."""
-        sig = np.asarray(signatures, dtype=np.uint32)
-        return [[lsh._H(row[a:b]) for a, b in lsh.hashranges] for row in sig]
+    def _queue_postings(self, pipe, gen: int, action: str, fps: np.ndarray, ns) -> None:
+        """Queue adding or removing (fingerprint, n) postings: a few script calls, not a command each."""
+        keys, fields = self._posting_keys(fps, gen)
+        packed = np.broadcast_to(np.asarray(ns, dtype="<u4"), (len(fps),)).astype("<u4").tobytes()
+        script = self._script("postings")
+        for start in range(0, len(keys), 20000):
+            args = [action]
+            for j in range(start, min(start + 20000, len(keys))):
+                args += [fields[j], packed[4 * j : 4 * j + 4]]
+            script(keys=keys[start : start + 20000], args=args, client=pipe)
 
-    def _create(self, params: IndexParams) -> dict[str, str]:
-        meta_key = self.key("meta")
-        with self.r.pipeline(transaction=True) as pipe:
-            pipe.watch(meta_key)
-            if not pipe.exists(meta_key):
-                pipe.multi()
-                pipe.hset(meta_key, mapping={
-                    "schema": SCHEMA_VERSION, "fingerprint": self.config.fingerprint, "bands": params.bands,
-                    "rows": params.rows, "winnow": params.winnow, "cms_depth": params.cms_depth,
-                    "cms_bits": cms.MIN_BITS, "cms_total": 0, "n_docs": 0, "fps": 0, "text_bytes": 0,
-                    "next_n": 1, "gen": 1, "version": 0, "phrase_keys": phrase_key_version(),
-                    "fp_bits": FP_BITS,
-                })
-                pipe.set(self.key("gens"), 1)
-                for r in range(params.cms_depth):
-                    pipe.set(self._gkey(f"cms:{r}", 1), bytes(2 << cms.MIN_BITS))
-                try:
-                    pipe.execute()
-                except self._watch_error:
-                    pass  # another process created it first; use theirs
-        return self._read_meta()
+    def _queue_features(self, pipe, gen: int, ns: Sequence[int], ids: Sequence[str], features: DocFeatures) -> int:
+        """Queue the datasketch bucket entries and fingerprint postings of documents `ns`; returns
+        how many fingerprints that was."""
+        lsh = self.lsh(gen)
+        for doc_id, hashes in zip(ids, datasketch_lsh.band_hashes(lsh, features.signatures)):
+            datasketch_lsh.queue_insert(lsh, pipe, _b(doc_id), hashes)
+        if not len(ns):
+            return 0
+        fps = np.concatenate(features.fingerprints)
+        self._queue_postings(pipe, gen, "add", fps, np.repeat(np.asarray(ns), [len(f) for f in features.fingerprints]))
+        return len(fps)
 
-    @property
-    def _watch_error(self):
-        import redis
+    # --- reads ------------------------------------------------------------------------------
 
-        return redis.exceptions.WatchError
-
-    def close(self) -> None:
-        for lsh in self._lsh_cache.values():
-            _close_lsh(lsh)
-        self._lsh_cache.clear()
-        self.r.close()
-
-    def __enter__(self) -> RedisIndex:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # --- reading helpers ------------------------------------------------------------------
+    def read_meta(self) -> dict[str, str]:
+        return {k.decode(): v.decode() for k, v in self.r.hgetall(self.key("meta")).items()}
 
     def _ns(self, ids: Sequence[str]) -> dict[str, int]:
         """id -> n for the ids present."""
         out: dict[str, int] = {}
-        for chunk in _chunks(list(ids), _CHUNK):
-            for i, n in zip(chunk, self.r.hmget(self.key("ids"), [_b(i) for i in chunk])):
+        for chunk in chunks(list(ids), _CHUNK):
+            for doc_id, n in zip(chunk, self.r.hmget(self.key("ids"), [_b(i) for i in chunk])):
                 if n is not None:
-                    out[i] = int(n)
+                    out[doc_id] = int(n)
         return out
 
     def _doc_fields(self, ns: Sequence[int], fields: Sequence[str]) -> list[list[bytes | None]]:
@@ -401,216 +379,107 @@ class RedisIndex:
             pipe.hmget(self.key(f"d:{n}"), list(fields))
         return pipe.execute()
 
-    def _existing(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+    def numbers(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         ns = self._ns(ids)
         rows = self._doc_fields(list(ns.values()), ["hash"])
-        return {i: (n, int(h)) for (i, n), (h,) in zip(ns.items(), rows) if h is not None}
+        return {doc_id: (n, int(h)) for (doc_id, n), (h,) in zip(ns.items(), rows) if h is not None}
 
-    def _texts(self, ns: Sequence[int]) -> list[str]:
+    def texts(self, ns: Sequence[int]) -> list[str]:
         return [_unz(z) for (z,) in self._doc_fields(ns, ["z"])]
 
-    def _all_ns(self) -> list[int]:
-        return sorted(int(n) for n in self.r.hvals(self.key("ids")))
+    def text_batches(self, size: int) -> Iterator[tuple[list[int], list[str]]]:
+        for ns in chunks(sorted(int(n) for n in self.r.hvals(self.key("ids"))), size):
+            yield list(ns), self.texts(ns)
 
-    def _text_batches(self, batch: int = 2000) -> Iterator[tuple[list[int], list[str]]]:
-        for ns in _chunks(self._all_ns(), batch):
-            yield list(ns), self._texts(ns)
+    def doc_ids(self, ns: Sequence[int]) -> dict[int, str]:
+        rows = self._doc_fields(list(ns), ["id"])
+        return {n: doc_id.decode("utf-8", "surrogatepass") for n, (doc_id,) in zip(ns, rows) if doc_id is not None}
 
-    # --- writing ----------------------------------------------------------------------------
-
-    @_guarded
-    def add(self, docs: Iterable[Document], *, batch_size: int = 500) -> AddReport:
-        """Add or replace documents, one MULTI/EXEC per batch; unchanged ones are skipped."""
-        counts = [0, 0, 0]  # added, replaced, unchanged
-        skipped: list[tuple[str, str]] = []
-        batch: list[Document] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                self._add_batch(batch, counts, skipped)
-                batch = []
-        if batch:
-            self._add_batch(batch, counts, skipped)
-        return AddReport(*counts, tuple(skipped))
-
-    def _add_batch(self, batch: list[Document], counts: list[int], skipped: list[tuple[str, str]]) -> None:
-        from provenance import text as textmod
-
-        by_id: dict[str, Document] = {}
-        for d in batch:
-            if d.id in by_id:
-                skipped.append((d.id, "duplicate id in this batch; the later one was kept"))
-            by_id[d.id] = d
-        hashes = {i: content_hash(d) for i, d in by_id.items()}
-        existing = self._existing(list(by_id))
-        todo = []
-        for i, d in by_id.items():
-            if existing.get(i, (None, None))[1] == hashes[i]:
-                counts[2] += 1
-            elif textmod.words(d.text):
-                todo.append(d)
-            else:
-                skipped.append((d.id, "no words to index"))
-        if not todo:
-            return
-        feats = doc_features([d.text for d in todo], self.config, self.params)
-        n_old = self._write(lambda plan: plan.replace(todo, [hashes[d.id] for d in todo], feats))
-        counts[0] += len(todo) - n_old
-        counts[1] += n_old
-
-    def _write(self, build):
-        from provenance.index.redis_write import write
-
-        return write(self, build)
-
-    @_guarded
-    def rebuild(self, config: SketchConfig | None = None, *, batch_size: int = 2000) -> int:
-        """Recompute signatures, buckets, fingerprints and phrase counts into a new generation, then switch.
-
-        With `config`, the index moves to that configuration (what a fingerprint mismatch asks for).
-        A concurrent add or remove makes the rebuild stop without switching: run it again.
-        """
-        from provenance.index.redis_write import rebuild
-
-        return rebuild(self, config or self.config, batch_size)
-
-    @_guarded
-    def remove(self, ids: Iterable[str]) -> list[str]:
-        """Remove documents by id in one MULTI/EXEC; returns the ids that were present."""
-        ids = list(dict.fromkeys(ids))
-        present: list[str] = []
-        self._write(lambda plan: present.extend(plan.delete(ids)))
-        found = set(present)
-        return [i for i in ids if i in found]
-
-    def _drop_keys(self, prefix: str) -> int:
-        """Unlink every key that starts with `prefix`."""
-        dropped = 0
-        for keys in _chunks(list(self.r.scan_iter(match=_glob_escape(prefix) + "*", count=1000)), 1000):
-            dropped += self.r.unlink(*keys)
-        return dropped
-
-    @_guarded
-    def drop(self) -> int:
-        """Delete the whole index (every key under its name); returns the number of keys removed."""
-        return self._drop_keys(self.prefix)
-
-    # --- reading -----------------------------------------------------------------------------
-
-    @property
-    def n_docs(self) -> int:
-        return int(self.r.hget(self.key("meta"), "n_docs") or 0)
-
-    def _current_meta(self, pipe_reply: list) -> dict[str, str]:
-        fingerprint, gen, n_docs = (v.decode() if v is not None else None for v in pipe_reply)
-        if fingerprint is None:
-            raise IndexError_(f"the index {self.location} is gone: build it again with `provenance index add`")
-        if fingerprint != self.config.fingerprint:
-            raise ConfigMismatchError(
-                f"index built with {fingerprint}; this query uses {self.config.fingerprint}: "
-                "rebuild it with `provenance index rebuild`"
-            )
-        return {"gen": gen, "n_docs": n_docs}
-
-    @_guarded
-    def candidates(self, query: QueryFeatures, *, limit: int = 10, max_df: int | None = None) -> list[Candidate]:
-        """Stored documents sharing fingerprints or LSH buckets with `query`, best first (as SQLite ranks them)."""
-        shingles = np.unique(np.asarray(query.shingles, dtype=np.int64))
-        for _ in range(3):  # a rebuild may switch generations between our reads
-            gen = self.gen
-            # SMEMBERS of every bucket (what datasketch's RedisSetStorage.get does for MinHashLSH.query)
-            # and HGET of every shingle's posting, server-side in one script: one round trip
-            fp_keys, fields = self._posting_keys(shingles, gen)
-            keys = [self.key("meta"), *self.bucket_keys(query.signature, gen), *fp_keys]
-            reply = self._scripts("lookup")(keys=keys, args=fields)
-            meta = self._current_meta(reply[:3])
-            if int(meta["gen"]) == gen:
-                break
-            self.gen = int(meta["gen"])
-        else:
-            raise IndexError_(f"{self.location} is being rebuilt: check again when `index rebuild` is done")
-        n_docs = int(meta["n_docs"])
-        nb = self.params.bands
-        bands: list[list[bytes]] = [[] for _ in range(nb)]
-        fp_sets: list[np.ndarray] = [np.empty(0, np.uint32)] * len(fp_keys)
-        i = 3
-        while i < len(reply):  # flat: 1-based key number, then a member count and members, or packed numbers
-            k = int(reply[i]) - 2
-            if k < nb:
-                bands[k] = reply[i + 2 : i + 2 + int(reply[i + 1])]
-                i += 2 + int(reply[i + 1])
-            else:
-                fp_sets[k - nb] = np.frombuffer(reply[i + 1], dtype="<u4")
-                i += 2
-        band_ids = sorted({m for members in bands for m in members})
-        band_n = dict(zip(band_ids, self.r.hmget(self.key("ids"), band_ids))) if band_ids else {}
-        bn = np.array([int(band_n[m]) for members in bands for m in members if band_n.get(m) is not None],
-                      dtype=np.int64)
-        fk = np.repeat(np.arange(len(fp_sets)), [len(m) for m in fp_sets])
-        fn = np.concatenate([np.empty(0, np.int64), *fp_sets]).astype(np.int64)
-        docs, fcount, bcount, score = rank_candidates(fk, fn, bn, n_docs, limit=limit, max_df=max_df)
-        if len(docs) == 0:
-            return []
-        ids = [row[0] for row in self._doc_fields(docs.tolist(), ["id"])]
-        return [
-            Candidate(i.decode("utf-8", "surrogatepass"), int(f), int(b), float(sc))
-            for f, b, sc, i in zip(fcount, bcount, score, ids)
-            if i is not None
-        ]
-
-    @_guarded
     def documents(self, ids: Sequence[str]) -> list[Document]:
-        """Stored documents by id, in the order asked (missing ids are left out)."""
         ns = self._ns(ids)
         found: dict[str, Document] = {}
-        for (i, _), row in zip(ns.items(), self._doc_fields(list(ns.values()), [*_DOC_FIELDS, "z"])):
+        for doc_id, row in zip(ns, self._doc_fields(list(ns.values()), [*_DOC_FIELDS, "z"])):
             if row[0] is None:
                 continue
             f = dict(zip(_DOC_FIELDS, (v.decode("utf-8", "surrogatepass") if v is not None else None for v in row)))
-            found[i] = Document(
-                id=i, text=_unz(row[-1]), path=f["path"] or "", title=f["title"], url=f["url"], site=f["site"],
+            found[doc_id] = Document(
+                id=doc_id, text=_unz(row[-1]), path=f["path"] or "", title=f["title"], url=f["url"], site=f["site"],
                 published=f["published"], raw_chars=int(f["raw_chars"]),
             )
-        return [found[i] for i in ids if i in found]
+        return [found[doc_id] for doc_id in ids if doc_id in found]
 
-    @_guarded
     def signatures(self, ids: Sequence[str]) -> dict[str, bytes]:
-        """Stored LeanMinHash bytes by id."""
         ns = self._ns(ids)
         sigs = self.r.hmget(self._gkey("sig"), list(ns.values())) if ns else []
-        return {i: s for i, s in zip(ns, sigs) if s is not None}
+        return {doc_id: s for doc_id, s in zip(ns, sigs) if s is not None}
 
-    @_guarded
-    def content_hashes(self, ids: Sequence[str]) -> dict[str, int]:
-        return {i: h for i, (_, h) in self._existing(list(ids)).items()}
-
-    @_guarded
     def ids(self) -> list[str]:
         return sorted(k.decode("utf-8", "surrogatepass") for k in self.r.hkeys(self.key("ids")))
 
-    def phrase_stats(self) -> RedisPhraseStats:
-        """Phrase counts for `verdict.compare` (refuses counts keyed the way this code no longer asks)."""
-        return RedisPhraseStats(self)
+    def lookup(self, query: QueryFeatures) -> Hits:
+        """Every bucket set and fingerprint posting of the query, with the meta values, in one script call.
 
-    @_guarded
-    def stats(self) -> IndexStats:
+        The bucket sets are read with SMEMBERS, what datasketch's ``RedisSetStorage.get`` does for
+        ``MinHashLSH.query``; a rebuild may switch generations between our reads, hence the retries.
+        """
+        shingles = np.unique(np.asarray(query.shingles, dtype=np.int64))
+        for _ in range(3):
+            gen = self.gen
+            fp_keys, fields = self._posting_keys(shingles, gen)
+            reply = self._script("lookup")(keys=[self.key("meta"), *self.bucket_keys(query.signature, gen), *fp_keys],
+                                           args=fields)
+            schema, fingerprint, reply_gen, n_docs = (v.decode() if v is not None else None for v in reply[:4])
+            if fingerprint is None:
+                raise IndexError_(f"the index {self.location} is gone: build it again with `provenance index add`")
+            if int(reply_gen) == gen:
+                break
+            self.gen = int(reply_gen)
+        else:
+            raise IndexError_(f"{self.location} is being rebuilt: check again when `index rebuild` is done")
+        bands: list[list[bytes]] = [[] for _ in range(self.bands)]
+        fp_sets: list[np.ndarray] = [np.empty(0, np.uint32)] * len(fp_keys)
+        i = 4
+        while i < len(reply):  # flat: 1-based key number, then a member count and members, or packed numbers
+            k = int(reply[i]) - 2
+            if k < self.bands:
+                bands[k] = reply[i + 2 : i + 2 + int(reply[i + 1])]
+                i += 2 + int(reply[i + 1])
+            else:
+                fp_sets[k - self.bands] = np.frombuffer(reply[i + 1], dtype="<u4")
+                i += 2
+        band_ids = sorted({m for members in bands for m in members})
+        band_n = dict(zip(band_ids, self.r.hmget(self.key("ids"), band_ids))) if band_ids else {}
+        band_docs = np.array([int(band_n[m]) for members in bands for m in members if band_n.get(m) is not None],
+                             dtype=np.int64)
+        fp_of = np.repeat(np.arange(len(fp_sets)), [len(m) for m in fp_sets])
+        fp_docs = np.concatenate([np.empty(0, np.int64), *fp_sets]).astype(np.int64)
+        meta = {"schema": schema, "fingerprint": fingerprint, "gen": reply_gen, "n_docs": n_docs}
+        return Hits(meta, fp_of, fp_docs, band_docs)
+
+    def phrase_cells(self, meta: dict[str, str], cells: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Count-min cells read server-side, every row in one round trip."""
+        read = self._script("cms")
+        pipe = self.r.pipeline(transaction=False)
+        for row, positions in enumerate(cells):
+            read(keys=[self._gkey(f"cms:{row}", int(meta["gen"]))], args=[positions.astype("<u4").tobytes()],
+                 client=pipe)
+        return [np.frombuffer(counts, dtype="<u2").astype(np.int64) for counts in pipe.execute()]
+
+    def usage(self) -> Usage:
         """Counts from the meta hash; memory from ``MEMORY USAGE`` (see `_memory`)."""
-        meta = self._read_meta()
+        meta = self.read_meta()
         size, keys, how = self._memory(meta)
         text_bytes = int(meta["text_bytes"])
         policy = self.r.info("memory").get("maxmemory_policy", "unknown")
-        return IndexStats(
-            location=self.location,
-            config_fingerprint=meta["fingerprint"],
-            params=self.params,
-            documents=int(meta["n_docs"]),
+        return Usage(
+            meta=meta,
             fingerprints=int(meta["fps"]),
-            band_entries=int(meta["n_docs"]) * self.params.bands,
+            band_entries=int(meta["n_docs"]) * self.bands,
             text_bytes=text_bytes,
+            text_footprint=text_bytes,
             size_bytes=size,
-            structure_bytes=max(size - text_bytes, 0),
             extra={"backend": "redis", "keys": str(keys), "memory": how, "generation": meta["gen"],
-                   "cms_width": str(1 << int(meta["cms_bits"])), "maxmemory_policy": str(policy)},
+                   "maxmemory_policy": str(policy)},
         )
 
     def _memory(self, meta: dict[str, str]) -> tuple[int, int, str]:
@@ -624,7 +493,7 @@ class RedisIndex:
         n_docs, gen = int(meta["n_docs"]), int(meta["gen"])
         if n_docs < EXACT_BELOW:
             size = keys = 0
-            for chunk in _chunks(list(self.r.scan_iter(match=_glob_escape(self.prefix) + "*", count=1000)), _CHUNK):
+            for chunk in chunks(list(self.r.scan_iter(match=_glob_escape(self.prefix) + "*", count=1000)), _CHUNK):
                 pipe = self.r.pipeline(transaction=False)
                 for k in chunk:
                     pipe.memory_usage(k, samples=0)
@@ -632,16 +501,16 @@ class RedisIndex:
                 keys += len(chunk)
             return size, keys, "measured"
         base = self._gkey("lsh", gen).encode()
-        registries = [base + b"_bucket_" + struct.pack(">H", b) for b in range(self.params.bands)]
-        singles = [self.key(k) for k in ("meta", "ids", "gens")] + [self._gkey("sig", gen), base + b"_keys"]
-        singles += [self._gkey(f"cms:{r}", gen) for r in range(self.params.cms_depth)] + registries
+        *registries, keys_hash = datasketch_lsh.registry_keys(base, self.bands)
+        singles = [self.key(k) for k in ("meta", "ids", "gens")] + [self._gkey("sig", gen), keys_hash]
+        singles += [self._gkey(f"cms:{r}", gen) for r in range(int(meta["cms_depth"]))] + registries
         pipe = self.r.pipeline(transaction=False)
         for k in singles:
             pipe.memory_usage(k)
         for k in registries:
             pipe.hlen(k)
         pipe.hrandfield(self.key("ids"), 200, withvalues=True)
-        pipe.hrandfield(base + b"_keys", 200, withvalues=True)
+        pipe.hrandfield(keys_hash, 200, withvalues=True)
         for k in registries:
             pipe.hrandfield(k, 20, withvalues=True)
         got = pipe.execute()
@@ -669,14 +538,202 @@ class RedisIndex:
         return size, keys, "estimated from samples"
 
 
-def _close_lsh(lsh) -> None:
-    for storage in [lsh.keys, *lsh.hashtables]:
-        storage._redis.close()
+    # --- writes ------------------------------------------------------------------------------
+
+    def write(self, fn: Callable[[_WriteBatch], T]) -> T:
+        """``fn(batch)`` under WATCH meta, its writes committed in one MULTI/EXEC; run again on conflict."""
+        for attempt in range(WRITE_RETRIES):
+            with self.r.pipeline(transaction=True) as pipe:
+                pipe.watch(self.key("meta"))
+                batch = _WriteBatch(self, pipe)
+                result = fn(batch)
+                batch.commit()
+                try:
+                    pipe.execute()
+                    return result
+                except self._watch_error:
+                    time.sleep(min(0.005 * 2**attempt, 0.5))
+        raise IndexError_(f"{self.location}: other writers kept changing the index; try the add or remove again")
+
+    def rebuild(self, fn: Callable[[_Rebuild], T]) -> T:
+        """``fn(target)`` writing a new generation beside the old, then ``gen`` switched in one transaction.
+
+        A concurrent add or remove makes the rebuild stop without switching: run it again.
+        """
+        meta = self.read_meta()
+        old, new = int(meta["gen"]), int(self.r.incr(self.key("gens")))  # generations are never reused
+        _drop_keys(self.r, f"{self.prefix}g{new}:")
+        target = _Rebuild(self, new)
+        try:
+            result = fn(target)
+            self._switch(meta["version"], new, target)
+        except BaseException:
+            _drop_keys(self.r, f"{self.prefix}g{new}:")
+            raise
+        self.gen = new
+        _drop_keys(self.r, f"{self.prefix}g{old}:")
+        stale = self._lsh_cache.pop(old, None)
+        if stale is not None:
+            datasketch_lsh.close_lsh(stale)
+        return result
+
+    def _switch(self, version: str, new: int, target: _Rebuild) -> None:
+        with self.r.pipeline(transaction=True) as pipe:
+            pipe.watch(self.key("meta"))
+            if pipe.hget(self.key("meta"), "version").decode() != version:
+                pipe.reset()
+                raise IndexError_(f"{self.location} changed during the rebuild: run `provenance index rebuild` again")
+            pipe.multi()
+            for row, counts in enumerate(target.rows):
+                pipe.set(self._gkey(f"cms:{row}", new), counts.astype("<u2").tobytes())
+            pipe.hset(self.key("meta"), mapping={**target.updates, "gen": new, "fps": target.fps})
+            pipe.hincrby(self.key("meta"), "version", 1)
+            pipe.execute()
 
 
-def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+class _Reads:
+    """Reads of committed state, passed through to the storage (a batch's own writes are not visible)."""
+
+    def __init__(self, storage: RedisStorage) -> None:
+        self.storage = storage
+
+    def numbers(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        return self.storage.numbers(ids)
+
+    def texts(self, ns: Sequence[int]) -> list[str]:
+        return self.storage.texts(ns)
+
+    def text_batches(self, size: int) -> Iterator[tuple[list[int], list[str]]]:
+        return self.storage.text_batches(size)
+
+    def doc_ids(self, ns: Sequence[int]) -> dict[int, str]:
+        return self.storage.doc_ids(ns)
+
+
+class _WriteBatch(_Reads):
+    """One write transaction being prepared: reads run now (under WATCH), writes are queued for EXEC."""
+
+    def __init__(self, storage: RedisStorage, pipe) -> None:
+        super().__init__(storage)
+        self.pipe = pipe
+        self.meta = storage.read_meta()
+        storage.gen = self.gen = int(self.meta["gen"])
+        self.ops: list[Callable[[object], None]] = []  # each queues its commands on the MULTI pipeline
+        self.rows: Sequence[np.ndarray] | None = None  # count-min rows, when they change
+        self.updates: dict[str, object] = {}
+        self.fps, self.text_bytes, self.next_n = (int(self.meta[k]) for k in ("fps", "text_bytes", "next_n"))
+
+    def read_meta(self) -> dict[str, str]:
+        return dict(self.meta)
+
+    def set_meta(self, **values: object) -> None:
+        self.updates.update(values)
+
+    def cms_rows(self, depth: int, bits: int) -> list[np.ndarray]:
+        raw = self.storage.r.mget([self.storage._gkey(f"cms:{row}", self.gen) for row in range(depth)])
+        return [np.frombuffer(b or bytes(2 << bits), dtype="<u2").astype(np.int64) for b in raw]
+
+    def put_cms_rows(self, rows: Sequence[np.ndarray]) -> None:
+        self.rows = rows
+
+    def put_documents(self, docs: Sequence[Document], hashes: Sequence[int], signatures: Sequence[bytes]) -> list[int]:
+        ns = list(range(self.next_n, self.next_n + len(docs)))
+        self.next_n += len(docs)
+        key = self.storage.key
+        for doc, digest, n in zip(docs, hashes, ns):
+            z = zlib.compress(doc.text.encode("utf-8", "surrogatepass"), 6)
+            fields = {"id": doc.id, "hash": digest, "path": doc.path, "title": doc.title, "url": doc.url,
+                      "site": doc.site, "published": doc.published, "chars": len(doc.text),
+                      "raw_chars": doc.raw_chars or len(doc.text)}
+            mapping = {k: (v.encode("utf-8", "surrogatepass") if isinstance(v, str) else v)
+                       for k, v in fields.items() if v is not None}
+            self._queue("hset", key(f"d:{n}"), None, None, {**mapping, "z": z})
+            self._queue("hset", key("ids"), _b(doc.id), n)
+            self.text_bytes += len(z)
+        self._queue("hset", self.storage._gkey("sig", self.gen), None, None, dict(zip(ns, signatures)))
+        return ns
+
+    def delete_documents(self, ns: Sequence[int], ids: Sequence[str]) -> None:
+        self.text_bytes -= sum(len(z) for (z,) in self.storage._doc_fields(ns, ["z"]) if z is not None)
+        for n, doc_id in zip(ns, ids):
+            self._queue("hdel", self.storage._gkey("sig", self.gen), n)
+            self._queue("hdel", self.storage.key("ids"), _b(doc_id))
+            self._queue("delete", self.storage.key(f"d:{n}"))
+
+    def add_postings(self, ns: Sequence[int], ids: Sequence[str], features: DocFeatures) -> None:
+        self.ops.append(lambda pipe: self.storage._queue_features(pipe, self.gen, ns, ids, features))
+        self.fps += sum(len(f) for f in features.fingerprints)
+
+    def remove_postings(self, ns: Sequence[int], ids: Sequence[str], features: DocFeatures) -> None:
+        """Queue taking the documents out of datasketch's buckets and the fingerprint postings.
+
+        A bucket's registry entry goes when its set empties (what datasketch's remove does), so
+        the sets are read now to find the buckets this batch empties.
+        """
+        lsh = self.storage.lsh(self.gen)
+        keys = [_b(doc_id) for doc_id in ids]
+        hashes = datasketch_lsh.band_hashes(lsh, features.signatures)
+        members: dict[tuple[int, bytes], set[bytes]] = {}
+        for key, doc_hashes in zip(keys, hashes):
+            for band, h in enumerate(doc_hashes):
+                members.setdefault((band, h), set()).add(key)
+        pipe = self.storage.r.pipeline(transaction=False)
+        for band, h in members:
+            pipe.smembers(lsh.hashtables[band].redis_key(h))
+        empties = [bucket for bucket, now in zip(members, pipe.execute()) if not (set(now) - members[bucket])]
+        for key, n, doc_hashes, fps in zip(keys, ns, hashes, features.fingerprints):
+            self.ops.append(lambda pipe, key=key, doc_hashes=doc_hashes: datasketch_lsh.queue_remove(
+                lsh, pipe, key, doc_hashes))
+            self.ops.append(lambda pipe, n=n, fps=fps: self.storage._queue_postings(pipe, self.gen, "remove", fps, n))
+        for band, h in empties:
+            self.ops.append(lambda pipe, band=band, h=h: datasketch_lsh.queue_forget(lsh, pipe, band, h))
+        self.fps -= sum(len(f) for f in features.fingerprints)
+
+    def _queue(self, command: str, *args: object) -> None:
+        self.ops.append(lambda pipe: getattr(pipe, command)(*args))
+
+    def commit(self) -> None:
+        """MULTI, then every queued write, the counts and a version bump (EXEC is the caller's)."""
+        pipe = self.pipe
+        pipe.multi()
+        for op in self.ops:
+            op(pipe)
+        if self.rows is not None:
+            for row, counts in enumerate(self.rows):
+                pipe.set(self.storage._gkey(f"cms:{row}", self.gen), counts.astype("<u2").tobytes())
+        pipe.hset(self.storage.key("meta"), mapping={
+            "fps": self.fps, "text_bytes": self.text_bytes, "next_n": self.next_n, **self.updates,
+        })
+        pipe.hincrby(self.storage.key("meta"), "version", 1)
+
+
+class _Rebuild(_Reads):
+    """A new generation being written: invisible to readers until `RedisStorage._switch`."""
+
+    def __init__(self, storage: RedisStorage, gen: int) -> None:
+        super().__init__(storage)
+        self.gen = gen
+        self.rows: Sequence[np.ndarray] = []
+        self.updates: dict[str, object] = {}
+        self.fps = 0
+
+    def read_meta(self) -> dict[str, str]:
+        return self.storage.read_meta()
+
+    def set_meta(self, **values: object) -> None:
+        self.updates.update(values)
+
+    def put_cms_rows(self, rows: Sequence[np.ndarray]) -> None:
+        self.rows = rows
+
+    def put_signatures(self, ns: Sequence[int], signatures: Sequence[bytes]) -> None:
+        if len(ns):
+            self.storage.r.hset(self.storage._gkey("sig", self.gen), mapping=dict(zip(ns, signatures)))
+
+    def add_postings(self, ns: Sequence[int], ids: Sequence[str], features: DocFeatures) -> None:
+        pipe = self.storage.r.pipeline(transaction=False)
+        self.fps += self.storage._queue_features(pipe, self.gen, ns, ids, features)
+        pipe.execute()
 
 
 def _b(doc_id: str) -> bytes:
