@@ -255,7 +255,7 @@ def test_postings_cost_well_under_the_old_row_per_posting(index):
 
 
 def _to_schema_1(path: Path) -> None:
-    """Turn a current index into one of schema 1 (a WITHOUT ROWID (key, n) row per posting)."""
+    """Turn a current index into one of another layout: schema 1, a WITHOUT ROWID (key, n) row per posting."""
     con = sqlite3.connect(path, isolation_level=None)
     con.executescript(
         """BEGIN;
@@ -269,7 +269,8 @@ def _to_schema_1(path: Path) -> None:
     con.close()
 
 
-def test_an_index_of_schema_1_is_refused_with_how_to_convert_it_and_rebuild_converts_it(tmp_path):
+def test_an_index_of_another_schema_is_refused_naming_rebuild_and_rebuild_rewrites_it(tmp_path):
+    """Only `rebuild` may open an index of another layout: it rewrites all but the stored documents."""
     path = tmp_path / "old.sqlite"
     stored = docs(30)
     with open_index(path, create=True) as ix:

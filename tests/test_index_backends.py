@@ -251,7 +251,7 @@ def test_phrase_sketch_widens_as_the_index_grows(index, monkeypatch):
     assert ps.n_docs == 39 and (est >= true).all() and np.mean(est == true) > 0.95
 
 
-# --- the same answers on both backends ------------------------------------------------------
+# --- the same answers on every backend ------------------------------------------------------
 
 
 def _corpus() -> tuple[list[Document], list[Document]]:
@@ -285,10 +285,10 @@ def _corpus() -> tuple[list[Document], list[Document]]:
     return stored, drafts
 
 
-@needs_redis
-def test_both_backends_give_the_same_candidates_phrase_counts_and_verdicts(make):
+@pytest.mark.parametrize("other", [b for b in BACKENDS if b != "sqlite"])
+def test_every_backend_gives_the_candidates_phrase_counts_and_verdicts_of_sqlite(make, other):
     stored, drafts = _corpus()
-    specs = [make("sqlite"), make("redis")]
+    specs = [make("sqlite"), make(other)]
     answers = []
     for s in specs:
         with open_index(s, create=True) as ix:
@@ -518,9 +518,9 @@ def test_a_server_that_stops_mid_add_gives_a_clear_error(private_redis):
         proc.wait()
         yield from docs(20, start=20)
 
-    with open_index(spec, create=True) as ix:
-        with pytest.raises(IndexError_, match=r"Redis server redis://127\.0\.0\.1:\d+/0\?name=test-.* failed"):
-            _within(60, lambda: ix.add(stream(), batch_size=20))
+    failed = r"Redis server redis://127\.0\.0\.1:\d+/0\?name=test-.* failed"
+    with open_index(spec, create=True) as ix, pytest.raises(IndexError_, match=failed):
+        _within(60, lambda: ix.add(stream(), batch_size=20))
     with pytest.raises(IndexError_, match="run it again"):
         _within(60, lambda: open_index(spec))
 
@@ -575,3 +575,40 @@ def test_killing_an_add_leaves_only_whole_batches(private_redis, tmp_path):
         _assert_consistent(ix)
         rep = ix.add(docs(3000, words=200)[: ix.n_docs + 10])
         assert rep.added == 10
+
+
+# --- the layers ---------------------------------------------------------------------------------
+
+
+def test_datasketch_internals_are_touched_in_one_file_only():
+    """Private datasketch names (``_H``, ``_insert``, ``_remove``, ``_redis``) and datasketch's storage
+    objects appear in `index/datasketch_lsh.py` and nowhere else in the package."""
+    import re
+
+    private = re.compile(r"\._H\(|\._insert\(|\._remove\(|\.hashtables\b|\.hashranges\b|\blsh\.keys\b|\._redis\.")
+    users = {
+        str(p.relative_to(ROOT)) for p in (ROOT / "provenance").rglob("*.py")
+        if private.search(p.read_text(encoding="utf-8"))
+    }
+    assert users == {"provenance/index/datasketch_lsh.py"}
+
+
+def test_a_check_against_an_sqlite_index_imports_neither_redis_nor_datasketch(tmp_path):
+    path = tmp_path / "index.sqlite"
+    with open_index(path, create=True) as ix:
+        ix.add(docs(5))
+    draft = tmp_path / "draft.txt"
+    draft.write_text(prose(2, 300), encoding="utf-8")
+    script = "\n".join([
+        "import runpy, sys",
+        f"sys.argv = ['hook', '--index', {str(path)!r}, {str(draft)!r}]",
+        "try:",
+        "    runpy.run_module('provenance.cli.hook', run_name='__main__')",
+        "except SystemExit as exc:",
+        "    code = exc.code",
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'redis', 'datasketch', 'scipy'})",
+        "print('exit', code, 'heavy', heavy, file=sys.stderr)",
+    ])
+    run = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, cwd=ROOT,
+                         timeout=120)
+    assert "exit 1 heavy []" in run.stderr, run.stderr

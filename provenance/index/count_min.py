@@ -1,14 +1,14 @@
 """The count-min sketch of phrase document frequencies that every index backend keeps.
 
-The verdict asks only whether a phrase (`align.phrase_keys`) is common, in at least
+The verdict asks only whether a phrase (`features.phrase_keys`) is common, in at least
 max(20, 1% of) the documents, so the sketch needs a small absolute error while the
 index is small and a small relative one after: its width doubles (recounted from the
 stored texts; amortised, cheap) while the expected overcount per cell would pass
 `LOAD` documents, up to ``2 x 2^MAX_BITS`` uint16 cells (1 MB), where ~200 phrases
 per document overcount by ~0.08% of the index. Counts saturate at 65535.
 
-Rows are stored as little-endian uint16 bytes by SQLite and Redis alike; the layout,
-the hashing and the widening rule live here so both backends count the same way.
+Every storage keeps the rows as little-endian uint16 bytes; the hashing and the widening
+rule live here and `logic.Index` applies them, so every backend counts the same way.
 """
 
 from __future__ import annotations

@@ -58,9 +58,9 @@ def registry_keys(basename: bytes, bands: int) -> list[bytes]:
     return [basename + b"_bucket_" + struct.pack(">H", band) for band in range(bands)] + [basename + b"_keys"]
 
 
-def bucket_sets(lsh, hashes: Sequence[Sequence[bytes]]) -> list[list[bytes]]:
-    """The Redis key of the bucket set of each (document, band) hash."""
-    return [[table.redis_key(h) for h, table in zip(doc_hashes, lsh.hashtables)] for doc_hashes in hashes]
+def bucket_set(lsh, band: int, h: bytes) -> bytes:
+    """The Redis key of the set of documents in band `band`'s bucket `h`."""
+    return lsh.hashtables[band].redis_key(h)
 
 
 def queue_insert(lsh, pipe, key: bytes, hashes: Sequence[bytes]) -> None:

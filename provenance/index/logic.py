@@ -197,11 +197,11 @@ class Index:
         """Remove documents by id in one transaction; returns the ids that were present."""
         ids = list(dict.fromkeys(ids))
         with self.storage.guard():
-            present = set(self.storage.write(lambda batch: self._remove(batch, ids)))
+            present = set(self.storage.write(lambda batch: self._remove_ids(batch, ids)))
             self.storage.checkpoint()
         return [doc_id for doc_id in ids if doc_id in present]
 
-    def _remove(self, batch: WriteBatch, ids: list[str]) -> list[str]:
+    def _remove_ids(self, batch: WriteBatch, ids: list[str]) -> list[str]:
         meta = batch.read_meta()
         self._require_current(meta)
         removal = self._removal(batch, ids)

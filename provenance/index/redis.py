@@ -679,7 +679,7 @@ class _WriteBatch(_Reads):
                 members.setdefault((band, h), set()).add(key)
         pipe = self.storage.r.pipeline(transaction=False)
         for band, h in members:
-            pipe.smembers(lsh.hashtables[band].redis_key(h))
+            pipe.smembers(datasketch_lsh.bucket_set(lsh, band, h))
         empties = [bucket for bucket, now in zip(members, pipe.execute()) if not (set(now) - members[bucket])]
         for key, n, doc_hashes, fps in zip(keys, ns, hashes, features.fingerprints):
             self.ops.append(lambda pipe, key=key, doc_hashes=doc_hashes: datasketch_lsh.queue_remove(
