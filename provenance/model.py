@@ -39,6 +39,9 @@ class Document:
     segments: tuple[Segment, ...] = ()  # empty: text is the raw input unchanged
     raw_chars: int = 0  # characters in the raw input before extraction
     line: int | None = None  # a JSONL record: its 1-based line in `path` (raw offsets are into its text)
+    # lines of the raw file that credit a publication or are blog-platform text (`text.credits`),
+    # kept for origin estimation because extraction drops many of them
+    credit_lines: tuple[str, ...] = ()
 
     def raw_offset(self, offset: int) -> int:
         """Map a character offset in `text` to the matching offset in the raw input."""

@@ -26,6 +26,7 @@ from provenance.ingest.corpus_chrome import default_min_docs, remove_repeated_li
 from provenance.ingest.markup import Mapped, front_matter, iso_date, normalize_newlines, strip_markup
 from provenance.ingest.page_chrome import clean_page
 from provenance.model import Document, Problem
+from provenance.text.credits import credit_lines
 
 __all__ = [
     "DEFAULT_MAX_BYTES", "SUFFIXES", "decode", "default_min_docs", "load_paths", "load_text",
@@ -260,7 +261,7 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]+")
 
 
 def _document(raw: str, kind: str, *, id: str, path: str, fields: dict[str, str] | None = None,
-              line: int | None = None) -> Document:
+              line: int | None = None, credits: tuple[str, ...] = ()) -> Document:
     if not raw.strip():
         raise _Skip("empty file" if not raw else "only whitespace")
     m, meta = _html(raw) if kind == "html" else _plain(raw, kind)
@@ -272,6 +273,7 @@ def _document(raw: str, kind: str, *, id: str, path: str, fields: dict[str, str]
     return Document(
         id=id, text=m.text, path=path, title=meta.get("title"), url=meta.get("url"), site=meta.get("site"),
         published=meta.get("published"), segments=m.segments, raw_chars=len(raw), line=line,
+        credit_lines=credits,
     )
 
 
@@ -459,6 +461,24 @@ def load_paths(
     return docs, problems
 
 
+_CREDIT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+_CREDIT_BYTES = 1 << 22  # credit lines are looked for in the file's first 4 MB, read as UTF-8
+
+
+def _credit_lines(f: Path, data: bytes, size: int) -> tuple[str, ...]:
+    """The file's credit and platform lines (`text.credits`), which extraction often drops."""
+    if f.suffix.lower() not in _CREDIT_SUFFIXES:
+        return ()
+    head = data[:_CREDIT_BYTES]
+    if len(head) < min(size, _CREDIT_BYTES):  # truncated to under 4 MB: the credit window reads on
+        try:
+            with open(f, "rb") as fh:
+                head = fh.read(_CREDIT_BYTES)
+        except OSError:
+            return ()
+    return credit_lines(head.decode("utf-8", errors="replace"), markup=f.suffix.lower() in (".html", ".htm"))
+
+
 def _load_file(f: Path, rel: str, max_bytes: int, problems: list[Problem],
                loaded: dict[tuple[int, int], str]) -> list[Document]:
     kind = KINDS[f.suffix.lower()]
@@ -480,7 +500,7 @@ def _load_file(f: Path, rel: str, max_bytes: int, problems: list[Problem],
             raw, note = _declared(data, raw, note)
         if note:
             problems.append(Problem(str(f), _reason(note), note))
-        return [_document(raw, kind, id=rel, path=str(f))]
+        return [_document(raw, kind, id=rel, path=str(f), credits=_credit_lines(f, data, st.st_size))]
     except _Skip as exc:
         problems.append(Problem(str(f), str(exc), "skipped"))
     except OSError as exc:
