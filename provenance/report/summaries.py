@@ -11,8 +11,8 @@ def passage_summary(pair: Pair) -> str:
     """'2 verbatim (340 chars), 1 quote (80 chars)': passages by kind, lengths on side a; '-' for none."""
     parts = []
     for kind in PASSAGE_KINDS:
-        spans = [s for s in pair.passages if s.kind == kind]
+        spans = [passage for passage in pair.passages if passage.kind == kind]
         if spans:
-            chars = sum(s.a_end - s.a_start for s in spans)
+            chars = sum(passage.a_end - passage.a_start for passage in spans)
             parts.append(f"{len(spans)} {kind} ({chars} chars)")
     return ", ".join(parts) or "-"

@@ -15,17 +15,18 @@ COLUMNS = (
 
 
 def render(result: ScanResult) -> str:
-    origin_of = {m: (f.origin, f.origin_confidence) for f in result.families for m in f.members}
+    origin_of = {member: (family.origin, family.origin_confidence)
+                 for family in result.families for member in family.members}
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for p in result.pairs:
-        kinds = [s.kind for s in p.passages]
-        origin, confidence = origin_of.get(p.a, (None, None)) if p.verdict == "copy" else (None, None)
+    for pair in result.pairs:
+        kinds = [passage.kind for passage in pair.passages]
+        origin, confidence = origin_of.get(pair.a, (None, None)) if pair.verdict == "copy" else (None, None)
         writer.writerow(
             [
-                p.a, p.b, p.verdict, f"{p.resemblance:.4f}", f"{p.containment_a_in_b:.4f}",
-                f"{p.containment_b_in_a:.4f}", kinds.count("verbatim"), kinds.count("paraphrase"),
+                pair.a, pair.b, pair.verdict, f"{pair.resemblance:.4f}", f"{pair.containment_a_in_b:.4f}",
+                f"{pair.containment_b_in_a:.4f}", kinds.count("verbatim"), kinds.count("paraphrase"),
                 kinds.count("quote"), origin or "", "" if confidence is None else f"{confidence:.4f}",
             ]
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from itertools import pairwise
 
-from provenance.model import Document, Pair, ScanResult
+from provenance.model import Document, Family, Pair, ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.summaries import PASSAGE_KINDS, passage_summary
 
@@ -41,9 +41,9 @@ def _marked(text: str, spans: list[tuple[int, int, str]]) -> str:
 
 
 def _pair_section(pair: Pair, a: Document, b: Document) -> str:
-    a_spans = [(p.a_start, p.a_end, p.kind) for p in pair.passages]
-    b_spans = [(p.b_start, p.b_end, p.kind) for p in pair.passages]
-    reasons = "".join(f"<li>{escape(r)}</li>" for r in pair.reasons)
+    a_spans = [(passage.a_start, passage.a_end, passage.kind) for passage in pair.passages]
+    b_spans = [(passage.b_start, passage.b_end, passage.kind) for passage in pair.passages]
+    reasons = "".join(f"<li>{escape(reason)}</li>" for reason in pair.reasons)
     return (
         f'<details><summary>{escape(pair.a)} ↔ {escape(pair.b)}: '
         f'<span class="{pair.verdict}">{pair.verdict}</span> — {escape(passage_summary(pair))}</summary>'
@@ -54,30 +54,38 @@ def _pair_section(pair: Pair, a: Document, b: Document) -> str:
     )
 
 
-def render(result: ScanResult) -> str:
-    docs = {d.id: d for d in result.documents}
-    rows = "".join(
-        f"<tr><td>{escape(p.a)}</td><td>{escape(p.b)}</td><td class=\"{p.verdict}\">{p.verdict}</td>"
-        f"<td>{p.resemblance:.3f}</td><td>{p.containment_a_in_b:.3f}</td><td>{p.containment_b_in_a:.3f}</td>"
-        f"<td>{escape(passage_summary(p))}</td></tr>"
-        for p in result.pairs
+def _pair_row(pair: Pair) -> str:
+    return (
+        f"<tr><td>{escape(pair.a)}</td><td>{escape(pair.b)}</td><td class=\"{pair.verdict}\">{pair.verdict}</td>"
+        f"<td>{pair.resemblance:.3f}</td><td>{pair.containment_a_in_b:.3f}</td>"
+        f"<td>{pair.containment_b_in_a:.3f}</td><td>{escape(passage_summary(pair))}</td></tr>"
     )
-    families = []
-    for i, fam in enumerate(result.families, 1):
-        edges = "".join(
-            f"<li>{escape(e.source)} → {escape(e.derivative)} (p={e.probability:.2f})<ul>"
-            + "".join(f"<li>{escape(ev.detail)}</li>" for ev in e.evidence)
-            + "</ul></li>"
-            for e in fam.edges
-        )
-        notes = "".join(f"<li>{escape(x)}</li>" for x in fam.explanation)
-        families.append(
-            f"<h3>Family {i}: {escape(', '.join(fam.members))}</h3>"
-            f"<p>Likely origin: <b>{escape(fam.origin or 'undecided')}</b> "
-            f"(confidence {fam.origin_confidence:.2f})</p><ul>{edges}{notes}</ul>"
-        )
-    problems = "".join(f"<li>{escape(str(p))}</li>" for p in result.problems)
-    pairs = "".join(_pair_section(p, docs[p.a], docs[p.b]) for p in result.pairs if p.a in docs and p.b in docs)
+
+
+def _family_section(number: int, family: Family) -> str:
+    edges = "".join(
+        f"<li>{escape(edge.source)} → {escape(edge.derivative)} (p={edge.probability:.2f})<ul>"
+        + "".join(f"<li>{escape(item.detail)}</li>" for item in edge.evidence)
+        + "</ul></li>"
+        for edge in family.edges
+    )
+    notes = "".join(f"<li>{escape(note)}</li>" for note in family.explanation)
+    return (
+        f"<h3>Family {number}: {escape(', '.join(family.members))}</h3>"
+        f"<p>Likely origin: <b>{escape(family.origin or 'undecided')}</b> "
+        f"(confidence {family.origin_confidence:.2f})</p><ul>{edges}{notes}</ul>"
+    )
+
+
+def render(result: ScanResult) -> str:
+    docs = {doc.id: doc for doc in result.documents}
+    rows = "".join(_pair_row(pair) for pair in result.pairs)
+    families = "".join(_family_section(number, family) for number, family in enumerate(result.families, 1))
+    problems = "".join(f"<li>{escape(str(problem))}</li>" for problem in result.problems)
+    pairs = "".join(
+        _pair_section(pair, docs[pair.a], docs[pair.b])
+        for pair in result.pairs if pair.a in docs and pair.b in docs
+    )
     return (
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width\"><title>provenance report</title>"
@@ -87,7 +95,7 @@ def render(result: ScanResult) -> str:
         '<mark class="quote">quotation</mark></p>'
         "<h2>Pairs</h2><table><tr><th>a</th><th>b</th><th>verdict</th><th>resemblance</th><th>a in b</th>"
         f"<th>b in a</th><th>passages</th></tr>{rows}</table>"
-        f"<h2>Families</h2>{''.join(families) or '<p>No copy families.</p>'}"
+        f"<h2>Families</h2>{families or '<p>No copy families.</p>'}"
         f"<h2>Passages side by side</h2>{pairs}"
         + (f"<h2>Inputs with problems</h2><ul>{problems}</ul>" if problems else "")
         + "</body></html>\n"

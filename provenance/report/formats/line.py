@@ -25,8 +25,8 @@ from provenance.report.format import ReportFormat
 
 
 @lru_cache(maxsize=256)
-def _line_starts(path: str, fallback: str) -> tuple[str, list[int]]:
-    """The raw text a document's offsets point into, and where its lines start.
+def _line_starts(path: str, fallback: str) -> list[int]:
+    """Where the lines start in the raw text a document's offsets point into.
 
     The file is read again and decoded with the loader's `decode`; a file that is gone
     or no longer text falls back to the document's own text. (An HTML page the loader
@@ -38,12 +38,11 @@ def _line_starts(path: str, fallback: str) -> tuple[str, list[int]]:
             raw = decode(Path(path).read_bytes())[0]
         except (OSError, ValueError, InputError):
             raw = fallback
-    starts = [0] + [i + 1 for i, ch in enumerate(raw) if ch == "\n"]
-    return raw, starts
+    return [0] + [i + 1 for i, ch in enumerate(raw) if ch == "\n"]
 
 
 def _file_line_col(doc: Document, raw_offset: int) -> tuple[int, int]:
-    _, starts = _line_starts(doc.path if doc.segments else "", doc.text)
+    starts = _line_starts(doc.path if doc.segments else "", doc.text)
     line = bisect_right(starts, raw_offset)
     return line, raw_offset - starts[line - 1] + 1
 
@@ -156,41 +155,42 @@ def positions(queries: list[tuple[Document, int]]) -> list[tuple[int, int]]:
     """
     raw = [doc.raw_offset(offset) for doc, offset in queries]
     wanted: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for (doc, _), r in zip(queries, raw):
+    for (doc, _), raw_offset in zip(queries, raw):
         if doc.line is not None and doc.path:
-            wanted[doc.path][doc.line].add(r)
+            wanted[doc.path][doc.line].add(raw_offset)
     columns = {path: _record_columns(path, lines) for path, lines in wanted.items()}
     out = []
-    for (doc, _), r in zip(queries, raw):
+    for (doc, _), raw_offset in zip(queries, raw):
         if doc.line is None:
-            out.append(_file_line_col(doc, r))
+            out.append(_file_line_col(doc, raw_offset))
         else:
-            out.append((doc.line, columns.get(doc.path, {}).get((doc.line, r), r + 1)))
+            out.append((doc.line, columns.get(doc.path, {}).get((doc.line, raw_offset), raw_offset + 1)))
     return out
 
 
 def render(
     result: ScanResult, *, sides: tuple[str, ...] = ("a", "b"), min_verdict: str = "quote-only"
 ) -> str:
-    docs = {d.id: d for d in result.documents}
+    """A line per passage of each pair at `min_verdict` or stronger, seen from each of `sides`."""
+    docs = {doc.id: doc for doc in result.documents}
     rows, queries = [], []
     for pair in result.pairs:
         if VERDICT_ORDER[pair.verdict] < VERDICT_ORDER[min_verdict]:
             continue
         for side in sides:
             here, there = (docs[pair.a], docs[pair.b]) if side == "a" else (docs[pair.b], docs[pair.a])
-            for p in pair.passages:
-                start, end = (p.a_start, p.a_end) if side == "a" else (p.b_start, p.b_end)
-                o_start = p.b_start if side == "a" else p.a_start
-                rows.append((pair, p, here, there, len(here.text[start:end].split())))
-                queries += [(here, start), (there, o_start)]
+            for passage in pair.passages:
+                start, end = (passage.a_start, passage.a_end) if side == "a" else (passage.b_start, passage.b_end)
+                there_start = passage.b_start if side == "a" else passage.a_start
+                rows.append((pair, passage, here, there, len(here.text[start:end].split())))
+                queries += [(here, start), (there, there_start)]
     where = positions(queries)
     out = []
-    for k, (pair, p, here, there, words) in enumerate(rows):
-        (line, col), (o_line, o_col) = where[2 * k], where[2 * k + 1]
+    for row, (pair, passage, here, there, words) in enumerate(rows):
+        (line, col), (there_line, there_col) = where[2 * row], where[2 * row + 1]
         out.append(
-            f"{here.path or here.id}:{line}:{col}: {pair.verdict}: {p.kind} passage "
-            f"({words} words) matches {there.id}:{o_line}:{o_col}"
+            f"{here.path or here.id}:{line}:{col}: {pair.verdict}: {passage.kind} passage "
+            f"({words} words) matches {there.id}:{there_line}:{there_col}"
         )
     return "".join(line + "\n" for line in out)
 

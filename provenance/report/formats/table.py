@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-from provenance.model import ScanResult
+from provenance.model import Family, ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.summaries import passage_summary
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 VERDICT_STYLE = {"copy": "bold red", "quote-only": "yellow", "independent": "green"}
+
+
+COLUMNS = (("a", "left"), ("b", "left"), ("verdict", "left"), ("resemblance", "right"), ("a in b", "right"),
+           ("b in a", "right"), ("shared passages", "left"), ("why", "left"))
+
+
+def _print_family(console: Console, number: int, family: Family) -> None:
+    origin = family.origin or "undecided"
+    console.print(
+        f"\n[bold]Family {number}[/]: {', '.join(family.members)}\n"
+        f"  likely origin: [bold]{origin}[/] (confidence {family.origin_confidence:.2f})"
+    )
+    for edge in family.edges:
+        console.print(f"  {edge.source} → {edge.derivative}  (p={edge.probability:.2f})")
+        for item in edge.evidence:
+            console.print(f"      {'+' if item.weight >= 0 else '-'} {item.detail}")
+    for line in family.explanation:
+        console.print(f"  {line}")
 
 
 def render(result: ScanResult, *, color: bool = False, width: int = 120) -> str:
@@ -19,7 +41,7 @@ def render(result: ScanResult, *, color: bool = False, width: int = 120) -> str:
 
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False)
-    verdicts = [p.verdict for p in result.pairs]
+    verdicts = [pair.verdict for pair in result.pairs]
     console.print(
         f"[bold]{len(result.documents)} documents[/], {verdicts.count('copy')} copy pairs, "
         f"{verdicts.count('quote-only')} quote-only pairs"
@@ -27,29 +49,17 @@ def render(result: ScanResult, *, color: bool = False, width: int = 120) -> str:
     )
     if result.pairs:
         table = Table(show_lines=False, expand=False)
-        for col, justify in (("a", "left"), ("b", "left"), ("verdict", "left"), ("resemblance", "right"),
-                             ("a in b", "right"), ("b in a", "right"), ("shared passages", "left"),
-                             ("why", "left")):
-            table.add_column(col, justify=justify, overflow="fold")
-        for p in result.pairs:
+        for column, justify in COLUMNS:
+            table.add_column(column, justify=justify, overflow="fold")
+        for pair in result.pairs:
             table.add_row(
-                p.a, p.b, f"[{VERDICT_STYLE.get(p.verdict, '')}]{p.verdict}[/]", f"{p.resemblance:.3f}",
-                f"{p.containment_a_in_b:.3f}", f"{p.containment_b_in_a:.3f}", passage_summary(p),
-                p.reasons[0] if p.reasons else "",
+                pair.a, pair.b, f"[{VERDICT_STYLE.get(pair.verdict, '')}]{pair.verdict}[/]",
+                f"{pair.resemblance:.3f}", f"{pair.containment_a_in_b:.3f}", f"{pair.containment_b_in_a:.3f}",
+                passage_summary(pair), pair.reasons[0] if pair.reasons else "",
             )
         console.print(table)
-    for i, fam in enumerate(result.families, 1):
-        origin = fam.origin or "undecided"
-        console.print(
-            f"\n[bold]Family {i}[/]: {', '.join(fam.members)}\n"
-            f"  likely origin: [bold]{origin}[/] (confidence {fam.origin_confidence:.2f})"
-        )
-        for edge in fam.edges:
-            console.print(f"  {edge.source} → {edge.derivative}  (p={edge.probability:.2f})")
-            for ev in edge.evidence:
-                console.print(f"      {'+' if ev.weight >= 0 else '-'} {ev.detail}")
-        for line in fam.explanation:
-            console.print(f"  {line}")
+    for number, family in enumerate(result.families, 1):
+        _print_family(console, number, family)
     return buf.getvalue()
 
 
