@@ -24,21 +24,7 @@ import numpy as np
 
 from provenance.fingerprint import minhash as sketch
 from provenance.fingerprint.features import Features, band_keys
-
-
-@dataclass(frozen=True, slots=True)
-class CandidateOptions:
-    """Knobs for candidate generation; defaults favour recall over work saved."""
-
-    bands: int = 42  # 42 bands of 3 rows: P(candidate) = 0.5 at Jaccard ~0.27, 0.99 at 0.5
-    rows: int = 3
-    winnow: int = 6  # a shared run of winnow + k - 1 = 10 words yields a fingerprint
-    min_fingerprints: int = 2
-    min_terms: int = 5
-    term_share: float = 0.2  # shared rare content words / content words of the smaller doc
-    max_bucket: int = 64
-    max_df_fraction: float = 0.02  # a fingerprint or term in more docs than this is common
-    min_max_df: int = 50  # ...but never count as common below this many docs
+from provenance.settings import TOO_COMMON, CandidateOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +81,6 @@ def count_pairs(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
 CHANNELS = ("lsh", "fingerprints", "terms")
 
 
-def max_df(n: int, options: CandidateOptions) -> int:
-    """Document frequency above which a fingerprint or term is too common to propose pairs."""
-    return max(options.min_max_df, int(options.max_df_fraction * n))
-
-
 def channel_items(features: Features, options: CandidateOptions, first: int = 0) -> dict[str, tuple]:
     """Each channel's (key, document) items: band keys of documents with shingles, fingerprints,
     content terms. `first` numbers the documents from there (a partition of a larger corpus)."""
@@ -118,8 +99,8 @@ def channel_items(features: Features, options: CandidateOptions, first: int = 0)
 def shared_keys(name: str, values: np.ndarray, docs: np.ndarray, n: int,
                 options: CandidateOptions) -> tuple[np.ndarray, np.ndarray]:
     """(pair codes i * n + j, shared keys per pair) of one channel's items; fingerprints and terms
-    found in more than `max_df` documents are too common to count."""
-    limit = None if name == "lsh" else max_df(n, options)
+    found in more than `TOO_COMMON.candidate_key(n)` documents are too common to count."""
+    limit = None if name == "lsh" else TOO_COMMON.candidate_key(n)
     pairs, counts = count_pairs(group_pairs(values, docs, options.max_bucket, limit), max(n, 1))
     return pairs[:, 0] * n + pairs[:, 1], counts
 

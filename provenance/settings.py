@@ -1,11 +1,15 @@
-"""The frozen configuration that determines every signature.
+"""Every tunable of the pipeline, in frozen dataclasses, each value with its reason.
 
-Its string form is a fingerprint stored with everything produced under it, so an
-index built with one configuration refuses queries made with another.
+`SketchConfig` determines every signature: its string form is a fingerprint stored with
+everything produced under it, so an index built with one configuration refuses queries
+made with another. The other settings change answers but not signatures; their measured
+effects are in benchmarks/RESULTS.md. Stages read them from the module-level instances
+below (`CANDIDATES`, `VERDICT`, `ALIGNMENT`, `TOO_COMMON`, `INGEST`, `CHECK`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from provenance.errors import ConfigMismatchError
@@ -53,24 +57,6 @@ class SketchConfig:
     def __str__(self) -> str:
         return self.fingerprint
 
-    @classmethod
-    def from_fingerprint(cls, fingerprint: str) -> SketchConfig:
-        try:
-            fields = dict(part.split("=", 1) for part in fingerprint.split(";"))
-            return cls(
-                k=int(fields["k"]),
-                num_perm=int(fields["num_perm"]),
-                seed=int(fields["seed"]),
-                scheme=fields["scheme"],
-                normalizer=fields["normalizer"],
-                token_hash=fields["token_hash"],
-            )
-        except (KeyError, ValueError) as exc:
-            raise ConfigMismatchError(
-                f"not a provenance config fingerprint: {fingerprint!r}; pass the `fingerprint` of a "
-                "SketchConfig (as an index stores it)"
-            ) from exc
-
     def require_same(self, stored: str, what: str = "index") -> None:
         """Raise unless `stored` is this configuration's fingerprint."""
         if stored != self.fingerprint:
@@ -81,3 +67,102 @@ class SketchConfig:
 
 
 DEFAULT_CONFIG = SketchConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateOptions:
+    """Candidate search (`candidates`): which pairs are worth verifying. Tuned for recall:
+    verification decides, and a candidate is cheap."""
+
+    bands: int = 42  # 42 LSH bands of 3 rows: P(candidate) = 0.5 at Jaccard ~0.27, 0.99 at 0.5
+    rows: int = 3
+    winnow: int = 6  # a shared run of winnow + k - 1 = 10 words yields a shared fingerprint
+    min_fingerprints: int = 2  # one shared 10-word run is often a stock phrase; two are not
+    min_terms: int = 5  # shared rare content words for the terms channel (heavy paraphrase keeps facts)...
+    term_share: float = 0.2  # ...and this share of the smaller document's content words
+    max_bucket: int = 64  # a larger bucket gives star edges (each member to its first), not all pairs
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictRules:
+    """What verification calls copying (`verify.verdict`)."""
+
+    verbatim_share: float = 0.15  # of one text's narration in verbatim passages: copying
+    verbatim_words: int = 50  # ...or this many such words in all (paragraphs lifted into a long post)
+    chain_links: int = 3  # sentence pairs chained in order, at least...
+    chain_share: float = 0.30  # ...covering this share of the content sentences of the shorter text
+    order_alpha: float = 0.05  # the chained sentences' order must be this unlikely under a random order
+    quote_words: int = 6  # shared quoted words that make a pair quote-only (a 3-word scare quote does not)
+
+
+@dataclass(frozen=True, slots=True)
+class AlignmentSettings:
+    """How two texts are aligned (`verify.verbatim`, `verify.chains`)."""
+
+    min_tokens_passage: int = 6  # matched tokens a narration passage needs to be reported
+    min_tokens_quote: int = 3  # a shared quotation can be shorter: the marks themselves are evidence
+    max_gap: int = 4  # tokens of edit between tiles that still merge into one passage
+    min_sentence_sim: float = 0.3  # weighted Dice of content stems for a sentence pair to be chainable
+    min_shared_stems: int = 3  # ...and at least this many distinct content stems in common
+    min_specific_stems: float = 2.0  # ...worth this many once counted by specificity
+    max_sentence_cells: int = 4_000_000  # sentence pairs aligned at most (~100 MB); beyond, verbatim only
+    order_permutations: int = 999  # random sentence orders behind the order test (p resolution 0.001)
+    order_first_round: int = 199  # ...of which drawn first; the rest only when p is near a usable level
+    order_seed: int = 20240917  # fixed: the same texts always get the same p-value
+    max_order_cells: int = 2_000  # similar sentence pairs beyond which the order test is not run
+
+
+@dataclass(frozen=True, slots=True)
+class TooCommon:
+    """When something is shared by so many documents that it is no evidence of copying.
+
+    Every rule has an absolute floor: a family of copies must not make its own text
+    "common" in a small collection (twenty copies of one story are a story, not a stock
+    phrase), so a share of the collection only counts once it is above the floor.
+    """
+
+    phrase_floor: int = 20  # verification: a 3-word phrase in this many documents or more...
+    phrase_share: float = 0.01  # ...and in this share of the collection is a stock phrase, not a seed
+    phrase_keep: int = 2  # phrase counts below this are not kept: such a phrase can never be common
+    candidate_key_floor: int = 50  # candidate search: a fingerprint or term in more documents than this...
+    candidate_key_share: float = 0.02  # ...and than this share proposes no pairs
+    index_key_floor: int = 50  # check: a fingerprint in more indexed documents than this...
+    index_key_divisor: int = 500  # ...and than 1/divisor of the index is stock phrasing, not evidence
+    corpus_line_floor: int = 3  # ingest: a line in this many documents or more (never 2: that is reuse)...
+    corpus_line_share: float = 0.01  # ...and this share of the corpus is site chrome
+    corpus_prose_floor: int = 50  # ...but a line of 8+ words (wire copy reprinted) only at this many
+    seed_repeats: int = 16  # alignment: a phrase repeated more often in one text anchors nothing
+
+    def phrase(self, n_docs: int) -> int:
+        """Documents a phrase must appear in to count as common in a collection of `n_docs`."""
+        return max(self.phrase_floor, math.ceil(self.phrase_share * n_docs))
+
+    def candidate_key(self, n_docs: int) -> int:
+        """Document frequency above which a fingerprint or term proposes no candidate pairs."""
+        return max(self.candidate_key_floor, int(self.candidate_key_share * n_docs))
+
+    def index_key(self, n_docs: int) -> int:
+        """Document frequency above which an indexed fingerprint does not rank candidates."""
+        return max(self.index_key_floor, n_docs // self.index_key_divisor)
+
+    def corpus_line(self, n_docs: int) -> int:
+        """Documents a line must repeat in to be removed as site chrome."""
+        return max(self.corpus_line_floor, math.ceil(self.corpus_line_share * n_docs))
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSettings:
+    max_file_bytes: int = 20 * 1024 * 1024  # larger files are cut at a line break and reported
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSettings:
+    max_candidates: int = 10  # indexed documents verified per draft (verification is most of a check's time)
+
+
+CANDIDATES = CandidateOptions()
+VERDICT = VerdictRules()
+ALIGNMENT = AlignmentSettings()
+TOO_COMMON = TooCommon()
+INGEST = IngestSettings()
+CHECK = CheckSettings()

@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from provenance.fingerprint import features
 from provenance.ingest.files import load_paths
 from provenance.model import Document
+from provenance.settings import TOO_COMMON
 from provenance.text import words
 from provenance.verify import prepared, verdict
-from provenance.verify.phrases import COMMON_MIN_DF, PhraseStats
+from provenance.verify.phrases import PhraseStats
 from provenance.verify.verdict import verify_pair
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,7 +174,7 @@ def test_common_phrases_are_not_evidence():
     places = ["Leeds", "Bristol", "Cardiff", "Dundee", "Exeter", "Norwich", "York", "Bath", "Derby", "Hull",
               "Luton", "Perth"]
     topics = [f"{what} in {where}" for where in places for what in ("flooding", "school budgets")]
-    assert len(topics) >= COMMON_MIN_DF
+    assert len(topics) >= TOO_COMMON.phrase_floor
     docs = [Document(id=str(i), text=f"Local news about {t} in the region today. {boiler}")
             for i, t in enumerate(topics)]
     a, b = docs[0], docs[1]

@@ -21,11 +21,11 @@ from provenance.fingerprint.features import hashed_batches, query_features
 from provenance.index import content_hash, open_index
 from provenance.ingest import files as documents
 from provenance.model import VERDICT_ORDER, Document, Pair, Problem, ScanResult
-from provenance.settings import DEFAULT_CONFIG, SketchConfig
+from provenance.settings import CHECK, DEFAULT_CONFIG, SketchConfig
 from provenance.verify import verdict
 
 FAIL_ON = ("copy", "quote-only")
-DEFAULT_CANDIDATES = 10
+DEFAULT_CANDIDATES = CHECK.max_candidates
 
 
 @dataclass(slots=True)

@@ -9,13 +9,13 @@ in many more, since wire copy reprinted by many papers looks just like that.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import replace
 
 from provenance.ingest.markup import Mapped
 from provenance.ingest.page_chrome import keep_lines
 from provenance.model import Document
+from provenance.settings import TOO_COMMON
 from provenance.text import normalize, words
 
 
@@ -24,8 +24,8 @@ def _line_key(line: str) -> str:
 
 
 def default_min_docs(n_docs: int) -> int:
-    """Site chrome shows up in many documents; reuse in a few. Never fewer than 3."""
-    return max(3, math.ceil(0.01 * n_docs))
+    """Site chrome shows up in many documents; reuse in a few (`settings.TooCommon.corpus_line`)."""
+    return TOO_COMMON.corpus_line(n_docs)
 
 
 def remove_repeated_lines(
@@ -39,8 +39,9 @@ def remove_repeated_lines(
     max(min_docs, 50)).
     """
     n = len(docs)
-    min_docs = max(3, min_docs if min_docs is not None else default_min_docs(n))
-    min_prose = max(min_docs, min_docs_prose if min_docs_prose is not None else 50)
+    floor = TOO_COMMON.corpus_line_floor
+    min_docs = max(floor, min_docs if min_docs is not None else default_min_docs(n))
+    min_prose = max(min_docs, min_docs_prose if min_docs_prose is not None else TOO_COMMON.corpus_prose_floor)
     if n < min_docs:
         return list(docs)
     per_doc: list[list[str]] = []  # each line's key ("" for a blank line)

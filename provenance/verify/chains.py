@@ -19,16 +19,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from provenance.settings import ALIGNMENT
 from provenance.verify.prepared import Prepared, sentence_stems
 
-MIN_SENTENCE_SIM = 0.3  # weighted Dice of content stems for a sentence pair to be chainable
-MIN_SHARED_STEMS = 3  # ...and at least this many distinct content stems in common
-MIN_SPECIFIC_STEMS = 2.0  # ...worth this many once counted by specificity (`SentenceScores`)
-MAX_SENTENCE_CELLS = 4_000_000  # sentence pairs (and sentence x shared-stem cells) aligned at most
-ORDER_PERMUTATIONS = 999  # random sentence orders behind `order_pvalue` (p resolution 0.001)
-ORDER_FIRST_ROUND = 199  # ...of which drawn first; the rest only when p is near a usable level
-ORDER_SEED = 20240917  # fixed: the same texts always get the same p-value
-MAX_ORDER_CELLS = 2_000  # similar pairs beyond which the order test is not run (returns None)
+MIN_SENTENCE_SIM = ALIGNMENT.min_sentence_sim
+MIN_SHARED_STEMS = ALIGNMENT.min_shared_stems
+MIN_SPECIFIC_STEMS = ALIGNMENT.min_specific_stems  # read at call time (`SentenceScores.linkable`)
+MAX_SENTENCE_CELLS = ALIGNMENT.max_sentence_cells
+ORDER_PERMUTATIONS = ALIGNMENT.order_permutations
+ORDER_FIRST_ROUND = ALIGNMENT.order_first_round
+ORDER_SEED = ALIGNMENT.order_seed
+MAX_ORDER_CELLS = ALIGNMENT.max_order_cells
 
 
 def chain_too_large(a: Prepared, b: Prepared) -> bool:

@@ -15,10 +15,9 @@ import numpy as np
 
 from provenance.fingerprint.features import doc_phrases
 from provenance.model import Document
+from provenance.settings import TOO_COMMON
 
-COMMON_MIN_DF = 20  # a phrase is common when in at least this many documents...
-COMMON_FRACTION = 0.01  # ...and in at least this fraction of the collection
-KEEP_MIN_DF = 2  # phrases in fewer documents are not kept: they can never be common
+KEEP_MIN_DF = TOO_COMMON.phrase_keep
 
 
 @runtime_checkable
@@ -61,9 +60,6 @@ class PhraseStats:
 
 
 def common_threshold(n_docs: int) -> int:
-    """Documents a phrase must appear in to count as common in a collection of `n_docs`.
-
-    The absolute floor keeps a family of copies from making its own phrases "common" in a
-    small scan: twenty copies of one story are a story, not a stock phrase.
-    """
-    return max(COMMON_MIN_DF, int(np.ceil(COMMON_FRACTION * n_docs)))
+    """Documents a phrase must appear in to count as common in a collection of `n_docs`
+    (`settings.TooCommon.phrase`)."""
+    return TOO_COMMON.phrase(n_docs)

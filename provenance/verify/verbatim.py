@@ -16,12 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from provenance.settings import ALIGNMENT, TOO_COMMON
 from provenance.verify.prepared import SEED_K, Prepared
 
-MIN_TOKENS_PASSAGE = 6  # matched tokens a narration passage needs to be reported
-MIN_TOKENS_QUOTE = 3  # a shared quotation can be shorter: the marks themselves are evidence
-MAX_GAP = 4  # tokens of edit between tiles that still merge into one passage
-MAX_SEED_REPEATS = 16  # a seed repeated more often in one text is not an alignment anchor
+MIN_TOKENS_PASSAGE = ALIGNMENT.min_tokens_passage
+MIN_TOKENS_QUOTE = ALIGNMENT.min_tokens_quote
+MAX_GAP = ALIGNMENT.max_gap
+MAX_SEED_REPEATS = TOO_COMMON.seed_repeats
 
 
 @dataclass(frozen=True, slots=True)

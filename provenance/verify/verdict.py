@@ -44,16 +44,16 @@ import numpy as np
 
 from provenance.fingerprint.features import kgram_hashes
 from provenance.model import Document, Pair, Passage
-from provenance.settings import DEFAULT_CONFIG
+from provenance.settings import DEFAULT_CONFIG, VERDICT
 from provenance.verify import chains, prepared, verbatim
 from provenance.verify.phrases import PhraseCounts, common_threshold
 
-VERBATIM_SHARE = 0.15
-VERBATIM_WORDS = 50
-CHAIN_LINKS = 3
-CHAIN_SHARE = 0.30
-ORDER_ALPHA = 0.05  # the chained sentences' order must be this unlikely under a random order
-QUOTE_WORDS = 6  # shared quoted words that make a pair quote-only (a 3-word scare quote does not)
+VERBATIM_SHARE = VERDICT.verbatim_share
+VERBATIM_WORDS = VERDICT.verbatim_words
+CHAIN_LINKS = VERDICT.chain_links
+CHAIN_SHARE = VERDICT.chain_share
+ORDER_ALPHA = VERDICT.order_alpha
+QUOTE_WORDS = VERDICT.quote_words
 
 
 @dataclass(frozen=True, slots=True)
