@@ -11,9 +11,6 @@ Stages, in pipeline order, are the subpackages: `ingest`, `text`, `fingerprint`,
 `verify`, `origin`, `index`, `engines`, `report`, `cli`.
 """
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _package_version
-
 from provenance.engines.check import CheckResult, check, check_documents
 from provenance.engines.local import ScanOptions, compare, compare_documents, scan, scan_documents
 from provenance.errors import (
@@ -29,13 +26,10 @@ from provenance.fingerprint.minhash import minhash, minhashes, shingle_hash, shi
 from provenance.index import open_index
 from provenance.model import Document, Edge, Evidence, Family, Pair, Passage, Problem, ScanResult
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
-
-try:
-    __version__ = _package_version("provenance")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+from provenance.version import __version__
 
 __all__ = [
+    "__version__",
     "DEFAULT_CONFIG",
     "CheckResult",
     "ConfigError",
