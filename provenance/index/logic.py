@@ -35,7 +35,7 @@ from provenance.index.types import (
     signature_bytes,
 )
 from provenance.model import Document
-from provenance.settings import SketchConfig
+from provenance.settings import TOO_COMMON, SketchConfig
 
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)  # sketch's signature value for a text without shingles
 REBUILD_BATCH = 2000
@@ -66,12 +66,12 @@ def rank_candidates(
     """Order stored documents by the evidence a query's lookups returned, best first.
 
     fp_keys/fp_docs: one row per (fingerprint hit, stored document number); band_docs: one
-    entry per shared band. A fingerprint found in more than `max_df` documents (default: 50,
-    or 0.2% of the index if more) is stock phrasing, not evidence. Each shared fingerprint
+    entry per shared band. A fingerprint found in more than `max_df` documents (default:
+    `settings.TooCommon.index_key`) is stock phrasing, not evidence. Each shared fingerprint
     counts 1/df, each shared band 1. Returns (docs, fingerprint counts, band counts, scores),
     at most `limit` long.
     """
-    cap = max_df if max_df is not None else max(50, n_docs // 500)
+    cap = max_df if max_df is not None else TOO_COMMON.index_key(n_docs)
     if len(fp_keys):
         _, inverse, df = np.unique(fp_keys, return_inverse=True, return_counts=True)
         kept = df[inverse] <= cap
@@ -150,16 +150,16 @@ class Index:
         added = replaced = unchanged = 0
         skipped: list[tuple[str, str]] = []
         with self.storage.guard():
-            for batch in _batches(docs, batch_size):
-                new, old, same = self._add_batch(batch, skipped)
+            for some in _batches(docs, batch_size):
+                new, old, same = self._add_batch(some, skipped)
                 added, replaced, unchanged = added + new, replaced + old, unchanged + same
             self.storage.checkpoint()
         return AddReport(added, replaced, unchanged, tuple(skipped))
 
-    def _add_batch(self, batch: list[Document], skipped: list[tuple[str, str]]) -> tuple[int, int, int]:
+    def _add_batch(self, docs: list[Document], skipped: list[tuple[str, str]]) -> tuple[int, int, int]:
         """(added, replaced, unchanged) for one batch; the later of two documents with one id wins."""
         by_id: dict[str, Document] = {}
-        for doc in batch:
+        for doc in docs:
             if doc.id in by_id:
                 skipped.append((doc.id, "duplicate id in this batch; the later one was kept"))
             by_id[doc.id] = doc
@@ -181,7 +181,7 @@ class Index:
 
     def _replace(self, batch: WriteBatch, docs: list[Document], hashes: dict[str, int],
                  features: DocFeatures) -> int:
-        """Store `docs`, taking away any stored version of them first; returns how many were stored."""
+        """Store `docs`, taking away any stored version of them first; returns how many that replaced."""
         meta = batch.read_meta()
         self._require_current(meta)
         removal = self._removal(batch, [doc.id for doc in docs])

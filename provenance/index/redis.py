@@ -124,7 +124,7 @@ return #KEYS
 def drop(spec: str) -> int:
     """Delete every key of the index named by `spec`, whatever its schema or configuration."""
     kwargs, name, location, timeout = parse_spec(spec)
-    client, errors = _client(kwargs)
+    client, errors, _ = _client(kwargs)
     try:
         return _drop_keys(client, _prefix(name))
     except errors as exc:
@@ -180,12 +180,14 @@ def _redis():
 
 
 def _client(kwargs: dict):
-    """(client, the errors it raises): no automatic retry, since a resent MULTI/EXEC may have run."""
+    """(client, the errors it raises, its connection keywords): no automatic retry, since a resent
+    MULTI/EXEC may have run (datasketch's connections get the same keywords)."""
     redis = _redis()
     from redis.backoff import NoBackoff  # the same deferred package
     from redis.retry import Retry
 
-    return redis.Redis(**kwargs, retry=Retry(NoBackoff(), 0)), (redis.exceptions.RedisError, OSError)
+    kwargs = {**kwargs, "retry": Retry(NoBackoff(), 0)}
+    return redis.Redis(**kwargs), (redis.exceptions.RedisError, OSError), kwargs
 
 
 def _prefix(name: str) -> str:
@@ -216,8 +218,8 @@ class RedisStorage:
 
     def __init__(self, spec: str, *, create: dict[str, object] | None = None) -> None:
         """Open the index a ``redis://HOST:PORT/DB[?name=NAME]`` URL names; with `create`, make it if missing."""
-        self._redis_kwargs, self.name, self.location, self.timeout = parse_spec(spec)
-        self.r, self._errors = _client(self._redis_kwargs)
+        kwargs, self.name, self.location, self.timeout = parse_spec(spec)
+        self.r, self._errors, self._redis_kwargs = _client(kwargs)
         self._watch_error = _redis().exceptions.WatchError
         self.prefix = _prefix(self.name)
         self._lsh_cache: dict[int, object] = {}
