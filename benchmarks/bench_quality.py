@@ -25,6 +25,7 @@ import itertools
 import sys
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +33,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from provenance.ingest.files import load_paths  # noqa: E402
+from provenance.verify import chains, verdict  # noqa: E402
 from provenance.verify.phrases import PhraseStats  # noqa: E402
 from provenance.verify.verdict import verify_pair  # noqa: E402
 
@@ -163,9 +165,9 @@ def reuters(n: int = 2000, path: Path = REUTERS) -> list[str] | None:
     from provenance import candidates
     from provenance.fingerprint import features as fingerprint_features
     from provenance.model import Document
-    from provenance.settings import DEFAULT_CONFIG
+    from provenance.settings import DEFAULT_CONFIG, VERDICT
     from provenance.verify import prepared
-    from provenance.verify.verdict import VERBATIM_SHARE, VERBATIM_WORDS, verify_prepared
+    from provenance.verify.verdict import verify_prepared
 
     if not path.exists():
         return None
@@ -188,7 +190,7 @@ def reuters(n: int = 2000, path: Path = REUTERS) -> list[str] | None:
         c = verify_prepared(prepared.prepare(docs[i].text), prepared.prepare(docs[j].text), phrases=phrases)
         counts[c.pair.verdict] += 1
         share = max(c.a.verbatim / max(c.a.narration, 1), c.b.verbatim / max(c.b.narration, 1))
-        verbatim = share >= VERBATIM_SHARE or max(c.a.verbatim, c.b.verbatim) >= VERBATIM_WORDS
+        verbatim = share >= VERDICT.verbatim_share or max(c.a.verbatim, c.b.verbatim) >= VERDICT.verbatim_words
         chain_only += int(c.pair.verdict == "copy" and not verbatim)
     lines.append(f"- copy {counts['copy']}, quote-only {counts['quote-only']}, independent "
                  f"{counts['independent']}; copy on paraphrase evidence alone {chain_only}")
@@ -252,7 +254,7 @@ def report(c: dict, n: dict) -> str:
     return "\n".join(out)
 
 
-# The sentence-chain settings the held-out check varies: (chains.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA).
+# The sentence-chain settings the held-out check varies: (min_specific_stems, order_alpha) of settings.
 # (0, 1.0) is the rule before issue #3: no specificity floor, no order test.
 SPECIFIC_GRID = (0.0, 2.0, 2.5, 3.0, 3.5)
 ALPHA_GRID = (0.01, 0.05, 0.1, 1.0)
@@ -265,9 +267,8 @@ def heldout() -> list[str]:
     other answers of its task. Choice on the two training tasks: no copy involving a
     `non` answer, then most derived answers found, ties to the strictest setting. The
     line for the held-out task gives what that choice does there, next to the shipped
-    setting (chains.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA).
+    setting (ALIGNMENT.min_specific_stems, VERDICT.order_alpha).
     """
-    from provenance.verify import chains, verdict
 
     docs = _load(CLOUGH)
     with open(CLOUGH / "file_information.csv", newline="", encoding="utf-8") as fh:
@@ -283,17 +284,19 @@ def heldout() -> list[str]:
         for (n1, l1), (n2, l2) in itertools.combinations(members, 2):
             if "non" in (l1, l2):
                 pairs.append((task, "non-pair", n1, n2))
-    shipped = (chains.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA)
+    shipped_alignment, shipped_verdict = chains.ALIGNMENT, verdict.VERDICT
+    shipped = (shipped_alignment.min_specific_stems, shipped_verdict.order_alpha)
     scores: dict[tuple[float, float], dict[str, Counter]] = {}
     try:
         for spec, alpha in itertools.product(SPECIFIC_GRID, ALPHA_GRID):
-            chains.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA = spec, alpha
+            chains.ALIGNMENT = replace(shipped_alignment, min_specific_stems=spec)
+            verdict.VERDICT = replace(shipped_verdict, order_alpha=alpha)
             per_task: dict[str, Counter] = defaultdict(Counter)
             for task, kind, x, y in pairs:
                 per_task[task][kind, verify_pair(docs[x], docs[y], phrases=phrases).verdict == "copy"] += 1
             scores[spec, alpha] = per_task
     finally:
-        chains.MIN_SPECIFIC_STEMS, verdict.ORDER_ALPHA = shipped
+        chains.ALIGNMENT, verdict.VERDICT = shipped_alignment, shipped_verdict
 
     def totals(setting, chosen_tasks):
         cnt = sum((scores[setting][t] for t in chosen_tasks), Counter())

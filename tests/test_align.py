@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from provenance import text
 from provenance.fingerprint import features
 from provenance.fingerprint import minhash as sketch
+from provenance.settings import ALIGNMENT
 from provenance.text import stems
 from provenance.verify import chains, prepared, verbatim
 
@@ -137,7 +140,7 @@ def test_sentences_sharing_only_the_topics_words_do_not_link():
     scores = chains.sentence_scores(a, b)
     assert scores.similar().diagonal().all()  # alike by the old measure: 3 shared stems, sim >= 0.3
     assert (scores.specific <= scores.shared).all()
-    assert scores.specific.max() < chains.MIN_SPECIFIC_STEMS  # one specific word + two topic words each
+    assert scores.specific.max() < ALIGNMENT.min_specific_stems  # one specific word + two topic words each
     assert chains.sentence_chain(a, b) == []
     assert len(chains.sentence_chain(a, b, min_specific=0)) == 4  # without the rule: a "rewrite" of 4 of 4
 
@@ -146,7 +149,7 @@ def test_a_rewrites_links_share_specific_words():
     a = prepared.prepare(" ".join(SOURCE_SENTENCES))
     b = prepared.prepare(" ".join(REWRITE_SENTENCES))
     for link in chains.sentence_chain(a, b):
-        assert chains.MIN_SPECIFIC_STEMS <= link.specific <= link.shared
+        assert ALIGNMENT.min_specific_stems <= link.specific <= link.shared
 
 
 def test_order_pvalue_small_for_a_rewrite_not_for_three_pairs_or_a_shuffle():
@@ -175,7 +178,7 @@ def test_order_pvalue_is_the_same_either_way_round_and_every_run():
 def test_order_test_declines_tables_too_large(monkeypatch):
     scores = chains.sentence_scores(prepared.prepare(" ".join(SOURCE_SENTENCES)),
                                    prepared.prepare(" ".join(REWRITE_SENTENCES)))
-    monkeypatch.setattr(chains, "MAX_ORDER_CELLS", 2)
+    monkeypatch.setattr(chains, "ALIGNMENT", replace(chains.ALIGNMENT, max_order_cells=2))
     assert chains.order_pvalue(scores) is None
 
 
@@ -202,5 +205,5 @@ def test_sentence_alignment_is_bounded_for_huge_texts(monkeypatch):
     a = prepared.prepare(" ".join(SOURCE_SENTENCES))
     b = prepared.prepare(" ".join(REWRITE_SENTENCES))
     assert chains.sentence_chain(a, b)
-    monkeypatch.setattr(chains, "MAX_SENTENCE_CELLS", 10)
+    monkeypatch.setattr(chains, "ALIGNMENT", replace(chains.ALIGNMENT, max_sentence_cells=10))
     assert chains.chain_too_large(a, b) and chains.sentence_chain(a, b) == []

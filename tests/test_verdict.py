@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from provenance.fingerprint import features
 from provenance.ingest.files import load_paths
 from provenance.model import Document
-from provenance.settings import TOO_COMMON
+from provenance.settings import TOO_COMMON, VERDICT
 from provenance.text import words
 from provenance.verify import prepared, verdict
 from provenance.verify.phrases import PhraseStats
@@ -163,7 +163,7 @@ def test_a_short_text_needs_more_than_three_sentences_in_order():
          "Mortgage lenders warned that households face higher monthly repayments."]
     three = verdict.verify_prepared(prepared.prepare(" ".join(a)), prepared.prepare(" ".join(b)))
     assert three.links == 3 and three.a.verbatim == 0 and three.b.verbatim == 0
-    assert three.order_p is not None and three.order_p > verdict.ORDER_ALPHA
+    assert three.order_p is not None and three.order_p > VERDICT.order_alpha
     assert three.pair.verdict == "independent", three.pair.reasons
     assert any("order of independent writing" in r for r in three.pair.reasons)
 

@@ -21,7 +21,7 @@ from provenance.fingerprint.features import hashed_batches, query_features
 from provenance.index import content_hash, open_index
 from provenance.ingest import files as documents
 from provenance.model import VERDICT_ORDER, Document, Pair, Problem, ScanResult
-from provenance.settings import CHECK, DEFAULT_CONFIG, SketchConfig
+from provenance.settings import CHECK, DEFAULT_CONFIG, VERDICT, SketchConfig
 from provenance.verify import verdict
 
 FAIL_ON = ("copy", "quote-only")
@@ -146,7 +146,7 @@ def _worth_verifying(draft: Document, found: list[Document], cands: dict, k: int
     drop = set()
     for j, i in enumerate(weak, start=1):
         shared = np.intersect1d(shingles[0], shingles[j], assume_unique=True).size
-        bar = min(verdict.VERBATIM_WORDS, verdict.VERBATIM_SHARE * min(words[0], words[j]))
+        bar = min(VERDICT.verbatim_words, VERDICT.verbatim_share * min(words[0], words[j]))
         if k * shared < bar:
             drop.add(i)
     return [s for i, s in enumerate(found) if i not in drop]

@@ -47,7 +47,8 @@ from provenance.fingerprint import features as fingerprint_features
 from provenance.ingest import files as documents
 from provenance.model import Document, Pair, Problem, ScanResult
 from provenance.origin.families import components, families
-from provenance.verify.phrases import KEEP_MIN_DF, PhraseStats
+from provenance.settings import TOO_COMMON
+from provenance.verify.phrases import PhraseStats
 
 PARTITION_SIZE = 2000  # documents per partition: a few MB of features, seconds of work
 VERIFY_CHUNK = 400  # candidate pairs per verification task
@@ -318,11 +319,11 @@ def _sum_counts(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def phrases_reduce_task(*pieces) -> tuple[np.ndarray, np.ndarray]:
-    """One key range's phrase counts summed over partitions; those below `KEEP_MIN_DF` dropped."""
+    """One key range's phrase counts summed over partitions; those below `TOO_COMMON.phrase_keep` dropped."""
     keys, counts = _sum_counts(
         np.concatenate([p[0] for p in pieces]).astype(np.uint64), np.concatenate([p[1] for p in pieces])
     )
-    keep = counts >= KEEP_MIN_DF
+    keep = counts >= TOO_COMMON.phrase_keep
     return keys[keep], counts[keep]
 
 
@@ -489,7 +490,7 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
         client.submit(phrases_task, d, reducers, file("phrases", k), pure=False) for d, k in zip(doc_futs, keys)
     ]
 
-    # Phrase statistics: shuffle by phrase, sum, keep those in `KEEP_MIN_DF` documents or more.
+    # Phrase statistics: shuffle by phrase, sum, keep those in `TOO_COMMON.phrase_keep` documents or more.
     phr_pieces = [[client.submit(_piece, f, r) for f in phr] for r in range(reducers)]
     phr_reduced = [client.submit(phrases_reduce_task, *ps) for ps in phr_pieces]
     phrases = client.submit(phrases_final_task, n, *phr_reduced)

@@ -3,7 +3,7 @@
 A rewrite keeps few 5-word runs but keeps, sentence by sentence, the facts, names and
 numbers. Sentence pairs are scored by weighted overlap of content stems, where a stem
 shared by many sentences of the two texts (the topic) weighs little. A pair is a link
-only when what it shares is specific: `MIN_SPECIFIC_STEMS` stems' worth, each stem counted
+only when what it shares is specific: `ALIGNMENT.min_specific_stems` stems' worth, each stem counted
 by its weight relative to a stem found in one sentence of each text (two answers to one
 question both name the topic in every other sentence; that is not a borrowed sentence).
 The heaviest order-consistent chain of links is found by an LCS-style dynamic programme,
@@ -22,19 +22,10 @@ import numpy as np
 from provenance.settings import ALIGNMENT
 from provenance.verify.prepared import Prepared, sentence_stems
 
-MIN_SENTENCE_SIM = ALIGNMENT.min_sentence_sim
-MIN_SHARED_STEMS = ALIGNMENT.min_shared_stems
-MIN_SPECIFIC_STEMS = ALIGNMENT.min_specific_stems  # read at call time (`SentenceScores.linkable`)
-MAX_SENTENCE_CELLS = ALIGNMENT.max_sentence_cells
-ORDER_PERMUTATIONS = ALIGNMENT.order_permutations
-ORDER_FIRST_ROUND = ALIGNMENT.order_first_round
-ORDER_SEED = ALIGNMENT.order_seed
-MAX_ORDER_CELLS = ALIGNMENT.max_order_cells
-
 
 def chain_too_large(a: Prepared, b: Prepared) -> bool:
     """True when two texts have too many sentence pairs to align within bounded memory (~100 MB)."""
-    return len(a.sent_tokens) * len(b.sent_tokens) > MAX_SENTENCE_CELLS
+    return len(a.sent_tokens) * len(b.sent_tokens) > ALIGNMENT.max_sentence_cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +54,17 @@ class SentenceScores:
     shared: np.ndarray
     specific: np.ndarray
 
-    def similar(self, min_sim: float = MIN_SENTENCE_SIM, min_shared: float = MIN_SHARED_STEMS) -> np.ndarray:
+    def similar(self, min_sim: float = ALIGNMENT.min_sentence_sim, min_shared: float = ALIGNMENT.min_shared_stems) -> np.ndarray:
         """Sentence pairs alike in wording: enough similarity and shared stems, topic words included."""
         return (self.sim >= min_sim) & (self.shared >= min_shared)
 
-    def linkable(self, min_sim: float = MIN_SENTENCE_SIM, min_shared: float = MIN_SHARED_STEMS,
+    def linkable(self, min_sim: float = ALIGNMENT.min_sentence_sim, min_shared: float = ALIGNMENT.min_shared_stems,
                  min_specific: float | None = None) -> np.ndarray:
         """Similar pairs whose shared stems are specific enough to be evidence of reuse.
 
-        `min_specific`: None reads `MIN_SPECIFIC_STEMS` at call time.
+        `min_specific`: None reads `ALIGNMENT.min_specific_stems` at call time.
         """
-        floor = MIN_SPECIFIC_STEMS if min_specific is None else min_specific
+        floor = ALIGNMENT.min_specific_stems if min_specific is None else min_specific
         return self.similar(min_sim, min_shared) & (self.specific >= floor - 1e-9)
 
 
@@ -100,7 +91,7 @@ def sentence_scores(a: Prepared, b: Prepared, drop_a: np.ndarray | None = None,
     wa_tot = np.bincount(a_sent, weights=w[ia], minlength=na)
     wb_tot = np.bincount(b_sent, weights=w[ib], minlength=nb)
     common = np.intersect1d(ia, ib, assume_unique=False)
-    if len(common) == 0 or (na + nb) * len(common) > MAX_SENTENCE_CELLS:
+    if len(common) == 0 or (na + nb) * len(common) > ALIGNMENT.max_sentence_cells:
         return SentenceScores(sim, shared, specific)
     col = np.full(len(uniq), -1, dtype=np.int64)
     col[common] = np.arange(len(common))
@@ -119,14 +110,14 @@ def sentence_scores(a: Prepared, b: Prepared, drop_a: np.ndarray | None = None,
     return SentenceScores(sim, shared, specific)
 
 
-def sentence_chain(a: Prepared, b: Prepared, min_sim: float = MIN_SENTENCE_SIM,
-                   min_shared: float = MIN_SHARED_STEMS, drop_a: np.ndarray | None = None,
+def sentence_chain(a: Prepared, b: Prepared, min_sim: float = ALIGNMENT.min_sentence_sim,
+                   min_shared: float = ALIGNMENT.min_shared_stems, drop_a: np.ndarray | None = None,
                    drop_b: np.ndarray | None = None, scores: SentenceScores | None = None,
                    min_specific: float | None = None) -> list[Link]:
     """The heaviest chain of linkable sentence pairs increasing on both sides (one-to-one).
 
     Linkable: similarity at least `min_sim`, at least `min_shared` shared stems, worth at
-    least `min_specific` (default `MIN_SPECIFIC_STEMS`; 0 turns the rule off) counted by
+    least `min_specific` (default `ALIGNMENT.min_specific_stems`; 0 turns the rule off) counted by
     specificity (`SentenceScores.linkable`). Row-by-row LCS recurrence with weights:
     D[i][j] = max(D[i-1][j], D[i][j-1], D[i-1][j-1] + w[i][j]), w the similarity where
     the pair is linkable, else 0. `scores`: from `sentence_scores`, when already computed.
@@ -161,9 +152,9 @@ def sentence_chain(a: Prepared, b: Prepared, min_sim: float = MIN_SENTENCE_SIM,
     return links
 
 
-def order_pvalue(scores: SentenceScores, min_sim: float = MIN_SENTENCE_SIM,
-                 min_shared: float = MIN_SHARED_STEMS, permutations: int = ORDER_PERMUTATIONS,
-                 seed: int = ORDER_SEED) -> float | None:
+def order_pvalue(scores: SentenceScores, min_sim: float = ALIGNMENT.min_sentence_sim,
+                 min_shared: float = ALIGNMENT.min_shared_stems, permutations: int = ALIGNMENT.order_permutations,
+                 seed: int = ALIGNMENT.order_seed) -> float | None:
     """Permutation p-value of the order in which two texts' similar sentences come.
 
     The statistic is the weight of the heaviest order-consistent chain of similar pairs
@@ -173,19 +164,19 @@ def order_pvalue(scores: SentenceScores, min_sim: float = MIN_SENTENCE_SIM,
     one topic reach small p only where their subject imposes an order; three similar
     pairs, however alike, are in order by chance one time in six.
 
-    Draws come in two rounds from one seeded stream: `ORDER_FIRST_ROUND` (199), then the
+    Draws come in two rounds from one seeded stream: `ALIGNMENT.order_first_round` (199), then the
     rest of `permutations` only when the first round leaves p between 0.005 and 0.1
     (near any significance level worth using): a clear answer costs about 0.5 ms.
 
     The side with more sentences is the one shuffled (equal lengths: a choice made from
     the scores themselves), so the value does not depend on argument order; the seed
-    is fixed, so neither on the run. None when more than `MAX_ORDER_CELLS` pairs are
+    is fixed, so neither on the run. None when more than `ALIGNMENT.max_order_cells` pairs are
     similar (the test would be slow; such texts are long and alike throughout).
     """
     sim, similar = scores.sim, scores.similar(min_sim, min_shared)
     rows, cols = np.nonzero(similar)
     n_rows, n_cols = sim.shape
-    if len(rows) > MAX_ORDER_CELLS:
+    if len(rows) > ALIGNMENT.max_order_cells:
         return None
     if len(rows) == 0:
         return 1.0
@@ -198,7 +189,7 @@ def order_pvalue(scores: SentenceScores, min_sim: float = MIN_SENTENCE_SIM,
     ends = np.r_[starts[1:], len(rows)]
     observed = _chain_weights(cols[None, :], starts, ends, weights)[0]
     rng = np.random.default_rng(seed)
-    first = min(ORDER_FIRST_ROUND, permutations)
+    first = min(ALIGNMENT.order_first_round, permutations)
     hits = drawn = 0
     for size in (first, permutations - first):
         if size <= 0:

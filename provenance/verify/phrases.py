@@ -17,8 +17,6 @@ from provenance.fingerprint.features import doc_phrases
 from provenance.model import Document
 from provenance.settings import TOO_COMMON
 
-KEEP_MIN_DF = TOO_COMMON.phrase_keep
-
 
 @runtime_checkable
 class PhraseCounts(Protocol):
@@ -42,7 +40,7 @@ class PhraseStats:
     counts: np.ndarray  # documents containing each phrase
 
     @classmethod
-    def from_documents(cls, docs: Iterable[Document | str], keep_min_df: int = KEEP_MIN_DF) -> PhraseStats:
+    def from_documents(cls, docs: Iterable[Document | str], keep_min_df: int = TOO_COMMON.phrase_keep) -> PhraseStats:
         texts = [d if isinstance(d, str) else d.text for d in docs]
         keys = [k for k in doc_phrases(texts) if len(k)]
         if not keys:

@@ -4,7 +4,7 @@ Seeds are exact matches of the 64-bit hashes of `SEED_K` consecutive tokens. See
 one diagonal whose token coverage touches become a run; runs are taken longest first,
 one-to-one (greedy string tiling, Wise 1993: no token is used twice on either side, so
 repeated paragraphs cannot count twice); tiles in the same order on both sides with
-gaps of at most `MAX_GAP` tokens merge into one block, which absorbs word substitutions
+gaps of at most `ALIGNMENT.max_gap` tokens merge into one block, which absorbs word substitutions
 and small insertions. Blocks are then split where their words pass in or out of
 quotation marks on both sides.
 """
@@ -18,11 +18,6 @@ import numpy as np
 
 from provenance.settings import ALIGNMENT, TOO_COMMON
 from provenance.verify.prepared import SEED_K, Prepared
-
-MIN_TOKENS_PASSAGE = ALIGNMENT.min_tokens_passage
-MIN_TOKENS_QUOTE = ALIGNMENT.min_tokens_quote
-MAX_GAP = ALIGNMENT.max_gap
-MAX_SEED_REPEATS = TOO_COMMON.seed_repeats
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +50,7 @@ def seed_matches(a: Prepared, b: Prepared, ignore: np.ndarray | None = None) -> 
     lo = np.searchsorted(sorted_b, sorted_a, side="left")  # sorted queries: a merge, cache friendly
     hi = np.searchsorted(sorted_b, sorted_a, side="right")
     counts = hi - lo
-    ok = (counts > 0) & (counts <= MAX_SEED_REPEATS)
+    ok = (counts > 0) & (counts <= TOO_COMMON.seed_repeats)
     if ignore is not None and len(ignore):
         pos = np.minimum(np.searchsorted(ignore, sorted_a), len(ignore) - 1)
         ok &= ignore[pos] != sorted_a
@@ -114,7 +109,7 @@ def tile(candidates: list[Tile], n_a: int, n_b: int, min_len: int = SEED_K) -> l
     return out
 
 
-def merge(tiles: list[Tile], max_gap: int = MAX_GAP) -> list[Block]:
+def merge(tiles: list[Tile], max_gap: int = ALIGNMENT.max_gap) -> list[Block]:
     """Chain tiles (sorted by a) that follow each other on both sides with small gaps."""
     blocks: list[Block] = []
     cur: list[Tile] = []
@@ -138,13 +133,13 @@ def _block(ts: list[Tile]) -> Block:
 
 
 def verbatim_blocks(a: Prepared, b: Prepared, ignore: np.ndarray | None = None,
-                    max_gap: int = MAX_GAP) -> list[Block]:
+                    max_gap: int = ALIGNMENT.max_gap) -> list[Block]:
     """Shared word runs of a and b, one-to-one, merged across small edits (sorted by a)."""
     return merge(tile(runs(seed_matches(a, b, ignore)), a.n_tokens, b.n_tokens), max_gap)
 
 
 def split_quotes(bl: Block, a: Prepared, b: Prepared,
-                 absorb: int = MIN_TOKENS_PASSAGE) -> list[tuple[bool, Block]]:
+                 absorb: int = ALIGNMENT.min_tokens_passage) -> list[tuple[bool, Block]]:
     """Split a block where its words pass in or out of quotation marks on both sides.
 
     Returns (is_quotation, part) in text order. A word counts as quotation only when

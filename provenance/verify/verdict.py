@@ -7,27 +7,27 @@ passage as verbatim narration, paraphrase or quotation, and decides:
   independent kinds of evidence is enough, or both at half strength, each measured on
   the side it covers best (which text is derived is not known here; `origin` decides):
 
-  - **verbatim**: at least `VERBATIM_SHARE` of one text's narration lies in verbatim
-    passages of at least `verbatim.MIN_TOKENS_PASSAGE` words, or `VERBATIM_WORDS` such
+  - **verbatim**: at least `VERDICT.verbatim_share` of one text's narration lies in verbatim
+    passages of at least `ALIGNMENT.min_tokens_passage` words, or `VERDICT.verbatim_words` such
     words in all (two paragraphs lifted into a long post are copying however long the
     post). Independent writing on one topic shares stock phrases and names, not runs of
     narration.
-  - **paraphrase**: at least `CHAIN_LINKS` sentence pairs chained in the same order on
-    both sides, covering at least `CHAIN_SHARE` of the content sentences of the text with
+  - **paraphrase**: at least `VERDICT.chain_links` sentence pairs chained in the same order on
+    both sides, covering at least `VERDICT.chain_share` of the content sentences of the text with
     fewer of them, and two tests of chance passed: each link shares words specific to
-    the two texts, not only the topic's (`chains.MIN_SPECIFIC_STEMS`), and the similar
+    the two texts, not only the topic's (`ALIGNMENT.min_specific_stems`), and the similar
     sentences come in an order that a random order of one text's sentences matches in
-    at most `ORDER_ALPHA` of draws (`chains.order_pvalue`). Two answers to one question,
+    at most `VERDICT.order_alpha` of draws (`chains.order_pvalue`). Two answers to one question,
     or two reports of one press conference, write sentences on the same few terms in an
     order the subject suggests; a rewrite follows its source through much of it. The
     price: a rewrite of three sentences or fewer without a verbatim run cannot be told
     from chance, so it is not called a copy.
-  - **both at half strength**: verbatim narration of at least half `VERBATIM_SHARE` and
-    a chain of `CHAIN_LINKS` or more links covering two thirds of `CHAIN_SHARE`, with the
+  - **both at half strength**: verbatim narration of at least half `VERDICT.verbatim_share` and
+    a chain of `VERDICT.chain_links` or more links covering two thirds of `VERDICT.chain_share`, with the
     same order test.
 
 * ``quote-only`` — no copying, but verbatim passages inside quotation marks on both
-  sides (two reports of one speech), `QUOTE_WORDS` words or more in all, so that one
+  sides (two reports of one speech), `VERDICT.quote_words` words or more in all, so that one
   shared scare quote does not make a relation. Quoted words never count as narration.
 * ``independent`` — neither.
 
@@ -44,16 +44,9 @@ import numpy as np
 
 from provenance.fingerprint.features import kgram_hashes
 from provenance.model import Document, Pair, Passage
-from provenance.settings import DEFAULT_CONFIG, VERDICT
+from provenance.settings import ALIGNMENT, DEFAULT_CONFIG, VERDICT
 from provenance.verify import chains, prepared, verbatim
 from provenance.verify.phrases import PhraseCounts, common_threshold
-
-VERBATIM_SHARE = VERDICT.verbatim_share
-VERBATIM_WORDS = VERDICT.verbatim_words
-CHAIN_LINKS = VERDICT.chain_links
-CHAIN_SHARE = VERDICT.chain_share
-ORDER_ALPHA = VERDICT.order_alpha
-QUOTE_WORDS = VERDICT.quote_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +157,7 @@ def verify_prepared(
     longest = 0
     for block in verbatim.verbatim_blocks(a, b, ignore):
         for is_quote, bl in verbatim.split_quotes(block, a, b):
-            if bl.matched < (verbatim.MIN_TOKENS_QUOTE if is_quote else verbatim.MIN_TOKENS_PASSAGE):
+            if bl.matched < (ALIGNMENT.min_tokens_quote if is_quote else ALIGNMENT.min_tokens_passage):
                 continue
             a0, a1 = _char_span(a, bl.a0, bl.a1)
             b0, b1 = _char_span(b, bl.b0, bl.b1)
@@ -194,7 +187,7 @@ def verify_prepared(
 
     sides = []
     for side, p in enumerate((a, b)):
-        content = np.bincount(p.stem_sent, minlength=len(p.sent_tokens)) >= chains.MIN_SHARED_STEMS
+        content = np.bincount(p.stem_sent, minlength=len(p.sent_tokens)) >= ALIGNMENT.min_shared_stems
         sides.append(SideStats(
             words=p.n_tokens,
             narration=int((~p.quoted).sum()),
@@ -209,7 +202,7 @@ def verify_prepared(
     verdict, reasons = _decide(sa, sb, names, links, longest, quotes, common, order)
     if chains.chain_too_large(a, b):
         reasons.append(f"sentence alignment skipped: {len(a.sent_tokens)} x {len(b.sent_tokens)} "
-                       f"sentences is beyond the limit of {chains.MAX_SENTENCE_CELLS:,} pairs; "
+                       f"sentences is beyond the limit of {ALIGNMENT.max_sentence_cells:,} pairs; "
                        "verbatim evidence only")
     pair = Pair(a=a_id, b=b_id, verdict=verdict, resemblance=round(resemblance, 6),
                 containment_a_in_b=round(c_ab, 6), containment_b_in_a=round(c_ba, 6),
@@ -230,7 +223,7 @@ class _OrderTest:
         if not self.asked:
             self.asked = True
             self.p = None if self.scores is None else chains.order_pvalue(self.scores)
-        return self.p is None or self.p <= ORDER_ALPHA
+        return self.p is None or self.p <= VERDICT.order_alpha
 
 
 def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[chains.Link],
@@ -240,7 +233,7 @@ def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[ch
     vshare = [s.verbatim / s.narration if s.narration else 0.0 for s in (sa, sb)]
     v = int(np.argmax(vshare))
     sv, other = (sa, sb)[v], names[1 - v]
-    verbatim_copy = vshare[v] >= VERBATIM_SHARE or max(sa.verbatim, sb.verbatim) >= VERBATIM_WORDS
+    verbatim_copy = vshare[v] >= VERDICT.verbatim_share or max(sa.verbatim, sb.verbatim) >= VERDICT.verbatim_words
     if sv.verbatim:
         reasons.append(
             f"{sv.verbatim} of {sv.narration} narration words of {names[v]} "
@@ -250,10 +243,10 @@ def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[ch
     c = 0 if sa.sentences <= sb.sentences else 1
     sc = (sa, sb)[c]
     chain_share = len(links) / sc.sentences if sc.sentences else 0.0
-    chain_long = len(links) >= CHAIN_LINKS and chain_share >= CHAIN_SHARE
+    chain_long = len(links) >= VERDICT.chain_links and chain_share >= VERDICT.chain_share
     # Two half-strength signals together: some verbatim narration and a shorter chain.
-    combined_long = (not verbatim_copy and not chain_long and len(links) >= CHAIN_LINKS
-                     and vshare[v] >= VERBATIM_SHARE / 2 and chain_share >= CHAIN_SHARE * 2 / 3)
+    combined_long = (not verbatim_copy and not chain_long and len(links) >= VERDICT.chain_links
+                     and vshare[v] >= VERDICT.verbatim_share / 2 and chain_share >= VERDICT.chain_share * 2 / 3)
     # The order test only where it decides (a verbatim copy needs no chain).
     ordered = (chain_long or combined_long) and not verbatim_copy and order.passes()
     chain_copy, combined_copy = chain_long and ordered, combined_long and ordered
@@ -264,7 +257,7 @@ def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[ch
         if order.asked:
             if order.p is None:
                 line += "; too many similar sentence pairs to test their order against chance"
-            elif order.p <= ORDER_ALPHA:
+            elif order.p <= VERDICT.order_alpha:
                 line += f"; a random order of the sentences chains as well in {_p(order.p)} of draws"
             else:
                 line += (f", but a random order of the sentences chains as well in {_p(order.p)} of draws: "
@@ -291,7 +284,7 @@ def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[ch
             why.append("sentence-by-sentence paraphrase")
         reasons.insert(0, "copy: " + " and ".join(why) + " beyond what independent texts share")
         return "copy", reasons
-    if max(sa.quoted_shared, sb.quoted_shared) >= QUOTE_WORDS:
+    if max(sa.quoted_shared, sb.quoted_shared) >= VERDICT.quote_words:
         reasons.insert(0, "quote-only: what they share is quotation, not narration")
         return "quote-only", reasons
     reasons.insert(0, "independent: no shared narration beyond chance, no substantial shared quotation")
