@@ -42,9 +42,9 @@ from pathlib import Path
 
 from provenance.errors import IndexError_
 from provenance.fingerprint.features import query_features
-from provenance.index import redis as redis_storage
 from provenance.index.logic import Index, initial_meta
 from provenance.index.memory import MemoryStorage
+from provenance.index.redis import RedisStorage
 from provenance.index.sqlite import SQLiteStorage
 from provenance.index.storage import Storage
 from provenance.index.types import (
@@ -60,18 +60,22 @@ from provenance.index.types import (
 )
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
 
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+STORAGES = {  # URL scheme -> the storage class it names; anything else is a file path (SQLite)
+    "redis://": RedisStorage,
+    "rediss://": RedisStorage,
+    "unix://": RedisStorage,
+    "memory://": MemoryStorage,
+}
 
 
 def open_storage(spec: str, initial: dict[str, object] | None) -> Storage:
-    """The storage named by `spec`: ``memory://NAME``, a Redis URL, or else a file path (SQLite).
+    """The storage named by `spec`: a URL of a scheme in `STORAGES`, or else a file path (SQLite).
 
     With `initial` (a new index's meta values), a missing index is created.
     """
-    if spec.startswith(REDIS_SCHEMES):
-        return redis_storage.RedisStorage(spec, create=initial)
-    if spec.startswith("memory://"):
-        return MemoryStorage(spec, create=initial)
+    for scheme, storage in STORAGES.items():
+        if spec.startswith(scheme):
+            return storage(spec, create=initial)
     if "://" in spec:
         raise IndexError_(f"unknown index location {spec!r}: give a file path or redis://HOST:PORT/DB")
     return SQLiteStorage(Path(spec), create=initial)
