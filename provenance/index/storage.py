@@ -6,7 +6,8 @@ whether the stored configuration still answers. A storage only keeps it, in the 
 datasketch gives its own storages (``ordered_storage(config)`` picks a small class, the
 LSH logic sits above): meta values, document rows, postings, count-min rows, and a
 transaction to make a batch of those writes whole. SQLite, Redis and an in-memory
-dict each implement this once; adding a backend is one such class.
+dict each implement this once. Adding a backend is one such class, its URL scheme in
+`provenance.index.STORAGES` and its name in the backends the index tests run on.
 
 Writes happen inside `Storage.write(fn)`: the storage calls ``fn(batch)`` with a
 `WriteBatch` and commits what it wrote in one transaction, possibly calling ``fn``
