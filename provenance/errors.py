@@ -31,6 +31,10 @@ class InputError(ProvenanceError):
     """A file or record could not be read or used."""
 
 
+class UnusableInput(InputError):
+    """This input cannot become a document; the message is the reason (it is reported and skipped)."""
+
+
 class IndexError_(ProvenanceError):
     """An index cannot be opened, is corrupt, or belongs to another configuration."""
 

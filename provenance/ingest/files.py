@@ -13,19 +13,19 @@ original.
 
 from __future__ import annotations
 
-import html
 import json
-import logging
 import os
 import re
 from dataclasses import replace
 from pathlib import Path
 
-from provenance.errors import InputError
+from provenance.errors import InputError, UnusableInput
 from provenance.ingest.corpus_chrome import default_min_docs, remove_repeated_lines
+from provenance.ingest.html import extract_html
 from provenance.ingest.markup import Mapped, front_matter, iso_date, normalize_newlines, strip_markup
 from provenance.ingest.page_chrome import clean_page
 from provenance.model import Document, Problem
+from provenance.settings import INGEST
 from provenance.text.credits import credit_lines
 
 __all__ = [
@@ -33,26 +33,17 @@ __all__ = [
     "remove_repeated_lines",
 ]
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = INGEST.max_file_bytes
 # reStructuredText is read as plain text (the pre-commit hook hands .rst drafts over too).
 KINDS = {".txt": "txt", ".text": "txt", ".rst": "txt", ".md": "md", ".markdown": "md", ".html": "html",
          ".htm": "html", ".jsonl": "jsonl"}
 SUFFIXES = tuple(KINDS)
-# htmldate rejects dates after max_date, which defaults to today: pin it so that the same
-# page gives the same date on every day.
-HTML_MAX_DATE = "2099-12-31"
-_LOOKAHEAD = 200_000
-_PAGE = re.compile(r"<(?:html|body|head)\b", re.I)
 
 _CP1252 = [bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256)]
 _ESCAPED = re.compile(r"[\udc80-\udcff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-
-
-class _Skip(InputError):
-    """This input cannot become a document; the message is the reason."""
 
 
 # --- decoding --------------------------------------------------------------------------
@@ -77,7 +68,7 @@ def decode(data: bytes) -> tuple[str, str | None]:
             _check_text(text)
             return text, (f"decoded as {enc.upper()}, {bad} invalid sequences replaced" if bad else None)
     if b"\x00" in data:
-        raise _Skip("binary file (NUL bytes)")
+        raise UnusableInput("binary file (NUL bytes)")
     text = data.decode("utf-8", errors="surrogateescape")
     bad = len(_ESCAPED.findall(text))
     note = None
@@ -115,7 +106,7 @@ def _reason(note: str) -> str:
 def _check_text(text: str) -> None:
     controls = len(_CONTROL.findall(text[:100_000]))
     if controls > max(2, 0.01 * min(len(text), 100_000)):
-        raise _Skip("binary file (control characters)")
+        raise UnusableInput("binary file (control characters)")
 
 
 # --- one raw text to one document --------------------------------------------------------
@@ -150,125 +141,18 @@ def _plain(raw: str, kind: str) -> tuple[Mapped, dict[str, str]]:
     return m, meta
 
 
-def _html(raw: str) -> tuple[Mapped, dict[str, str]]:
-    """Main text and metadata through trafilatura, from the HTML string only (never a URL)."""
-    try:
-        import trafilatura
-    except ImportError as exc:  # lxml_html_clean missing makes the import fail too
-        raise _Skip(f"cannot read HTML without trafilatura ({exc}): "
-                    "`pip install trafilatura lxml_html_clean`") from None
-    for name in ("trafilatura", "htmldate", "courlan"):
-        logger = logging.getLogger(name)
-        if not logger.handlers:
-            logger.addHandler(logging.NullHandler())  # a library does not write to stderr
-    if "<" not in raw:
-        raise _Skip("not HTML (no tags)")
-    # trafilatura rejects a bare fragment ("<p>draft</p>"): give it a page around it.
-    page = raw if _PAGE.search(raw[:5000]) else f"<html><body><div>{raw}</div></body></html>"
-    if page.startswith(("http", "HTTP")):
-        page = "\n" + page  # htmldate fetches a string that starts like a URL: this one never does
-    try:
-        result = trafilatura.bare_extraction(
-            page, favor_precision=True, with_metadata=True, include_comments=False, include_images=False,
-            include_links=False, url=None,
-            date_extraction_params={"original_date": True, "extensive_search": True,
-                                    "max_date": HTML_MAX_DATE},
-        )
-        text = getattr(result, "text", None) if result is not None else None
-        if not text or not text.strip():  # too little for the main-text heuristics: every paragraph
-            text = clean_page(normalize_newlines(Mapped.of(trafilatura.baseline(page)[1])))[0].text
-    except (Exception, RecursionError) as exc:  # trafilatura/lxml failures must not stop a run
-        raise _Skip(f"HTML extraction failed ({type(exc).__name__}: {str(exc)[:80]})") from exc
-    if not text or not text.strip():
-        raise _Skip("no main text found in HTML")
-    meta = {}
-    for field, attr in (("title", "title"), ("url", "url"), ("site", "sitename"), ("published", "date")):
-        value = getattr(result, attr, None)
-        if isinstance(value, str) and value.strip():
-            meta[field] = value.strip()
-    if "site" not in meta and isinstance(getattr(result, "hostname", None), str):
-        meta["site"] = result.hostname
-    published = iso_date(meta.pop("published", ""))
-    if published:
-        meta["published"] = published
-    return _locate_lines(raw, text), meta
-
-
-def _locate_lines(raw: str, text: str) -> Mapped:
-    """`text` with segments pointing at where each of its lines sits in the raw HTML.
-
-    trafilatura gives no offsets, so each line is found again: anchored on its first run
-    of plain characters, then walked through the page, stepping over tags, entities and
-    collapsed whitespace. Characters written as entities stay unmapped; a line that is not
-    found stays unmapped as a whole. The search for an anchor looks a bounded distance
-    ahead, so a huge page stays linear.
-    """
-    pieces: list[tuple[int, int] | str] = []
-    pos = 0
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            pieces.append("\n")
-        m = _ANCHOR.search(line)
-        at, tries = pos - 1, 0
-        while m and tries < 8 and (at := raw.find(m.group(), at + 1, pos + _LOOKAHEAD)) >= 0:
-            tries += 1
-            found: list[tuple[int, int] | str] = [line[: m.start()]]
-            end = _align(raw, line, m.start(), at, found)
-            if 2 * sum(b - a for a, b in (x for x in found if isinstance(x, tuple))) >= len(line):
-                pieces.extend(found)
-                pos = end
-                break
-        else:
-            pieces.append(line)
-    return Mapped.of(raw).edit(pieces)
-
-
-_ANCHOR = re.compile(r"[^\s&<>\"'][^\s&<>\"']*(?: [^\s&<>\"']+)?")  # a word or two
-
-
-def _align(raw: str, line: str, i: int, p: int, pieces: list[tuple[int, int] | str]) -> int:
-    """Map line[i:] onto raw[p:]; append pieces; return where the walk ended in raw."""
-    n = len(raw)
-    while i < len(line) and p < n:
-        c, r = line[i], raw[p]
-        if r == "<" and (close := raw.find(">", p, p + 5000)) > 0:
-            p = close + 1  # a tag: trafilatura kept its text, not the tag
-        elif r == "&" and (semi := raw.find(";", p, p + 12)) > 0 and html.unescape(raw[p : semi + 1]) in (
-            c, "\xa0" if c == " " else c
-        ):
-            pieces.append(c)  # an entity: the character is in the text, unmapped
-            i, p = i + 1, semi + 1
-        elif r == c:
-            q = p + 1
-            i += 1
-            while i < len(line) and q < n and raw[q] == line[i] and raw[q] not in "<&":
-                i, q = i + 1, q + 1
-            pieces.append((p, q))
-            p = q
-        elif r.isspace():  # whitespace the extraction collapsed
-            if c.isspace():
-                pieces.append(c)
-                i += 1
-            while p < n and raw[p].isspace():
-                p += 1
-        else:
-            break
-    pieces.append(line[i:])
-    return p
-
-
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]+")
 
 
 def _document(raw: str, kind: str, *, id: str, path: str, fields: dict[str, str] | None = None,
               line: int | None = None, credits: tuple[str, ...] = ()) -> Document:
     if not raw.strip():
-        raise _Skip("empty file" if not raw else "only whitespace")
-    m, meta = _html(raw) if kind == "html" else _plain(raw, kind)
+        raise UnusableInput("empty file" if not raw else "only whitespace")
+    m, meta = extract_html(raw) if kind == "html" else _plain(raw, kind)
     if _INVISIBLE.search(m.text):  # soft hyphens and zero-width spaces split words unseen
         m = m.sub(_INVISIBLE, lambda x: [])
     if not re.search(r"\w", m.text):
-        raise _Skip("no article text left after removing markup and boilerplate")
+        raise UnusableInput("no article text left after removing markup and boilerplate")
     meta.update(fields or {})
     return Document(
         id=id, text=m.text, path=path, title=meta.get("title"), url=meta.get("url"), site=meta.get("site"),
@@ -283,7 +167,7 @@ def load_text(text: str, *, id: str, path: str = "", kind: str = "txt") -> Docum
         raise InputError(f"unknown kind {kind!r}: use 'txt', 'md' or 'html'")
     try:
         return _document(text, kind, id=id, path=path)
-    except _Skip as exc:
+    except UnusableInput as exc:
         raise InputError(f"{path or id}: {exc}: nothing to check") from None
 
 
@@ -317,7 +201,7 @@ def _jsonl(path: Path, name: str, max_bytes: int, problems: list[Problem]) -> li
                 docs.append(
                     _document(raw, "txt", id=f"{name}#{rid}", path=str(path), fields=fields, line=lineno)
                 )
-            except _Skip as exc:
+            except UnusableInput as exc:
                 problems.append(Problem(where, str(exc), "skipped"))
                 broken += 1
                 if broken >= _GIVE_UP and not docs:
@@ -335,12 +219,12 @@ def _record(data: bytes, lineno: int, where: str, problems: list[Problem]) -> tu
         line, note = decode(data)
         record = json.loads(line)
     except ValueError as exc:
-        raise _Skip(f"not a JSON line ({str(exc)[:80]})") from None
+        raise UnusableInput(f"not a JSON line ({str(exc)[:80]})") from None
     if not isinstance(record, dict):
-        raise _Skip("not a JSON object")
+        raise UnusableInput("not a JSON object")
     raw = record.get("text")
     if not isinstance(raw, str):
-        raise _Skip("missing 'text' field" if raw is None else "'text' is not a string")
+        raise UnusableInput("missing 'text' field" if raw is None else "'text' is not a string")
     if note:
         problems.append(Problem(where, _reason(note), note))
     rid = record.get("id")
@@ -484,14 +368,14 @@ def _load_file(f: Path, rel: str, max_bytes: int, problems: list[Problem],
     kind = KINDS[f.suffix.lower()]
     try:
         if f.is_symlink() and not f.exists():
-            raise _Skip("dangling symlink")
+            raise UnusableInput("dangling symlink")
         st = f.stat()
         key = (st.st_dev, st.st_ino)
         if key in loaded:
-            raise _Skip(f"same file as {loaded[key]!r}")
+            raise UnusableInput(f"same file as {loaded[key]!r}")
         loaded[key] = rel
         if not f.is_file():
-            raise _Skip("not a regular file")
+            raise UnusableInput("not a regular file")
         if kind == "jsonl":
             return _jsonl(f, rel, max_bytes, problems)
         data = _read(f, max_bytes, problems)
@@ -501,7 +385,7 @@ def _load_file(f: Path, rel: str, max_bytes: int, problems: list[Problem],
         if note:
             problems.append(Problem(str(f), _reason(note), note))
         return [_document(raw, kind, id=rel, path=str(f), credits=_credit_lines(f, data, st.st_size))]
-    except _Skip as exc:
+    except UnusableInput as exc:
         problems.append(Problem(str(f), str(exc), "skipped"))
     except OSError as exc:
         problems.append(Problem(str(f), f"cannot read ({exc.strerror or exc})", "skipped"))

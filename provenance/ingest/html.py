@@ -1,0 +1,129 @@
+"""HTML pages: main text and metadata through trafilatura, with offsets back into the page.
+
+trafilatura is given the HTML string only, never a URL, so nothing is fetched; dates do
+not depend on the day of the run. It gives no offsets, so each extracted line is found
+again in the page (`_locate_lines`), which is what lets reports point into the file.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+
+from provenance.errors import UnusableInput
+from provenance.ingest.markup import Mapped, iso_date, normalize_newlines
+from provenance.ingest.page_chrome import clean_page
+
+# htmldate rejects dates after max_date, which defaults to today: pin it so that the same
+# page gives the same date on every day.
+HTML_MAX_DATE = "2099-12-31"
+_LOOKAHEAD = 200_000
+_PAGE = re.compile(r"<(?:html|body|head)\b", re.I)
+
+
+def extract_html(raw: str) -> tuple[Mapped, dict[str, str]]:
+    """Main text and metadata through trafilatura, from the HTML string only (never a URL)."""
+    try:
+        import trafilatura  # deferred: a second of start-up, needed only for HTML
+    except ImportError as exc:  # lxml_html_clean missing makes the import fail too
+        raise UnusableInput(f"cannot read HTML without trafilatura ({exc}): "
+                    "`pip install trafilatura lxml_html_clean`") from None
+    for name in ("trafilatura", "htmldate", "courlan"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())  # a library does not write to stderr
+    if "<" not in raw:
+        raise UnusableInput("not HTML (no tags)")
+    # trafilatura rejects a bare fragment ("<p>draft</p>"): give it a page around it.
+    page = raw if _PAGE.search(raw[:5000]) else f"<html><body><div>{raw}</div></body></html>"
+    if page.startswith(("http", "HTTP")):
+        page = "\n" + page  # htmldate fetches a string that starts like a URL: this one never does
+    try:
+        result = trafilatura.bare_extraction(
+            page, favor_precision=True, with_metadata=True, include_comments=False, include_images=False,
+            include_links=False, url=None,
+            date_extraction_params={"original_date": True, "extensive_search": True,
+                                    "max_date": HTML_MAX_DATE},
+        )
+        text = getattr(result, "text", None) if result is not None else None
+        if not text or not text.strip():  # too little for the main-text heuristics: every paragraph
+            text = clean_page(normalize_newlines(Mapped.of(trafilatura.baseline(page)[1])))[0].text
+    except (Exception, RecursionError) as exc:  # trafilatura/lxml failures must not stop a run
+        raise UnusableInput(f"HTML extraction failed ({type(exc).__name__}: {str(exc)[:80]})") from exc
+    if not text or not text.strip():
+        raise UnusableInput("no main text found in HTML")
+    meta = {}
+    for field, attr in (("title", "title"), ("url", "url"), ("site", "sitename"), ("published", "date")):
+        value = getattr(result, attr, None)
+        if isinstance(value, str) and value.strip():
+            meta[field] = value.strip()
+    if "site" not in meta and isinstance(getattr(result, "hostname", None), str):
+        meta["site"] = result.hostname
+    published = iso_date(meta.pop("published", ""))
+    if published:
+        meta["published"] = published
+    return _locate_lines(raw, text), meta
+
+
+def _locate_lines(raw: str, text: str) -> Mapped:
+    """`text` with segments pointing at where each of its lines sits in the raw HTML.
+
+    trafilatura gives no offsets, so each line is found again: anchored on its first run
+    of plain characters, then walked through the page, stepping over tags, entities and
+    collapsed whitespace. Characters written as entities stay unmapped; a line that is not
+    found stays unmapped as a whole. The search for an anchor looks a bounded distance
+    ahead, so a huge page stays linear.
+    """
+    pieces: list[tuple[int, int] | str] = []
+    pos = 0
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            pieces.append("\n")
+        m = _ANCHOR.search(line)
+        at, tries = pos - 1, 0
+        while m and tries < 8 and (at := raw.find(m.group(), at + 1, pos + _LOOKAHEAD)) >= 0:
+            tries += 1
+            found: list[tuple[int, int] | str] = [line[: m.start()]]
+            end = _align(raw, line, m.start(), at, found)
+            if 2 * sum(b - a for a, b in (x for x in found if isinstance(x, tuple))) >= len(line):
+                pieces.extend(found)
+                pos = end
+                break
+        else:
+            pieces.append(line)
+    return Mapped.of(raw).edit(pieces)
+
+
+_ANCHOR = re.compile(r"[^\s&<>\"'][^\s&<>\"']*(?: [^\s&<>\"']+)?")  # a word or two
+
+
+def _align(raw: str, line: str, i: int, p: int, pieces: list[tuple[int, int] | str]) -> int:
+    """Map line[i:] onto raw[p:]; append pieces; return where the walk ended in raw."""
+    n = len(raw)
+    while i < len(line) and p < n:
+        c, r = line[i], raw[p]
+        if r == "<" and (close := raw.find(">", p, p + 5000)) > 0:
+            p = close + 1  # a tag: trafilatura kept its text, not the tag
+        elif r == "&" and (semi := raw.find(";", p, p + 12)) > 0 and html.unescape(raw[p : semi + 1]) in (
+            c, "\xa0" if c == " " else c
+        ):
+            pieces.append(c)  # an entity: the character is in the text, unmapped
+            i, p = i + 1, semi + 1
+        elif r == c:
+            q = p + 1
+            i += 1
+            while i < len(line) and q < n and raw[q] == line[i] and raw[q] not in "<&":
+                i, q = i + 1, q + 1
+            pieces.append((p, q))
+            p = q
+        elif r.isspace():  # whitespace the extraction collapsed
+            if c.isspace():
+                pieces.append(c)
+                i += 1
+            while p < n and raw[p].isspace():
+                p += 1
+        else:
+            break
+    pieces.append(line[i:])
+    return p
