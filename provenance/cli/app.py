@@ -17,7 +17,6 @@ from typing import Annotated
 
 import typer
 
-from provenance import __version__
 from provenance.cli import options
 from provenance.cli.exits import EXIT_UNUSABLE, error, exit_code, findings_level, interruptible, warn
 from provenance.engines.check import check as run_check
@@ -30,6 +29,7 @@ from provenance.ingest import files as documents
 from provenance.model import Problem, ScanResult
 from provenance.report import report_format
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
+from provenance.version import __version__
 
 app = typer.Typer(
     name="provenance",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from provenance import __version__
 from provenance.model import ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.records import SCHEMA_VERSION, result_records
+from provenance.version import __version__
 
 
 def as_dict(result: ScanResult) -> dict[str, Any]:
