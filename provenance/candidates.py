@@ -148,8 +148,7 @@ def verification_order(pairs: np.ndarray, n: int) -> np.ndarray:
     cache. Documents are numbered by reverse Cuthill-McKee over the candidate graph
     (connected groups stay together, and inside a large group linked documents get
     near numbers) and pairs visited by their higher number: a document is prepared
-    about once at any corpus size. Sorting by connected group alone left a 17,600-
-    document group of templated wire items at 100k, 0.37 preparations a pair against 0.15.
+    about once at any corpus size, even inside one huge group of templated wire items.
     """
     if len(pairs) == 0:
         return np.arange(0)

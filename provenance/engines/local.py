@@ -88,8 +88,8 @@ def sparing_collector():
     """Let the cyclic garbage collector skip what is alive so far (and `spare()` later).
 
     A scan keeps the corpus and the verified pairs alive while verification and family
-    building allocate: the collector kept walking them, a cost that grew with the corpus
-    (about a third of the family step at 1,000 documents). Frozen objects are still freed
+    building allocate: the collector kept walking them, a cost that grew with the corpus.
+    Frozen objects are still freed
     by reference counting; `unfreeze` on exit hands them back to the collector.
     """
     gc.freeze()

@@ -62,7 +62,7 @@ _TEXT_BATCH_BYTES = 1 << 18  # ~256 KB of text per batch: few numpy calls per do
 # The threshold is twice the largest mmap-ed block freed so far (mallopt(3), dynamic
 # mmap threshold), which depends on what the process did before: below ~3.5 MB, the
 # temporaries of every text batch (about 3 MB at the peak) are returned and faulted in
-# again, 30,000 page faults and 1.7x the CPU time per 3,000 articles (measured). One
+# again, page by page, which costs more than the hashing (benchmarks/RESULTS.md). One
 # untouched 8 MB block, allocated and freed once, sets the threshold to 16 MB for the
 # process: one mmap and munmap, no memory kept. Other allocators are not affected.
 _HEAP_RESERVE_BYTES = 8 << 20
