@@ -6,7 +6,7 @@
 Measures origin top-1 accuracy per family, pairwise direction accuracy (copy pairs
 where one text is an ancestor of the other), parent accuracy, and calibration
 (confidence bins vs observed accuracy, expected calibration error) of the origin and
-direction probabilities. Pairs come from the real verify stage (`verdict.compare`);
+direction probabilities. Pairs come from the real verify stage (`verdict.verify_pair`);
 news and Clough go through the whole `scan` when it is importable.
 """
 
@@ -25,6 +25,7 @@ if str(ROOT) not in sys.path:
 from benchmarks import lineagegen
 from provenance.model import Document, Family, Pair
 from provenance.origin.families import directions, families
+from provenance.origin.weights import FITTED, Weights
 
 NEWS = ROOT / "corpus" / "news"
 GENERATED = 2000  # families generated; the held-out half (other originals than the fit's) is scored
@@ -35,10 +36,10 @@ if not CLOUGH.is_dir():
 
 def compare_all(docs: list[Document]) -> list[Pair]:
     """Verified pairs for every pair of docs (the real verify stage)."""
-    from provenance.verify.verdict import compare
+    from provenance.verify.verdict import verify_pair
 
     docs = sorted(docs, key=lambda d: d.id)
-    return [compare(a, b) for a, b in itertools.combinations(docs, 2)]
+    return [verify_pair(a, b) for a, b in itertools.combinations(docs, 2)]
 
 
 @dataclass
@@ -79,7 +80,10 @@ def _index(fams: list[Family]) -> dict[str, Family]:
 # --- generated lineage set ---------------------------------------------------------------
 
 
-def run_generated(gen: list[lineagegen.GenFamily], weights: dict | None = None, pairs_cache: dict | None = None) -> Tally:
+def run_generated(gen: list[lineagegen.GenFamily], weights: Weights = FITTED, pairs_cache: dict | None = None,
+                  contexts: dict | None = None) -> Tally:
+    """Scores on generated families. `pairs_cache` and `contexts` keep the verified pairs and the
+    families' measurements across runs under other weights (the fit script's grid search)."""
     t = Tally()
     for g in gen:
         docs = list(g.docs)
@@ -90,12 +94,12 @@ def run_generated(gen: list[lineagegen.GenFamily], weights: dict | None = None, 
             pairs = compare_all(docs)
             if pairs_cache is not None:
                 pairs_cache[key] = pairs
-        fams = families(docs, pairs, weights=weights)
-        score_generated(g, docs, pairs, fams, t, weights)
+        fams = families(docs, pairs, weights=weights, contexts=contexts)
+        score_generated(g, docs, pairs, fams, t, weights, contexts)
     return t
 
 
-def score_generated(g, docs, pairs, fams, t: Tally, weights=None) -> None:
+def score_generated(g, docs, pairs, fams, t: Tally, weights: Weights = FITTED, contexts: dict | None = None) -> None:
     for f in fams:
         mem = set(f.members)
         roots = [m for m in f.members if not (set(g.ancestors(m)) & mem)]
@@ -104,7 +108,7 @@ def score_generated(g, docs, pairs, fams, t: Tally, weights=None) -> None:
         for e in f.edges:
             if g.parent[e.derivative] in mem:
                 t.parent.append((e.probability, e.source == g.parent[e.derivative]))
-    for e in directions(docs, pairs, weights=weights):
+    for e in directions(docs, pairs, weights=weights, contexts=contexts):
         if e.source in g.ancestors(e.derivative):
             t.direction.append((e.probability, True))
         elif e.derivative in g.ancestors(e.source):
@@ -190,8 +194,6 @@ def run_wire_cuts(n: int = 150, seed: int = 3) -> dict[str, float]:
     """Two-text families without dates: share judged the right way round, per kind of newsroom cut."""
     import random
 
-    from provenance.origin.families import families as fam_of
-
     rng = random.Random(seed)
     originals = lineagegen.load_originals()
     kinds: dict[str, list[bool]] = {"keep first 60%": [], "drop 40%": [], "drop 40% + synonyms": [],
@@ -208,7 +210,7 @@ def run_wire_cuts(n: int = 150, seed: int = 3) -> dict[str, float]:
         }
         src = Document("a", "\n\n".join(s))
         for kind, sents in copies.items():
-            fam = fam_of([src, Document("b", "\n\n".join(sents))], [Pair("a", "b", "copy", 0.5, 0.5, 0.5)])[0]
+            fam = families([src, Document("b", "\n\n".join(sents))], [Pair("a", "b", "copy", 0.5, 0.5, 0.5)])[0]
             kinds[kind].append(fam.origin == "a")
     return {k: sum(v) / len(v) for k, v in kinds.items() if v}
 

@@ -154,11 +154,11 @@ def recall(result, known) -> tuple[float, dict[str, float]]:
 def stages(docs, options) -> tuple[object, dict]:
     """`scan.scan_documents`, its steps called one by one as it calls them, each timed (CPU)."""
     from provenance import candidates as cand
-    from provenance.fingerprint import features as fingerprint_features
     from provenance.engines import local as scan
+    from provenance.fingerprint import features as fingerprint_features
     from provenance.model import ScanResult
     from provenance.origin.families import families
-    from provenance.verify.verdict import PhraseStats
+    from provenance.verify.phrases import PhraseStats
 
     t: dict = {}
     t0 = time.process_time()
@@ -183,7 +183,7 @@ def stages(docs, options) -> tuple[object, dict]:
         pairs = scan.reported(scan.verify(docs, ordered.tolist(), phrases), options)
         lap("verify")
         spare()
-        fams = families(docs, pairs, phrases=phrases)
+        fams = families(docs, pairs)
         lap("families")
     t["candidate pairs"] = len(found.pairs)
     return ScanResult(options.config.fingerprint, docs, pairs, fams, list(empty)), t

@@ -1,17 +1,24 @@
 """Fit the direction weights and the lineage temperatures on the generated lineage set.
 
-    python benchmarks/fit_lineage.py [n_families]
+    python benchmarks/fit_lineage.py [n_families] [--write | --out PATH]
 
 Uses only the training half of `lineagegen.generate()` (its originals never appear in
-the held-out half). Prints the coefficients to paste into provenance/direction.py
-(WEIGHTS) and provenance/lineage.py (temperatures and parent weights), and the
-held-out figures they give. Clough-Stevenson and corpus/news are never used here.
+the held-out half). Prints the fitted weights as JSON and the held-out figures they
+give; `--write` stores them in provenance/origin/weights.json (what the package reads),
+`--out PATH` elsewhere. Clough-Stevenson and corpus/news are never used here.
+
+Fitting order: signal weights (L2 logistic regression without intercept, so
+P(a -> b) + P(b -> a) = 1) on ancestor/descendant copy pairs; parent-choice weights by
+grid search on parent accuracy; origin temperature and size power, then the parent
+temperature, by grid search on log-loss; then Platt scaling of edge probabilities.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import bench_origin, lineagegen  # noqa: E402
-from provenance import lineage  # noqa: E402
-from provenance.origin import signals as dr  # noqa: E402
+from benchmarks import bench_origin, lineagegen
+from provenance.origin.families import family_models
+from provenance.origin.signals import FEATURES
+from provenance.origin.weights import FITTED, Weights, source_path
+
+PARENT_GRID = {"parent_coverage": (3.0, 5.0, 8.0), "parent_variant": (2.0, 4.0, 8.0), "parent_quote": (1.0, 2.0, 4.0)}
+SIZE_POWERS = (0.0, 0.5, 0.75, 1.0, 1.25)
+ORIGIN_TEMPERATURES = (0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0)
+PARENT_TEMPERATURES = (0.15, 0.25, 0.35, 0.5, 0.75, 1.0)
 
 
 def logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50) -> np.ndarray:
@@ -30,103 +43,129 @@ def logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50) -> 
     w = np.zeros(X.shape[1])
     for _ in range(iters):
         p = 1 / (1 + np.exp(-X @ w))
-        g = X.T @ (p - y) + l2 * w
-        H = (X * (p * (1 - p))[:, None]).T @ X + l2 * np.eye(X.shape[1])
-        step = np.linalg.solve(H, g)
+        gradient = X.T @ (p - y) + l2 * w
+        hessian = (X * (p * (1 - p))[:, None]).T @ X + l2 * np.eye(X.shape[1])
+        step = np.linalg.solve(hessian, gradient)
         w -= step
         if np.abs(step).max() < 1e-8:
             break
     return w
 
 
-def pair_rows(gen, cache):
-    """(features, label) for copy pairs where one text is the other's ancestor."""
+def verified_pairs(g: lineagegen.GenFamily, pairs_cache: dict) -> list:
+    key = g.docs[0].id
+    if key not in pairs_cache:
+        pairs_cache[key] = bench_origin.compare_all(list(g.docs))
+    return pairs_cache[key]
+
+
+def pair_rows(gen, pairs_cache: dict, contexts: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(signal values, label) for copy pairs where one text is the other's ancestor."""
     X, y = [], []
     for g in gen:
-        docs = list(g.docs)
-        pairs = cache.setdefault(g.docs[0].id, bench_origin.compare_all(docs))
-        by_id = {d.id: d for d in docs}
-        groups = lineage.components(sorted(by_id), pairs)
-        for members, links in zip(groups, lineage._copy_links(groups, pairs)):
-            fm = lineage._FamilyModel({m: dr.profile(by_id[m]) for m in members}, None)
+        for _, links, model in family_models(list(g.docs), verified_pairs(g, pairs_cache), FITTED, contexts):
             for a, b in sorted(links):
                 if a in g.ancestors(b) or b in g.ancestors(a):
-                    s = fm.signals(a, b)
-                    X.append([s.values[k] for k in dr.FEATURES])
+                    values = model.signal_values(a, b)
+                    X.append([values[k] for k in FEATURES])
                     y.append(1.0 if a in g.ancestors(b) else 0.0)
     return np.array(X), np.array(y)
 
 
-def _memoise() -> None:
-    """Profiles and alignments do not depend on the weights: compute each once (ids are unique)."""
-    profile, align = dr.profile, dr.align
-    prof: dict = {}
-    al: dict = {}
-    dr.profile = lambda doc: prof[doc.id] if doc.id in prof else prof.setdefault(doc.id, profile(doc))
-    dr.align = lambda x, y: al.setdefault((x.doc.id, y.doc.id), None) or al.__setitem__((x.doc.id, y.doc.id), align(x, y)) or al[(x.doc.id, y.doc.id)]
-
-
-def nll(rows):
+def nll(rows) -> float:
     return -sum(math.log(max(1e-9, c if ok else 1 - c)) for c, ok in rows) / max(1, len(rows))
 
 
-def main(n: int = 400) -> None:
-    _memoise()
-    gen = lineagegen.generate(n)
-    train = [g for g in gen if g.split == "train"]
-    test = [g for g in gen if g.split == "test"]
-    cache: dict = {}
-    X, y = pair_rows(train, cache)
-    keep = [k for k in dr.FEATURES]
-    w = logistic(X, y)
-    weights = {k: round(float(v), 3) for k, v in zip(keep, w)}
-    print("pairs", len(y), "positives", int(y.sum()))
-    print("WEIGHTS =", weights)
-    dr.WEIGHTS.update(weights)
+class Trials:
+    """Runs of the training families under trial weights, sharing pairs and measurements."""
 
+    def __init__(self, train):
+        self.train = train
+        self.pairs: dict = {}
+        self.contexts: dict = {}
+
+    def run(self, weights: Weights) -> bench_origin.Tally:
+        return bench_origin.run_generated(self.train, weights, pairs_cache=self.pairs, contexts=self.contexts)
+
+
+def fit_parent_choice(trials: Trials, weights: Weights) -> Weights:
+    """The parent-choice weights with the best training parent accuracy (then log-loss)."""
     best = None
-    for cov in (3.0, 5.0, 8.0):
-        for var in (2.0, 4.0, 8.0):
-            for quote in (1.0, 2.0, 4.0):
-                lineage.PARENT_COVERAGE, lineage.PARENT_VARIANT, lineage.PARENT_QUOTE = cov, var, quote
-                t = bench_origin.run_generated(train, pairs_cache=cache)
+    for coverage in PARENT_GRID["parent_coverage"]:
+        for variant in PARENT_GRID["parent_variant"]:
+            for quote in PARENT_GRID["parent_quote"]:
+                trial = replace(weights, parent_coverage=coverage, parent_variant=variant, parent_quote=quote)
+                t = trials.run(trial)
                 key = (bench_origin.Tally.rate(t.parent), -nll(t.parent))
                 if best is None or key > best[0]:
-                    best = (key, cov, var, quote)
-    lineage.PARENT_COVERAGE, lineage.PARENT_VARIANT, lineage.PARENT_QUOTE = best[1:]
-    print("PARENT_COVERAGE, PARENT_VARIANT, PARENT_QUOTE", best[1:], "train parent acc", best[0][0])
+                    best = (key, trial)
+    print("parent choice", {k: getattr(best[1], k) for k in PARENT_GRID}, "train parent acc", best[0][0])
+    return best[1]
 
+
+def fit_temperatures(trials: Trials, weights: Weights) -> Weights:
+    """Origin temperature and size power, then parent temperature, by training log-loss."""
     fits = []
-    for power in (0.0, 0.5, 0.75, 1.0, 1.25):
-        for to in (0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0):
-            lineage.ORIGIN_TEMPERATURE, lineage.ORIGIN_SIZE_POWER = to, power
-            t = bench_origin.run_generated(train, pairs_cache=cache)
-            fits.append((nll(t.origin), to, power))
-    _, to, power = min(fits)
-    lineage.ORIGIN_TEMPERATURE, lineage.ORIGIN_SIZE_POWER = to, power
+    for power in SIZE_POWERS:
+        for temperature in ORIGIN_TEMPERATURES:
+            t = trials.run(replace(weights, origin_temperature=temperature, origin_size_power=power))
+            fits.append((nll(t.origin), temperature, power))
+    _, temperature, power = min(fits)
+    weights = replace(weights, origin_temperature=temperature, origin_size_power=power)
     fits = []
-    for tp in (0.15, 0.25, 0.35, 0.5, 0.75, 1.0):
-        lineage.PARENT_TEMPERATURE = tp
-        t = bench_origin.run_generated(train, pairs_cache=cache)
-        fits.append((nll(t.parent), tp))
-    _, tp = min(fits)
-    lineage.PARENT_TEMPERATURE = tp
-    print("ORIGIN_TEMPERATURE", to, "ORIGIN_SIZE_POWER", power, "PARENT_TEMPERATURE", tp)
-    lineage.EDGE_SCALE, lineage.EDGE_SHIFT = 1.0, 0.0  # fit on the uncalibrated edge probabilities
-    t = bench_origin.run_generated(train, pairs_cache=cache)
+    for parent_temperature in PARENT_TEMPERATURES:
+        t = trials.run(replace(weights, parent_temperature=parent_temperature))
+        fits.append((nll(t.parent), parent_temperature))
+    weights = replace(weights, parent_temperature=min(fits)[1])
+    print("origin_temperature", weights.origin_temperature, "origin_size_power", weights.origin_size_power,
+          "parent_temperature", weights.parent_temperature)
+    return weights
+
+
+def fit_edge_scaling(trials: Trials, weights: Weights) -> Weights:
+    """Platt scaling, fitted on the uncalibrated edge probabilities."""
+    t = trials.run(replace(weights, edge_scale=1.0, edge_shift=0.0))
     P = np.array([min(max(c, 1e-6), 1 - 1e-6) for c, _ in t.parent])
     A = np.stack([np.log(P / (1 - P)), np.ones_like(P)], axis=1)
     scale, shift = logistic(A, np.array([float(ok) for _, ok in t.parent]), l2=1e-3)
-    lineage.EDGE_SCALE, lineage.EDGE_SHIFT = round(float(scale), 3), round(float(shift), 3)
-    print("EDGE_SCALE, EDGE_SHIFT", lineage.EDGE_SCALE, lineage.EDGE_SHIFT)
+    weights = replace(weights, edge_scale=round(float(scale), 3), edge_shift=round(float(shift), 3))
+    print("edge_scale", weights.edge_scale, "edge_shift", weights.edge_shift)
+    return weights
+
+
+def fit(n: int) -> Weights:
+    gen = lineagegen.generate(n)
+    train = [g for g in gen if g.split == "train"]
+    test = [g for g in gen if g.split == "test"]
+    trials = Trials(train)
+    X, y = pair_rows(train, trials.pairs, trials.contexts)
+    print("pairs", len(y), "positives", int(y.sum()))
+    signal_weights = {k: round(float(v), 3) for k, v in zip(FEATURES, logistic(X, y))}
+    print("signals", signal_weights)
+    weights = replace(FITTED, signals=signal_weights)
+    weights = fit_parent_choice(trials, weights)
+    weights = fit_temperatures(trials, weights)
+    weights = fit_edge_scaling(trials, weights)
     for name, part in (("train", train), ("held-out", test)):
-        t = bench_origin.run_generated(part, pairs_cache=cache)
+        t = bench_origin.run_generated(part, weights, pairs_cache=trials.pairs, contexts=trials.contexts)
         print(bench_origin.summary(f"{name} ({len(part)} families)", t))
-    print("WEIGHTS =", weights)
-    print(f"PARENT_COVERAGE={best[1]} PARENT_VARIANT={best[2]} PARENT_QUOTE={best[3]} ORIGIN_TEMPERATURE={to} "
-          f"ORIGIN_SIZE_POWER={power} PARENT_TEMPERATURE={tp} EDGE_SCALE={lineage.EDGE_SCALE} "
-          f"EDGE_SHIFT={lineage.EDGE_SHIFT}")
+    return weights
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n_families", type=int, nargs="?", default=400)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--write", action="store_true", help="store the weights in provenance/origin/weights.json")
+    where.add_argument("--out", type=Path, help="store the weights in this file")
+    args = parser.parse_args(argv)
+    weights = fit(args.n_families)
+    print(weights.to_json(), end="")
+    out = source_path() if args.write else args.out
+    if out:
+        out.write_text(weights.to_json(), encoding="utf-8")
+        print("written to", out)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 400)
+    main()

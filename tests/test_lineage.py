@@ -12,8 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.model import Document, Pair
-from provenance.origin import signals as dr
-from provenance.origin.families import _FamilyModel, components, directions, families
+from provenance.origin.compare import align
+from provenance.origin.context import FamilyContext
+from provenance.origin.families import FamilyModel, components, directions, families
+from provenance.origin.profile import build_profile
+from provenance.origin.signals import SIGNALS, credit_score, sigmoid
+from provenance.origin.variants import variant_conflicts
+from provenance.origin.weights import FITTED
+from provenance.origin.witnesses import Panel, read, witness_votes
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = ROOT / "corpus" / "news"
@@ -100,20 +106,48 @@ def _doc(i: str, sents: list[str], **kw) -> Document:
     return Document(id=i, text="\n\n".join(sents) + "\n", **kw)
 
 
+def _model(docs: list[Document]) -> FamilyModel:
+    return FamilyModel(FamilyContext({d.id: build_profile(d) for d in docs}))
+
+
 def test_variants_are_spelling_not_inflection():
-    d = dr.profile(_doc("d", ["The aluminium smelter offers jobs to the colour printing workers."]))
-    uk = dr.profile(_doc("p", ["The aluminium smelter offer jobs to the colour printing workers."]))
-    us = dr.profile(_doc("q", ["The aluminum smelter offer jobs to the color printing workers."]))
-    assert dr.variant_conflicts(d, uk) == []
-    assert dr.variant_conflicts(d, us) == [("aluminium", "aluminum"), ("colour", "color")]
+    d = build_profile(_doc("d", ["The aluminium smelter offers jobs to the colour printing workers."]))
+    uk = build_profile(_doc("p", ["The aluminium smelter offer jobs to the colour printing workers."]))
+    us = build_profile(_doc("q", ["The aluminum smelter offer jobs to the color printing workers."]))
+    assert variant_conflicts(d.spellings, uk.spellings) == []
+    assert variant_conflicts(d.spellings, us.spellings) == [("aluminium", "aluminum"), ("colour", "color")]
 
 
 def test_attribution_and_platform_lines():
-    p = dr.profile(_doc("x", SENTENCES[:4] + ["Originally published by dailyledger.com", "Leave a comment"]))
+    p = build_profile(_doc("x", SENTENCES[:4] + ["Originally published by dailyledger.com", "Leave a comment"]))
     assert p.attribution == ["Originally published by dailyledger.com"]
     assert p.platform == ["Leave a comment"]
-    src = dr.profile(_doc("a", SENTENCES[:4], site="dailyledger.com"))
-    assert dr._attribution_score(p, src) == 1.0
+    src = build_profile(_doc("a", SENTENCES[:4], site="dailyledger.com"))
+    assert credit_score(p, src) == 1.0
+
+
+def test_credit_lines_extraction_drops_are_kept_by_ingest_and_read_by_origin(tmp_path):
+    """Extraction drops a page's footer; ingest keeps its credit and platform lines (only those)
+    on the document, and origin reads them from there, never from the file."""
+    from provenance.ingest.files import load_paths
+
+    body = "".join(f"<p>{s}</p>" for s in SENTENCES[:6])
+    footer = "<footer><p>Originally published by dailyledger.com</p><p>Leave a comment</p><p>Menu</p></footer>"
+    (tmp_path / "page.html").write_text(f"<html><body><article>{body}</article>{footer}</body></html>")
+    (tmp_path / "feed.jsonl").write_text('{"id": "r", "text": "Originally published by dailyledger.com"}\n')
+    docs, _ = load_paths([tmp_path])
+    page, record = sorted(docs, key=lambda d: d.id, reverse=True)
+    assert page.credit_lines == ("Originally published by dailyledger.com", "Leave a comment")
+    assert "Leave a comment" not in page.text and record.credit_lines == ()
+    p = build_profile(page)
+    assert p.attribution == ["Originally published by dailyledger.com"] and p.platform == ["Leave a comment"]
+    (tmp_path / "page.html").write_text(f"<html><body><article>{body}</article></body></html>")
+    assert build_profile(page) == p  # the file is not read again
+
+
+def test_every_signal_has_a_fitted_weight():
+    assert tuple(FITTED.signals) == tuple(s.name for s in SIGNALS)
+    assert FITTED.to_json() == (ROOT / "provenance" / "origin" / "weights.json").read_text(encoding="utf-8")
 
 
 def test_spinner_trace_points_at_the_copy():
@@ -121,9 +155,8 @@ def test_spinner_trace_points_at_the_copy():
     spun = SENTENCES[:7] + [
         "Energy costs were already crippling smelters, the aluminium industry cautioned on Tuesday.",
     ] + SENTENCES[7:8]
-    fm = _FamilyModel({"a": dr.profile(src), "b": dr.profile(_doc("b", spun))}, None)
-    s = fm.signals("a", "b")
-    assert s.values["spin"] == 1.0 and s.spin_b == 1
+    fm = _model([src, _doc("b", spun)])
+    assert fm.signal_values("a", "b")["spin"] == 1.0 and fm.context.pair("a", "b").rendered_twice_in_b == 1
 
 
 def test_a_copy_that_only_cuts_is_the_copy():
@@ -164,26 +197,25 @@ def test_other_copies_vote_for_the_source_where_it_and_a_padded_rewrite_differ()
     links = [Pair(x, y, "copy", 0.5, 0.5, 0.5) for x, y in (("a", "b"), ("a", "c"), ("a", "d"), ("b", "c"), ("c", "d"))]
     fam = families(docs, links)[0]
     assert fam.origin == "a", fam.explanation
-    fm = _FamilyModel({d.id: dr.profile(d) for d in docs}, None)
-    s = fm.signals("a", "b")
-    assert s.values["sentences"] < 0  # containment alone says b came first
-    assert s.values["readings"] > 1.5  # both cuts read as a where a and b differ
+    fm = _model(docs)
+    values = fm.signal_values("a", "b")
+    assert values["sentences"] < 0  # containment alone says b came first
+    assert values["readings"] > 1.5  # both cuts read as a where a and b differ
     edge = next(e for e in fm.evidence("a", "b") if e.signal == "readings")
     assert "the other members read as a does (2 of 2)" in edge.detail
 
 
 def test_witnesses_follow_the_order_of_the_source():
-    src = dr.profile(_doc("a", SENTENCES[:6]))
-    swapped = dr.profile(_doc("b", SENTENCES[:2] + [SENTENCES[3], SENTENCES[2]] + SENTENCES[4:6]))
-    witness = dr.profile(_doc("c", SENTENCES[:5]))
-    members = [src, swapped, witness]
-    panel = dr.Panel.of(members)
-    ra, rb = (dr.reading(members, x, dr.align) for x in (src, swapped))
-    wording, order = dr.witness_votes(panel, ra, rb)
+    src = build_profile(_doc("a", SENTENCES[:6]))
+    swapped = build_profile(_doc("b", SENTENCES[:2] + [SENTENCES[3], SENTENCES[2]] + SENTENCES[4:6]))
+    witness = build_profile(_doc("c", SENTENCES[:5]))
+    panel = Panel.of([src, swapped, witness])
+    ra, rb = (read(panel, x, align) for x in (src, swapped))
+    wording, order = witness_votes(panel, ra, rb)
     assert list(wording) == [0.0, 0.0, 0.0]  # the same words in both; a and b do not vote on themselves
     # one pair of c's sentences in a's order, none in b's: (1 - 0) / (1 + 2)
     assert list(order) == pytest.approx([0.0, 0.0, 1 / 3])
-    assert list(dr.witness_votes(panel, rb, ra)[1]) == pytest.approx([0.0, 0.0, -1 / 3])
+    assert list(witness_votes(panel, rb, ra)[1]) == pytest.approx([0.0, 0.0, -1 / 3])
 
 
 def test_dates_decide_when_text_is_symmetric():
@@ -263,9 +295,9 @@ def test_lineage_invariants(case, shuffle):
             assert 0.0 <= e.probability <= 1.0
     for e in directions(docs, pairs):
         assert 0.5 <= e.probability <= 1.0
-    fm = _FamilyModel({d.id: dr.profile(d) for d in docs}, None)
+    fm = _model(docs)
     for p in pairs:
-        total = dr.sigmoid(fm.z(p.a, p.b)) + dr.sigmoid(fm.z(p.b, p.a))
+        total = sigmoid(fm.log_odds(p.a, p.b)) + sigmoid(fm.log_odds(p.b, p.a))
         assert math.isclose(total, 1.0, abs_tol=1e-12)
     d2, p2 = list(docs), list(pairs)
     shuffle.shuffle(d2)

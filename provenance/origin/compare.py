@@ -1,0 +1,106 @@
+"""Measures between two profiles: shared wording, sentence counterparts, and where they sit.
+
+These are the raw measurements behind the direction signals. None of them says who
+copied whom on its own (copies both cut and pad their source); the signals turn
+differences between the two directions into evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from provenance.origin.profile import Profile
+
+COUNTERPART = 0.5  # a sentence has a counterpart when this share of its content words is covered
+_MIN_CONTENT_WORDS = 3  # shorter sentences are not aligned (too little to tell a counterpart)
+_MIN_RENDERED_WORDS = 6  # a sentence rendered twice needs this many content words to tell
+_RENDERED_COVER = 0.5  # share of the sentence's content words each rendering must hold
+_TWO_RENDERINGS = (0.35, 0.85)  # overlap (Jaccard) of two renderings: reworded, yet one sentence
+
+
+def trigram_share(x: Profile, y: Profile) -> float:
+    """Share of x's word 3-grams that also occur in y."""
+    return len(x.trigrams & y.trigrams) / len(x.trigrams) if x.trigrams else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """For each prose sentence of x: its best match in y (-1: none) and the share of its
+    content words that match covers."""
+
+    best: list[int]
+    cover: list[float]
+
+    def matched(self, i: int) -> bool:
+        return self.cover[i] >= COUNTERPART
+
+
+def align(x: Profile, y: Profile) -> Alignment:
+    """Best y-sentence for each x-sentence by content-word overlap (survives light paraphrase)."""
+    holding = y.sentences_with
+    best, cover = [], []
+    for content in x.content:
+        counts: dict[int, int] = {}
+        if len(content) >= _MIN_CONTENT_WORDS:
+            for word in content:
+                for j in holding.get(word, ()):
+                    counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            best.append(-1)
+            cover.append(0.0)
+            continue
+        j = max(counts, key=lambda k: (counts[k], -k))
+        best.append(j)
+        cover.append(counts[j] / len(content))
+    return Alignment(best, cover)
+
+
+def sentence_share(x: Profile, alignment: Alignment) -> float:
+    """Share of x's prose words in sentences that have a counterpart (by `alignment`, x's in y)."""
+    total = x.prose_words
+    if not total:
+        return 0.0
+    return sum(len(s) for i, s in enumerate(x.sentences) if alignment.matched(i)) / total
+
+
+def edge_shares(x: Profile, alignment: Alignment) -> tuple[float, float]:
+    """Shares of x's prose words before its first / after its last sentence with a counterpart."""
+    shared = [i for i in range(len(x.sentences)) if alignment.matched(i)]
+    total = x.prose_words
+    if not shared or not total:
+        return 0.0, 0.0
+    lead = sum(len(s) for s in x.sentences[: shared[0]]) / total
+    tail = sum(len(s) for s in x.sentences[shared[-1] + 1 :]) / total
+    return lead, tail
+
+
+def rendered_twice(x: Profile, y: Profile, alignment: Alignment) -> int:
+    """y-sentences rendered twice in x in different wording (`alignment`: x's in y): the trace a
+    spinner leaves."""
+    renderings: dict[int, list[int]] = {}
+    for i, j in enumerate(alignment.best):
+        if j < 0 or len(y.content[j]) < _MIN_RENDERED_WORDS:
+            continue
+        if len(x.content[i] & y.content[j]) / len(y.content[j]) >= _RENDERED_COVER:
+            renderings.setdefault(j, []).append(i)
+    low, high = _TWO_RENDERINGS
+    twice = 0
+    for xs in renderings.values():
+        # two renderings of one sentence share its words; two source sentences merged into
+        # one (an editor's merge, not a spin) share little with each other
+        words = [x.content[i] for i in xs]
+        overlaps = (len(p & q) / max(1, len(p | q)) for k, p in enumerate(words) for q in words[k + 1 :])
+        if any(low <= overlap < high for overlap in overlaps):
+            twice += 1
+    return twice
+
+
+def unique_share(x: Profile, alignments: Sequence[Alignment]) -> float:
+    """Share of x's prose words in sentences with a counterpart in none of the other family
+    members (`alignments`: x's in each): a source's wording spreads to its copies, while what
+    a copy adds stays its own."""
+    total = x.prose_words
+    if not alignments or not total:
+        return 0.0
+    return sum(len(s) for i, s in enumerate(x.sentences) if not any(a.matched(i) for a in alignments)) / total
