@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import site
 import sqlite3
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -37,21 +39,27 @@ def _git(repo: Path, *args: str) -> None:
 
 @pytest.fixture(scope="session")
 def precommit_env(tmp_path_factory):
-    """pre-commit's cache for the whole session, and a hook venv that reuses the installed packages.
+    """pre-commit's cache for the whole session, and a hook venv that reuses the running environment.
 
-    ``VIRTUALENV_SYSTEM_SITE_PACKAGES`` lets the hook's virtualenv see the dependencies already
-    installed here, ``PIP_NO_INDEX`` keeps pip offline, and ``PIP_NO_BUILD_ISOLATION=0`` (pip's
-    inverted spelling) builds the package with the setuptools already present: one offline
-    install of a few seconds per session instead of a download of every dependency.
+    The hook's virtualenv sees the packages of the environment running the tests (a virtualenv
+    or the system's Python alike) through ``PYTHONPATH``, so pip finds every dependency already
+    installed; ``PIP_NO_INDEX`` keeps it offline, and the package is built in pip's isolated
+    build environment from the setuptools wheel that virtualenv (a dependency of pre-commit)
+    bundles. One offline install of a few seconds per session, whatever the base interpreter holds.
     """
     if shutil.which("pre-commit") is None or shutil.which("git") is None:
         pytest.skip("pre-commit and git are needed for the end-to-end hook test")
+    from virtualenv.seed.wheels.embed import BUNDLE_FOLDER  # installed with pre-commit
+
+    paths = sysconfig.get_paths()
+    running = dict.fromkeys([paths["purelib"], paths["platlib"], *site.getsitepackages()])
     env = dict(os.environ)
+    env.pop("VIRTUALENV_SYSTEM_SITE_PACKAGES", None)
     env.update(
         PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")),
-        VIRTUALENV_SYSTEM_SITE_PACKAGES="1",
+        PYTHONPATH=os.pathsep.join([*running, *filter(None, [os.environ.get("PYTHONPATH")])]),
         PIP_NO_INDEX="1",
-        PIP_NO_BUILD_ISOLATION="0",
+        PIP_FIND_LINKS=str(BUNDLE_FOLDER),
         PIP_DISABLE_PIP_VERSION_CHECK="1",
         GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org",
         GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org",

@@ -88,7 +88,6 @@ def check_documents(
     max_candidates: int = DEFAULT_CANDIDATES,
 ) -> CheckResult:
     """`check` for documents already loaded (e.g. text from an editor, not a file)."""
-
     problems = list(problems)
     phrases = index.phrase_stats()
     sources: dict[str, Document] = {}

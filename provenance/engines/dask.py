@@ -378,9 +378,8 @@ def verify_task(docs: list[Document], pairs: list[tuple[int, int]], phrases, pat
     return result, False
 
 
-def families_task(docs: list[Document], pairs: list[Pair], phrases):
-    """Families of some whole components: `lineage.families` sees only their documents and pairs."""
-
+def families_task(docs: list[Document], pairs: list[Pair]):
+    """Families of some whole components: `origin.families` sees only their documents and pairs."""
     return families(docs, pairs)
 
 
@@ -412,7 +411,6 @@ def scan_dask(
     stats: Stats | None = None,
 ) -> ScanResult:
     """`scan.scan` on Dask: a local cluster on 127.0.0.1, or the scheduler at `scheduler`."""
-
     _distributed()  # fail before reading a large corpus
     kwargs = {} if options.max_bytes is None else {"max_bytes": options.max_bytes}
     docs, problems = documents.load_paths(list(paths), **kwargs)
@@ -441,7 +439,6 @@ def scan_documents_dask(
     stats: Stats | None = None,
 ) -> ScanResult:
     """`scan.scan_documents` on Dask; the same result, pair for pair and byte for byte."""
-
     _distributed()
     if partition_size < 1:
         raise ValueError(f"partition_size must be at least 1, got {partition_size}")
@@ -548,10 +545,10 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
     results = client.gather(verified)
     stats.chunks_reused = sum(reused for _, reused in results)
     pairs = reported([p for chunk_pairs, _ in results for p in chunk_pairs], options)
-    return pairs, _families(client, docs, pairs, phrases)
+    return pairs, _families(client, docs, pairs)
 
 
-def _families(client, docs: Sequence[Document], pairs: list[Pair], phrases) -> list:
+def _families(client, docs: Sequence[Document], pairs: list[Pair]) -> list:
     """`lineage.families`, a task per group of whole components.
 
     A family depends only on its members and the pairs between them, and families come
@@ -580,7 +577,7 @@ def _families(client, docs: Sequence[Document], pairs: list[Pair], phrases) -> l
     futures = []
     for group, gp in zip(groups, group_pairs):
         group_docs = [by_id[m] for comp in group for m in comp]
-        futures.append(client.submit(families_task, group_docs, gp, phrases, pure=False))
+        futures.append(client.submit(families_task, group_docs, gp, pure=False))
     return [f for part in client.gather(futures) for f in part]
 
 

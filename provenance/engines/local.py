@@ -48,7 +48,6 @@ def scan(paths: Sequence[str | Path], options: ScanOptions = ScanOptions(), prog
 
 def usable(docs: Sequence[Document]) -> tuple[list[Document], list[Problem]]:
     """Documents sorted by id, without those that have no words after extraction."""
-
     kept, problems = [], []
     for d in sorted(docs, key=lambda d: d.id):
         if words(d.text):
@@ -67,7 +66,6 @@ def verify(
     docs: Sequence[Document], pairs: Sequence[tuple[int, int]], phrases=None, progress: Progress = no_progress
 ) -> list[Pair]:
     """Compare each candidate pair exactly; pairs are index pairs into `docs`."""
-
     out = []
     total = len(pairs)
     for n, (i, j) in enumerate(pairs, 1):
@@ -107,7 +105,6 @@ def scan_documents(
     progress: Progress = no_progress,
 ) -> ScanResult:
     """Scan documents already loaded (e.g. from a database or a crawler)."""
-
     docs, empty = prepare(docs)
     with sparing_collector() as spare:
         features = fingerprint_features.features([d.text for d in docs], options.config, options.candidates)
@@ -132,7 +129,6 @@ def compare_documents(
     a: Document, b: Document, *, problems: Sequence[Problem] = (), config: SketchConfig = DEFAULT_CONFIG
 ) -> ScanResult:
     """Verify one pair directly, without candidate search; a copy gets its family and direction."""
-
     if a.id == b.id:
         b = replace(b, id=f"{b.id} (2)")
     a, b = sorted((a, b), key=lambda d: d.id)
