@@ -11,29 +11,71 @@ Stages, in pipeline order, are the subpackages: `ingest`, `text`, `fingerprint`,
 `verify`, `origin`, `index`, `engines`, `report`, `cli`.
 """
 
-from provenance.engines.check import CheckResult, check, check_documents
-from provenance.engines.local import ScanOptions, compare, compare_documents, scan, scan_documents
-from provenance.errors import (
-    ConfigError,
-    ConfigMismatchError,
-    EmptyTextError,
-    IndexError_,
-    InputError,
-    MissingExtraError,
-    ProvenanceError,
-)
-from provenance.fingerprint.minhash import minhash, minhashes, shingle_hash, shingles
-from provenance.index import open_index
-from provenance.model import Document, Edge, Evidence, Family, Pair, Passage, Problem, ScanResult
-from provenance.settings import DEFAULT_CONFIG, SketchConfig
-from provenance.version import __version__
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from provenance.version import package_version
+
+if TYPE_CHECKING:  # the names as static analysis sees them; at run time they load on first use
+    from provenance.engines.check import CheckResult, check, check_documents
+    from provenance.engines.local import ScanOptions, compare, compare_documents, scan, scan_documents
+    from provenance.errors import (
+        ConfigError,
+        ConfigMismatchError,
+        EmptyTextError,
+        IndexError_,
+        InputError,
+        MissingExtraError,
+        ProvenanceError,
+    )
+    from provenance.fingerprint.minhash import minhash, minhashes, shingle_hash, shingles
+    from provenance.index import open_index
+    from provenance.model import Document, Edge, Evidence, Family, Pair, Passage, Problem, ScanResult
+    from provenance.settings import DEFAULT_CONFIG, SketchConfig
+
+# name -> the module that defines it. Loaded on first use, so that `python -m provenance.cli.hook`
+# and `provenance --help` pay only for the stages they run.
+_EXPORTS = {
+    "CheckResult": "provenance.engines.check",
+    "check": "provenance.engines.check",
+    "check_documents": "provenance.engines.check",
+    "ScanOptions": "provenance.engines.local",
+    "compare": "provenance.engines.local",
+    "compare_documents": "provenance.engines.local",
+    "scan": "provenance.engines.local",
+    "scan_documents": "provenance.engines.local",
+    "ConfigError": "provenance.errors",
+    "ConfigMismatchError": "provenance.errors",
+    "EmptyTextError": "provenance.errors",
+    "IndexError_": "provenance.errors",
+    "InputError": "provenance.errors",
+    "MissingExtraError": "provenance.errors",
+    "ProvenanceError": "provenance.errors",
+    "minhash": "provenance.fingerprint.minhash",
+    "minhashes": "provenance.fingerprint.minhash",
+    "shingle_hash": "provenance.fingerprint.minhash",
+    "shingles": "provenance.fingerprint.minhash",
+    "open_index": "provenance.index",
+    "Document": "provenance.model",
+    "Edge": "provenance.model",
+    "Evidence": "provenance.model",
+    "Family": "provenance.model",
+    "Pair": "provenance.model",
+    "Passage": "provenance.model",
+    "Problem": "provenance.model",
+    "ScanResult": "provenance.model",
+    "DEFAULT_CONFIG": "provenance.settings",
+    "SketchConfig": "provenance.settings",
+}
 
 __all__ = [
     "__version__",
-    "DEFAULT_CONFIG",
     "CheckResult",
     "ConfigError",
     "ConfigMismatchError",
+    "DEFAULT_CONFIG",
     "Document",
     "Edge",
     "EmptyTextError",
@@ -61,3 +103,17 @@ __all__ = [
     "shingle_hash",
     "shingles",
 ]
+
+
+def __getattr__(name: str):
+    if name == "__version__":
+        return package_version()
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'provenance' has no attribute {name!r}")
+    value = getattr(import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -16,6 +16,7 @@ def test_the_product_is_exported():
                  "ProvenanceError", "minhash", "minhashes", "__version__"):
         assert name in provenance.__all__ and hasattr(provenance, name), name
     assert provenance.__version__[0].isdigit()
+    assert set(provenance.__all__) == {"__version__", *provenance._EXPORTS}
 
 
 def test_scan_finds_the_seed_family_and_its_origin():

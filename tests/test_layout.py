@@ -45,6 +45,8 @@ def _imports(path: Path) -> list[tuple[str, bool]]:
     def visit(node: ast.AST, local: bool) -> None:
         for child in ast.iter_child_nodes(node):
             inner = local or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))
+            if isinstance(child, ast.If) and ast.unparse(child.test) == "TYPE_CHECKING":
+                continue  # never imported at run time
             if isinstance(child, ast.ImportFrom) and child.module and child.module.startswith("provenance"):
                 found.extend((f"{child.module}.{a.name}", local) for a in child.names)
             elif isinstance(child, ast.Import):

@@ -29,7 +29,7 @@ from provenance.ingest import files as documents
 from provenance.model import Problem, ScanResult
 from provenance.report import report_format
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
-from provenance.version import __version__
+from provenance.version import package_version
 
 app = typer.Typer(
     name="provenance",
@@ -152,7 +152,7 @@ class _ProgressBar:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"provenance {__version__}")
+        typer.echo(f"provenance {package_version()}")
         raise typer.Exit()
 
 

@@ -38,13 +38,12 @@ The layers: `logic.Index` does everything that decides an answer, once, over the
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 from provenance.errors import IndexError_
 from provenance.fingerprint.features import query_features
 from provenance.index.logic import Index, initial_meta
-from provenance.index.memory import MemoryStorage
-from provenance.index.redis import RedisStorage
 from provenance.index.sqlite import SQLiteStorage
 from provenance.index.storage import Storage
 from provenance.index.types import (
@@ -60,11 +59,14 @@ from provenance.index.types import (
 )
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
 
-STORAGES = {  # URL scheme -> the storage class it names; anything else is a file path (SQLite)
-    "redis://": RedisStorage,
-    "rediss://": RedisStorage,
-    "unix://": RedisStorage,
-    "memory://": MemoryStorage,
+# URL scheme -> the module and class of the storage it names; anything else is a file path
+# (SQLite). Loaded when an index of that scheme is opened: Redis is an optional dependency, and
+# the pre-commit hook on an SQLite index should not pay for the other storages' start-up.
+STORAGES = {
+    "redis://": ("provenance.index.redis", "RedisStorage"),
+    "rediss://": ("provenance.index.redis", "RedisStorage"),
+    "unix://": ("provenance.index.redis", "RedisStorage"),
+    "memory://": ("provenance.index.memory", "MemoryStorage"),
 }
 
 
@@ -73,9 +75,9 @@ def open_storage(spec: str, initial: dict[str, object] | None) -> Storage:
 
     With `initial` (a new index's meta values), a missing index is created.
     """
-    for scheme, storage in STORAGES.items():
+    for scheme, (module, name) in STORAGES.items():
         if spec.startswith(scheme):
-            return storage(spec, create=initial)
+            return getattr(import_module(module), name)(spec, create=initial)
     if "://" in spec:
         raise IndexError_(f"unknown index location {spec!r}: give a file path or redis://HOST:PORT/DB")
     return SQLiteStorage(Path(spec), create=initial)

@@ -8,14 +8,14 @@ from typing import Any
 from provenance.model import ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.records import SCHEMA_VERSION, result_records
-from provenance.version import __version__
+from provenance.version import package_version
 
 
 def as_dict(result: ScanResult) -> dict[str, Any]:
     """The report as plain data: a header, then every section's records."""
     return {
         "schema_version": SCHEMA_VERSION,
-        "generator": f"provenance {__version__}",
+        "generator": f"provenance {package_version()}",
         "config": result.config_fingerprint,
         **result_records(result),
     }
