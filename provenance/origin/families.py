@@ -22,7 +22,7 @@ below were chosen, not fitted.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from provenance.model import Document, Edge, Evidence, Family, Pair
@@ -280,17 +280,18 @@ def family_models(
     pairs: Sequence[Pair],
     weights: Weights = FITTED,
     contexts: dict[tuple[str, ...], FamilyContext] | None = None,
-) -> list[tuple[tuple[str, ...], dict[Link, float], FamilyModel]]:
-    """Each family's members, copy links (with their strength) and model; see `families`."""
+) -> Iterator[tuple[tuple[str, ...], dict[Link, float], FamilyModel]]:
+    """Each family's members, copy links (with their strength) and model, one family at a time,
+    so only one family's profiles are alive at once unless `contexts` keeps them (see `families`)."""
     by_id = {d.id: d for d in docs}
     groups = components(sorted(by_id), pairs)
-    contexts = {} if contexts is None else contexts
-    out = []
     for members, links in zip(groups, _copy_links(groups, pairs)):
-        if members not in contexts:
-            contexts[members] = FamilyContext({m: build_profile(by_id[m]) for m in members})
-        out.append((members, links, FamilyModel(contexts[members], weights)))
-    return out
+        context = None if contexts is None else contexts.get(members)
+        if context is None:
+            context = FamilyContext({m: build_profile(by_id[m]) for m in members})
+            if contexts is not None:
+                contexts[members] = context
+        yield members, links, FamilyModel(context, weights)
 
 
 def families(

@@ -51,7 +51,10 @@ def _one_letter_deleted(word: str) -> frozenset[str]:
     return frozenset({word, *(word[:i] + word[i + 1 :] for i in range(len(word)))})
 
 
+@lru_cache(maxsize=1 << 17)
 def _lookup_keys(word: str) -> frozenset[str]:
+    """The keys under which `word` meets its variants: itself and its American spelling, each
+    with one letter deleted or none (cached: the same words recur across a corpus)."""
     return _one_letter_deleted(word) | _one_letter_deleted(american(word))
 
 
@@ -66,22 +69,24 @@ class Spellings:
 
     vocabulary: frozenset[str]
     names: frozenset[str]  # words always written capitalised in the text (names)
-    by_key: dict[str, frozenset[str]]  # lookup key -> the checked words having it
+    by_key: dict[str, set[str]]  # lookup key -> the checked words having it (read only)
 
     @classmethod
     def of(cls, vocabulary: set[str], text: str) -> Spellings:
         by_key: dict[str, set[str]] = {}
-        for word in vocabulary:
-            if _checked(word):
-                for key in _lookup_keys(word):
-                    by_key.setdefault(key, set()).add(word)
+        for word in filter(_checked, vocabulary):
+            for key in _lookup_keys(word):
+                if key in by_key:
+                    by_key[key].add(word)
+                else:
+                    by_key[key] = {word}
         always_capitalised: dict[str, bool] = {}
         for match in re.finditer(r"[^\W\d_]{5,}", text):
             token = match.group()
             lower = token.lower()
             always_capitalised[lower] = always_capitalised.get(lower, True) and token[0].isupper()
         names = frozenset(w for w, capitalised in always_capitalised.items() if capitalised)
-        return cls(frozenset(vocabulary), names, {k: frozenset(v) for k, v in by_key.items()})
+        return cls(frozenset(vocabulary), names, by_key)
 
 
 def _is_variant(word: str, other: str, names: frozenset[str]) -> bool:
