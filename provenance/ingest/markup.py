@@ -118,13 +118,15 @@ _KNOWN_TAGS = (
     "iframe|script|style|video|audio|source|picture|section|article|aside|nav|header|footer|main"
 )
 _URL = r"(?:https?://|ftp://|www\.)[^\s<>()\[\]{}\"']*[^\s<>()\[\]{}\"'.,;:!?]"
+# Every part that may fail to match is bounded and stops at the next bracket, so no input costs
+# more than linear time (a line of "[" would otherwise be rescanned from every "[").
 _MD_COMMON = (
     r"(?=[<!\[&_\\`hHfFwW])(?:"  # cheap first-character test before the alternatives
     r"(?P<comment><!--.*?(?:-->|\Z))"
-    r"|(?P<img>!\[[^\]\n]*\]\([^)\n]*\))"
-    r"|\[(?P<ltext>[^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)"
-    r"|\[(?P<rtext>[^\]\n]+)\]\[[^\]\n]*\]"
-    r"|`(?P<rst>[^`<\n]+?)\s*<[^>\n]*>`__?"  # reStructuredText link
+    r"|(?P<img>!\[[^\[\]\n]{0,1000}\]\([^)\n]{0,2000}\))"
+    r"|\[(?P<ltext>[^\[\]\n]{0,1000})\]\((?:[^()\n]|\([^()\n]{0,2000}\)){0,2000}\)"
+    r"|\[(?P<rtext>[^\[\]\n]{1,1000})\]\[[^\[\]\n]{0,1000}\]"
+    r"|`(?P<rst>[^`<\n]{1,1000}?)\s*<[^>\n]{0,2000}>`__?"  # reStructuredText link
     r"|(?m:^(?P<refdef>\[[^\]\n]+\]:[ \t]*\S+[^\n]*)$)"
     r"|<(?:https?|ftp|mailto):[^>\s]*>"
     rf"|{_URL}"
