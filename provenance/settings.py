@@ -4,7 +4,7 @@
 everything produced under it, so an index built with one configuration refuses queries
 made with another. The other settings change answers but not signatures; their measured
 effects are in benchmarks/RESULTS.md. Stages read them from the module-level instances
-below (`CANDIDATES`, `VERDICT`, `ALIGNMENT`, `TOO_COMMON`, `INGEST`, `CHECK`).
+below (`CANDIDATES`, `VERDICT`, `ALIGNMENT`, `TOO_COMMON`, `ORIGIN`, `INGEST`, `CHECK`).
 """
 
 from __future__ import annotations
@@ -151,6 +151,19 @@ class TooCommon:
 
 
 @dataclass(frozen=True, slots=True)
+class OriginLimits:
+    """Limits of origin estimation that were chosen, not fitted (the fitted weights and
+    temperatures are in origin/weights.json, written by benchmarks/fit_lineage.py)."""
+
+    counterpart: float = 0.5  # a sentence has a counterpart when this share of its content words is covered
+    max_others: int = 16  # family members consulted for the "others", "unique" and witness signals of a pair
+    dense_limit: int = 12  # families up to this size compare every pair; larger ones only copy-linked pairs
+    max_links: int = 8  # above dense_limit, the copy links scored per member (its strongest)
+    max_variants: int = 4  # spelling variants counted against one parent candidate
+    undecided: float = 0.6  # an origin confidence below this is reported as undecided
+
+
+@dataclass(frozen=True, slots=True)
 class IngestSettings:
     max_file_bytes: int = 20 * 1024 * 1024  # larger files are cut at a line break and reported
 
@@ -164,5 +177,6 @@ CANDIDATES = CandidateOptions()
 VERDICT = VerdictRules()
 ALIGNMENT = AlignmentSettings()
 TOO_COMMON = TooCommon()
+ORIGIN = OriginLimits()
 INGEST = IngestSettings()
 CHECK = CheckSettings()

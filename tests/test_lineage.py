@@ -20,6 +20,7 @@ from provenance.origin.signals import SIGNALS, credit_score, sigmoid
 from provenance.origin.variants import variant_conflicts
 from provenance.origin.weights import FITTED
 from provenance.origin.witnesses import Panel, read, witness_votes
+from provenance.settings import ORIGIN
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = ROOT / "corpus" / "news"
@@ -82,7 +83,6 @@ def test_clough_source_is_origin_and_every_pair_points_away_from_it():
     containment alone reads them backwards; the other answers' readings decide."""
     if not CLOUGH.is_dir():
         pytest.skip("corpus/clough-stevenson-dev not present")
-    from provenance.origin.families import UNDECIDED
 
     res = _scan(CLOUGH)
     with open(CLOUGH / "file_information.csv", newline="", encoding="utf-8") as f:
@@ -91,7 +91,7 @@ def test_clough_source_is_origin_and_every_pair_points_away_from_it():
     assert len(sourced) == 3
     for fam in sourced:
         assert cat[_short(fam.origin)] == "orig", fam.explanation
-        assert fam.origin_confidence >= UNDECIDED, fam.explanation
+        assert fam.origin_confidence >= ORIGIN.undecided, fam.explanation
     derived = ("cut", "light", "heavy")
     pairs = [(cat[_short(e.source)], cat[_short(e.derivative)]) for e in directions(res.documents, res.pairs)]
     involving = [p for p in pairs if "orig" in p and (set(p) - {"orig"}) <= set(derived)]
@@ -237,10 +237,10 @@ def test_quote_only_and_independent_do_not_join():
 
 
 def test_a_large_family_scores_each_members_strongest_links_and_still_finds_every_parent():
-    """Above DENSE_LIMIT members, each member's MAX_LINKS strongest copy links are scored."""
+    """Above ORIGIN.dense_limit members, each member's ORIGIN.max_links strongest copy links are scored."""
     from provenance.origin import families as lineage
 
-    n = lineage.DENSE_LIMIT + 8
+    n = ORIGIN.dense_limit + 8
     ids = [f"m{k:02d}" for k in range(n)]
     # everyone copies everyone (templated items); containment falls with distance in id order (no ties)
     strength = {(i, j): 1 - (j - i) / n - (i + j) * 1e-5 for i in range(n) for j in range(i + 1, n)}
@@ -250,7 +250,7 @@ def test_a_large_family_scores_each_members_strongest_links_and_still_finds_ever
     assert len(links) == n * (n - 1) // 2 and len(kept) < len(links)
     for m in ids:
         mine = sorted((links[link], link) for link in links if m in link)[::-1]
-        top = {link for _, link in mine[: lineage.MAX_LINKS]}
+        top = {link for _, link in mine[: ORIGIN.max_links]}
         assert top <= kept
     docs = [_doc(m, SENTENCES) for m in ids]
     [fam] = families(docs, pairs)

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from provenance.origin.profile import Profile
+from provenance.settings import ORIGIN
 
-COUNTERPART = 0.5  # a sentence has a counterpart when this share of its content words is covered
 _MIN_CONTENT_WORDS = 3  # shorter sentences are not aligned (too little to tell a counterpart)
 _MIN_RENDERED_WORDS = 6  # a sentence rendered twice needs this many content words to tell
 _RENDERED_COVER = 0.5  # share of the sentence's content words each rendering must hold
@@ -33,7 +33,7 @@ class Alignment:
     cover: list[float]
 
     def matched(self, i: int) -> bool:
-        return self.cover[i] >= COUNTERPART
+        return self.cover[i] >= ORIGIN.counterpart
 
 
 def align(x: Profile, y: Profile) -> Alignment:

@@ -16,8 +16,7 @@ from provenance.origin import compare
 from provenance.origin.compare import Alignment
 from provenance.origin.profile import Profile
 from provenance.origin.witnesses import Panel, Reading, read, witness_votes
-
-MAX_OTHERS = 16  # family members consulted for the "others", "unique" and witness signals of one pair
+from provenance.settings import ORIGIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +52,8 @@ class FamilyContext:
 
     @cached_property
     def panel(self) -> Panel:
-        """The witnesses: every pair's others are among the first MAX_OTHERS + 2 members."""
-        return Panel.of([self.profiles[m] for m in self.members[: MAX_OTHERS + 2]])
+        """The witnesses: every pair's others are among the first ORIGIN.max_others + 2 members."""
+        return Panel.of([self.profiles[m] for m in self.members[: ORIGIN.max_others + 2]])
 
     def pair(self, a: str, b: str) -> PairContext:
         """The pair of members a and b, in id order (the signals are antisymmetric)."""
@@ -64,9 +63,9 @@ class FamilyContext:
         return self._pairs[key]
 
     def others(self, a: str, b: str) -> tuple[Profile, ...]:
-        """The members consulted about the pair: the family's first MAX_OTHERS but a and b."""
+        """The members consulted about the pair: the family's first ORIGIN.max_others but a and b."""
         rest = (m for m in self.members if m != a and m != b)
-        return tuple(self.profiles[m] for m in islice(rest, MAX_OTHERS))
+        return tuple(self.profiles[m] for m in islice(rest, ORIGIN.max_others))
 
     def alignment(self, x: Profile, y: Profile) -> Alignment:
         """x's sentences aligned to their counterparts in y."""

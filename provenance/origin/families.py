@@ -31,11 +31,8 @@ from provenance.origin.context import FamilyContext
 from provenance.origin.profile import build_profile
 from provenance.origin.variants import variant_conflicts
 from provenance.origin.weights import FITTED, Weights
+from provenance.settings import ORIGIN
 
-MAX_VARIANTS = 4  # spelling variants counted against one parent candidate
-DENSE_LIMIT = 12  # families up to this size compare every pair; larger ones only copy-linked pairs
-MAX_LINKS = 8  # above DENSE_LIMIT, the copy links scored per member (its strongest)
-UNDECIDED = 0.6  # origin confidence below this is reported as undecided
 _COVER_FLOOR = 0.02  # added to a candidate's coverage before its log (a candidate with none is not -inf)
 _SHOWN_VARIANTS = 3
 _EXPLAINED = 3  # evidence details quoted in an explanation line
@@ -129,12 +126,12 @@ def _copy_links(groups: list[tuple[str, ...]], pairs: Sequence[Pair]) -> list[di
 
 
 def _strongest(links: dict[Link, float], members: tuple[str, ...]) -> set[Link]:
-    """The links among each member's `MAX_LINKS` strongest (ties by id)."""
+    """The links among each member's `ORIGIN.max_links` strongest (ties by id)."""
     mine: dict[str, list[tuple[float, str, Link]]] = {m: [] for m in members}
     for (a, b), strength in links.items():
         mine[a].append((-strength, b, (a, b)))
         mine[b].append((-strength, a, (a, b)))
-    return {link for ranked in mine.values() for _, _, link in sorted(ranked)[:MAX_LINKS]}
+    return {link for ranked in mine.values() for _, _, link in sorted(ranked)[:ORIGIN.max_links]}
 
 
 def _adjacency(members: tuple[str, ...], links) -> dict[str, list[str]]:
@@ -166,7 +163,7 @@ def _rank_members(
 def _origin_lines(order: list[str], confidence: dict[str, float], model: FamilyModel) -> list[str]:
     origin, runner = order[0], order[1]
     ours, theirs = f"{confidence[origin]:.2f}", f"{confidence[runner]:.2f}"
-    if confidence[origin] < UNDECIDED:
+    if confidence[origin] < ORIGIN.undecided:
         first = (f"Origin undecided: {origin} ({ours}) and {runner} ({theirs}) "
                  "are not separated by the evidence.")
     else:
@@ -200,7 +197,7 @@ def _candidate(model: FamilyModel, d: str, c: str) -> _Candidate:
     score = (
         _log_sigmoid(model.log_odds(c, d))
         + weights.parent_coverage * math.log(model.cover(d, c) + _COVER_FLOOR)
-        - weights.parent_variant * min(len(variants), MAX_VARIANTS)
+        - weights.parent_variant * min(len(variants), ORIGIN.max_variants)
         + weights.parent_quote * math.log1p(quoted)
     )
     return _Candidate(c, score, variants, quoted)
@@ -251,7 +248,7 @@ def _parent_edge(model: FamilyModel, d: str, candidates: list[str], rank: dict[s
 
 
 def _family(members: tuple[str, ...], links: dict[Link, float], model: FamilyModel) -> Family:
-    dense = len(members) <= DENSE_LIMIT
+    dense = len(members) <= ORIGIN.dense_limit
     # A large family's direction evidence comes from each member's strongest links: templated items
     # link to dozens of near-identical others, and scoring every link costs their square.
     scored = set(links) if dense else _strongest(links, members)

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from provenance.origin.compare import COUNTERPART, Alignment
+from provenance.origin.compare import Alignment
 from provenance.origin.profile import Profile
+from provenance.settings import ORIGIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ def _member_reading(member: Profile, x: Profile, alignment: Alignment) -> tuple[
     differ = [mine[i] ^ theirs[j] if j >= 0 else frozenset() for i, j in enumerate(alignment.best)]
     times = Counter(w for d in differ for w in d)
     distance = [sum(times[w] == 1 for w in d) for d in differ]
-    return (np.asarray(alignment.cover) >= COUNTERPART, np.asarray(alignment.best, dtype=np.intp),
+    return (np.asarray(alignment.cover) >= ORIGIN.counterpart, np.asarray(alignment.best, dtype=np.intp),
             np.asarray(distance, dtype=float))
 
 
