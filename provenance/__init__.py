@@ -20,6 +20,7 @@ from provenance.version import package_version
 
 if TYPE_CHECKING:  # the names as static analysis sees them; at run time they load on first use
     from provenance.engines.check import CheckResult, check, check_documents
+    from provenance.engines.dask import scan_dask
     from provenance.engines.local import ScanOptions, compare, compare_documents, scan, scan_documents
     from provenance.errors import (
         ConfigError,
@@ -42,6 +43,7 @@ _EXPORTS = {
     "check": "provenance.engines.check",
     "check_documents": "provenance.engines.check",
     "ScanOptions": "provenance.engines.local",
+    "scan_dask": "provenance.engines.dask",
     "compare": "provenance.engines.local",
     "compare_documents": "provenance.engines.local",
     "scan": "provenance.engines.local",
@@ -99,6 +101,7 @@ __all__ = [
     "minhashes",
     "open_index",
     "scan",
+    "scan_dask",
     "scan_documents",
     "shingle_hash",
     "shingles",

@@ -1,7 +1,8 @@
 """The package's layout is its pipeline: every import points down, and nothing imports in a cycle.
 
 Stages, lowest first; a module may import its own stage and those below it. The product
-(`provenance/__init__.py`) sits above everything. A function-local import of the
+(`provenance/__init__.py`) sits above every stage, and only the command line, a thin face over it,
+imports it. A function-local import of the
 package's own modules hides a cycle or an upward import, so only the listed ones (each
 deferring a heavy optional dependency) are allowed.
 """
@@ -95,6 +96,8 @@ def test_imports_point_down_the_pipeline():
             continue  # the product, provenance/__init__.py
         for target, _ in edges:
             there = _stage(target)
+            if target == "provenance" and here == RANK["cli"]:
+                continue  # the faces call the product's API, whose names load on first use
             if there is None or there > here:
                 upward.append(f"{module} imports {target}")
     assert not upward, "imports that point up the pipeline:\n" + "\n".join(upward)

@@ -1,5 +1,8 @@
 """The command line `provenance`: parses options, calls the library, maps errors to exit codes.
 
+It calls the product's API (`import provenance`), whose engines load on first use, so each
+command pays only for the stages it runs (`check` never loads the scan engines).
+
 Every option is defined in options.py (the pre-commit hook reads the same definitions) and the
 exit codes and their rule in exits.py. Only the cli package prints or exits.
 """
@@ -17,12 +20,9 @@ from typing import Annotated
 
 import typer
 
+import provenance
 from provenance.cli import options
 from provenance.cli.exits import EXIT_UNUSABLE, error, exit_code, findings_level, interruptible, warn
-from provenance.engines.check import check as run_check
-from provenance.engines.dask import scan_dask
-from provenance.engines.local import ScanOptions, compare_documents
-from provenance.engines.local import scan as run_scan
 from provenance.errors import ProvenanceError
 from provenance.index import IndexParams, open_index
 from provenance.ingest import files as documents
@@ -194,18 +194,18 @@ def scan(
     fail_missing(paths, "file or folder", broken_links_ok=True)
     work_dir = _work_dir(work_dir, engine)
     try:
-        scan_options = ScanOptions(
+        scan_options = provenance.ScanOptions(
             config=SketchConfig(k=k, num_perm=num_perm),
             max_bytes=max_file_size,
             include_independent=include_independent,
         )
         with _ProgressBar(sys.stderr.isatty()) as progress:
             if engine.value == "dask":
-                result = scan_dask(
+                result = provenance.scan_dask(
                     paths, options=scan_options, scheduler=scheduler, progress=progress, work_dir=work_dir
                 )
             else:
-                result = run_scan(paths, options=scan_options, progress=progress)
+                result = provenance.scan(paths, options=scan_options, progress=progress)
         warn_problems(result.problems)
         report(result, fmt, output)
     except ProvenanceError as exc:
@@ -229,7 +229,7 @@ def compare(
         if len(docs) != 2:
             warn_problems(problems)
             fail("compare needs two readable documents")
-        result = compare_documents(docs[0], docs[1], problems=problems)
+        result = provenance.compare_documents(docs[0], docs[1], problems=problems)
         warn_problems(result.problems)
         report(result, fmt, output)
     except ProvenanceError as exc:
@@ -253,7 +253,7 @@ def check(
     """
     fail_missing(drafts, "file")
     try:
-        checked = run_check(
+        checked = provenance.check(
             drafts, index_spec=index, fail_on=findings_level(fail_on.value), max_candidates=max_candidates
         )
         warn_problems(checked.result.problems)
