@@ -175,6 +175,17 @@ def _work_dir(work_dir: Path | None, engine: Engine) -> Path | None:
     return work_dir.absolute()
 
 
+def _report_and_exit(run, fmt: Format, output: Path | None, fail_on: FailOn, exit_zero: bool) -> None:
+    """Run a library call, report its result and exit by the rule; a library error exits 2."""
+    try:
+        result = run()
+        warn_problems(result.problems)
+        report(result, fmt, output)
+    except ProvenanceError as exc:
+        fail(str(exc))
+    raise typer.Exit(exit_code(result.pairs, fail_on.value, exit_zero))
+
+
 @app.command()
 def scan(
     paths: InputPaths,
@@ -193,7 +204,8 @@ def scan(
     """Scan a corpus for reuse between its documents: pairs, passages, verdicts, families."""
     fail_missing(paths, "file or folder", broken_links_ok=True)
     work_dir = _work_dir(work_dir, engine)
-    try:
+
+    def run() -> ScanResult:
         scan_options = provenance.ScanOptions(
             config=SketchConfig(k=k, num_perm=num_perm),
             max_bytes=max_file_size,
@@ -201,16 +213,12 @@ def scan(
         )
         with _ProgressBar(sys.stderr.isatty()) as progress:
             if engine.value == "dask":
-                result = provenance.scan_dask(
+                return provenance.scan_dask(
                     paths, options=scan_options, scheduler=scheduler, progress=progress, work_dir=work_dir
                 )
-            else:
-                result = provenance.scan(paths, options=scan_options, progress=progress)
-        warn_problems(result.problems)
-        report(result, fmt, output)
-    except ProvenanceError as exc:
-        fail(str(exc))
-    raise typer.Exit(exit_code(result.pairs, fail_on.value, exit_zero))
+            return provenance.scan(paths, options=scan_options, progress=progress)
+
+    _report_and_exit(run, fmt, output, fail_on, exit_zero)
 
 
 @app.command()
@@ -224,17 +232,7 @@ def compare(
 ) -> None:
     """Compare two documents directly: shared passages, verdict and, for a copy, who came first."""
     fail_missing([first, second], "file")
-    try:
-        docs, problems = documents.load_paths([first, second])
-        if len(docs) != 2:
-            warn_problems(problems)
-            fail("compare needs two readable documents")
-        result = provenance.compare_documents(docs[0], docs[1], problems=problems)
-        warn_problems(result.problems)
-        report(result, fmt, output)
-    except ProvenanceError as exc:
-        fail(str(exc))
-    raise typer.Exit(exit_code(result.pairs, fail_on.value, exit_zero))
+    _report_and_exit(lambda: provenance.compare(first, second), fmt, output, fail_on, exit_zero)
 
 
 @app.command()
