@@ -7,6 +7,7 @@ import io
 
 from provenance.model import ScanResult
 from provenance.report.format import ReportFormat
+from provenance.report.safe import spreadsheet
 
 COLUMNS = (
     "a", "b", "verdict", "resemblance", "containment_a_in_b", "containment_b_in_a",
@@ -25,9 +26,9 @@ def render(result: ScanResult) -> str:
         origin, confidence = origin_of.get(pair.a, (None, None)) if pair.verdict == "copy" else (None, None)
         writer.writerow(
             [
-                pair.a, pair.b, pair.verdict, f"{pair.resemblance:.4f}", f"{pair.containment_a_in_b:.4f}",
+                spreadsheet(pair.a), spreadsheet(pair.b), pair.verdict, f"{pair.resemblance:.4f}", f"{pair.containment_a_in_b:.4f}",
                 f"{pair.containment_b_in_a:.4f}", kinds.count("verbatim"), kinds.count("paraphrase"),
-                kinds.count("quote"), origin or "", "" if confidence is None else f"{confidence:.4f}",
+                kinds.count("quote"), spreadsheet(origin or ""), "" if confidence is None else f"{confidence:.4f}",
             ]
         )
     return buf.getvalue()

@@ -22,6 +22,7 @@ from provenance.errors import InputError
 from provenance.ingest.files import decode
 from provenance.model import VERDICT_ORDER, Document, ScanResult
 from provenance.report.format import ReportFormat
+from provenance.report.safe import one_line
 
 
 @lru_cache(maxsize=256)
@@ -189,8 +190,8 @@ def render(
     for row, (pair, passage, here, there, words) in enumerate(rows):
         (line, col), (there_line, there_col) = where[2 * row], where[2 * row + 1]
         out.append(
-            f"{here.path or here.id}:{line}:{col}: {pair.verdict}: {passage.kind} passage "
-            f"({words} words) matches {there.id}:{there_line}:{there_col}"
+            f"{one_line(here.path or here.id)}:{line}:{col}: {pair.verdict}: {passage.kind} passage "
+            f"({words} words) matches {one_line(there.id)}:{there_line}:{there_col}"
         )
     return "".join(line + "\n" for line in out)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from provenance.model import Family, ScanResult
 from provenance.report.format import ReportFormat
+from provenance.report.safe import console as safe
 from provenance.report.summaries import passage_summary
 
 if TYPE_CHECKING:
@@ -20,17 +21,17 @@ COLUMNS = (("a", "left"), ("b", "left"), ("verdict", "left"), ("resemblance", "r
 
 
 def _print_family(console: Console, number: int, family: Family) -> None:
-    origin = family.origin or "undecided"
+    origin = safe(family.origin, tag_follows=True) if family.origin else "undecided"
     console.print(
-        f"\n[bold]Family {number}[/]: {', '.join(family.members)}\n"
+        f"\n[bold]Family {number}[/]: {', '.join(map(safe, family.members))}\n"
         f"  likely origin: [bold]{origin}[/] (confidence {family.origin_confidence:.2f})"
     )
     for edge in family.edges:
-        console.print(f"  {edge.source} → {edge.derivative}  (p={edge.probability:.2f})")
+        console.print(f"  {safe(edge.source)} → {safe(edge.derivative)}  (p={edge.probability:.2f})")
         for item in edge.evidence:
-            console.print(f"      {'+' if item.weight >= 0 else '-'} {item.detail}")
+            console.print(f"      {'+' if item.weight >= 0 else '-'} {safe(item.detail)}")
     for line in family.explanation:
-        console.print(f"  {line}")
+        console.print(f"  {safe(line)}")
 
 
 def render(result: ScanResult, *, color: bool = False, width: int = 120) -> str:
@@ -53,9 +54,9 @@ def render(result: ScanResult, *, color: bool = False, width: int = 120) -> str:
             table.add_column(column, justify=justify, overflow="fold")
         for pair in result.pairs:
             table.add_row(
-                pair.a, pair.b, f"[{VERDICT_STYLE.get(pair.verdict, '')}]{pair.verdict}[/]",
+                safe(pair.a), safe(pair.b), f"[{VERDICT_STYLE.get(pair.verdict, '')}]{pair.verdict}[/]",
                 f"{pair.resemblance:.3f}", f"{pair.containment_a_in_b:.3f}", f"{pair.containment_b_in_a:.3f}",
-                passage_summary(pair), pair.reasons[0] if pair.reasons else "",
+                passage_summary(pair), safe(pair.reasons[0]) if pair.reasons else "",
             )
         console.print(table)
     for number, family in enumerate(result.families, 1):
