@@ -109,6 +109,15 @@ def test_unusable_invocations_exit_2(newsroom, tmp_path):
     assert r.exit_code == 0 and "empty.txt" in r.output
 
 
+def test_an_empty_index_is_unusable_not_a_pass(newsroom, tmp_path):
+    """A draft checked against an index that holds nothing would always pass (issue #16)."""
+    empty = tmp_path / "empty.sqlite"
+    with open_index(empty, create=True):
+        pass
+    r = runner.invoke(app, ["check", "drafts/copy.txt", "--index", str(empty)])
+    assert r.exit_code == 2 and "holds no documents" in r.output and "provenance index add" in r.output
+
+
 def test_config_mismatch_exits_2_and_names_rebuild(newsroom):
     with open_index(".provenance/index.sqlite") as ix:
         ix.rebuild(SketchConfig(k=4))

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from provenance import text as textmod
-from provenance.errors import InputError
+from provenance.errors import IndexError_, InputError
 from provenance.fingerprint.features import hashed_batches, query_features
 from provenance.index import content_hash, open_index
 from provenance.ingest import files as documents
@@ -87,7 +87,14 @@ def check_documents(
     fail_on: str = "copy",
     max_candidates: int = DEFAULT_CANDIDATES,
 ) -> CheckResult:
-    """`check` for documents already loaded (e.g. text from an editor, not a file)."""
+    """`check` for documents already loaded (e.g. text from an editor, not a file).
+
+    Raises IndexError_ for an index that holds no documents: a draft checked against nothing
+    would pass, and a pass that means nothing is worse than an error.
+    """
+    if drafts and not index.n_docs:
+        raise IndexError_(f"the index at {index.location} holds no documents, so nothing can be checked "
+                          "against it: add the published and wire copy with `provenance index add PATH`")
     problems = list(problems)
     phrases = index.phrase_stats()
     sources: dict[str, Document] = {}
