@@ -158,3 +158,16 @@ def test_the_hook_refuses_what_check_refuses(tmp_path):
         assert exited.value.code == 2, bad
     with pytest.raises(SystemExit):  # csv is a format for files: the hook does not offer it
         hook_main(["--format", "csv", str(draft)])
+
+
+def test_an_unwritable_output_is_refused_before_the_work(tmp_path):
+    """-o naming a folder, or a path under a file, exits 2 at once, not after the whole scan (issue #15)."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    under_a_file = tmp_path / "plain.txt"
+    under_a_file.write_text("x")
+    news = str(Path(__file__).resolve().parents[1] / "corpus" / "news")
+    for target, words in ((folder, "is a folder"), (under_a_file / "report.json", "is not a folder")):
+        for command in (["scan", news], ["compare", f"{news}/000_a3c96ce53449e295.txt", f"{news}/001_b0abf88ced881903.txt"]):
+            result = CliRunner().invoke(app, [*command, "-f", "json", "-o", str(target)])
+            assert result.exit_code == 2 and words in result.output, (command, result.output)

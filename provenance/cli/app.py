@@ -112,6 +112,19 @@ def report(result: ScanResult, fmt: Format, output: Path | None, *, of_check: bo
     emit(chosen.render_check(result, **colour) if of_check else chosen.render(result, **colour), output)
 
 
+def fail_unwritable(output: Path | None) -> None:
+    """Exit 2 before any work when the report could not be written where --output says."""
+    if output is None:
+        return
+    if output.is_dir():
+        fail(f"--output {output} is a folder: give a file name")
+    folder = next((p for p in (output.parent, *output.parent.parents) if p.exists()), Path("."))
+    if not folder.is_dir():
+        fail(f"--output {output}: {folder} is not a folder: give a path inside a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"--output {output}: {folder} is not writable: choose another place for the report")
+
+
 def fail_missing(paths: list[Path], what: str, *, broken_links_ok: bool = False) -> None:
     """Exit 2 naming the paths that do not exist (`scan` reports a broken link as a problem instead)."""
     missing = [str(p) for p in paths if not p.exists() and not (broken_links_ok and p.is_symlink())]
@@ -203,6 +216,7 @@ def scan(
 ) -> None:
     """Scan a corpus for reuse between its documents: pairs, passages, verdicts, families."""
     fail_missing(paths, "file or folder", broken_links_ok=True)
+    fail_unwritable(output)
     work_dir = _work_dir(work_dir, engine)
 
     def run() -> ScanResult:
@@ -232,6 +246,7 @@ def compare(
 ) -> None:
     """Compare two documents directly: shared passages, verdict and, for a copy, who came first."""
     fail_missing([first, second], "file")
+    fail_unwritable(output)
     _report_and_exit(lambda: provenance.compare(first, second), fmt, output, fail_on, exit_zero)
 
 
@@ -250,6 +265,7 @@ def check(
     Exit 0 when no draft reaches --fail-on, 1 when one does, 2 when the drafts or the index are unusable.
     """
     fail_missing(drafts, "file")
+    fail_unwritable(output)
     try:
         checked = provenance.check(
             drafts, index_spec=index, fail_on=findings_level(fail_on.value), max_candidates=max_candidates
