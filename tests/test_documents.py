@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from provenance.errors import InputError
-from provenance.ingest.files import DEFAULT_MAX_BYTES, decode, load_paths, load_text, remove_repeated_lines
+from provenance.ingest.corpus_chrome import remove_repeated_lines
+from provenance.ingest.files import decode, load_paths, load_text
 from provenance.model import Document
+from provenance.settings import INGEST
 from provenance.text import words
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -610,9 +612,9 @@ def test_fifty_megabyte_file_with_long_lines(tmp_path):
     with open(tmp_path / "huge.txt", "w") as f:
         for _ in range(500):
             f.write(line)
-    assert DEFAULT_MAX_BYTES == 20 * 1024 * 1024
+    assert INGEST.max_file_bytes == 20 * 1024 * 1024
     doc, problems = one([tmp_path / "huge.txt"])
-    assert problems[0].action.startswith("truncated at") and len(doc.text) <= DEFAULT_MAX_BYTES
+    assert problems[0].action.startswith("truncated at") and len(doc.text) <= INGEST.max_file_bytes
 
 
 def test_extremely_long_line(tmp_path):

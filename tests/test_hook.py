@@ -194,7 +194,7 @@ def test_sigkill_during_add_loses_nothing_committed_and_rerun_completes(tmp_path
         for doc in ix.documents(committed):
             assert doc.text == expected[doc.id].text
         # postings are whole: every committed document finds itself first
-        from provenance.index import query_features
+        from provenance.fingerprint.features import query_features
 
         for doc_id in committed[:: max(1, len(committed) // 20)]:
             q = query_features(expected[doc_id].text, ix.config, ix.params)

@@ -13,9 +13,8 @@ from dataclasses import dataclass, replace
 from provenance.engines.check import DEFAULT_CANDIDATES
 from provenance.engines.check import FAIL_ON as CHECK_LEVELS
 from provenance.index import IndexParams
-from provenance.ingest.files import DEFAULT_MAX_BYTES
 from provenance.report import FORMATS, HOOK_FORMATS
-from provenance.settings import DEFAULT_CONFIG
+from provenance.settings import DEFAULT_CONFIG, INGEST
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +81,7 @@ WORK_DIR = Option(
 )
 MAX_FILE_SIZE = Option(
     ("--max-file-size",),
-    f"Read at most this many bytes of an input file, cut at a line break (default {DEFAULT_MAX_BYTES >> 20} MB); "
+    f"Read at most this many bytes of an input file, cut at a line break (default {INGEST.max_file_bytes >> 20} MB); "
     "a JSONL record longer than this is skipped.",
     kind=int, low=1,
 )

@@ -15,6 +15,7 @@ from provenance import candidates as cand
 from provenance.errors import InputError
 from provenance.fingerprint import features as fingerprint_features
 from provenance.ingest import files as documents
+from provenance.ingest.corpus_chrome import remove_repeated_lines
 from provenance.model import Document, Pair, Problem, ScanResult
 from provenance.origin.families import families
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
@@ -59,7 +60,7 @@ def usable(docs: Sequence[Document]) -> tuple[list[Document], list[Problem]]:
 
 def prepare(docs: Sequence[Document]) -> tuple[list[Document], list[Problem]]:
     """What every engine scans: lines repeated across the corpus removed, empty texts set aside."""
-    return usable(documents.remove_repeated_lines(list(docs)))
+    return usable(remove_repeated_lines(list(docs)))
 
 
 def verify(

@@ -42,7 +42,6 @@ from importlib import import_module
 from pathlib import Path
 
 from provenance.errors import IndexError_
-from provenance.fingerprint.features import query_features
 from provenance.index.logic import Index, initial_meta
 from provenance.index.sqlite import SQLiteStorage
 from provenance.index.storage import Storage
@@ -118,7 +117,6 @@ __all__ = [
     "content_hash",
     "open_index",
     "open_storage",
-    "query_features",  # re-exported for the callers that query an index they opened here
     "signature_bytes",
     "signature_from_bytes",
 ]

@@ -20,7 +20,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from provenance.errors import InputError, UnusableInput
-from provenance.ingest.corpus_chrome import default_min_docs, remove_repeated_lines
 from provenance.ingest.html import extract_html
 from provenance.ingest.markup import Mapped, front_matter, iso_date, normalize_newlines, strip_markup
 from provenance.ingest.page_chrome import clean_page
@@ -29,11 +28,9 @@ from provenance.settings import INGEST
 from provenance.text.credits import credit_lines
 
 __all__ = [
-    "DEFAULT_MAX_BYTES", "SUFFIXES", "decode", "default_min_docs", "load_paths", "load_text",
-    "remove_repeated_lines",
+    "SUFFIXES", "decode", "load_paths", "load_text",
 ]
 
-DEFAULT_MAX_BYTES = INGEST.max_file_bytes
 # reStructuredText is read as plain text (the pre-commit hook hands .rst drafts over too).
 KINDS = {".txt": "txt", ".text": "txt", ".rst": "txt", ".md": "md", ".markdown": "md", ".html": "html",
          ".htm": "html", ".jsonl": "jsonl"}
@@ -300,7 +297,7 @@ def _read(path: Path, max_bytes: int, problems: list[Problem]) -> bytes:
 
 
 def load_paths(
-    paths: list[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES
+    paths: list[str | Path], *, max_bytes: int = INGEST.max_file_bytes
 ) -> tuple[list[Document], list[Problem]]:
     """Documents from files and folders (recursively, sorted), and the problems met.
 
