@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import lineagegen
+from benchmarks import lineagegen, realreuse
 from provenance.model import Document, Family, Pair
 from provenance.origin.families import directions, families
 from provenance.origin.weights import FITTED, Weights
@@ -292,6 +292,73 @@ def run_convergent(n: int = 120, seed: int = 5) -> dict[str, float]:
     return out
 
 
+# --- real reuse: METER (wire -> paper) and COUNTER (agency -> paper) ------------------------------
+
+
+@dataclass
+class RealTally:
+    """Labelled wire/agency <-> paper edges of real stories: pairwise directions of copy pairs
+    and the families' parent edges, each as (probability, right)."""
+
+    pairs: list[tuple[float, bool]] = field(default_factory=list)
+    edges: list[tuple[float, bool]] = field(default_factory=list)
+    labelled_pairs: int = 0  # wire <-> paper pairs in the stories (copy or not)
+    copy_pairs: int = 0  # of those, verified as copies
+
+
+def run_real(stories: list[realreuse.Story]) -> RealTally:
+    """Whole scans of each story's texts; every labelled copy pair and parent edge is scored."""
+    from provenance.engines.local import scan_documents
+
+    t = RealTally()
+    for story in stories:
+        result = scan_documents(list(story.docs))
+        docs = result.documents
+        t.labelled_pairs += sum(1 for i, a in enumerate(docs) for b in docs[i + 1 :]
+                                if story.label(a.id, b.id) is not None)
+        for e in directions(docs, result.pairs):
+            if (right := story.label(e.source, e.derivative)) is not None:
+                t.pairs.append((e.probability, right))
+                t.copy_pairs += 1
+        for f in result.families:
+            for e in f.edges:
+                if (right := story.label(e.source, e.derivative)) is not None:
+                    t.edges.append((e.probability, right))
+    return t
+
+
+def wrong_above(rows: list[tuple[float, bool]], p: float = 0.8) -> float:
+    """Share of all rows that are wrong with probability >= p."""
+    return sum(1 for c, ok in rows if c >= p and not ok) / len(rows) if rows else float("nan")
+
+
+def real_sets() -> list[tuple[str, list[realreuse.Story]]]:
+    """The labelled real sets present on this machine (none in a user's clone)."""
+    sets = []
+    if realreuse.METER.is_dir():
+        sets += [("meter-showbiz, as filed", realreuse.meter_stories()),
+                 ("meter-showbiz, text alone (wire headers, bylines removed)", realreuse.meter_stories(alone=True))]
+    if realreuse.COUNTER.is_dir():
+        sets += [("counter-dev WD+PD, dated", realreuse.counter_stories(dated=True)),
+                 ("counter-dev WD+PD, no dates", realreuse.counter_stories(dated=False))]
+    return sets
+
+
+def real_summary(name: str, t: RealTally) -> str:
+    lines = [f"### {name}",
+             f"- labelled wire/agency-paper pairs: {t.labelled_pairs}; verified copies: {t.copy_pairs}"]
+    for label, rows in (("copy-pair direction", t.pairs), ("parent edges", t.edges)):
+        if rows:
+            table, ece = calibration(rows)
+            lines.append(f"- {label}: right {Tally.rate(rows):.3f} ({sum(c for _, c in rows)}/{len(rows)}), "
+                         f"ECE {ece:.3f}, wrong at p >= 0.8: {wrong_above(rows):.3f} of edges")
+    if len(t.edges) >= 20:
+        table, _ = calibration(t.edges, bins=5)
+        lines.append("\n| parent-edge probability | n | mean probability | observed right |\n|---|---|---|---|")
+        lines += [f"| {b} | {n} | {c:.3f} | {a:.3f} |" for b, n, c, a in table]
+    return "\n".join(lines)
+
+
 # --- report -------------------------------------------------------------------------------------
 
 
@@ -311,6 +378,10 @@ def summary(name: str, t: Tally) -> str:
 
 
 def main() -> None:
+    for name, stories in real_sets():
+        print(real_summary(name, run_real(stories)), "\n")
+    if "--real" in sys.argv:
+        return
     news, _ = run_news()
     print(summary("corpus/news", news), "\n")
     if CLOUGH.is_dir():
