@@ -193,7 +193,7 @@ def main() -> None:
             for name, p in paths.items()
         }
         info["cli"] = {
-            name: timed([py, "-c", "from provenance.cli.app import main; main()", "check", str(p),
+            name: timed([py, "-c", "from provenance.cli.main import main; main()", "check", str(p),
                          "--index", str(index), "--format", "line"], args.repeat)
             for name, p in list(paths.items())[:1]
         }

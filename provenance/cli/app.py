@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -22,12 +20,13 @@ import typer
 
 import provenance
 from provenance.cli import options
-from provenance.cli.exits import EXIT_UNUSABLE, error, exit_code, findings_level, interruptible, warn
+from provenance.cli import output as output_to
+from provenance.cli.exits import EXIT_UNUSABLE, error, exit_code, interruptible, warn
+from provenance.cli.main import check_command
 from provenance.errors import ProvenanceError
 from provenance.index import IndexParams, open_index
 from provenance.ingest import files as documents
 from provenance.model import Problem, ScanResult
-from provenance.report import report_format
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
 from provenance.version import package_version
 
@@ -88,48 +87,18 @@ def warn_problems(problems: list[Problem]) -> None:
         warn(problem)
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Write a report; files are written to a temporary name then renamed, never left half-written."""
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def report(result: ScanResult, fmt: Format, output: Path | None, *, of_check: bool = False) -> None:
-    """Render `result` in `fmt` (in colour when a colour format goes to a terminal) and emit it."""
-    chosen = report_format(fmt.value)
-    colour = {"color": output is None and sys.stdout.isatty()} if chosen.colour else {}
-    emit(chosen.render_check(result, **colour) if of_check else chosen.render(result, **colour), output)
-
-
 def fail_unwritable(output: Path | None) -> None:
     """Exit 2 before any work when the report could not be written where --output says."""
-    if output is None:
-        return
-    if output.is_dir():
-        fail(f"--output {output} is a folder: give a file name")
-    folder = next((p for p in (output.parent, *output.parent.parents) if p.exists()), Path("."))
-    if not folder.is_dir():
-        fail(f"--output {output}: {folder} is not a folder: give a path inside a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        fail(f"--output {output}: {folder} is not writable: choose another place for the report")
+    message = output_to.unwritable(output)
+    if message:
+        fail(message)
 
 
 def fail_missing(paths: list[Path], what: str, *, broken_links_ok: bool = False) -> None:
     """Exit 2 naming the paths that do not exist (`scan` reports a broken link as a problem instead)."""
-    missing = [str(p) for p in paths if not p.exists() and not (broken_links_ok and p.is_symlink())]
-    if missing:
-        fail(f"no such {what}: {', '.join(missing)}")
+    message = output_to.missing(paths, what, broken_links_ok=broken_links_ok)
+    if message:
+        fail(message)
 
 
 class _ProgressBar:
@@ -193,7 +162,7 @@ def _report_and_exit(run, fmt: Format, output: Path | None, fail_on: FailOn, exi
     try:
         result = run()
         warn_problems(result.problems)
-        report(result, fmt, output)
+        output_to.report(result, fmt.value, output)
     except ProvenanceError as exc:
         fail(str(exc))
     raise typer.Exit(exit_code(result.pairs, fail_on.value, exit_zero))
@@ -264,17 +233,10 @@ def check(
 
     Exit 0 when no draft reaches --fail-on, 1 when one does, 2 when the drafts or the index are unusable.
     """
-    fail_missing(drafts, "file")
-    fail_unwritable(output)
-    try:
-        checked = provenance.check(
-            drafts, index_spec=index, fail_on=findings_level(fail_on.value), max_candidates=max_candidates
-        )
-        warn_problems(checked.result.problems)
-        report(checked.result, fmt, output, of_check=True)
-    except ProvenanceError as exc:
-        fail(str(exc))
-    raise typer.Exit(exit_code(checked.result.pairs, fail_on.value, exit_zero))
+    raise typer.Exit(check_command(
+        drafts, index=index, fmt=fmt.value, output=output, fail_on=fail_on.value, exit_zero=exit_zero,
+        max_candidates=max_candidates,
+    ))
 
 
 @index_app.command("add")

@@ -42,7 +42,8 @@ def _bounded_int(option: options.Option) -> Callable[[str], int]:
     return parse
 
 
-def _add(parser: argparse.ArgumentParser, option: options.Option) -> None:
+def add_option(parser: argparse.ArgumentParser, option: options.Option) -> None:
+    """Add an option of options.py to an argparse parser (the hook's, and `provenance check`'s fast path)."""
     if option.positional:
         nargs = ("+" if option.required else "*") if option.many else None
         parser.add_argument(option.name, nargs=nargs, help=option.help)
@@ -65,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check drafts against the index of published and wire copy before publication.",
     )
     for option in options.HOOK_OPTIONS:
-        _add(parser, option)
+        add_option(parser, option)
     return parser
 
 

@@ -26,6 +26,7 @@ from provenance.ingest.page_chrome import clean_page
 from provenance.model import Document, Problem
 from provenance.settings import INGEST
 from provenance.text.credits import credit_lines
+from provenance.text.patterns import lazy_re
 
 __all__ = [
     "SUFFIXES", "decode", "load_paths", "load_text",
@@ -37,8 +38,8 @@ KINDS = {".txt": "txt", ".text": "txt", ".rst": "txt", ".md": "md", ".markdown":
 SUFFIXES = tuple(KINDS)
 
 _CP1252 = [bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256)]
-_ESCAPED = re.compile(r"[\udc80-\udcff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_ESCAPED = lazy_re(r"[\udc80-\udcff]")
+_CONTROL = lazy_re(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
@@ -78,7 +79,7 @@ def decode(data: bytes) -> tuple[str, str | None]:
     return text, note
 
 
-_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
+_CHARSET = lazy_re(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
 
 
 def _declared(data: bytes, raw: str, note: str) -> tuple[str, str | None]:
@@ -109,7 +110,7 @@ def _check_text(text: str) -> None:
 # --- one raw text to one document --------------------------------------------------------
 
 
-_BLANKS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
+_BLANKS = lazy_re(r"\n[ \t]*(?:\n[ \t]*)+\n")
 
 
 def _tidy(m: Mapped) -> Mapped:
@@ -138,7 +139,7 @@ def _plain(raw: str, kind: str) -> tuple[Mapped, dict[str, str]]:
     return m, meta
 
 
-_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]+")
+_INVISIBLE = lazy_re("[\u00ad\u200b\u2060\ufeff]+")
 
 
 def _document(raw: str, kind: str, *, id: str, path: str, fields: dict[str, str] | None = None,

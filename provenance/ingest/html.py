@@ -14,12 +14,13 @@ import re
 from provenance.errors import UnusableInput
 from provenance.ingest.markup import Mapped, iso_date, normalize_newlines
 from provenance.ingest.page_chrome import clean_page
+from provenance.text.patterns import lazy_re
 
 # htmldate rejects dates after max_date, which defaults to today: pin it so that the same
 # page gives the same date on every day.
 HTML_MAX_DATE = "2099-12-31"
 _LOOKAHEAD = 200_000
-_PAGE = re.compile(r"<(?:html|body|head)\b", re.I)
+_PAGE = lazy_re(r"<(?:html|body|head)\b", re.I)
 
 
 def extract_html(raw: str) -> tuple[Mapped, dict[str, str]]:
@@ -95,7 +96,7 @@ def _locate_lines(raw: str, text: str) -> Mapped:
     return Mapped.of(raw).edit(pieces)
 
 
-_ANCHOR = re.compile(r"[^\s&<>\"'][^\s&<>\"']*(?: [^\s&<>\"']+)?")  # a word or two
+_ANCHOR = lazy_re(r"[^\s&<>\"'][^\s&<>\"']*(?: [^\s&<>\"']+)?")  # a word or two
 
 
 def _align(raw: str, line: str, i: int, p: int, pieces: list[tuple[int, int] | str]) -> int:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from provenance.model import Segment
+from provenance.text.patterns import lazy_re
 
 Piece = tuple[int, int] | str  # a span of the current text to keep, or literal text to insert
 
@@ -101,7 +102,7 @@ def _add(segs: list[Segment], s: Segment) -> None:
 
 # --- line endings ----------------------------------------------------------------------
 
-_CR = re.compile(r"\r\n?")
+_CR = lazy_re(r"\r\n?")
 
 
 def normalize_newlines(m: Mapped) -> Mapped:
@@ -136,8 +137,8 @@ _MD_COMMON = (
 )
 # Attributes must be name=value, so "<Video Technology Inc>" (a wire-copy company name) is text.
 _ATTRS = r"""(?:\s+[\w:-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s<>"']+))*\s*/?>"""
-_MD = re.compile(_MD_COMMON + r"|</?[A-Za-z][A-Za-z0-9-]*" + _ATTRS + ")", re.S | re.I)
-_TXT = re.compile(_MD_COMMON + rf"|</?(?-i:{_KNOWN_TAGS})" + _ATTRS + ")", re.S | re.I)
+_MD = lazy_re(_MD_COMMON + r"|</?[A-Za-z][A-Za-z0-9-]*" + _ATTRS + ")", re.S | re.I)
+_TXT = lazy_re(_MD_COMMON + rf"|</?(?-i:{_KNOWN_TAGS})" + _ATTRS + ")", re.S | re.I)
 
 
 def _markup_repl(m: re.Match[str]) -> list[Piece]:
@@ -162,7 +163,7 @@ def strip_markup(m: Mapped, *, markdown: bool) -> Mapped:
 
 # --- front matter ----------------------------------------------------------------------
 
-_FRONT = re.compile(r"\A[ \t\n]*---[ \t]*\n(?P<body>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FRONT = lazy_re(r"\A[ \t\n]*---[ \t]*\n(?P<body>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FM_KEYS = {
     "title": "title", "headline": "title",
     "date": "published", "published": "published", "pubdate": "published", "published_at": "published",
@@ -198,7 +199,7 @@ def front_matter(m: Mapped) -> tuple[Mapped, dict[str, str]]:
 _MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-DATE_RE = re.compile(
+DATE_RE = lazy_re(
     r"(?P<y3>\d{4})[-/.](?P<m3>\d{1,2})[-/.](?P<d3>\d{1,2})(?!\d)"
     rf"|(?<!\d)(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[ \-/.]+(?P<m1>{_MONTH})[ \-/.,]+(?P<y1>\d{{4}})(?!\d)"
     rf"|\b(?P<m2>{_MONTH})[ \-]*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?[ \-]+(?P<y2>\d{{4}})(?!\d)",

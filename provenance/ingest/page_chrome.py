@@ -16,22 +16,23 @@ from __future__ import annotations
 import re
 
 from provenance.ingest.markup import DATE_RE, Mapped, Piece, iso_date
+from provenance.text.patterns import lazy_re
 from provenance.text.wordlists import CHROME_STOPWORDS
 
 CHROME, MARKER, PROSE, LONG, OTHER, BLANK = "chrome", "marker", "prose", "long", "other", "blank"
 TEXT_CLASSES = (PROSE, LONG, OTHER)
 _LONG_LINE = 2000  # no chrome line is this long: skip the pattern work on long lines
 
-_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\w.,]*")
-_BULLET = re.compile(r"^\s*(?:[-*+•·▪►▶>]|\d{1,2}[.)])\s+")
-_LINK_MARKUP = re.compile(r"</?(?:a|u)\b|\]\(|\]\[|https?://", re.I)
-_ANALYSIS = re.compile(
+_WORD = lazy_re(r"[^\W\d_][\w'’-]*|\d[\w.,]*")
+_BULLET = lazy_re(r"^\s*(?:[-*+•·▪►▶>]|\d{1,2}[.)])\s+")
+_LINK_MARKUP = lazy_re(r"</?(?:a|u)\b|\]\(|\]\[|https?://", re.I)
+_ANALYSIS = lazy_re(
     r"!\[[^\[\]]{0,1000}\]\([^)]{0,2000}\)|\]\([^)]{0,2000}\)|</?[A-Za-z][^<>]*>|[*_`#]+|&[A-Za-z]+;"
     r"|^\s*(?:[-+•·▪►▶>]|\d{1,2}[.)])\s+"
 )
 
 # Bare lines after which the article is over (the tail of the page starts).
-_MARKERS = re.compile(
+_MARKERS = lazy_re(
     r"(?:related(?: stories| articles| posts| content| topics| coverage| links| reading| news| videos?)?"
     r"|more on this (?:story|topic)|more(?: stories| news| from [\w .'&-]{1,40}| like this| to explore)?"
     r"|most (?:read|popular|viewed|shared|watched)|top stories|trending(?: now)?|read next|up next"
@@ -44,7 +45,7 @@ _MARKERS = re.compile(
     re.I,
 )
 # Whole lines that are site chrome on any news site.
-_CHROME_EXACT = re.compile(
+_CHROME_EXACT = lazy_re(
     r"(?:advertisement|advert|sponsored(?: content)?|skip to (?:main )?(?:content|navigation|search|footer)"
     r"|menu|search|home|close"
     r"|sign (?:in|up)|log ?in|log ?out|register|subscribe(?: now)?|share|tweet|email|print|save"
@@ -57,7 +58,7 @@ _CHROME_EXACT = re.compile(
     r"\s*[:.…]*",
     re.I,
 )
-_CHROME_PREFIX = re.compile(
+_CHROME_PREFIX = lazy_re(
     r"(?:follow (?:us|[\w .'&-]{1,30}) on\b|share (?:on|via|to|this on) |click to (?:share|email|print)"
     r"|sign up (?:for|to)\b|subscribe to\b|posted in\b|filed under\b|tagged\b|tags\s*:|categories\s*:"
     r"|topics\s*:|read more\s*:|also read\s*:|see also\s*:|related\s*:|more\s*:|watch\s*:|listen\s*:"
@@ -76,7 +77,7 @@ _CHROME_PHRASES = (
     "required fields are marked", "opens new tab", "opens in new window", "purchase licensing rights",
     "below advert", "below this advert",
 )
-_CHROME_START = re.compile(
+_CHROME_START = lazy_re(
     r"(?:copyright\b|©|\(c\)\s*\d{4}|our standards:|item \d+ of \d+\b|\[\d+/\d+\]|\.\. [\w-]+::"
     r"|this article is more than \d+ \w+ old|(?:additional )?reporting by .{0,200}\b(?:editing|writing) by)",
     re.I,
@@ -88,7 +89,7 @@ def _chrome_anywhere(c: str) -> bool:
     return any(p in low for p in _CHROME_PHRASES) or _CHROME_START.match(c) is not None
 
 
-_CREDIT_END = re.compile(
+_CREDIT_END = lazy_re(
     r"(?:\bvia\s+|[/|©]\s*|\(\s*|photograph:\s*\S.{0,60}?)"
     r"(?:reuters|afp|ap(?: photo)?|getty(?: images)?|epa(?:-efe)?"
     r"|pa(?: media| wire)?|shutterstock|alamy|bloomberg|xinhua|tass|sputnik|anadolu|nurphoto|zuma"
@@ -96,22 +97,22 @@ _CREDIT_END = re.compile(
     r"|\b(?:reuters|afp|ap|epa|getty images|pa|ap photo)\s*/\s*[A-Z][\w.' -]{1,40}$",
     re.I,
 )
-_AGO = re.compile(
+_AGO = lazy_re(
     r"(?:(?:updated|published|posted|last updated)\s*:?\s*)?(?:\d+|an?|one)\s*(?:s|secs?|seconds?|m|mins?"
     r"|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)\s+ago\b[\s|·•,/-]*"
     r"[\w&,' .-]{0,40}",
     re.I,
 )
 _TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\b|[+-]\d{2}:?\d{2})?"
-_DATE_LINE = re.compile(
+_DATE_LINE = lazy_re(
     r"(?:(?:updated|published|posted|last updated|first published|date)\s*:?\s*(?:on\s+)?)?"
     rf"(?:(?:at\s*)?{_TIME}[\s,|·-]*)?"
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?(?:" + DATE_RE.pattern + r")"
     rf"(?:[\s,|·-]*(?:at\s*)?{_TIME})?\s*",
     re.I,
 )
-_DATED = re.compile(r"(?:posted|published|updated|first published)\b", re.I)
-_FOOTER_TERMS = re.compile(
+_DATED = lazy_re(r"(?:posted|published|updated|first published)\b", re.I)
+_FOOTER_TERMS = lazy_re(
     r"terms (?:of|and) (?:use|service|conditions)|privacy(?: policy| notice)?|cookies?(?: policy| settings)?"
     r"|accessibility|contact (?:us|the \w+)|advertise(?: with us)?|about (?:us|the \w+)|site ?map|careers"
     r"|do not (?:share or )?sell|newsletters?|help centre|help center|technical support",
@@ -128,7 +129,7 @@ _NAV_WORDS = frozenset(
 )
 
 
-_MARKUP_CHARS = re.compile(r"[!\[\]<*_`#&]|^\s*(?:[-+•·▪►▶>]|\d{1,2}[.)])\s")
+_MARKUP_CHARS = lazy_re(r"[!\[\]<*_`#&]|^\s*(?:[-+•·▪►▶>]|\d{1,2}[.)])\s")
 
 
 def _analyse(line: str) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 
+from provenance.text.patterns import lazy_re
+
 # C0 and C1 control characters and DEL; tab kept only where a medium allows it.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = lazy_re(r"[\x00-\x1f\x7f-\x9f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")  # what rich reads as a tag, with the backslashes before it
-_TRAILING_BACKSLASHES = re.compile(r"\\+$")
+_TAG = lazy_re(r"(\\*)(\[[a-z#/@][^[]*?])")  # what rich reads as a tag, with the backslashes before it
+_TRAILING_BACKSLASHES = lazy_re(r"\\+$")
 
 
 def _visible(match: re.Match[str]) -> str:

@@ -15,9 +15,8 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-import regex
-
 from provenance import text as textmod
+from provenance.text.patterns import lazy_re
 
 
 def _byte_class(b: int) -> int:
@@ -49,7 +48,8 @@ def words(text: str) -> list[str]:
 
 _ASCII_BYTES = bytes(range(128))
 _SEPARATORS: set[str] = set()  # non-ASCII characters seen that are not word characters
-_WORD_CHAR = regex.compile(r"\w")
+_WORD_CHAR = lazy_re(r"\w", engine="regex")
+_NON_WORD = lazy_re(r"\W", engine="regex")
 
 
 # Characters that NFC/NFKC can merge into the character before them, for the Unicode
@@ -95,7 +95,7 @@ def _char_map(c: str) -> str | None:
         return " "
     if not _inert(c):
         return None
-    out = regex.sub(r"\W", " ", textmod.fold(c))
+    out = _NON_WORD.sub(" ", textmod.fold(c))
     if not all(ch == " " or (_inert(ch) and not "A" <= ch <= "Z") for ch in out):
         return None
     return out if out.strip() else " "

@@ -12,9 +12,10 @@ from __future__ import annotations
 import html
 import re
 
+from provenance.text.patterns import lazy_re
 from provenance.text.tokens import words
 
-ATTRIBUTION = re.compile(
+ATTRIBUTION = lazy_re(
     r"^\W*(via|source|sources|credit|courtesy(\s+of)?|read\s+more\s+at|read\s+the\s+original|"
     r"originally\s+(published|appeared|posted)|first\s+(published|appeared)|republished|reprinted|"
     r"this\s+(article|story|post)\s+(was|first|originally))\b"
@@ -24,7 +25,7 @@ ATTRIBUTION = re.compile(
     r"|^\W*(reuters|ap|afp|associated\s+press|agence\s+france[- ]presse|press\s+association|bloomberg|dpa)\W*$",
     re.IGNORECASE,
 )
-PLATFORM = re.compile(
+PLATFORM = lazy_re(
     r"leave\s+a\s+(comment|reply)|design\s+a\s+site\s+like\s+this|wordpress\.com|blog\s+at\s+wordpress|"
     r"powered\s+by\s+(wordpress|blogger|ghost|tumblr|medium|wix|squarespace)|^\W*share\s+this\W*$|"
     r"^\W*like\s+this\W*$|like\s+loading|click\s+to\s+share|^\W*related\s+posts\W*$|^\W*posted\s+(in|by)\b|"
@@ -33,16 +34,16 @@ PLATFORM = re.compile(
 )
 # "Source:" and "via" also head data credits in wire copy ("Source: Department of Agriculture"):
 # such a line credits a publication only when it names an outlet or a web address.
-_OUTLET = re.compile(
+_OUTLET = lazy_re(
     r"https?://|www\.|\.(com|org|net|co\.uk)\b|\b(reuters|ap|afp|associated\s+press|bloomberg|bbc|cnn|news|"
     r"press|times|post|herald|guardian|journal|gazette|agency|wire|tribune|telegraph|blog)\b",
     re.IGNORECASE,
 )
-_EXPLICIT = re.compile(r"originally|first\s+(published|appeared)|republished|reprinted|read\s+(more|the\s+original)",
+_EXPLICIT = lazy_re(r"originally|first\s+(published|appeared)|republished|reprinted|read\s+(more|the\s+original)",
                        re.IGNORECASE)
 _MAX_CREDIT_WORDS = 25  # a longer line is prose that mentions a source, not a credit line
-_SCRIPT_OR_STYLE = re.compile(r"(?is)<(script|style)\b.*?</\1>")
-_TAG = re.compile(r"<[^>]+>")
+_SCRIPT_OR_STYLE = lazy_re(r"(?is)<(script|style)\b.*?</\1>")
+_TAG = lazy_re(r"<[^>]+>")
 
 
 def is_platform(line: str) -> bool:

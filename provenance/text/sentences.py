@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+from provenance.text.patterns import lazy_re
+
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st mt gen col lt sgt capt cmdr gov sen rep rev hon pres "
     "inc ltd co corp bros no vs etc al fig jan feb mar apr jun jul aug sep sept oct nov dec "
     "u.s u.k u.n e.g i.e a.m p.m approx dept est govt".split()
 )
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+_SENTENCE_END = lazy_re(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -66,7 +68,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 # --- quotations -----------------------------------------------------------------------
 
-_QUOTE_OPENERS = re.compile("[\u201c\u201e\u00ab\"\u2018]")
+_QUOTE_OPENERS = lazy_re("[\u201c\u201e\u00ab\"\u2018]")
 _CLOSERS = {"\u201c": "\u201d", "\u201e": "\u201d\u201c", "\u00ab": "\u00bb", '"': '"', "\u2018": "\u2019"}
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
+from provenance.text.patterns import lazy_re
 from provenance.text.wordlists import SENTENCE_STOPWORDS
 
 _STEM_LEN = 6  # prefix length after suffix stripping: a cheap, effective English stemmer
 _ES_AFTER = ("sses", "xes", "zzes", "ches", "shes")  # plurals in -es; elsewhere -es is -e + s
-_DIGIT = re.compile(r"\d")
+_DIGIT = lazy_re(r"\d")
 
 
 @lru_cache(maxsize=1 << 16)

@@ -9,15 +9,14 @@ quotes tokenise alike. Offsets always point into the original text.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import regex
+from provenance.text.patterns import lazy_re
 
-_WORD = regex.compile(r"\w+")
-_ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
+_WORD = lazy_re(r"\w+", engine="regex")
+_ASCII_WORD = lazy_re(r"[A-Za-z0-9_]+")
 
 _PUNCT_MAP = str.maketrans(
     {

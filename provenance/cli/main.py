@@ -1,0 +1,98 @@
+"""The `provenance` entry point: `check` starts without the command-line framework, the rest through typer.
+
+An editor waits for `provenance check` before every publication, and typer with its
+dependencies costs about a tenth of a second to import, more than the check itself on a
+warm index. So a `check` whose arguments argparse accepts as they are (built from the same
+options.py definitions as the typer command) runs here directly; anything else — another
+command, --help, an argument typer would refuse or word differently — goes to the typer app
+(app.py, loaded only then), so its messages and help stay the one source of truth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+from pathlib import Path
+
+import provenance
+from provenance.cli import options
+from provenance.cli import output as output_to
+from provenance.cli.exits import EXIT_UNUSABLE, error, exit_code, findings_level, interruptible, warn
+from provenance.cli.hook import add_option
+from provenance.errors import ProvenanceError
+
+CHECK_OPTIONS = (
+    options.DRAFTS, options.INDEX, options.FORMAT, options.OUTPUT, options.CHECK_FAIL_ON, options.EXIT_ZERO,
+    options.MAX_CANDIDATES,
+)
+
+
+def check_command(
+    drafts: list[Path],
+    *,
+    index: str | None,
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+    exit_zero: bool,
+    max_candidates: int,
+) -> int:
+    """`provenance check`: report the drafts' findings and return the exit code (2, with a message, on failure)."""
+    message = output_to.missing(drafts, "file") or output_to.unwritable(output)
+    if message:
+        error(message)
+        return EXIT_UNUSABLE
+    try:
+        checked = provenance.check(
+            drafts, index_spec=index, fail_on=findings_level(fail_on), max_candidates=max_candidates
+        )
+        for problem in checked.result.problems:
+            warn(problem)
+        output_to.report(checked.result, fmt, output, of_check=True)
+    except ProvenanceError as exc:
+        error(exc)
+        return EXIT_UNUSABLE
+    return exit_code(checked.result.pairs, fail_on, exit_zero)
+
+
+class _NotFast(Exception):
+    """argparse would refuse the arguments: typer parses them again and says why in its own words."""
+
+
+class _CheckParser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own would print usage and exit
+        raise _NotFast(message)
+
+
+def _check_parser() -> argparse.ArgumentParser:
+    # no -h (typer prints the help) and no abbreviated options (typer accepts none)
+    parser = _CheckParser(prog="provenance check", add_help=False, allow_abbrev=False, exit_on_error=False)
+    for option in CHECK_OPTIONS:
+        add_option(parser, option)
+    return parser
+
+
+def fast_check(argv: list[str]) -> int | None:
+    """The exit code of `provenance check ARGV...` run without typer, or None when typer must parse ARGV."""
+    try:
+        args = _check_parser().parse_args(argv)
+    except (_NotFast, argparse.ArgumentError, ValueError):
+        return None
+    return check_command(
+        [Path(p) for p in args.drafts], index=args.index, fmt=args.format,
+        output=None if args.output is None else Path(args.output), fail_on=args.fail_on,
+        exit_zero=args.exit_zero, max_candidates=args.max_candidates,
+    )
+
+
+def _run(argv: list[str]) -> int | None:
+    if argv[:1] == ["check"]:
+        code = fast_check(argv[1:])
+        if code is not None:
+            return code
+    return import_module("provenance.cli.app").app(argv)
+
+
+def main() -> None:
+    sys.exit(interruptible(lambda: _run(sys.argv[1:])))
