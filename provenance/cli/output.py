@@ -10,23 +10,26 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from provenance.model import ScanResult
 from provenance.report import report_format
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Write a report; files are written to a temporary name then renamed, never left half-written."""
+def emit(write: Callable[[TextIO], None], output: Path | None) -> None:
+    """Write a report with `write(fh)`: to stdout, or to a temporary name renamed over `output` when
+    complete, so a file is never left half-written. Streamed formats pass through as they are made."""
     if output is None:
-        sys.stdout.write(text)
+        write(sys.stdout)
         sys.stdout.flush()
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            write(fh)
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -34,10 +37,11 @@ def emit(text: str, output: Path | None) -> None:
 
 
 def report(result: ScanResult, fmt: str, output: Path | None, *, of_check: bool = False) -> None:
-    """Render `result` in format `fmt` (in colour when a colour format goes to a terminal) and emit it."""
+    """Write `result` in format `fmt` (in colour when a colour format goes to a terminal), streamed
+    when the format can be."""
     chosen = report_format(fmt)
     colour = {"color": output is None and sys.stdout.isatty()} if chosen.colour else {}
-    emit(chosen.render_check(result, **colour) if of_check else chosen.render(result, **colour), output)
+    emit(lambda fh: chosen.write_to(result, fh, of_check=of_check, **colour), output)
 
 
 def unwritable(output: Path | None) -> str | None:

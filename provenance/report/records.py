@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from provenance.model import Document, Family, Pair, Problem, ScanResult
@@ -75,11 +76,17 @@ def problem_record(problem: Problem) -> dict[str, Any]:
     return {"path": problem.path, "reason": problem.reason, "action": problem.action}
 
 
+def result_sections(result: ScanResult) -> dict[str, Iterator[dict[str, Any]]]:
+    """The result's records by section, in report order (documents, pairs, families, problems), each
+    made when its iterator reaches it: a streamed report holds one record at a time."""
+    return {
+        "documents": map(document_record, result.documents),
+        "pairs": map(pair_record, result.pairs),
+        "families": map(family_record, result.families),
+        "problems": map(problem_record, result.problems),
+    }
+
+
 def result_records(result: ScanResult) -> dict[str, list[dict[str, Any]]]:
     """The result's records by section, in report order: documents, pairs, families, problems."""
-    return {
-        "documents": [document_record(doc) for doc in result.documents],
-        "pairs": [pair_record(pair) for pair in result.pairs],
-        "families": [family_record(family) for family in result.families],
-        "problems": [problem_record(problem) for problem in result.problems],
-    }
+    return {section: list(records) for section, records in result_sections(result).items()}

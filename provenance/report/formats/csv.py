@@ -1,9 +1,9 @@
-"""CSV: one row per pair, for spreadsheets."""
+"""CSV: one row per pair, for spreadsheets; each row written as it is made."""
 
 from __future__ import annotations
 
 import csv
-import io
+from typing import TextIO
 
 from provenance.model import ScanResult
 from provenance.report.format import ReportFormat
@@ -15,11 +15,10 @@ COLUMNS = (
 )
 
 
-def render(result: ScanResult) -> str:
+def write(result: ScanResult, fh: TextIO) -> None:
     origin_of = {member: (family.origin, family.origin_confidence)
                  for family in result.families for member in family.members}
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(fh, lineterminator="\n")
     writer.writerow(COLUMNS)
     for pair in result.pairs:
         kinds = [passage.kind for passage in pair.passages]
@@ -31,7 +30,6 @@ def render(result: ScanResult) -> str:
                 kinds.count("quote"), spreadsheet(origin or ""), "" if confidence is None else f"{confidence:.4f}",
             ]
         )
-    return buf.getvalue()
 
 
-FORMAT = ReportFormat("csv", render)
+FORMAT = ReportFormat.streamed("csv", write)
