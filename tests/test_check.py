@@ -95,7 +95,7 @@ def test_two_paragraphs_lifted_from_a_long_article_fail(newsroom):
     r = runner.invoke(app, ["check", "drafts/lifted.md", "--format", "json"])
     assert r.exit_code == 1, r.output
     pair = json.loads(r.stdout)["pairs"][0]
-    assert pair["b"] == "001_b0abf88ced881903.txt" and pair["verdict"] == "copy"
+    assert pair["b"] == "published/001_b0abf88ced881903.txt" and pair["verdict"] == "copy"
 
 
 def test_unusable_invocations_exit_2(newsroom, tmp_path):
@@ -147,7 +147,7 @@ def test_index_commands(newsroom):
     assert st["documents"] == 5 and st["params"]["bands"] == 10
     again = runner.invoke(app, ["index", "add", "published"])
     assert "unchanged 5" in again.output
-    r = runner.invoke(app, ["index", "remove", "001_b0abf88ced881903.txt", "nope"])
+    r = runner.invoke(app, ["index", "remove", "published/001_b0abf88ced881903.txt", "nope"])
     assert r.exit_code == 0 and "removed 1" in r.output and "nope: not in the index" in r.output
     assert runner.invoke(app, ["check", "drafts/copy.txt", "--format", "line"]).exit_code == 0
     assert "documents:    4" in runner.invoke(app, ["index", "stats"]).output
@@ -161,7 +161,7 @@ def test_library_check_returns_a_renderable_scan_result(newsroom):
     assert res.drafts == ["copy.txt", "original.md"]
     assert res.exit_code == 1 and all(p.a == "copy.txt" for p in res.findings)
     ids = {d.id for d in res.result.documents}
-    assert {"copy.txt", "original.md", "001_b0abf88ced881903.txt"} <= ids
+    assert {"copy.txt", "original.md", "published/001_b0abf88ced881903.txt"} <= ids
     for fmt in ("table", "json", "csv", "html", "line"):
         assert render(res.result, fmt)
     Path("empty-folder").mkdir()
@@ -189,3 +189,45 @@ def test_hook_entry_point(newsroom, capsys):
     assert main(["drafts/copy.txt", "--exit-zero"]) == 0
     assert main(["drafts/copy.txt", "--index", "missing.sqlite"]) == 2
     assert main([]) == 0
+
+
+def test_two_folders_with_one_file_name_keep_both_stories_and_block_the_copy(tmp_path, monkeypatch):
+    """The loss issue #16 reported: `index add wire/` then `index add archive/`, both holding story.txt."""
+    monkeypatch.chdir(tmp_path)
+    for folder, source in (("wire", seed("001")), ("archive", seed("003"))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "story.txt").write_bytes(source.read_bytes())
+    assert "added 1, replaced 0" in runner.invoke(app, ["index", "add", "wire/"]).output
+    second = runner.invoke(app, ["index", "add", "archive/"])
+    assert second.exit_code == 0 and "added 1, replaced 0" in second.output, second.output
+    listed = runner.invoke(app, ["index", "list"])
+    assert [line.split("\t")[0] for line in listed.stdout.splitlines()] == ["archive/story.txt", "wire/story.txt"]
+    assert str(tmp_path / "wire" / "story.txt") in listed.stdout
+    # ids do not depend on the folder add runs from: re-adding from inside wire/ changes nothing
+    monkeypatch.chdir(tmp_path / "wire")
+    assert "unchanged 1" in runner.invoke(app, ["index", "add", ".", "--index", "../.provenance/index.sqlite"]).output
+    monkeypatch.chdir(tmp_path)
+    shown = runner.invoke(app, ["index", "show", "wire/story.txt"])
+    longest = max(seed("001").read_text(encoding="utf-8").splitlines(), key=len)
+    assert shown.exit_code == 0 and longest in shown.stdout
+    assert runner.invoke(app, ["index", "show", "story.txt"]).exit_code == 2
+    (tmp_path / "copy.txt").write_bytes(seed("001").read_bytes())
+    r = runner.invoke(app, ["check", "copy.txt", "--format", "line"])
+    assert r.exit_code == 1 and "wire/story.txt" in r.stdout, r.output
+
+
+def test_a_replace_from_another_path_is_refused_unless_asked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for folder, source in (("a", seed("001")), ("b", seed("003"))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "story.txt").write_bytes(source.read_bytes())
+    assert runner.invoke(app, ["index", "add", "a", "--as", "desk"]).exit_code == 0
+    clash = runner.invoke(app, ["index", "add", "b", "--as", "desk"])
+    assert clash.exit_code == 2 and "refused 1" in clash.output
+    assert "desk/story.txt: the index holds this id for" in clash.output and "--replace" in clash.output
+    kept = runner.invoke(app, ["index", "show", "desk/story.txt"]).stdout
+    assert str(tmp_path / "a" / "story.txt") in kept
+    forced = runner.invoke(app, ["index", "add", "b", "--as", "desk", "--replace"])
+    assert forced.exit_code == 0 and "replaced 1" in forced.output
+    assert str(tmp_path / "b" / "story.txt") in runner.invoke(app, ["index", "show", "desk/story.txt"]).stdout
+    assert runner.invoke(app, ["index", "add", "a", "--as", "../x#"]).exit_code == 2

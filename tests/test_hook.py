@@ -171,6 +171,7 @@ def _add(folder: Path, index: Path) -> subprocess.Popen:
 
 def test_sigkill_during_add_loses_nothing_committed_and_rerun_completes(tmp_path):
     from provenance.index import open_index
+    from provenance.index.ids import id_prefix, scoped
     from provenance.ingest import files as documents
 
     folder, index = tmp_path / "docs", tmp_path / "ix.sqlite"
@@ -186,8 +187,10 @@ def test_sigkill_during_add_loses_nothing_committed_and_rerun_completes(tmp_path
     con = sqlite3.connect(index)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     con.close()
-    expected = {d.id: d for d in documents.load_paths([folder])[0]}
     with open_index(index) as ix:
+        # the index names a document by its path from the index's root (outside it: its absolute path)
+        named = scoped(documents.load_paths([folder])[0], id_prefix(folder, Path(ix.root)))
+        expected = {d.id: d for d in named}
         committed = ix.ids()
         assert 200 <= len(committed) < 1500
         assert ix.stats().documents == len(committed)

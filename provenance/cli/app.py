@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -25,8 +26,10 @@ from provenance.cli.exits import EXIT_UNUSABLE, error, exit_code, interruptible,
 from provenance.cli.main import check_command
 from provenance.errors import ProvenanceError
 from provenance.index import IndexParams, open_index
+from provenance.index.ids import id_prefix, scoped
 from provenance.ingest import files as documents
 from provenance.model import Problem, ScanResult
+from provenance.report.safe import one_line
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
 from provenance.version import package_version
 
@@ -239,6 +242,36 @@ def check(
     ))
 
 
+def _load_for_index(paths: list[Path], store, namespace: str | None) -> tuple[list, list[Problem]]:
+    """The documents under `paths`, named for the index (`index.ids`): root-relative or NAMESPACE/..."""
+    root = store.root
+    if root is None:
+        root = os.getcwd()
+        store.set_root(root)
+    docs, problems = [], []
+    for path in paths:
+        loaded, found = documents.load_paths([path])
+        docs.extend(scoped(loaded, id_prefix(path, Path(root), namespace)))
+        problems.extend(found)
+    return docs, problems
+
+
+class _Counter:
+    """`index add` progress on stderr: a line rewritten in place, on a terminal or with --progress."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled = total, enabled
+
+    def __call__(self, done: int) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\rprovenance: indexed {done}/{self.total} documents")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.total:
+            sys.stderr.write("\n")
+
+
 @index_app.command("add")
 def index_add(
     paths: InputPaths,
@@ -246,28 +279,86 @@ def index_add(
     batch_size: Annotated[int, _typer(options.BATCH_SIZE)] = options.BATCH_SIZE.default,
     winnow: Annotated[int | None, _typer(options.WINNOW)] = None,
     bands: Annotated[int | None, _typer(options.BANDS)] = None,
+    namespace: Annotated[str | None, _typer(options.NAMESPACE)] = None,
+    replace_other: Annotated[bool, _typer(options.REPLACE)] = options.REPLACE.default,
+    progress: Annotated[bool, _typer(options.PROGRESS)] = options.PROGRESS.default,
 ) -> None:
-    """Add documents to the index (creating it); unchanged documents are skipped, changed ones replaced."""
+    """Add documents to the index (creating it); unchanged documents are skipped, changed ones replaced.
+
+    Ids are paths from the index's root (the folder of the first add), or NAME/... with --as NAME.
+    A document whose id is held by a file at another path is refused (exit 2) unless --replace.
+    """
     fail_missing(paths, "file or folder")
     defaults = IndexParams()
     params = IndexParams(bands=bands or defaults.bands, winnow=winnow or defaults.winnow)
     try:
-        docs, problems = documents.load_paths(paths)
-        warn_problems(problems)
         with open_index(index, create=True, params=params) as store:
             if (winnow or bands) and store.params != params:
                 fail(f"the index at {store.location} was created with {store.params}; --winnow and --bands "
                      "apply only to a new index")
-            added = store.add(docs, batch_size=batch_size)
+            docs, problems = _load_for_index(paths, store, namespace)
+            warn_problems(problems)
+            counter = _Counter(len(docs), progress or sys.stderr.isatty())
+            try:
+                added = store.add(docs, batch_size=batch_size, replace_other_paths=replace_other, progress=counter)
+            finally:
+                counter.close()
             total = store.stats().documents
     except ProvenanceError as exc:
         fail(str(exc))
     for doc_id, reason in added.skipped:
         warn(f"{doc_id}: {reason} (skipped)")
+    for doc_id, new_path, held_path in added.refused:
+        warn(f"{doc_id}: the index holds this id for {held_path}, not {new_path} (refused)")
     typer.echo(
         f"added {added.added}, replaced {added.replaced}, unchanged {added.unchanged}, "
-        f"skipped {len(added.skipped)}; {total} documents in the index"
+        f"skipped {len(added.skipped)}, refused {len(added.refused)}; {total} documents in the index"
     )
+    if added.refused:
+        fail(f"{len(added.refused)} documents were not added: their ids belong to files at other paths; "
+             "give --as NAME to add them under a name of their own, or --replace to overwrite")
+
+
+@index_app.command("list")
+def index_list(
+    index: IndexOption = None,
+    json_out: Annotated[bool, _typer(options.LIST_JSON)] = options.LIST_JSON.default,
+) -> None:
+    """List the documents the index holds: id, characters, path (the ids `index remove` takes)."""
+    try:
+        with open_index(index) as store:
+            ids = store.ids()
+            for start in range(0, len(ids), 500):
+                for doc in store.documents(ids[start:start + 500]):
+                    if json_out:
+                        typer.echo(json.dumps({"id": doc.id, "path": doc.path, "chars": len(doc.text),
+                                               "title": doc.title, "published": doc.published}, sort_keys=True))
+                    else:
+                        typer.echo(f"{one_line(doc.id)}\t{len(doc.text)} chars\t{one_line(doc.path)}")
+    except ProvenanceError as exc:
+        fail(str(exc))
+
+
+@index_app.command("show")
+def index_show(
+    doc_id: Annotated[str, _typer(options.DOC_ID)],
+    index: IndexOption = None,
+) -> None:
+    """Show one indexed document: where it came from, its metadata and the text the index keeps."""
+    try:
+        with open_index(index) as store:
+            found = store.documents([doc_id])
+    except ProvenanceError as exc:
+        fail(str(exc))
+    if not found:
+        fail(f"{doc_id!r} is not in the index: `provenance index list` prints the ids it holds")
+    doc = found[0]
+    for label, value in (("id", doc.id), ("path", doc.path), ("title", doc.title), ("url", doc.url),
+                         ("site", doc.site), ("published", doc.published), ("chars", str(len(doc.text)))):
+        if value:
+            typer.echo(f"{label + ':':<11}{one_line(value)}")
+    typer.echo("")
+    typer.echo("\n".join(one_line(line) for line in doc.text.split("\n")))
 
 
 @index_app.command("remove")

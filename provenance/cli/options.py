@@ -109,6 +109,21 @@ BANDS = Option(
     kind=int, low=1, high=64,
 )
 STATS_JSON = Option(("--json",), "Print the statistics as JSON.", kind=bool, default=False)
+NAMESPACE = Option(
+    ("--as",),
+    "Name the documents NAME/<path inside the folder given> instead of their path from the index's root "
+    "(the same ids on every machine that shares the index).",
+)
+REPLACE = Option(
+    ("--replace",), "Let a document replace one of the same id that came from another path (refused otherwise).",
+    kind=bool, default=False,
+)
+PROGRESS = Option(
+    ("--progress",), "Show progress on stderr even when it is not a terminal (it is shown on a terminal anyway).",
+    kind=bool, default=False,
+)
+DOC_ID = Option(("id",), "A document id, as `provenance index list` prints it.")
+LIST_JSON = Option(("--json",), "Print one JSON object per document.", kind=bool, default=False)
 
 # The pre-commit hook: `provenance check` without --output (the report goes to the commit's output).
 HOOK_DRAFTS = replace(DRAFTS, help="Draft files (pre-commit passes the staged ones).", required=False)

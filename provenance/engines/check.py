@@ -19,6 +19,7 @@ from provenance import text as textmod
 from provenance.errors import IndexError_, InputError
 from provenance.fingerprint.features import hashed_batches, query_features
 from provenance.index import content_hash, open_index
+from provenance.index.ids import same_path
 from provenance.ingest import files as documents
 from provenance.model import VERDICT_ORDER, Document, Pair, Problem, ScanResult
 from provenance.settings import CHECK, DEFAULT_CONFIG, VERDICT, SketchConfig
@@ -107,12 +108,10 @@ def check_documents(
             continue
         cands = index.candidates(query_features(draft.text, index.config, index.params), limit=max_candidates)
         found = index.documents([c.id for c in cands])
+        itself = [s for s in found if _same_file(s, draft) and content_hash(s) == content_hash(draft)]
+        found = [s for s in found if s not in itself]  # the draft itself, already indexed
         if any(s.id == draft.id for s in found):
-            stored = index.content_hashes([draft.id]).get(draft.id)
-            if stored == content_hash(draft):
-                found = [s for s in found if s.id != draft.id]  # the draft itself, already indexed
-            else:
-                draft = replace(draft, id=f"{draft.id} (draft)")
+            draft = replace(draft, id=f"{draft.id} (draft)")
         kept.append(draft)
         found = _worth_verifying(draft, found, {c.id: c for c in cands}, index.config.k)
         seen[draft.id] = len(found)
@@ -131,6 +130,11 @@ def check_documents(
         problems=problems,
     )
     return CheckResult(result=result, drafts=[d.id for d in kept], fail_on=fail_on, candidates_seen=seen)
+
+
+def _same_file(stored: Document, draft: Document) -> bool:
+    """Whether an indexed document is the draft's own file (index ids are root-relative, a draft's its name)."""
+    return stored.id == draft.id or bool(stored.path and draft.path and same_path(stored.path, draft.path))
 
 
 def _worth_verifying(draft: Document, found: list[Document], cands: dict, k: int) -> list[Document]:

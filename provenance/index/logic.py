@@ -10,7 +10,7 @@ ranking of candidates. A storage keeps rows; it never decides.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Self
 
@@ -25,6 +25,7 @@ from provenance.fingerprint.features import (
     phrase_key_version,
 )
 from provenance.index import count_min as cms
+from provenance.index.ids import same_path
 from provenance.index.storage import Reads, RebuildBatch, Storage, WriteBatch
 from provenance.index.types import (
     AddReport,
@@ -145,18 +146,37 @@ class Index:
 
     # --- writing --------------------------------------------------------------------------
 
-    def add(self, docs: Iterable[Document], *, batch_size: int = 500) -> AddReport:
-        """Add or replace documents, one transaction per batch; unchanged ones are skipped."""
-        added = replaced = unchanged = 0
+    def add(self, docs: Iterable[Document], *, batch_size: int = 500, replace_other_paths: bool = False,
+            progress: Callable[[int], None] | None = None) -> AddReport:
+        """Add or replace documents, one transaction per batch; unchanged ones are skipped.
+
+        A changed document whose id is held by a document from another path is refused
+        (`AddReport.refused`) unless `replace_other_paths`: two files that happen to get one
+        id must not silently become one. `progress(n)` is told the documents done so far.
+        """
+        added = replaced = unchanged = done = 0
         skipped: list[tuple[str, str]] = []
+        refused: list[tuple[str, str, str]] = []
         with self.storage.guard():
             for some in _batches(docs, batch_size):
-                new, old, same = self._add_batch(some, skipped)
+                new, old, same = self._add_batch(some, skipped, None if replace_other_paths else refused)
                 added, replaced, unchanged = added + new, replaced + old, unchanged + same
+                done += len(some)
+                if progress is not None:
+                    progress(done)
             self.storage.checkpoint()
-        return AddReport(added, replaced, unchanged, tuple(skipped))
+        return AddReport(added, replaced, unchanged, tuple(skipped), tuple(refused))
 
-    def _add_batch(self, docs: list[Document], skipped: list[tuple[str, str]]) -> tuple[int, int, int]:
+    def _refuse_other_paths(self, todo: list[Document], stored: dict[str, tuple[int, int]],
+                            refused: list[tuple[str, str, str]]) -> list[Document]:
+        """`todo` without the documents whose id is stored for a file at another path (noted in `refused`)."""
+        held = {doc.id: doc.path for doc in self.storage.documents([doc.id for doc in todo if doc.id in stored])}
+        clash = {doc.id for doc in todo if doc.id in held and not same_path(held[doc.id], doc.path)}
+        refused.extend((doc.id, doc.path, held[doc.id]) for doc in todo if doc.id in clash)
+        return [doc for doc in todo if doc.id not in clash]
+
+    def _add_batch(self, docs: list[Document], skipped: list[tuple[str, str]],
+                   refused: list[tuple[str, str, str]] | None) -> tuple[int, int, int]:
         """(added, replaced, unchanged) for one batch; the later of two documents with one id wins."""
         by_id: dict[str, Document] = {}
         for doc in docs:
@@ -167,6 +187,8 @@ class Index:
         stored = self.storage.numbers(list(by_id))
         todo = [doc for doc_id, doc in by_id.items() if stored.get(doc_id, (None, None))[1] != hashes[doc_id]]
         unchanged = len(by_id) - len(todo)
+        if refused is not None and todo:
+            todo = self._refuse_other_paths(todo, stored, refused)
         if not todo:
             return 0, 0, unchanged
         features = doc_features([doc.text for doc in todo], self.config, self.params)
@@ -329,6 +351,17 @@ class Index:
     def ids(self) -> list[str]:
         with self.storage.guard():
             return self.storage.ids()
+
+    @property
+    def root(self) -> str | None:
+        """The folder `index add` names documents from (`ids.id_prefix`); None until the first add."""
+        with self.storage.guard():
+            return self.storage.read_meta().get("root") or None
+
+    def set_root(self, root: str) -> None:
+        """Record the folder ids are relative to (once: ids already stored depend on it)."""
+        with self.storage.guard():
+            self.storage.write(lambda batch: batch.set_meta(root=root))
 
     def phrase_stats(self) -> StoredPhraseStats:
         """Phrase counts for `verdict.compare` (refuses counts keyed the way this code no longer asks)."""

@@ -58,6 +58,9 @@ class AddReport:
     replaced: int = 0
     unchanged: int = 0
     skipped: tuple[tuple[str, str], ...] = ()  # (id, reason) for documents that could not be indexed
+    # (id, new path, stored path): changed documents whose id the index holds for a file at another
+    # path; left as they were unless `add(replace_other_paths=True)`
+    refused: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
