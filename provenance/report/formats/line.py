@@ -10,16 +10,18 @@ jumps straight to them.
 from __future__ import annotations
 
 import json
+import os
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from functools import lru_cache
 from json.decoder import scanstring
 from pathlib import Path
 from typing import BinaryIO
 
 from provenance.errors import InputError
-from provenance.ingest.files import decode
+from provenance.ingest.files import KINDS, decode, load_text
 from provenance.model import VERDICT_ORDER, Document, ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.safe import one_line
@@ -147,6 +149,92 @@ def _record_columns(path: str, wanted: dict[int, set[int]]) -> dict[tuple[int, i
     return out
 
 
+# --- documents that come back from an index --------------------------------------------------
+
+def _stored(doc: Document) -> bool:
+    """Whether `doc` lost its map back to its file: an indexed document keeps its text and path only."""
+    if doc.segments or doc.line is not None or not doc.path:
+        return False
+    return doc.path.lower().endswith(".jsonl") or doc.raw_chars not in (0, len(doc.text))
+
+
+def _record_line(path: str, record_id: str) -> tuple[int, str] | None:
+    """(line, text) of the JSONL record named `record_id` (its "id", else its line number)."""
+    try:
+        with open(path, "rb") as f:
+            for lineno, data in enumerate(f, start=1):
+                if record_id.encode("utf-8", "surrogatepass") not in data and str(lineno) != record_id:
+                    continue
+                try:
+                    record = json.loads(decode(data)[0])
+                except (ValueError, InputError):
+                    continue
+                if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                    continue
+                rid = record.get("id")
+                named = str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) and str(rid) else None
+                if named == record_id or (named is None and str(lineno) == record_id):
+                    return lineno, record["text"]
+    except OSError:
+        pass
+    return None
+
+
+@lru_cache(maxsize=64)
+def _reloaded(path: str, stamp: tuple[int, int], doc_id: str, text: str) -> Document | None:
+    """The document at `path` (of size and mtime `stamp`) loaded again with its offsets, if it still gives `text`."""
+    kind = KINDS.get(os.path.splitext(path)[1].lower())
+    try:
+        if kind == "jsonl":
+            found = _record_line(path, doc_id.rsplit("#", 1)[-1])
+            if found is None:
+                return None
+            doc = replace(load_text(found[1], id=doc_id, path=path), line=found[0])
+        elif kind is not None:
+            doc = load_text(decode(Path(path).read_bytes())[0], id=doc_id, path=path, kind=kind)
+        else:
+            return None
+    except (OSError, ValueError, InputError):
+        return None
+    return doc if doc.text == text else None
+
+
+def located(doc: Document) -> Document:
+    """`doc` with its offsets into its file again, when it came from an index and the file is unchanged.
+
+    An index keeps a document's text and path, not the map from the text back to the file,
+    so a check's sources would be placed in the stored text (line 3 of the text is line 17
+    of the saved page; an HTML page's line 1 is its <html> tag). The file is loaded again
+    by the same rules; if it no longer gives the stored text, the stored text's places stay.
+    """
+    if not _stored(doc):
+        return doc
+    try:
+        st = os.stat(doc.path)
+    except OSError:
+        return doc
+    again = _reloaded(doc.path, (st.st_size, st.st_mtime_ns), doc.id, doc.text)
+    if again is None:
+        return doc
+    return replace(doc, segments=again.segments, line=again.line, raw_chars=again.raw_chars)
+
+
+def shown_path(doc: Document) -> str:
+    """Where a finding points: the file (from the working folder when under it), or the id."""
+    if not doc.path:
+        return doc.id
+    if os.path.isabs(doc.path):
+        rel = os.path.relpath(doc.path)
+        return doc.path if rel.startswith("..") else rel
+    return doc.path
+
+
+def _source(doc: Document) -> str:
+    """The other side of a finding: its file, and its id when the file's name does not say it."""
+    where = shown_path(doc)
+    return where if where.endswith(doc.id) or where == doc.id else f"{where} ({doc.id})"
+
+
 def positions(queries: list[tuple[Document, int]]) -> list[tuple[int, int]]:
     """1-based (line, column) of each (document, text offset), in the file the document came from.
 
@@ -173,7 +261,7 @@ def render(
     result: ScanResult, *, sides: tuple[str, ...] = ("a", "b"), min_verdict: str = "quote-only"
 ) -> str:
     """A line per passage of each pair at `min_verdict` or stronger, seen from each of `sides`."""
-    docs = {doc.id: doc for doc in result.documents}
+    docs = {doc.id: located(doc) for doc in result.documents}
     rows, queries = [], []
     for pair in result.pairs:
         if VERDICT_ORDER[pair.verdict] < VERDICT_ORDER[min_verdict]:
@@ -190,8 +278,8 @@ def render(
     for row, (pair, passage, here, there, words) in enumerate(rows):
         (line, col), (there_line, there_col) = where[2 * row], where[2 * row + 1]
         out.append(
-            f"{one_line(here.path or here.id)}:{line}:{col}: {pair.verdict}: {passage.kind} passage "
-            f"({words} words) matches {one_line(there.id)}:{there_line}:{there_col}"
+            f"{one_line(shown_path(here))}:{line}:{col}: {pair.verdict}: {passage.kind} passage "
+            f"({words} words) matches {one_line(_source(there))}:{there_line}:{there_col}"
         )
     return "".join(line + "\n" for line in out)
 
