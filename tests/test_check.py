@@ -231,3 +231,27 @@ def test_a_replace_from_another_path_is_refused_unless_asked(tmp_path, monkeypat
     assert forced.exit_code == 0 and "replaced 1" in forced.output
     assert str(tmp_path / "b" / "story.txt") in runner.invoke(app, ["index", "show", "desk/story.txt"]).stdout
     assert runner.invoke(app, ["index", "add", "a", "--as", "../x#"]).exit_code == 2
+
+
+def test_an_unreadable_or_unsupported_draft_exits_2_with_the_reason(newsroom):
+    from provenance.cli.hook import main as hook
+
+    Path("drafts/story.docx").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)  # a zip, as .docx files are
+    r = runner.invoke(app, ["check", "drafts/story.docx"])
+    assert r.exit_code == 2 and "unsupported file type '.docx'" in r.output and "as text" in r.output
+    Path("drafts/binary.txt").write_bytes(bytes(range(256)) * 8)
+    r = runner.invoke(app, ["check", "drafts/binary.txt", "drafts/original.md"])
+    assert r.exit_code == 2 and "drafts/binary.txt: binary file" in r.output
+    assert hook(["drafts/binary.txt"]) == 2
+    # the hook's plain-text filter passes extension-less files (LICENSE): named, not checked, no failure
+    Path("LICENSE").write_text("Permission is hereby granted, free of charge, to any person.\n")
+    assert hook(["LICENSE", "drafts/original.md"]) == 0
+    assert hook(["LICENSE", "drafts/copy.txt"]) == 1
+
+
+def test_index_add_progress_goes_to_stderr_when_asked(newsroom):
+    quiet = runner.invoke(app, ["index", "add", "drafts"])
+    assert "indexed" not in quiet.stderr
+    Path("drafts/more.txt").write_text(ORIGINAL.replace("seven to two", "six to three"))
+    loud = runner.invoke(app, ["index", "add", "drafts", "--progress"])
+    assert loud.exit_code == 0 and "indexed 4/4 documents" in loud.stderr and "indexed" not in loud.stdout

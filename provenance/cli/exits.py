@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable
 
-from provenance.model import VERDICT_ORDER, Pair
+from provenance.model import VERDICT_ORDER, Pair, Problem
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -29,6 +29,21 @@ def exit_code(pairs: Iterable[Pair], fail_on: str, exit_zero: bool) -> int:
 def findings_level(fail_on: str) -> str:
     """The verdict the library's check counts as a finding: --fail-on, or copy for `never` (report only)."""
     return "copy" if fail_on == "never" else fail_on
+
+
+# a draft skipped for one of these holds nothing to check: a warning, not a failure
+NOTHING_TO_CHECK = ("empty file", "only whitespace", "no words to check", "no article text left")
+
+
+def unusable_drafts(problems: Iterable[Problem]) -> list[Problem]:
+    """Drafts that could not be read at all (unsupported type, binary, unreadable): a check of them is no pass."""
+    return [p for p in problems if p.action == "skipped" and not p.reason.startswith(NOTHING_TO_CHECK)]
+
+
+def unusable_message(unusable: list[Problem]) -> str:
+    """The exit-2 message for `unusable_drafts`, naming each file, its reason and the fix."""
+    named = "; ".join(f"{p.path}: {p.reason}" for p in unusable)
+    return f"cannot check {named}: give drafts as .txt, .md, .rst or .html (save a .docx or .pdf as text first)"
 
 
 def warn(message: object) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from provenance.cli import options
 from provenance.cli.exits import (
@@ -21,10 +22,13 @@ from provenance.cli.exits import (
     exit_code,
     findings_level,
     interruptible,
+    unusable_drafts,
+    unusable_message,
     warn,
 )
 from provenance.engines.check import check
 from provenance.errors import ProvenanceError
+from provenance.ingest.files import SUFFIXES
 from provenance.report import report_format
 
 
@@ -72,12 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if not args.drafts:
+    # pre-commit's plain-text type also passes files without a known suffix (LICENSE, Makefile):
+    # they are not drafts, so they are named and passed over, where `provenance check` exits 2
+    drafts = [d for d in args.drafts if Path(d).suffix.lower() in SUFFIXES]
+    for other in sorted(set(args.drafts) - set(drafts)):
+        warn(f"{other}: not a draft type provenance reads (.txt .md .rst .html); not checked")
+    if not drafts:
         return EXIT_CLEAN  # nothing staged of the hooked file types
     fmt = report_format(args.format)
     try:
         checked = check(
-            args.drafts,
+            drafts,
             index_spec=args.index,
             fail_on=findings_level(args.fail_on),
             max_candidates=args.max_candidates,
@@ -88,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNUSABLE
     for problem in checked.result.problems:
         warn(problem)
+    unusable = unusable_drafts(checked.result.problems)
+    if unusable:
+        error(unusable_message(unusable))
+        return EXIT_UNUSABLE
     sys.stdout.write(report)
     if checked.findings and fmt.passage_lines:
         sources = sorted({pair.b for pair in checked.findings})

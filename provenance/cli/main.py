@@ -18,7 +18,16 @@ from pathlib import Path
 import provenance
 from provenance.cli import options
 from provenance.cli import output as output_to
-from provenance.cli.exits import EXIT_UNUSABLE, error, exit_code, findings_level, interruptible, warn
+from provenance.cli.exits import (
+    EXIT_UNUSABLE,
+    error,
+    exit_code,
+    findings_level,
+    interruptible,
+    unusable_drafts,
+    unusable_message,
+    warn,
+)
 from provenance.cli.hook import add_option
 from provenance.errors import ProvenanceError
 
@@ -49,6 +58,10 @@ def check_command(
         )
         for problem in checked.result.problems:
             warn(problem)
+        unusable = unusable_drafts(checked.result.problems)
+        if unusable:
+            error(unusable_message(unusable))
+            return EXIT_UNUSABLE
         output_to.report(checked.result, fmt, output, of_check=True)
     except ProvenanceError as exc:
         error(exc)
