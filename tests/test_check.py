@@ -255,3 +255,14 @@ def test_index_add_progress_goes_to_stderr_when_asked(newsroom):
     Path("drafts/more.txt").write_text(ORIGINAL.replace("seven to two", "six to three"))
     loud = runner.invoke(app, ["index", "add", "drafts", "--progress"])
     assert loud.exit_code == 0 and "indexed 4/4 documents" in loud.stderr and "indexed" not in loud.stdout
+
+
+def test_check_table_says_pass_or_block_per_draft_first(newsroom):
+    r = runner.invoke(app, ["check", "drafts/copy.txt", "drafts/original.md", "drafts/quotes.txt"])
+    assert r.exit_code == 1
+    head = r.stdout.splitlines()[:3]
+    assert head[0].startswith("BLOCK copy.txt: reuses published/001_b0abf88ced881903.txt (copy)")
+    assert head[1].startswith("PASS  original.md: nothing shared")
+    assert head[2].startswith("PASS  quotes.txt: shares") and "(quote-only)" in head[2]
+    strict = runner.invoke(app, ["check", "drafts/quotes.txt", "--fail-on", "quote-only"])
+    assert strict.exit_code == 1 and strict.stdout.startswith("BLOCK quotes.txt")

@@ -171,3 +171,26 @@ def test_an_unwritable_output_is_refused_before_the_work(tmp_path):
         for command in (["scan", news], ["compare", f"{news}/000_a3c96ce53449e295.txt", f"{news}/001_b0abf88ced881903.txt"]):
             result = CliRunner().invoke(app, [*command, "-f", "json", "-o", str(target)])
             assert result.exit_code == 2 and words in result.output, (command, result.output)
+
+
+def test_scan_table_answers_on_the_first_80_column_screen(monkeypatch):
+    """`provenance scan corpus/`: every family's origin within the first 24 lines, nothing past 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    r = runner.invoke(app, ["scan", str(corpus)])
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    families = json.loads(runner.invoke(app, ["scan", str(corpus), "-f", "json"]).stdout)["families"]
+    assert len(families) >= 2
+    screen = "\n".join(lines[:24])
+    for number, family in enumerate(families, 1):
+        assert f"{number}. origin " in screen
+        assert family["origin"].rsplit("/", 1)[-1] in screen
+    # warnings: one summary line on stderr, each of them with -v
+    assert len([x for x in r.stderr.splitlines() if "warning" in x]) == 1 and "-v lists them" in r.stderr
+    verbose = runner.invoke(app, ["scan", str(corpus), "-v", "--top", "1"])
+    assert len([x for x in verbose.stderr.splitlines() if "warning" in x]) > 1
+    assert "Family 2" not in verbose.stdout and "more famil" in verbose.stdout
+    pair_rows = [x for x in verbose.stdout.splitlines() if " copy " in x and "/" in x and "%" in x]
+    assert len(pair_rows) == 1 and "more pair(s)" in verbose.stdout

@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "documents"
 BBC = next((ROOT / "corpus" / "news").glob("001_*.txt"))
 runner = CliRunner()
-LOCATION = re.compile(r"^(?P<here>.+?):(?P<line>\d+):(?P<col>\d+): .* matches (?P<there>.+?):(?P<tl>\d+):(?P<tc>\d+)$")
+LOCATION = re.compile(
+    r"^(?P<here>.+?):(?P<line>\d+):(?P<col>\d+): .* matches (?P<there>.+?):(?P<tl>\d+):(?P<tc>\d+)(?: \((?P<id>.+)\))?$"
+)
 # what may stand before a passage's first word in a raw file: quotes, markup, escapes, entities
 LEAD = r"(?:[^\w&\\]|&\w+;|\\[\"n])*"
 
@@ -97,7 +99,7 @@ def _assert_points_into_files(lines: list[str], expected: list[tuple[str, str]])
     for text, (word, there_word) in zip(lines, expected):
         m = LOCATION.match(text)
         assert m, text
-        there = m["there"].split(" (")[0]
+        there = m["there"]
         assert _word_at(m["here"], int(m["line"]), int(m["col"]), word), text
         assert _word_at(there, int(m["tl"]), int(m["tc"]), there_word), text
 
@@ -126,9 +128,9 @@ def test_check_and_hook_point_into_the_draft_and_the_source_files(desk, capsys):
     checked = provenance.check(drafts, index_spec=".provenance/index.sqlite")
     lines = report_format("line").render_check(checked.result).splitlines()
     _assert_points_into_files(lines, _expected(checked.result, ("a",)))
-    sources = {LOCATION.match(x)["there"] for x in lines}
-    assert {"pub/courier.html", "pub/ledger.txt", "pub/gazette.md", "pub/bbc.txt"} <= sources
-    assert "pub/wire.jsonl (pub/wire.jsonl#w1)" in sources  # the record's line, not the id
+    sources = {(LOCATION.match(x)["there"], LOCATION.match(x)["id"]) for x in lines}
+    assert {"pub/courier.html", "pub/ledger.txt", "pub/gazette.md", "pub/bbc.txt"} <= {s for s, _ in sources}
+    assert ("pub/wire.jsonl", "pub/wire.jsonl#w1") in sources  # the record's line in its file, then its id
     cli = runner.invoke(app, ["check", *drafts, "-f", "line"])
     assert cli.exit_code == 1 and cli.stdout.splitlines() == lines
     assert hook(drafts) == 1

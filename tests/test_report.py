@@ -67,7 +67,8 @@ def test_html_is_escaped_and_self_contained(tmp_path):
 
 def test_line_format_points_at_file_positions(tmp_path):
     out = render(_result(tmp_path), "line").splitlines()
-    assert out[0] == f"{tmp_path / 'a.txt'}:2:1: copy: verbatim passage (5 words) matches b.txt:2:1"
+    # both sides name the file (an editor opens either), whose path ends with the id here
+    assert out[0] == f"{tmp_path / 'a.txt'}:2:1: copy: verbatim passage (5 words) matches {tmp_path / 'b.txt'}:2:1"
     assert out[1].startswith(f"{tmp_path / 'b.txt'}:2:1: copy: verbatim passage")
 
 
@@ -99,18 +100,27 @@ def test_line_format_points_into_jsonl_records(tmp_path):
     col_b = lines[2].index("The minister") + 1
     col_c = lines[3].index("The minister") + 1
     assert out == [
-        f"{path}:3:{col_b}: copy: verbatim passage (10 words) matches feed.jsonl#c:4:{col_c}",
-        f"{path}:4:{col_c}: copy: verbatim passage (10 words) matches feed.jsonl#b:3:{col_b}",
+        f"{path}:3:{col_b}: copy: verbatim passage (10 words) matches {path}:4:{col_c} (feed.jsonl#c)",
+        f"{path}:4:{col_c}: copy: verbatim passage (10 words) matches {path}:3:{col_b} (feed.jsonl#b)",
     ]
     for line, col in ((lines[2], col_b), (lines[3], col_c)):  # the string read from there is the passage
         assert scanstring(line, col - 1)[0] == said
 
     path.write_text(lines[0] + "\n")  # the file changed: the column inside the text is what is left
     assert render(result, "line").splitlines()[0] == (
-        f"{path}:3:{sb + 1}: copy: verbatim passage (10 words) matches feed.jsonl#c:4:{sc + 1}"
+        f"{path}:3:{sb + 1}: copy: verbatim passage (10 words) matches {path}:4:{sc + 1} (feed.jsonl#c)"
     )
 
 
 def test_table_names_verdicts_and_origin(tmp_path):
-    text = render(_result(tmp_path), "table")
-    assert "copy" in text and "likely origin: a.txt" in text and "a is dated earlier" in text
+    text = render(_result(tmp_path), "table", width=80)
+    lines = text.splitlines()
+    assert lines[0] == "2 documents: 1 families of copies, 1 copy pairs, 0 quote-only pairs"
+    assert "1. origin a.txt (0.80); 2 texts" in text
+    assert "b.txt draws on a.txt (p 0.80)" in text and "for: a is dated earlier" in text
+    # the pair's line gives the share of each side inside its passages (26 characters of each text)
+    docs = {doc.id: doc for doc in _result(tmp_path).documents}
+    shares = f"{26 / len(docs['a.txt'].text):.0%}/{26 / len(docs['b.txt'].text):.0%}"
+    [row] = [line for line in lines if line.startswith("a.txt ")]
+    assert "copy" in row and shares in row and "1 verbatim" in row
+    assert all(len(line) <= 80 for line in lines)

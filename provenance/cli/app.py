@@ -22,7 +22,7 @@ import typer
 import provenance
 from provenance.cli import options
 from provenance.cli import output as output_to
-from provenance.cli.exits import EXIT_UNUSABLE, error, exit_code, interruptible, warn
+from provenance.cli.exits import EXIT_UNUSABLE, error, exit_code, interruptible, warn, warn_problems
 from provenance.cli.main import check_command
 from provenance.errors import ProvenanceError
 from provenance.index import IndexParams, open_index
@@ -70,6 +70,8 @@ FormatOption = Annotated[Format, _typer(options.FORMAT)]
 OutputOption = Annotated[Path | None, _typer(options.OUTPUT)]
 FailOnOption = Annotated[FailOn, _typer(options.FAIL_ON)]
 ExitZeroOption = Annotated[bool, _typer(options.EXIT_ZERO)]
+TopOption = Annotated[int | None, _typer(options.TOP)]
+VerboseOption = Annotated[bool, _typer(options.VERBOSE)]
 IndexOption = Annotated[str | None, _typer(options.INDEX)]
 
 DEFAULT_FORMAT = Format(options.FORMAT.default)
@@ -83,11 +85,6 @@ DEFAULT_ENGINE = Engine(options.ENGINE.default)
 def fail(message: str, code: int = EXIT_UNUSABLE) -> None:
     error(message)
     raise typer.Exit(code)
-
-
-def warn_problems(problems: list[Problem]) -> None:
-    for problem in problems:
-        warn(problem)
 
 
 def fail_unwritable(output: Path | None) -> None:
@@ -160,12 +157,13 @@ def _work_dir(work_dir: Path | None, engine: Engine) -> Path | None:
     return work_dir.absolute()
 
 
-def _report_and_exit(run, fmt: Format, output: Path | None, fail_on: FailOn, exit_zero: bool) -> None:
+def _report_and_exit(run, fmt: Format, output: Path | None, fail_on: FailOn, exit_zero: bool,
+                     top: int | None = None, verbose: bool = False) -> None:
     """Run a library call, report its result and exit by the rule; a library error exits 2."""
     try:
         result = run()
-        warn_problems(result.problems)
-        output_to.report(result, fmt.value, output)
+        warn_problems(result.problems, verbose)
+        output_to.report(result, fmt.value, output, top=top, verbose=verbose)
     except ProvenanceError as exc:
         fail(str(exc))
     raise typer.Exit(exit_code(result.pairs, fail_on.value, exit_zero))
@@ -185,6 +183,8 @@ def scan(
     work_dir: Annotated[Path | None, _typer(options.WORK_DIR)] = None,
     max_file_size: Annotated[int | None, _typer(options.MAX_FILE_SIZE)] = None,
     include_independent: Annotated[bool, _typer(options.INCLUDE_INDEPENDENT)] = options.INCLUDE_INDEPENDENT.default,
+    top: TopOption = None,
+    verbose: VerboseOption = options.VERBOSE.default,
 ) -> None:
     """Scan a corpus for reuse between its documents: pairs, passages, verdicts, families."""
     fail_missing(paths, "file or folder", broken_links_ok=True)
@@ -204,7 +204,7 @@ def scan(
                 )
             return provenance.scan(paths, options=scan_options, progress=progress)
 
-    _report_and_exit(run, fmt, output, fail_on, exit_zero)
+    _report_and_exit(run, fmt, output, fail_on, exit_zero, top, verbose)
 
 
 @app.command()
@@ -215,11 +215,13 @@ def compare(
     output: OutputOption = None,
     fail_on: FailOnOption = REPORT_FAIL_ON,
     exit_zero: ExitZeroOption = options.EXIT_ZERO.default,
+    top: TopOption = None,
+    verbose: VerboseOption = options.VERBOSE.default,
 ) -> None:
     """Compare two documents directly: shared passages, verdict and, for a copy, who came first."""
     fail_missing([first, second], "file")
     fail_unwritable(output)
-    _report_and_exit(lambda: provenance.compare(first, second), fmt, output, fail_on, exit_zero)
+    _report_and_exit(lambda: provenance.compare(first, second), fmt, output, fail_on, exit_zero, top, verbose)
 
 
 @app.command()
@@ -231,6 +233,8 @@ def check(
     fail_on: FailOnOption = CHECK_FAIL_ON,
     exit_zero: ExitZeroOption = options.EXIT_ZERO.default,
     max_candidates: Annotated[int, _typer(options.MAX_CANDIDATES)] = options.MAX_CANDIDATES.default,
+    top: TopOption = None,
+    verbose: VerboseOption = options.VERBOSE.default,
 ) -> None:
     """Check drafts against the index before publication: sources, passages, copy or quotation.
 
@@ -238,7 +242,7 @@ def check(
     """
     raise typer.Exit(check_command(
         drafts, index=index, fmt=fmt.value, output=output, fail_on=fail_on.value, exit_zero=exit_zero,
-        max_candidates=max_candidates,
+        max_candidates=max_candidates, top=top, verbose=verbose,
     ))
 
 

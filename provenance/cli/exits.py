@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterable
 
 from provenance.model import VERDICT_ORDER, Pair, Problem
+from provenance.report.summaries import problems_summary
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -48,6 +49,15 @@ def unusable_message(unusable: list[Problem]) -> str:
 
 def warn(message: object) -> None:
     print(f"provenance: warning: {message}", file=sys.stderr)
+
+
+def warn_problems(problems: list[Problem], verbose: bool = True) -> None:
+    """One stderr line per problem with `verbose` (or when there is one), else one summary line."""
+    if verbose or len(problems) <= 1:
+        for problem in problems:
+            warn(problem)
+    else:
+        warn(f"{problems_summary(problems)}: -v lists them")
 
 
 def error(message: object) -> None:

@@ -25,6 +25,7 @@ from provenance.cli.exits import (
     unusable_drafts,
     unusable_message,
     warn,
+    warn_problems,
 )
 from provenance.engines.check import check
 from provenance.errors import ProvenanceError
@@ -91,12 +92,12 @@ def main(argv: list[str] | None = None) -> int:
             fail_on=findings_level(args.fail_on),
             max_candidates=args.max_candidates,
         )
-        report = fmt.render_check(checked.result)
+        report = fmt.render_check(checked.result, drafts=checked.drafts, fail_on=args.fail_on,
+                                  top=args.top, verbose=args.verbose)
     except ProvenanceError as exc:
         error(exc)
         return EXIT_UNUSABLE
-    for problem in checked.result.problems:
-        warn(problem)
+    warn_problems(checked.result.problems, args.verbose)
     unusable = unusable_drafts(checked.result.problems)
     if unusable:
         error(unusable_message(unusable))

@@ -26,14 +26,14 @@ from provenance.cli.exits import (
     interruptible,
     unusable_drafts,
     unusable_message,
-    warn,
+    warn_problems,
 )
 from provenance.cli.hook import add_option
 from provenance.errors import ProvenanceError
 
 CHECK_OPTIONS = (
     options.DRAFTS, options.INDEX, options.FORMAT, options.OUTPUT, options.CHECK_FAIL_ON, options.EXIT_ZERO,
-    options.MAX_CANDIDATES,
+    options.MAX_CANDIDATES, options.TOP, options.VERBOSE,
 )
 
 
@@ -46,6 +46,8 @@ def check_command(
     fail_on: str,
     exit_zero: bool,
     max_candidates: int,
+    top: int | None = None,
+    verbose: bool = False,
 ) -> int:
     """`provenance check`: report the drafts' findings and return the exit code (2, with a message, on failure)."""
     message = output_to.missing(drafts, "file") or output_to.unwritable(output)
@@ -56,13 +58,13 @@ def check_command(
         checked = provenance.check(
             drafts, index_spec=index, fail_on=findings_level(fail_on), max_candidates=max_candidates
         )
-        for problem in checked.result.problems:
-            warn(problem)
+        warn_problems(checked.result.problems, verbose)
         unusable = unusable_drafts(checked.result.problems)
         if unusable:
             error(unusable_message(unusable))
             return EXIT_UNUSABLE
-        output_to.report(checked.result, fmt, output, of_check=True)
+        output_to.report(checked.result, fmt, output, check={"drafts": checked.drafts, "fail_on": fail_on},
+                         top=top, verbose=verbose)
     except ProvenanceError as exc:
         error(exc)
         return EXIT_UNUSABLE
@@ -95,7 +97,7 @@ def fast_check(argv: list[str]) -> int | None:
     return check_command(
         [Path(p) for p in args.drafts], index=args.index, fmt=args.format,
         output=None if args.output is None else Path(args.output), fail_on=args.fail_on,
-        exit_zero=args.exit_zero, max_candidates=args.max_candidates,
+        exit_zero=args.exit_zero, max_candidates=args.max_candidates, top=args.top, verbose=args.verbose,
     )
 
 

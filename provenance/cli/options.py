@@ -66,6 +66,11 @@ FAIL_ON = Option(
     choices=(*CHECK_LEVELS, "never"),  # never: report, whatever is found
 )
 CHECK_FAIL_ON = replace(FAIL_ON, default="copy")  # a check exists to stop copies
+TOP = Option(("--top",), "Table: list only the N first families and pairs.", kind=int, low=1)
+VERBOSE = Option(
+    ("--verbose", "-v"), "List every input warning (not one summary line) and, in the table, all evidence.",
+    kind=bool, default=False,
+)
 EXIT_ZERO = Option(("--exit-zero",), "Exit 0 even when there are findings.", kind=bool, default=False)
 
 # scan
@@ -127,4 +132,4 @@ LIST_JSON = Option(("--json",), "Print one JSON object per document.", kind=bool
 
 # The pre-commit hook: `provenance check` without --output (the report goes to the commit's output).
 HOOK_DRAFTS = replace(DRAFTS, help="Draft files (pre-commit passes the staged ones).", required=False)
-HOOK_OPTIONS = (HOOK_DRAFTS, INDEX, CHECK_FAIL_ON, EXIT_ZERO, HOOK_FORMAT, MAX_CANDIDATES)
+HOOK_OPTIONS = (HOOK_DRAFTS, INDEX, CHECK_FAIL_ON, EXIT_ZERO, HOOK_FORMAT, MAX_CANDIDATES, TOP, VERBOSE)

@@ -36,12 +36,19 @@ def emit(write: Callable[[TextIO], None], output: Path | None) -> None:
         raise
 
 
-def report(result: ScanResult, fmt: str, output: Path | None, *, of_check: bool = False) -> None:
+def report(result: ScanResult, fmt: str, output: Path | None, *, check: dict | None = None,
+           top: int | None = None, verbose: bool = False) -> None:
     """Write `result` in format `fmt` (in colour when a colour format goes to a terminal), streamed
-    when the format can be."""
+    when the format can be.
+
+    `check` (drafts=, fail_on=) writes it as a check's report; `top` and `verbose` reach the
+    formats that take them.
+    """
     chosen = report_format(fmt)
-    colour = {"color": output is None and sys.stdout.isatty()} if chosen.colour else {}
-    emit(lambda fh: chosen.write_to(result, fh, of_check=of_check, **colour), output)
+    extra: dict = {"top": top, "verbose": verbose, **(check or {})}
+    if chosen.colour:
+        extra["color"] = output is None and sys.stdout.isatty()
+    emit(lambda fh: chosen.write_to(result, fh, of_check=check is not None, **extra), output)
 
 
 def unwritable(output: Path | None) -> str | None:

@@ -24,6 +24,9 @@ class ReportFormat:
     passage_lines: one `path:line:col` line per passage of each side of a pair; render
     takes `sides=` (`check` reports the draft's side only), and the hook follows the lines
     with a summary of its findings on stderr, as the lines carry no totals.
+    takes: the further options render accepts: "top" (`top=N` families and pairs), "verbose"
+    (`verbose=True`: every evidence item and warning), "check" (`drafts=`, `fail_on=`: a
+    check's verdict per draft).
     """
 
     name: str
@@ -32,6 +35,7 @@ class ReportFormat:
     colour: bool = False
     passage_lines: bool = False
     write: Callable[..., None] | None = None
+    takes: tuple[str, ...] = ()
 
     @classmethod
     def streamed(cls, name: str, write: Callable[..., None], **flags) -> ReportFormat:
@@ -44,18 +48,31 @@ class ReportFormat:
 
         return cls(name, render, write=write, **flags)
 
-    def _options(self, of_check: bool, options: dict) -> dict:
+    def _options(self, of_check: bool, options: dict, result: ScanResult, drafts: list[str] | None,
+                 fail_on: str) -> dict:
         if of_check and self.passage_lines:
             options["sides"] = ("a",)
-        return options
+        if of_check and "check" in self.takes:
+            options["drafts"] = drafts if drafts is not None else sorted({pair.a for pair in result.pairs})
+            options["fail_on"] = fail_on
+        return self.accepted(options)
 
-    def render_check(self, result: ScanResult, **options) -> str:
-        """The report of a check, whose drafts are side a of its pairs: passage lines for the drafts only."""
-        return self.render(result, **self._options(True, options))
+    def accepted(self, options: dict) -> dict:
+        """`options` without the optional ones ("top", "verbose") this format does not take."""
+        return {key: value for key, value in options.items() if key not in ("top", "verbose") or key in self.takes}
 
-    def write_to(self, result: ScanResult, fh: TextIO, *, of_check: bool = False, **options) -> None:
+    def render_check(self, result: ScanResult, *, drafts: list[str] | None = None, fail_on: str = "copy",
+                     **options) -> str:
+        """The report of a check, whose drafts are side a of its pairs: passage lines for the drafts only.
+
+        `drafts` (default: every side a) and `fail_on` give formats that take "check" a verdict per draft.
+        """
+        return self.render(result, **self._options(True, options, result, drafts, fail_on))
+
+    def write_to(self, result: ScanResult, fh: TextIO, *, of_check: bool = False, drafts: list[str] | None = None,
+                 fail_on: str = "copy", **options) -> None:
         """Write the report (of a check when `of_check`) to `fh`, streamed when the format can."""
-        options = self._options(of_check, options)
+        options = self._options(of_check, options, result, drafts, fail_on)
         if self.write is None:
             fh.write(self.render(result, **options))
         else:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from provenance.model import Pair
+from collections import defaultdict
+
+from provenance.model import Document, Pair, Problem
 
 PASSAGE_KINDS = ("verbatim", "paraphrase", "quote")
 
@@ -16,3 +18,37 @@ def passage_summary(pair: Pair) -> str:
             chars = sum(passage.a_end - passage.a_start for passage in spans)
             parts.append(f"{len(spans)} {kind} ({chars} chars)")
     return ", ".join(parts) or "-"
+
+
+def _covered(spans: list[tuple[int, int]]) -> int:
+    total, end = 0, -1
+    for start, stop in sorted(spans):
+        if stop > end:
+            total += stop - max(start, end)
+            end = stop
+    return total
+
+
+def reused_shares(pair: Pair, docs: dict[str, Document]) -> tuple[float, float]:
+    """(share of a's text, share of b's text) inside the pair's passages, quotation left out.
+
+    What a reader asks of a copy ("how much of it is lifted?"); a whole-text resemblance
+    of 0.017 reads as harmless for a paragraph lifted into a long page.
+    """
+    kept = [p for p in pair.passages if p.kind != "quote"]
+    shares = []
+    for doc_id, spans in ((pair.a, [(p.a_start, p.a_end) for p in kept]), (pair.b, [(p.b_start, p.b_end) for p in kept])):
+        doc = docs.get(doc_id)
+        shares.append(_covered(spans) / len(doc.text) if doc is not None and doc.text else 0.0)
+    return shares[0], shares[1]
+
+
+def problems_summary(problems: list[Problem]) -> str:
+    """'11 inputs read with warnings (11 decoded as cp1252)', or ''."""
+    if not problems:
+        return ""
+    actions: dict[str, int] = defaultdict(int)
+    for problem in problems:
+        actions[problem.action.split(" (")[0]] += 1
+    kinds = ", ".join(f"{count} {action}" for action, count in sorted(actions.items(), key=lambda x: -x[1]))
+    return f"{len(problems)} inputs with warnings ({kinds})"

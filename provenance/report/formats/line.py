@@ -229,10 +229,11 @@ def shown_path(doc: Document) -> str:
     return doc.path
 
 
-def _source(doc: Document) -> str:
-    """The other side of a finding: its file, and its id when the file's name does not say it."""
+def _source(doc: Document, line: int, col: int) -> str:
+    """The other side of a finding: its file:line:col, then its id when the file's name does not say it."""
     where = shown_path(doc)
-    return where if where.endswith(doc.id) or where == doc.id else f"{where} ({doc.id})"
+    named = f"{one_line(where)}:{line}:{col}"
+    return named if where.endswith(doc.id) else f"{named} ({one_line(doc.id)})"
 
 
 def positions(queries: list[tuple[Document, int]]) -> list[tuple[int, int]]:
@@ -279,7 +280,7 @@ def render(
         (line, col), (there_line, there_col) = where[2 * row], where[2 * row + 1]
         out.append(
             f"{one_line(shown_path(here))}:{line}:{col}: {pair.verdict}: {passage.kind} passage "
-            f"({words} words) matches {one_line(_source(there))}:{there_line}:{there_col}"
+            f"({words} words) matches {_source(there, there_line, there_col)}"
         )
     return "".join(line + "\n" for line in out)
 
