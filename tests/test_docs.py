@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import types
 import typing
 from enum import Enum
 from pathlib import Path
@@ -70,6 +71,8 @@ def _cli_choices(command: str, option: str) -> tuple[str, ...]:
     param = _options(COMMANDS[command])[option]
     hints = typing.get_type_hints(COMMANDS[command].callback, include_extras=True)
     enum = typing.get_args(hints[param.name])[0]
+    if typing.get_origin(enum) in (typing.Union, types.UnionType):  # Format | None: a value the settings file may give
+        enum = next(arg for arg in typing.get_args(enum) if arg is not type(None))
     assert issubclass(enum, Enum), f"{option} of `{command}` offers no fixed list"
     return tuple(member.value for member in enum)
 
@@ -105,7 +108,10 @@ def test_formats_come_from_the_registry():
     for command in ("scan", "compare", "check"):
         assert _cli_choices(command, "--format") == FORMATS, command
     assert tuple(_hook_actions()["--format"].choices) == HOOK_FORMATS
-    assert _hook_actions()["--format"].default == options.HOOK_FORMAT.default == "line"
+    # not given, the format comes from the settings file, else the face's built-in default
+    assert _hook_actions()["--format"].default is None and _cli_default("check", "--format") is None
+    assert options.check_defaults(options.HOOK_FORMAT)["format"] == options.HOOK_FORMAT.default == "line"
+    assert options.check_defaults()["format"] == "table"
 
 
 def test_readme_lists_every_format_and_no_other():
@@ -127,6 +133,9 @@ def test_readme_lists_choices_the_cli_has(flag):
 def test_hook_and_cli_share_fail_on_choices_and_defaults():
     hook = _hook_actions()
     assert tuple(hook["--fail-on"].choices) == _cli_choices("check", "--fail-on") == _cli_choices("scan", "--fail-on")
-    assert hook["--fail-on"].default == _cli_default("check", "--fail-on") == "copy"
+    # a check's --fail-on and --max-candidates, not given, come from the settings file or these defaults
+    assert hook["--fail-on"].default is None and _cli_default("check", "--fail-on") is None
+    assert options.check_defaults()["fail_on"] == "copy"
     assert _cli_default("scan", "--fail-on") == _cli_default("compare", "--fail-on") == "never"
-    assert hook["--max-candidates"].default == _cli_default("check", "--max-candidates")
+    assert hook["--max-candidates"].default is None and _cli_default("check", "--max-candidates") is None
+    assert options.check_defaults()["max_candidates"] == options.MAX_CANDIDATES.default == 10

@@ -20,7 +20,7 @@ from typing import Annotated
 import typer
 
 import provenance
-from provenance.cli import options
+from provenance.cli import config, options
 from provenance.cli import output as output_to
 from provenance.cli.exits import EXIT_UNUSABLE, error, exit_code, interruptible, warn, warn_problems
 from provenance.cli.main import check_command
@@ -76,7 +76,6 @@ IndexOption = Annotated[str | None, _typer(options.INDEX)]
 
 DEFAULT_FORMAT = Format(options.FORMAT.default)
 REPORT_FAIL_ON = FailOn(options.FAIL_ON.default)
-CHECK_FAIL_ON = FailOn(options.CHECK_FAIL_ON.default)
 DEFAULT_ENGINE = Engine(options.ENGINE.default)
 
 
@@ -228,11 +227,11 @@ def compare(
 def check(
     drafts: Annotated[list[Path], _typer(options.DRAFTS)],
     index: IndexOption = None,
-    fmt: FormatOption = DEFAULT_FORMAT,
+    fmt: Annotated[Format | None, _typer(options.FORMAT)] = None,
     output: OutputOption = None,
-    fail_on: FailOnOption = CHECK_FAIL_ON,
+    fail_on: Annotated[FailOn | None, _typer(options.CHECK_FAIL_ON)] = None,
     exit_zero: ExitZeroOption = options.EXIT_ZERO.default,
-    max_candidates: Annotated[int, _typer(options.MAX_CANDIDATES)] = options.MAX_CANDIDATES.default,
+    max_candidates: Annotated[int | None, _typer(options.MAX_CANDIDATES)] = None,
     top: TopOption = None,
     verbose: VerboseOption = options.VERBOSE.default,
 ) -> None:
@@ -241,7 +240,8 @@ def check(
     Exit 0 when no draft reaches --fail-on, 1 when one does, 2 when the drafts or the index are unusable.
     """
     raise typer.Exit(check_command(
-        drafts, index=index, fmt=fmt.value, output=output, fail_on=fail_on.value, exit_zero=exit_zero,
+        drafts, index=index, fmt=fmt and fmt.value, output=output, fail_on=fail_on and fail_on.value,
+        exit_zero=exit_zero,
         max_candidates=max_candidates, top=top, verbose=verbose,
     ))
 
@@ -276,6 +276,11 @@ class _Counter:
             sys.stderr.write("\n")
 
 
+def _index(index: str | None) -> str | None:
+    """--index, else the settings file's index (config.py), else None (the default file)."""
+    return index or config.load().index
+
+
 @index_app.command("add")
 def index_add(
     paths: InputPaths,
@@ -296,7 +301,7 @@ def index_add(
     defaults = IndexParams()
     params = IndexParams(bands=bands or defaults.bands, winnow=winnow or defaults.winnow)
     try:
-        with open_index(index, create=True, params=params) as store:
+        with open_index(_index(index), create=True, params=params) as store:
             if (winnow or bands) and store.params != params:
                 fail(f"the index at {store.location} was created with {store.params}; --winnow and --bands "
                      "apply only to a new index")
@@ -330,7 +335,7 @@ def index_list(
 ) -> None:
     """List the documents the index holds: id, characters, path (the ids `index remove` takes)."""
     try:
-        with open_index(index) as store:
+        with open_index(_index(index)) as store:
             ids = store.ids()
             for start in range(0, len(ids), 500):
                 for doc in store.documents(ids[start:start + 500]):
@@ -350,7 +355,7 @@ def index_show(
 ) -> None:
     """Show one indexed document: where it came from, its metadata and the text the index keeps."""
     try:
-        with open_index(index) as store:
+        with open_index(_index(index)) as store:
             found = store.documents([doc_id])
     except ProvenanceError as exc:
         fail(str(exc))
@@ -369,7 +374,7 @@ def index_show(
 def index_remove(ids: Annotated[list[str], _typer(options.IDS)], index: IndexOption = None) -> None:
     """Remove documents from the index by id."""
     try:
-        with open_index(index) as store:
+        with open_index(_index(index)) as store:
             removed = store.remove(ids)
     except ProvenanceError as exc:
         fail(str(exc))
@@ -385,7 +390,7 @@ def index_stats(
 ) -> None:
     """Show what the index holds and what it costs on disk."""
     try:
-        with open_index(index) as store:
+        with open_index(_index(index)) as store:
             stats = store.stats()
     except ProvenanceError as exc:
         fail(str(exc))
@@ -408,7 +413,7 @@ def index_stats(
 def index_rebuild(index: IndexOption = None) -> None:
     """Recompute every signature and lookup key from the stored texts with this version's settings."""
     try:
-        with open_index(index, DEFAULT_CONFIG, check_config=False) as store:
+        with open_index(_index(index), DEFAULT_CONFIG, check_config=False) as store:
             rebuilt = store.rebuild(DEFAULT_CONFIG)
     except ProvenanceError as exc:
         fail(str(exc))

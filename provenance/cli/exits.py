@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterable
 
 from provenance.model import VERDICT_ORDER, Pair, Problem
-from provenance.report.summaries import problems_summary
+from provenance.report.summaries import is_licensed, problems_summary
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -20,11 +20,15 @@ EXIT_INTERRUPTED = 130
 
 
 def exit_code(pairs: Iterable[Pair], fail_on: str, exit_zero: bool) -> int:
-    """1 when a pair's verdict is `fail_on` or stronger, else 0; 0 always for --exit-zero or `never`."""
+    """1 when a pair's verdict is `fail_on` or stronger, else 0; 0 always for --exit-zero or `never`.
+
+    A pair whose source is licensed (`config.mark_licensed`) never fails a run.
+    """
     if exit_zero or fail_on == "never":
         return EXIT_CLEAN
     bar = VERDICT_ORDER[fail_on]
-    return EXIT_FINDINGS if any(VERDICT_ORDER[pair.verdict] >= bar for pair in pairs) else EXIT_CLEAN
+    failing = (pair for pair in pairs if not is_licensed(pair))
+    return EXIT_FINDINGS if any(VERDICT_ORDER[pair.verdict] >= bar for pair in failing) else EXIT_CLEAN
 
 
 def findings_level(fail_on: str) -> str:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from provenance.cli import options
+from provenance.cli import config, options
 from provenance.cli.exits import (
     EXIT_CLEAN,
     EXIT_UNUSABLE,
@@ -30,7 +30,9 @@ from provenance.cli.exits import (
 from provenance.engines.check import check
 from provenance.errors import ProvenanceError
 from provenance.ingest.files import SUFFIXES
+from provenance.model import VERDICT_ORDER
 from provenance.report import report_format
+from provenance.report.summaries import is_licensed
 
 
 def _bounded_int(option: options.Option) -> Callable[[str], int]:
@@ -64,14 +66,17 @@ def add_option(parser: argparse.ArgumentParser, option: options.Option) -> None:
         )
 
 
+SETTABLE = (options.CHECK_FAIL_ON, options.HOOK_FORMAT, options.MAX_CANDIDATES)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The hook's parser: the options of `provenance check` it has (options.HOOK_OPTIONS)."""
     parser = argparse.ArgumentParser(
         prog="provenance-check",
         description="Check drafts against the index of published and wire copy before publication.",
     )
-    for option in options.HOOK_OPTIONS:
-        add_option(parser, option)
+    for option in options.HOOK_OPTIONS:  # what the settings file may set parses to None when not given
+        add_option(parser, options.unset(option) if option in SETTABLE else option)
     return parser
 
 
@@ -84,15 +89,19 @@ def main(argv: list[str] | None = None) -> int:
         warn(f"{other}: not a draft type provenance reads (.txt .md .rst .html); not checked")
     if not drafts:
         return EXIT_CLEAN  # nothing staged of the hooked file types
-    fmt = report_format(args.format)
     try:
+        chosen = config.check_choices(args.index, args.format, args.fail_on, args.max_candidates,
+                                      formats=options.HOOK_FORMAT.choices,
+                                      defaults=config.CheckChoices(**options.check_defaults(options.HOOK_FORMAT)))
+        fmt = report_format(chosen.format)
         checked = check(
             drafts,
-            index_spec=args.index,
-            fail_on=findings_level(args.fail_on),
-            max_candidates=args.max_candidates,
+            index_spec=chosen.index,
+            fail_on=findings_level(chosen.fail_on),
+            max_candidates=chosen.max_candidates,
         )
-        report = fmt.render_check(checked.result, drafts=checked.drafts, fail_on=args.fail_on,
+        result = config.mark_licensed(checked.result, chosen.settings)
+        report = fmt.render_check(result, drafts=checked.drafts, fail_on=chosen.fail_on,
                                   top=args.top, verbose=args.verbose)
     except ProvenanceError as exc:
         error(exc)
@@ -103,10 +112,15 @@ def main(argv: list[str] | None = None) -> int:
         error(unusable_message(unusable))
         return EXIT_UNUSABLE
     sys.stdout.write(report)
-    if checked.findings and fmt.passage_lines:
-        sources = sorted({pair.b for pair in checked.findings})
-        print(f"provenance: {len(checked.findings)} finding(s); sources: {', '.join(sources)}", file=sys.stderr)
-    return exit_code(checked.result.pairs, args.fail_on, args.exit_zero)
+    bar = VERDICT_ORDER[findings_level(chosen.fail_on)]
+    findings = [pair for pair in result.pairs if VERDICT_ORDER[pair.verdict] >= bar]
+    if findings and fmt.passage_lines:
+        licensed = sorted({pair.b for pair in findings if is_licensed(pair)})
+        sources = sorted({pair.b for pair in findings if not is_licensed(pair)})
+        said = [f"sources: {', '.join(sources)}"] if sources else []
+        said += [f"licensed: {', '.join(licensed)}"] if licensed else []
+        print(f"provenance: {len(findings)} finding(s); {'; '.join(said)}", file=sys.stderr)
+    return exit_code(result.pairs, chosen.fail_on, args.exit_zero)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from importlib import import_module
 from pathlib import Path
 
 import provenance
-from provenance.cli import options
+from provenance.cli import config, options
 from provenance.cli import output as output_to
 from provenance.cli.exits import (
     EXIT_UNUSABLE,
@@ -31,9 +31,10 @@ from provenance.cli.exits import (
 from provenance.cli.hook import add_option
 from provenance.errors import ProvenanceError
 
+# --format, --fail-on and --max-candidates parse to None when not given: the settings file may set them
 CHECK_OPTIONS = (
-    options.DRAFTS, options.INDEX, options.FORMAT, options.OUTPUT, options.CHECK_FAIL_ON, options.EXIT_ZERO,
-    options.MAX_CANDIDATES, options.TOP, options.VERBOSE,
+    options.DRAFTS, options.INDEX, options.unset(options.FORMAT), options.OUTPUT, options.unset(options.CHECK_FAIL_ON),
+    options.EXIT_ZERO, options.unset(options.MAX_CANDIDATES), options.TOP, options.VERBOSE,
 )
 
 
@@ -41,34 +42,41 @@ def check_command(
     drafts: list[Path],
     *,
     index: str | None,
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
-    fail_on: str,
+    fail_on: str | None,
     exit_zero: bool,
-    max_candidates: int,
+    max_candidates: int | None,
     top: int | None = None,
     verbose: bool = False,
 ) -> int:
-    """`provenance check`: report the drafts' findings and return the exit code (2, with a message, on failure)."""
+    """`provenance check`: report the drafts' findings and return the exit code (2, with a message, on failure).
+
+    Options given as None come from the settings file (config.py), else the built-in defaults.
+    """
     message = output_to.missing(drafts, "file") or output_to.unwritable(output)
     if message:
         error(message)
         return EXIT_UNUSABLE
     try:
+        chosen = config.check_choices(index, fmt, fail_on, max_candidates, formats=options.FORMAT.choices,
+                                      defaults=config.CheckChoices(**options.check_defaults()))
+        fmt, fail_on = chosen.format, chosen.fail_on
         checked = provenance.check(
-            drafts, index_spec=index, fail_on=findings_level(fail_on), max_candidates=max_candidates
+            drafts, index_spec=chosen.index, fail_on=findings_level(fail_on), max_candidates=chosen.max_candidates
         )
         warn_problems(checked.result.problems, verbose)
         unusable = unusable_drafts(checked.result.problems)
         if unusable:
             error(unusable_message(unusable))
             return EXIT_UNUSABLE
-        output_to.report(checked.result, fmt, output, check={"drafts": checked.drafts, "fail_on": fail_on},
+        result = config.mark_licensed(checked.result, chosen.settings)
+        output_to.report(result, fmt, output, check={"drafts": checked.drafts, "fail_on": fail_on},
                          top=top, verbose=verbose)
     except ProvenanceError as exc:
         error(exc)
         return EXIT_UNUSABLE
-    return exit_code(checked.result.pairs, fail_on, exit_zero)
+    return exit_code(result.pairs, fail_on, exit_zero)
 
 
 class _NotFast(Exception):

@@ -133,3 +133,14 @@ LIST_JSON = Option(("--json",), "Print one JSON object per document.", kind=bool
 # The pre-commit hook: `provenance check` without --output (the report goes to the commit's output).
 HOOK_DRAFTS = replace(DRAFTS, help="Draft files (pre-commit passes the staged ones).", required=False)
 HOOK_OPTIONS = (HOOK_DRAFTS, INDEX, CHECK_FAIL_ON, EXIT_ZERO, HOOK_FORMAT, MAX_CANDIDATES, TOP, VERBOSE)
+
+
+def unset(option: Option) -> Option:
+    """`option` parsed with no default, so a value not given can come from the settings file (config.py)."""
+    return replace(option, default=None)
+
+
+def check_defaults(fmt: Option = FORMAT) -> dict:
+    """The built-in values of a check's options that a settings file may set (`config.check_choices`)."""
+    return {"index": None, "format": fmt.default, "fail_on": CHECK_FAIL_ON.default,
+            "max_candidates": MAX_CANDIDATES.default}

@@ -7,6 +7,12 @@ from collections import defaultdict
 from provenance.model import Document, Pair, Problem
 
 PASSAGE_KINDS = ("verbatim", "paraphrase", "quote")
+LICENSED = "licensed source"  # a check's first reason for a pair whose source the desk may reuse
+
+
+def is_licensed(pair: Pair) -> bool:
+    """Whether a check marked the pair's source as licensed (the newsroom's allow-list)."""
+    return bool(pair.reasons) and pair.reasons[0].startswith(LICENSED)
 
 
 def passage_summary(pair: Pair) -> str:

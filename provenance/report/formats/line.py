@@ -25,6 +25,7 @@ from provenance.ingest.files import KINDS, decode, load_text
 from provenance.model import VERDICT_ORDER, Document, ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.safe import one_line
+from provenance.report.summaries import is_licensed
 
 
 @lru_cache(maxsize=256)
@@ -279,7 +280,8 @@ def render(
     for row, (pair, passage, here, there, words) in enumerate(rows):
         (line, col), (there_line, there_col) = where[2 * row], where[2 * row + 1]
         out.append(
-            f"{one_line(shown_path(here))}:{line}:{col}: {pair.verdict}: {passage.kind} passage "
+            f"{one_line(shown_path(here))}:{line}:{col}: {'licensed ' if is_licensed(pair) else ''}{pair.verdict}: "
+            f"{passage.kind} passage "
             f"({words} words) matches {_source(there, there_line, there_col)}"
         )
     return "".join(line + "\n" for line in out)

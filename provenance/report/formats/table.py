@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from provenance.model import VERDICT_ORDER, Document, Edge, Family, Pair, ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.safe import console as safe
-from provenance.report.summaries import PASSAGE_KINDS, problems_summary, reused_shares
+from provenance.report.summaries import PASSAGE_KINDS, is_licensed, problems_summary, reused_shares
 from provenance.settings import ORIGIN
 
 if TYPE_CHECKING:
@@ -190,7 +190,8 @@ def _print_pairs(console: Console, pairs: list[Pair], docs: dict[str, Document],
         for pair in members:
             a_share, b_share = reused_shares(pair, docs)
             a, b = (_cut(doc_id[len(folder):], id_width) for doc_id in (pair.a, pair.b))
-            verdict = f"[{VERDICT_STYLE.get(pair.verdict, '')}]{pair.verdict:<10}[/]"
+            verdict = (f"[green]{'licensed':<10}[/]" if is_licensed(pair)
+                       else f"[{VERDICT_STYLE.get(pair.verdict, '')}]{pair.verdict:<10}[/]")
             shares = f"{a_share:.0%}/{b_share:.0%}"
             console.print(f"{safe(a):<{id_width}}  {safe(b):<{id_width}}  {verdict}  {shares:>9}  "
                           f"{_cut(_passage_counts(pair), rest)}".rstrip(), no_wrap=True, overflow="ellipsis")
@@ -203,10 +204,15 @@ def _print_check(console: Console, result: ScanResult, drafts: list[str], fail_o
     bar = VERDICT_ORDER.get(fail_on, VERDICT_ORDER["copy"])
     for draft in drafts:
         found = [pair for pair in result.pairs if pair.a == draft]
-        blocking = [pair for pair in found if fail_on != "never" and VERDICT_ORDER[pair.verdict] >= bar]
+        blocking = [pair for pair in found if fail_on != "never" and VERDICT_ORDER[pair.verdict] >= bar
+                    and not is_licensed(pair)]
+        licensed = [pair for pair in found if is_licensed(pair)]
         if blocking:
             sources = ", ".join(f"{safe(pair.b)} ({pair.verdict})" for pair in blocking)
             console.print(f"[bold red]BLOCK[/] {safe(draft)}: reuses {sources}")
+        elif licensed:
+            sources = ", ".join(f"{safe(pair.b)} ({pair.verdict})" for pair in licensed)
+            console.print(f"[bold green]PASS[/]  {safe(draft)}: reuses licensed {sources}")
         elif found:
             sources = ", ".join(f"{safe(pair.b)} ({pair.verdict})" for pair in found)
             console.print(f"[bold green]PASS[/]  {safe(draft)}: shares {sources}")
