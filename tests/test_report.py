@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from provenance.model import Document, Edge, Evidence, Family, Pair, Passage, Problem, ScanResult
 from provenance.report import FORMATS, render
@@ -60,9 +61,17 @@ def test_csv_has_one_row_per_pair(tmp_path):
 
 def test_html_is_escaped_and_self_contained(tmp_path):
     html = render(_result(tmp_path), "html")
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "http://" not in html and "https://" not in html
-    assert '<mark class="verbatim">The minister said the plan' in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("<script>") == 1  # the report's own table sorting, inline
+    assert "http://" not in html and "https://" not in html and "src=" not in html
+    # passage 1 of pair 1, numbered and linked to the other side, same colour on both
+    a_mark = re.search(r'<mark class="verbatim" id="p1-1a" style="background:(#\w+)"[^>]*><sup><a href="#p1-1b">1</a>'
+                       r"</sup>The minister said the plan", html)
+    b_mark = re.search(r'<mark class="verbatim" id="p1-1b" style="background:(#\w+)"[^>]*><sup><a href="#p1-1a">1</a>', html)
+    assert a_mark and b_mark and a_mark.group(1) == b_mark.group(1)
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert svg.count("<rect") == 2 and svg.count("<line") == 1 and ">a.txt<" in svg  # the family's graph
+    assert "<b>for</b>: a is dated earlier" in html
 
 
 def test_line_format_points_at_file_positions(tmp_path):

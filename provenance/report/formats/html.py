@@ -1,105 +1,190 @@
-"""One self-contained HTML file: summary, families, and each pair side by side.
+"""One self-contained HTML file people can navigate, from the template `templates/report.html.j2`.
 
-Text is escaped first and marked second, so nothing in a document can inject markup;
-no scripts, no external resources, nothing fetched when the file is opened.
+Per family, a drawing of its derivation graph (inline SVG); for `check`, PASS or BLOCK per
+draft; a pairs table that sorts and filters (a few lines of inline script); each pair's
+texts side by side with numbered passages, the same number and colour on both sides and
+each number a link to the other side. Evidence carries its sign (for / against the source
+being the earlier text) and an origin below `settings.ORIGIN.undecided` is said to be
+undecided. Nothing is fetched when the file is opened: no CDN, no external resource.
+
+Python prepares plain values (and the SVG's coordinates); the template lays them out with
+Jinja2's autoescaping, so nothing in a document can inject markup. Passage text is escaped
+here before it is marked, and handed to the template as markup already safe.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from html import escape
 from itertools import pairwise
+from pathlib import Path
 
-from provenance.model import Document, Family, Pair, ScanResult
+from provenance.model import VERDICT_ORDER, Document, Family, Pair, ScanResult
 from provenance.report.format import ReportFormat
-from provenance.report.summaries import PASSAGE_KINDS, passage_summary
+from provenance.report.formats.table import common_folder
+from provenance.report.summaries import PASSAGE_KINDS, is_licensed, reused_shares
+from provenance.settings import ORIGIN
 
-STYLE = """
-body{font:14px/1.5 system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
-.copy{color:#b00;font-weight:bold}.quote-only{color:#a60}.independent{color:#070}
-.side{display:grid;grid-template-columns:1fr 1fr;gap:1em}
-.doc{white-space:pre-wrap;border:1px solid #ddd;padding:.5em;max-height:40em;overflow:auto;font-size:13px}
-mark.verbatim{background:#fbb}mark.paraphrase{background:#fde49c}mark.quote{background:#cde3ff}
-.legend mark{padding:0 .4em}details{margin:1em 0}summary{cursor:pointer;font-weight:bold}
-"""
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# light colours, one per passage number (cycled), dark enough to read black text on
+PALETTE = ("#ffd6d6", "#d6f0ff", "#fff0b3", "#dcf5d0", "#ecdcff", "#ffe0c2", "#d0f5ef", "#f5d0e8")
+NODE_W, NODE_H, ROW_H, WIDTH = 150, 30, 80, 760
 
 
-def _marked(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """Escaped text with <mark> around spans; overlaps resolved by cutting at every boundary."""
-    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-    priority = {kind: rank for rank, kind in enumerate(PASSAGE_KINDS)}
+def _marked(text: str, spans: list[tuple[int, int, str, int]], side: str, pair_no: int) -> str:
+    """Escaped text with a numbered, coloured <mark> per passage; the first piece links to the other side."""
+    cuts = sorted({0, len(text), *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
+    other = "b" if side == "a" else "a"
+    started: set[int] = set()
     out = []
     for lo, hi in pairwise(cuts):
-        kinds = [k for s, e, k in spans if s <= lo and hi <= e]
+        covering = [(number, kind) for s, e, kind, number in spans if s <= lo and hi <= e]
         piece = escape(text[lo:hi])
-        if kinds:
-            kind = min(kinds, key=priority.__getitem__)
-            out.append(f'<mark class="{kind}">{piece}</mark>')
-        else:
+        if not covering:
             out.append(piece)
+            continue
+        number, kind = min(covering)
+        colour = PALETTE[(number - 1) % len(PALETTE)]
+        anchor = f"p{pair_no}-{number}{side}"
+        if number in started:
+            out.append(f'<mark class="{kind}" style="background:{colour}">{piece}</mark>')
+        else:
+            started.add(number)
+            link = f'<sup><a href="#p{pair_no}-{number}{other}">{number}</a></sup>'
+            out.append(f'<mark class="{kind}" id="{anchor}" style="background:{colour}" '
+                       f'title="passage {number}: {kind}">{link}{piece}</mark>')
     return "".join(out)
 
 
-def _pair_section(pair: Pair, a: Document, b: Document) -> str:
-    a_spans = [(passage.a_start, passage.a_end, passage.kind) for passage in pair.passages]
-    b_spans = [(passage.b_start, passage.b_end, passage.kind) for passage in pair.passages]
-    reasons = "".join(f"<li>{escape(reason)}</li>" for reason in pair.reasons)
-    return (
-        f'<details><summary>{escape(pair.a)} ↔ {escape(pair.b)}: '
-        f'<span class="{pair.verdict}">{pair.verdict}</span> — {escape(passage_summary(pair))}</summary>'
-        f"<ul>{reasons}</ul>"
-        f'<div class="side"><div><h4>{escape(a.title or a.id)}</h4><div class="doc">{_marked(a.text, a_spans)}'
-        f'</div></div><div><h4>{escape(b.title or b.id)}</h4><div class="doc">{_marked(b.text, b_spans)}'
-        f"</div></div></div></details>"
-    )
+def _short(name: str, limit: int = 22) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def _pair_row(pair: Pair) -> str:
-    return (
-        f"<tr><td>{escape(pair.a)}</td><td>{escape(pair.b)}</td><td class=\"{pair.verdict}\">{pair.verdict}</td>"
-        f"<td>{pair.resemblance:.3f}</td><td>{pair.containment_a_in_b:.3f}</td>"
-        f"<td>{pair.containment_b_in_a:.3f}</td><td>{escape(passage_summary(pair))}</td></tr>"
-    )
+def _layout(family: Family, short) -> dict:
+    """SVG coordinates: the origin on top, each text one row below the deepest source it draws on."""
+    depth = {family.origin: 0} if family.origin else {}
+    for _ in range(len(family.members)):  # edges may come in any order: settle the depths
+        for edge in family.edges:
+            if edge.source in depth:
+                depth[edge.derivative] = max(depth.get(edge.derivative, 0), depth[edge.source] + 1)
+    last = max(depth.values(), default=-1) + 1
+    rows: dict[int, list[str]] = defaultdict(list)
+    for member in family.members:
+        rows[depth.get(member, last)].append(member)
+    nodes, where = [], {}
+    for row, ids in sorted(rows.items()):
+        step = WIDTH / len(ids)
+        for i, doc_id in enumerate(ids):
+            cx, cy = step * (i + 0.5), 20 + row * ROW_H + NODE_H / 2
+            where[doc_id] = (cx, cy)
+            nodes.append({"id": doc_id, "label": _short(short(doc_id), 19), "x": round(cx - NODE_W / 2, 1),
+                          "y": round(cy - NODE_H / 2, 1), "w": NODE_W, "h": NODE_H, "cx": round(cx, 1),
+                          "cy": round(cy, 1), "origin": doc_id == family.origin})
+    edges = []
+    for edge in family.edges:
+        (x1, y1), (x2, y2) = where[edge.source], where[edge.derivative]
+        y1, y2 = (y1 + NODE_H / 2, y2 - NODE_H / 2) if y2 > y1 else (y1 - NODE_H / 2, y2 + NODE_H / 2)
+        edges.append({"x1": round(x1, 1), "y1": round(y1, 1), "x2": round(x2, 1), "y2": round(y2, 1),
+                      "lx": round((x1 + x2) / 2, 1), "ly": round((y1 + y2) / 2 - 3, 1), "label": _weight(edge),
+                      "decided": edge.probability >= ORIGIN.undecided})
+    height = 40 + (max(rows) + 1) * ROW_H - (ROW_H - NODE_H) if rows else 60
+    return {"nodes": nodes, "edges": edges, "width": WIDTH, "height": round(height)}
 
 
-def _family_section(number: int, family: Family) -> str:
-    edges = "".join(
-        f"<li>{escape(edge.source)} → {escape(edge.derivative)} (p={edge.probability:.2f})<ul>"
-        + "".join(f"<li>{escape(item.detail)}</li>" for item in edge.evidence)
-        + "</ul></li>"
-        for edge in family.edges
-    )
-    notes = "".join(f"<li>{escape(note)}</li>" for note in family.explanation)
-    return (
-        f"<h3>Family {number}: {escape(', '.join(family.members))}</h3>"
-        f"<p>Likely origin: <b>{escape(family.origin or 'undecided')}</b> "
-        f"(confidence {family.origin_confidence:.2f})</p><ul>{edges}{notes}</ul>"
-    )
+def _weight(edge) -> str:
+    share = getattr(edge, "share", None)  # the share of the derivative it supplied, once origin reports it
+    return f"{float(share):.0%}" if share is not None else f"p {edge.probability:.2f}"
 
 
-def render(result: ScanResult) -> str:
+def _family(number: int, family: Family) -> dict:
+    folder = common_folder(list(family.members))
+
+    def short(doc_id: str | None) -> str:
+        return doc_id[len(folder):] if doc_id and doc_id.startswith(folder) else (doc_id or "")
+
+    by_derivative = defaultdict(list)
+    for edge in family.edges:
+        by_derivative[edge.derivative].append(edge)
+    seen: set[str] = set()
+    derivations = []
+    for derivative, edges in by_derivative.items():
+        evidence = []
+        for edge in edges:
+            for item in sorted(edge.evidence, key=lambda item: -abs(item.weight)):
+                if item.detail not in seen:
+                    seen.add(item.detail)
+                    evidence.append({"sign": "for" if item.weight >= 0 else "against", "detail": item.detail})
+        derivations.append({
+            "derivative": short(derivative),
+            "sources": [{"id": short(e.source), "weight": _weight(e), "decided": e.probability >= ORIGIN.undecided}
+                        for e in edges],
+            "evidence": evidence,
+        })
+    return {
+        "number": number, "origin": short(family.origin), "confidence": family.origin_confidence,
+        "decided": bool(family.origin) and family.origin_confidence >= ORIGIN.undecided,
+        "members": list(family.members), "folder": folder, "svg": _layout(family, short),
+        "derivations": derivations, "any_undecided": any(e.probability < ORIGIN.undecided for e in family.edges),
+    }
+
+
+def _counts(pair: Pair) -> str:
+    kinds = [passage.kind for passage in pair.passages]
+    return ", ".join(f"{kinds.count(kind)} {kind}" for kind in PASSAGE_KINDS if kind in kinds) or "-"
+
+
+def _checks(result: ScanResult, drafts: list[str], fail_on: str, numbers: dict[tuple[str, str], int]) -> list[dict]:
+    bar = VERDICT_ORDER.get(fail_on, VERDICT_ORDER["copy"])
+    out = []
+    for draft in drafts:
+        found = [pair for pair in result.pairs if pair.a == draft]
+        blocking = [p for p in found if fail_on != "never" and VERDICT_ORDER[p.verdict] >= bar and not is_licensed(p)]
+        word, css, says = ("BLOCK", "block", "reuses") if blocking else ("PASS", "pass", "shares")
+        if not blocking and any(is_licensed(p) for p in found):
+            says = "reuses licensed copy of"
+        out.append({"draft": draft, "word": word, "css": css, "says": says, "sources": [
+            {"id": p.b, "verdict": p.verdict, "licensed": is_licensed(p), "pair": numbers[p.a, p.b]} for p in found
+        ]})
+    return out
+
+
+def render(result: ScanResult, *, drafts: list[str] | None = None, fail_on: str | None = None) -> str:
+    """The report; with `drafts` and `fail_on` (a check) it opens with PASS or BLOCK per draft."""
+    # jinja2 is imported here: the registry imports every format, and the hook must start without it
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup
+
     docs = {doc.id: doc for doc in result.documents}
-    rows = "".join(_pair_row(pair) for pair in result.pairs)
-    families = "".join(_family_section(number, family) for number, family in enumerate(result.families, 1))
-    problems = "".join(f"<li>{escape(str(problem))}</li>" for problem in result.problems)
-    pairs = "".join(
-        _pair_section(pair, docs[pair.a], docs[pair.b])
-        for pair in result.pairs if pair.a in docs and pair.b in docs
-    )
-    return (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width\"><title>provenance report</title>"
-        f"<style>{STYLE}</style></head><body><h1>provenance report</h1>"
-        f"<p>{len(result.documents)} documents · config <code>{escape(result.config_fingerprint)}</code></p>"
-        '<p class="legend"><mark class="verbatim">verbatim</mark> <mark class="paraphrase">paraphrase</mark> '
-        '<mark class="quote">quotation</mark></p>'
-        "<h2>Pairs</h2><table><tr><th>a</th><th>b</th><th>verdict</th><th>resemblance</th><th>a in b</th>"
-        f"<th>b in a</th><th>passages</th></tr>{rows}</table>"
-        f"<h2>Families</h2>{families or '<p>No copy families.</p>'}"
-        f"<h2>Passages side by side</h2>{pairs}"
-        + (f"<h2>Inputs with problems</h2><ul>{problems}</ul>" if problems else "")
-        + "</body></html>\n"
-    )
+    pairs = [pair for pair in result.pairs if pair.a in docs and pair.b in docs]
+    numbers = {(pair.a, pair.b): number for number, pair in enumerate(pairs, 1)}
+    rows, sections = [], []
+    for number, pair in enumerate(pairs, 1):
+        a_share, b_share = reused_shares(pair, docs)
+        row = {"number": number, "a": pair.a, "b": pair.b, "verdict": pair.verdict, "licensed": is_licensed(pair),
+               "a_share": round(a_share, 4), "b_share": round(b_share, 4), "counts": _counts(pair),
+               "count": len(pair.passages)}
+        rows.append(row)
+        a, b = docs[pair.a], docs[pair.b]
+        spans = list(enumerate(pair.passages, 1))
+        sections.append({
+            **row, "reasons": list(pair.reasons), "a_title": _title(a), "b_title": _title(b),
+            "a_html": Markup(_marked(a.text, [(p.a_start, p.a_end, p.kind, n) for n, p in spans], "a", number)),
+            "b_html": Markup(_marked(b.text, [(p.b_start, p.b_end, p.kind, n) for n, p in spans], "b", number)),
+        })
+    verdicts = [pair.verdict for pair in result.pairs]
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
+    return env.get_template("report.html.j2").render(
+        summary=(f"{len(result.documents)} documents: {len(result.families)} families of copies, "
+                 f"{verdicts.count('copy')} copy pairs, {verdicts.count('quote-only')} quote-only pairs"),
+        checks=_checks(result, drafts, fail_on or "copy", numbers) if drafts is not None else [],
+        families=[_family(number, family) for number, family in enumerate(result.families, 1)],
+        pairs=rows, sections=sections, verdicts=sorted(set(verdicts), key=VERDICT_ORDER.get, reverse=True),
+        problems=[str(problem) for problem in result.problems], config=result.config_fingerprint,
+    ) + "\n"
 
 
-FORMAT = ReportFormat("html", render, in_hook=True)
+def _title(doc: Document) -> str:
+    return f"{doc.title} ({doc.id})" if doc.title else doc.id
+
+
+FORMAT = ReportFormat("html", render, in_hook=True, takes=("check",))
