@@ -187,3 +187,28 @@ def test_rensa_digest_matrix(benchmark, news_corpus):
         return m.to_rows()
 
     _run(benchmark, news_corpus, "rensa digest_matrix_from_token_sets", run, news_corpus.texts, 5)
+
+
+def test_rensa_byte_sets(benchmark, news_corpus):
+    """rensa 0.5's byte-set route: every text's shingles as UTF-8 bytes into one digest matrix."""
+    rensa = pytest.importorskip("rensa")
+
+    def run(ts):
+        m = rensa.RMinHash.digest_matrix_from_token_byte_sets(
+            [[s.encode("utf-8") for s in provenance.shingles(t, K)] for t in ts], NUM_PERM, SEED
+        )
+        return m.to_rows()
+
+    _run(benchmark, news_corpus, "rensa digest_matrix_from_token_byte_sets", run, news_corpus.texts, 5)
+
+
+# --- gaoya ------------------------------------------------------------------------------------
+
+
+def test_gaoya_bulk_hash_docs(benchmark, news_corpus):
+    """gaoya 0.2's batched route: raw texts to 128 32-bit MinHash values of lower-cased word 5-grams,
+    tokenised in Rust (its own word rule, not provenance's: the same job, other shingles)."""
+    gaoya = pytest.importorskip("gaoya.minhash")
+    index = gaoya.m.MinHash32StringIntIndexVec(0.5, 32, NUM_PERM // 32, None, "word", True, (K, K))
+    _run(benchmark, news_corpus, "gaoya bulk_hash_docs", lambda ts: index.bulk_hash_docs(list(ts)),
+         news_corpus.texts, 5)

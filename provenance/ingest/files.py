@@ -125,12 +125,14 @@ def _tidy(m: Mapped) -> Mapped:
 
 
 def _plain(raw: str, kind: str) -> tuple[Mapped, dict[str, str]]:
-    """Main text of a plain-text or Markdown input with offsets kept."""
+    """Main text of a plain-text or Markdown input with offsets kept (kind "record": a JSONL record's text)."""
     m = normalize_newlines(Mapped.of(raw))
     meta: dict[str, str] = {}
     if kind == "md":
         m, meta = front_matter(m)
-    m, title, published = clean_page(m, markdown=kind == "md")
+    title = published = None
+    if kind != "record":  # a JSONL record holds an article's text, not a saved page: no page chrome or header
+        m, title, published = clean_page(m, markdown=kind == "md")
     m = _tidy(strip_markup(m, markdown=kind == "md"))
     if title and "title" not in meta:
         meta["title"] = title
@@ -197,7 +199,7 @@ def _jsonl(path: Path, name: str, max_bytes: int, problems: list[Problem]) -> li
             try:
                 raw, rid, fields = _record(data, lineno, where, problems)
                 docs.append(
-                    _document(raw, "txt", id=f"{name}#{rid}", path=str(path), fields=fields, line=lineno)
+                    _document(raw, "record", id=f"{name}#{rid}", path=str(path), fields=fields, line=lineno)
                 )
             except UnusableInput as exc:
                 problems.append(Problem(where, str(exc), "skipped"))
