@@ -1,5 +1,9 @@
 """Scale benchmark: scan cost per document at 1k, 10k, 100k documents, one process and Dask.
 
+Each row also gives the process's peak RSS after the scan and after writing the json, jsonl and
+csv reports (streamed to a sink that keeps only their size and digest, as `-o` writes them), and
+each report's size.
+
 The corpus has known derivatives, so the run also reports recall. It is built as
 wire copy is republished: every *story* is an original article plus 5-13 variants
 (mean 9, so ten documents a story at every size and the mix does not change with
@@ -232,15 +236,51 @@ def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int)
         if cluster is not None:
             cluster.close()
     r, by_kind = recall(result, corpus.known)
-    from provenance.report import render
-
+    scan_peak = _peak_mb()
+    reports = {fmt: _report_size(result, fmt) for fmt in REPORT_FORMATS}
     return {
         "docs": len(corpus.docs), "source": corpus.source, "engine": engine, "seconds": round(wall, 1),
         "ms/doc": round(1000 * wall / len(corpus.docs), 2), "cpu ms/doc": round(1000 * cpu / len(corpus.docs), 2),
-        "json digest": _digest(render(result, "json")), "pairs": len(result.pairs),
+        "json digest": reports["json"][1], "pairs": len(result.pairs),
         "families": len(result.families), "known": len(corpus.known), "recall": round(r, 3),
         "by kind": by_kind, "detail": detail,
+        "peak MB scan": scan_peak, "peak MB with reports": _peak_mb(),
+        "report bytes": {fmt: size for fmt, (size, _) in reports.items()},
     }
+
+
+REPORT_FORMATS = ("json", "jsonl", "csv")
+
+
+def _peak_mb() -> float:
+    """This process's peak RSS so far, MB (Linux reports KB)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+class _Sink:
+    """A text stream that keeps only the size and a digest of what is written to it."""
+
+    def __init__(self) -> None:
+        import xxhash
+
+        self.bytes, self.hash = 0, xxhash.xxh3_64()
+
+    def write(self, text: str) -> int:
+        data = text.encode()
+        self.bytes += len(data)
+        self.hash.update(data)
+        return len(text)
+
+
+def _report_size(result, fmt: str) -> tuple[int, str]:
+    """(bytes, xxh3 digest) of the report in `fmt`, streamed as the command line writes it, never held."""
+    from provenance.report import report_format
+
+    sink = _Sink()
+    report_format(fmt).write_to(result, sink)
+    return sink.bytes, sink.hash.hexdigest()
 
 
 def main(argv=None) -> None:
@@ -285,12 +325,14 @@ def main(argv=None) -> None:
             rows.append(row)
             print(json.dumps(row), flush=True)
     print("\n| docs | engine | wall s | wall ms/doc | CPU ms/doc | pairs | families | recall (known links) "
-          "| recall by kind | JSON digest |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---|---|")
+          "| recall by kind | JSON digest | peak RSS scan / with reports | report MB " + " / ".join(REPORT_FORMATS) + " |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|")
     for r in rows:
         kinds = ", ".join(f"{k} {v}" for k, v in r["by kind"].items())
+        sizes = " / ".join(f"{r['report bytes'][fmt] / 1e6:.1f}" for fmt in REPORT_FORMATS)
         print(f"| {r['docs']:,} | {r['engine']} | {r['seconds']} | {r['ms/doc']} | {r['cpu ms/doc']} | "
-              f"{r['pairs']:,} | {r['families']:,} | {r['recall']} ({r['known']:,}) | {kinds} | {r['json digest']} |")
+              f"{r['pairs']:,} | {r['families']:,} | {r['recall']} ({r['known']:,}) | {kinds} | {r['json digest']} | "
+              f"{r['peak MB scan']:,.0f} / {r['peak MB with reports']:,.0f} MB | {sizes} |")
 
 
 if __name__ == "__main__":
