@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from provenance.errors import ConfigMismatchError
 
-NORMALIZER_VERSION = "nfkc-casefold-1"
+NORMALIZER_VERSION = "nfkc-casefold-2"  # 2: one token per character of scripts written without spaces
 """Bumped whenever text normalisation or tokenisation changes what a token is."""
 
 TOKEN_HASH_VERSION = "chunk64-fmix-1"
@@ -116,9 +118,13 @@ class AlignmentSettings:
 class TooCommon:
     """When something is shared by so many documents that it is no evidence of copying.
 
-    Every rule has an absolute floor: a family of copies must not make its own text
-    "common" in a small collection (twenty copies of one story are a story, not a stock
-    phrase), so a share of the collection only counts once it is above the floor.
+    "Common" means shared by many *independent* documents. Every rule has an absolute
+    floor, so a share of the collection only counts above it; and the copies of one text
+    count once: a text nearly all of whose phrases (or lines) are each found in m documents
+    circulates in m copies (`copies`), and every threshold it is judged by rises by m - 1.
+    Twenty, fifty or a thousand copies of one story are a story, not a stock phrase or site
+    chrome; a footer on many different stories, or a template filled with different names
+    and numbers, is still common, since each of those documents also holds text of its own.
     """
 
     phrase_floor: int = 20  # verification: a 3-word phrase in this many documents or more...
@@ -132,10 +138,30 @@ class TooCommon:
     corpus_line_share: float = 0.01  # ...and this share of the corpus is site chrome
     corpus_prose_floor: int = 50  # ...but a line of 8+ words (wire copy reprinted) only at this many
     seed_repeats: int = 16  # alignment: a phrase repeated more often in one text anchors nothing
+    copy_quantile: float = 0.05  # a text with 95% of its phrases (words) in m documents or more: m copies
 
-    def phrase(self, n_docs: int) -> int:
-        """Documents a phrase must appear in to count as common in a collection of `n_docs`."""
-        return max(self.phrase_floor, math.ceil(self.phrase_share * n_docs))
+    def copies(self, doc_freqs: np.ndarray, weights: np.ndarray | None = None) -> int:
+        """How many copies of one text a collection holds, from the document frequencies of its
+        phrases (or lines, `weights` their words): the frequency that all but `copy_quantile` of
+        the text reaches. A text of its own has some distinctive words (1); a copy of a text that
+        m documents hold has nearly all its words in m documents; a story under a long footer or
+        a filled-in template has its own names and numbers, so its count stays low."""
+        df = np.asarray(doc_freqs, dtype=np.int64)
+        if len(df) == 0:
+            return 1
+        if weights is None:
+            return max(1, int(np.quantile(df, self.copy_quantile, method="lower")))
+        order = np.argsort(df, kind="stable")
+        cum = np.cumsum(np.asarray(weights, dtype=np.float64)[order])
+        if cum[-1] <= 0:
+            return 1
+        at = int(np.searchsorted(cum, self.copy_quantile * cum[-1], side="right"))
+        return max(1, int(df[order[min(at, len(df) - 1)]]))
+
+    def phrase(self, n_docs: int, copies: int = 1) -> int:
+        """Documents a phrase must appear in to count as common in a collection of `n_docs`,
+        for texts held in `copies` copies (`copies`)."""
+        return max(self.phrase_floor, math.ceil(self.phrase_share * n_docs)) + max(copies, 1) - 1
 
     def candidate_key(self, n_docs: int) -> int:
         """Document frequency above which a fingerprint or term proposes no candidate pairs."""
@@ -145,9 +171,10 @@ class TooCommon:
         """Document frequency above which an indexed fingerprint does not rank candidates."""
         return max(self.index_key_floor, n_docs // self.index_key_divisor)
 
-    def corpus_line(self, n_docs: int) -> int:
-        """Documents a line must repeat in to be removed as site chrome."""
-        return max(self.corpus_line_floor, math.ceil(self.corpus_line_share * n_docs))
+    def corpus_line(self, n_docs: int, copies: int = 1) -> int:
+        """Documents a line must repeat in to be removed as site chrome, from a text held in
+        `copies` copies (`copies`)."""
+        return max(self.corpus_line_floor, math.ceil(self.corpus_line_share * n_docs)) + max(copies, 1) - 1
 
 
 @dataclass(frozen=True, slots=True)

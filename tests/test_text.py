@@ -91,3 +91,34 @@ def test_sentences_keep_abbreviations_together():
         "They agreed.",
         "New line here",
     ]
+
+
+def _split(text: str) -> list[str]:
+    return [text[s:e] for s, e in textmod.sentences(text)]
+
+
+def test_sentences_end_by_unicode_rules_in_any_script():
+    # Urdu (a real COUNTER agency sentence pair): "۔" and "؟" end sentences, with or without a space after
+    urdu = "بنگلہ دیش نے زمبابوے کو شکست دے دی۔ زمبابوے ایک میچ بھی نہ جیت سکا۔آخری میچ کب ہوگا؟ کل۔"
+    assert _split(urdu) == ["بنگلہ دیش نے زمبابوے کو شکست دے دی۔", "زمبابوے ایک میچ بھی نہ جیت سکا۔",
+                            "آخری میچ کب ہوگا؟", "کل۔"]
+    assert _split("प्रधानमंत्री ने आज बैठक की। बैठक में कई फैसले हुए॥ अगला") == [
+        "प्रधानमंत्री ने आज बैठक की।", "बैठक में कई फैसले हुए॥", "अगला"]
+    assert _split("东京今天下雨。明天会晴吗？会！「好的。」他说") == ["东京今天下雨。", "明天会晴吗？", "会！", "「好的。」", "他说"]
+    assert _split("Արևը ծագեց։ Մենք գնացինք") == ["Արևը ծագեց։", "Մենք գնացինք"]
+    # ASCII marks keep their English rules: a space after, abbreviations and decimals kept
+    assert _split("Mr. Smith paid 24.3 dollars. Then he left!Really") == [
+        "Mr. Smith paid 24.3 dollars.", "Then he left!Really"]
+    assert _split("«Il est parti.» Puis") == ["«Il est parti.»", "Puis"]
+
+
+def test_scripts_without_spaces_tokenise_by_character():
+    from provenance.text import byte_tokens
+
+    text = "东京2024年下雨。タワーとひらがな ภาษาไทย Café"
+    toks = textmod.tokenize(text)
+    assert toks.words == ["东", "京", "2024", "年", "下", "雨", "タ", "ワ", "ー", "と", "ひ", "ら", "が", "な",
+                          "ภ", "า", "ษ", "า", "ไ", "ท", "ย", "café"]
+    assert [text[s:e] for s, e in zip(toks.starts, toks.ends)][:4] == ["东", "京", "2024", "年"]
+    assert byte_tokens.words(text) == toks.words  # the hashing core's tokens are the same
+    assert textmod.words("นิดเดียว") == ["นิ", "ด", "เ", "ดี", "ย", "ว"]  # a base and its marks stay one token

@@ -307,3 +307,74 @@ def test_any_unicode_text_gives_a_valid_pair(ta, tb):
     for p in pair.passages:
         assert 0 <= p.a_start < p.a_end <= len(ta) and 0 <= p.b_start < p.b_end <= len(tb)
     assert 0.0 <= pair.resemblance <= 1.0
+
+
+# --- mass copies (issue #15 item 6): "common" means many independent documents --------------------
+
+
+def _mass_copy_corpus(n_copies: int) -> tuple[Document, list[Document]]:
+    """n copies of the BBC seed article (one id each) among the other seeds and Clough's answers."""
+    docs, _ = load_paths([NEWS, CLOUGH])
+    original = next(d for d in docs if d.id.startswith("001"))
+    others = [d for d in docs if not d.id.startswith("001")]
+    copies = [Document(id=f"copy{i:02d}.txt", text=original.text) for i in range(n_copies)]
+    return original, copies + others
+
+
+@pytest.mark.parametrize("n_copies", [20, 50])
+def test_mass_copies_are_found_and_not_chrome(n_copies):
+    from provenance.engines.local import ScanOptions, scan_documents
+
+    original, docs = _mass_copy_corpus(n_copies)
+    result = scan_documents(docs, options=ScanOptions(include_independent=True))
+    kept = {d.id: d.text for d in result.documents}
+    copies = [d.id for d in docs if d.id.startswith("copy")]
+    assert all(kept[c] == original.text for c in copies)  # no line of theirs removed as site chrome
+    between = [p for p in result.pairs if p.a.startswith("copy") and p.b.startswith("copy")]
+    assert between and all(p.verdict == "copy" for p in between), {p.verdict for p in between}
+    # every copy is linked (a large bucket gives star edges, so not every pair is verified)
+    assert {x for p in between for x in (p.a, p.b)} == set(copies)
+    # the copies make nothing else copied: Clough's `non` answers stay apart from everything
+    assert not [p for p in result.pairs if p.verdict == "copy" and "non" in (p.a + p.b)]
+
+
+def test_copies_count_once_but_a_footer_on_many_stories_is_common():
+    boiler = ("Sign up for our newsletter to receive the latest stories, exclusive offers and updates "
+              "from our partners delivered straight to your inbox every single morning of the week.")
+    story = "Local news about flooding in Leeds in the region today."
+    copies = [Document(id=f"c{i}", text=f"{story} {boiler}") for i in range(25)]
+    phrases = PhraseStats.from_documents(copies)
+    assert TOO_COMMON.copies(phrases.doc_freq(prepared.prepare(copies[0].text).seeds)) == 25
+    assert verify_pair(copies[0], copies[1], phrases=phrases).verdict == "copy"
+    assert TOO_COMMON.copies([1, 25, 25, 25]) == 1  # a text with words of its own is one text
+    assert TOO_COMMON.phrase(100, copies=25) == TOO_COMMON.phrase(100) + 24
+
+
+def test_index_holding_many_copies_still_blocks_a_verbatim_draft(tmp_path):
+    from provenance.engines.check import check_documents
+    from provenance.index import open_index
+
+    original, docs = _mass_copy_corpus(25)
+    index = open_index(tmp_path / "index.sqlite", create=True)
+    try:
+        index.add(docs)
+        draft = Document(id="draft.txt", text=original.text)
+        result = check_documents([draft], index)
+        assert result.exit_code == 1
+        assert {p.verdict for p in result.findings} == {"copy"}
+    finally:
+        index.close()
+
+
+def test_reuse_in_a_script_without_spaces_is_found():
+    source = ("东京电力公司周三表示，福岛第一核电站的处理水将于下月开始第二轮排放，总量约七千八百吨。"
+              "公司发言人说，排放前将再次检测水中氚的浓度，并向国际原子能机构通报结果。"
+              "渔业团体对此表示担忧，要求政府提供更多补偿。")
+    copy = "【本报讯】" + source[:70] + "记者了解到，当地居民将举行说明会。"
+    other = ("大阪市政府周二宣布，明年春季将在市中心新建三座公园，预计投资约二百亿日元。"
+             "市长在记者会上表示，公园将配备儿童游乐设施和防灾仓库。")
+    pair = verify_pair(Document("src", source), Document("copy", copy))
+    assert pair.verdict == "copy", pair.reasons
+    verbatim = [p for p in pair.passages if p.kind == "verbatim"]
+    assert verbatim and source[verbatim[0].a_start:verbatim[0].a_end] in copy
+    assert verify_pair(Document("src", source), Document("other", other)).verdict == "independent"

@@ -4,13 +4,17 @@ A menu, a footer or a newsletter pitch repeats across every page a site publishe
 copied paragraph repeats across a few documents. Removing the first kind sharpens the
 evidence; removing the second would destroy it. So a line must recur in at least three
 documents (never two: that is what reuse looks like), and a line of eight words or more
-in many more, since wire copy reprinted by many papers looks just like that.
+in many more, since wire copy reprinted by many papers looks just like that. The copies of
+one text count once (`settings.TooCommon.copies`): fifty copies of one story repeat every line
+fifty times, and none of it is chrome.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+
+import numpy as np
 
 from provenance.ingest.markup import Mapped
 from provenance.ingest.page_chrome import keep_lines
@@ -26,6 +30,14 @@ def _line_key(line: str) -> str:
 def default_min_docs(n_docs: int) -> int:
     """Site chrome shows up in many documents; reuse in a few (`settings.TooCommon.corpus_line`)."""
     return TOO_COMMON.corpus_line(n_docs)
+
+
+def _copies(keys: list[str], counts: Counter[str]) -> int:
+    """Copies of this document's text in the corpus, from its lines' counts weighted by words."""
+    lines = [k for k in set(keys) if k]
+    if not lines:
+        return 1
+    return TOO_COMMON.copies(np.array([counts[k] for k in lines]), np.array([len(k.split()) for k in lines]))
 
 
 def remove_repeated_lines(
@@ -52,9 +64,14 @@ def remove_repeated_lines(
         counts.update({k for k in keys if k})
     out: list[Document] = []
     for d, keys in zip(docs, per_doc):
+        if all(counts[k] < min_docs for k in keys if k):
+            out.append(d)
+            continue
+        copies = _copies(keys, counts)
+        line_min, prose_min = min_docs + copies - 1, min_prose + copies - 1
         drop = [
-            bool(k) and counts[k] >= min_docs
-            and (counts[k] >= min_prose or len(words(k)) < 8)
+            bool(k) and counts[k] >= line_min
+            and (counts[k] >= prose_min or len(words(k)) < 8)
             for k in keys
         ]
         if not any(drop):

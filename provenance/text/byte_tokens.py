@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from provenance import text as textmod
 from provenance.text.patterns import lazy_re
+from provenance.text.tokens import NO_SPACE_SCRIPTS
 
 
 def _byte_class(b: int) -> int:
@@ -50,6 +51,7 @@ _ASCII_BYTES = bytes(range(128))
 _SEPARATORS: set[str] = set()  # non-ASCII characters seen that are not word characters
 _WORD_CHAR = lazy_re(r"\w", engine="regex")
 _NON_WORD = lazy_re(r"\W", engine="regex")
+_NO_SPACE_CHAR = lazy_re(rf"[{NO_SPACE_SCRIPTS}]", engine="regex")
 
 
 # Characters that NFC/NFKC can merge into the character before them, for the Unicode
@@ -98,6 +100,8 @@ def _char_map(c: str) -> str | None:
     out = _NON_WORD.sub(" ", textmod.fold(c))
     if not all(ch == " " or (_inert(ch) and not "A" <= ch <= "Z") for ch in out):
         return None
+    if _NO_SPACE_CHAR.search(out):
+        return " " + " ".join(out) + " "  # one token per character (see `text.tokens`)
     return out if out.strip() else " "
 
 

@@ -1,4 +1,11 @@
-"""Paragraphs, sentences and quotation spans of a text, as character offsets into it."""
+"""Paragraphs, sentences and quotation spans of a text, as character offsets into it.
+
+Sentence ends follow Unicode's Sentence_Terminal property (UAX #29), so Urdu and Arabic
+(``۔ ؟``), Hindi (``।``), Chinese and Japanese (``。！？``), Armenian, Ethiopic, Myanmar and the
+rest end sentences as ``. ! ?`` do in English. Scripts that write no space after a sentence
+end (Urdu, CJK) are split at the mark itself; the ASCII marks still need a space after them
+(``24.3``, ``U.S.``) and a full stop still skips abbreviations and initials.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,15 @@ _ABBREVIATIONS = frozenset(
     "inc ltd co corp bros no vs etc al fig jan feb mar apr jun jul aug sep sept oct nov dec "
     "u.s u.k u.n e.g i.e a.m p.m approx dept est govt".split()
 )
-_SENTENCE_END = lazy_re(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+_ASCII_SENTENCE_END = lazy_re(r"[.!?]+[\"')\]]*(?=\s)")  # an ASCII text's ends: the pattern below, in `re`
+_ASCII_END = "[.!?\u2026]"  # English marks (and the ellipsis): a sentence end only before a space
+_CLOSERS_AFTER = "[\"'\u201d\u2019)\\]\\p{Pf}\u300d\u300f\uff09\u3011\u3015]*"  # quotes, brackets after the end
+_SENTENCE_END = lazy_re(
+    rf"(?:{_ASCII_END}+{_CLOSERS_AFTER}(?=\s)"  # "... said." / "? " / ".)"
+    rf"|[\p{{Sentence_Terminal}}\u2026]*[^\P{{Sentence_Terminal}}.!?]"  # any other terminal: ends here,
+    rf"[\p{{Sentence_Terminal}}\u2026]*{_CLOSERS_AFTER})",  # space or not (Urdu "۔", CJK "。")
+    engine="regex",
+)
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -46,9 +61,10 @@ def _is_abbreviation(text: str, end: int) -> bool:
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans: split at end punctuation followed by space, and at line breaks."""
     spans: list[tuple[int, int]] = []
+    ends = _ASCII_SENTENCE_END if text.isascii() else _SENTENCE_END
     for ps, pe in paragraphs(text):
         start = ps
-        for m in _SENTENCE_END.finditer(text, ps, pe):
+        for m in ends.finditer(text, ps, pe):
             if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start()):
                 continue
             nxt = m.end()

@@ -5,6 +5,11 @@ the original text. Its normalised form is NFKC + case folding, repeated to a fix
 point, then split again on any non-word characters NFKC introduced (``"⒈"`` becomes
 ``"1"``). Apostrophes and hyphens separate tokens, so typographic and straight
 quotes tokenise alike. Offsets always point into the original text.
+
+Scripts written without spaces between words (Chinese, Japanese kana, Thai, Lao, Khmer,
+Myanmar) have no word runs to find: each of their characters (with its combining marks)
+is a token, so a word k-shingle there is a character k-gram, the usual unit for finding
+reuse in those scripts.
 """
 
 from __future__ import annotations
@@ -15,7 +20,10 @@ from functools import lru_cache
 
 from provenance.text.patterns import lazy_re
 
-_WORD = lazy_re(r"\w+", engine="regex")
+NO_SPACE_SCRIPTS = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+"""Scripts written without spaces between words: one token per character (regex class body)."""
+_WORD = lazy_re(rf"(?:(?!\p{{M}})(?=\w)[{NO_SPACE_SCRIPTS}])\p{{M}}*|(?:(?![{NO_SPACE_SCRIPTS}])\w)+",
+                engine="regex")
 _ASCII_WORD = lazy_re(r"[A-Za-z0-9_]+")
 
 _PUNCT_MAP = str.maketrans(

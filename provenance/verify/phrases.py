@@ -57,7 +57,7 @@ class PhraseStats:
         return np.where(self.hashes[pos] == keys, self.counts[pos], 0)
 
 
-def common_threshold(n_docs: int) -> int:
-    """Documents a phrase must appear in to count as common in a collection of `n_docs`
-    (`settings.TooCommon.phrase`)."""
-    return TOO_COMMON.phrase(n_docs)
+def common_threshold(n_docs: int, copies: int = 1) -> int:
+    """Documents a phrase must appear in to count as common in a collection of `n_docs`, for
+    texts that it holds in `copies` copies (`settings.TooCommon.phrase`)."""
+    return TOO_COMMON.phrase(n_docs, copies)

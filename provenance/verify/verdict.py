@@ -32,7 +32,8 @@ passage as verbatim narration, paraphrase or quotation, and decides:
 * ``independent`` — neither.
 
 Phrases common in a reference collection (`phrases.PhraseCounts`: boilerplate, stock
-phrases, templates) are never seeds, so they form no passage, and their words leave
+phrases, templates; common means in many independent documents, the copies of the pair's
+texts counted once, `settings.TooCommon.copies`) are never seeds, so they form no passage, and their words leave
 sentence matching. Measured effects of these rules are in benchmarks/RESULTS.md.
 """
 
@@ -44,7 +45,7 @@ import numpy as np
 
 from provenance.fingerprint.features import kgram_hashes
 from provenance.model import Document, Pair, Passage
-from provenance.settings import ALIGNMENT, DEFAULT_CONFIG, VERDICT
+from provenance.settings import ALIGNMENT, DEFAULT_CONFIG, TOO_COMMON, VERDICT
 from provenance.verify import chains, prepared, verbatim
 from provenance.verify.phrases import PhraseCounts, common_threshold
 
@@ -96,20 +97,32 @@ def _char_span(p: prepared.Prepared, t0: int, t1: int) -> tuple[int, int]:
     return int(p.starts[t0]), int(p.ends[t1 - 1])
 
 
-def _common(phrases: PhraseCounts, p: prepared.Prepared) -> tuple[np.ndarray, np.ndarray | None]:
-    """(common seeds of p, tokens to leave out of sentence matching), cached on p per collection.
+def _doc_freq(phrases: PhraseCounts, p: prepared.Prepared) -> tuple[np.ndarray, int, dict]:
+    """(document frequency of each seed of p, copies of p's text in the collection, masks by
+    threshold), cached on p per collection (`settings.TooCommon.copies`).
 
     The memo entry holds the collection object, so its id cannot be reused while p lives.
     """
     hit = p.memo.get(id(phrases))
     if hit is not None and hit[0] is phrases:
-        return hit[1], hit[2]
-    common = phrases.doc_freq(p.seeds) >= common_threshold(phrases.n_docs)
-    drop = _phrase_tokens(common, p.n_tokens)
+        return hit[1], hit[2], hit[3]
+    df = phrases.doc_freq(p.seeds)
+    copies = TOO_COMMON.copies(df)
     if len(p.memo) >= 8:
         p.memo.clear()
-    p.memo[id(phrases)] = (phrases, common, drop)
-    return common, drop
+    p.memo[id(phrases)] = (phrases, df, copies, {})
+    return df, copies, p.memo[id(phrases)][3]
+
+
+def _common(phrases: PhraseCounts, p: prepared.Prepared, copies: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """(common seeds of p, tokens to leave out of sentence matching) for a pair whose texts the
+    collection holds in `copies` copies: the copies of one text count once."""
+    df, _, masks = _doc_freq(phrases, p)
+    threshold = common_threshold(phrases.n_docs, copies)
+    if threshold not in masks:
+        common = df >= threshold
+        masks[threshold] = (common, _phrase_tokens(common, p.n_tokens))
+    return masks[threshold]
 
 
 def _phrase_tokens(common_seeds: np.ndarray, n_tokens: int) -> np.ndarray | None:
@@ -145,8 +158,9 @@ def verify_prepared(
     common = 0
     drop_a = drop_b = None
     if phrases is not None and phrases.n_docs:
-        common_a, drop_a = _common(phrases, a)
-        common_b, drop_b = _common(phrases, b)
+        copies = max(_doc_freq(phrases, a)[1], _doc_freq(phrases, b)[1])
+        common_a, drop_a = _common(phrases, a, copies)
+        common_b, drop_b = _common(phrases, b, copies)
         shared = np.intersect1d(a.seeds[common_a], b.seeds[common_b])
         ignore, common = shared, len(shared)
 
