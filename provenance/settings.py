@@ -94,7 +94,8 @@ class VerdictRules:
     chain_links: int = 3  # sentence pairs chained in order, at least...
     chain_share: float = 0.30  # ...covering this share of the content sentences of the shorter text
     order_alpha: float = 0.05  # the chained sentences' order must be this unlikely under a random order
-    quote_words: int = 6  # shared quoted words that make a pair quote-only (a 3-word scare quote does not)
+    quote_words: int = 6  # words of the longest shared quotation that make a pair quote-only: a common
+    # source; shorter fragments ("I don't", "are going to", a 3-word scare quote) do not add up to one
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,3 +122,15 @@ def test_scripts_without_spaces_tokenise_by_character():
     assert [text[s:e] for s, e in zip(toks.starts, toks.ends)][:4] == ["东", "京", "2024", "年"]
     assert byte_tokens.words(text) == toks.words  # the hashing core's tokens are the same
     assert textmod.words("นิดเดียว") == ["นิ", "ด", "เ", "ดี", "ย", "ว"]  # a base and its marks stay one token
+
+
+def test_stopwords_beyond_english():
+    from provenance.text.stems import stem
+    from provenance.text.wordlists import other_script_stopwords
+
+    assert other_script_stopwords()  # stopwords-iso is installed with the package
+    assert stem("کے") is None and stem("ہے") is None  # Urdu function words
+    assert stem("زمبابوے") == "زمبابو"  # an Urdu content word keeps its prefix
+    assert stem("的") is None and stem("京") == "京"  # Chinese: a particle, and a character that is content
+    assert stem("и") is None and stem("парламент") == "парлам"  # Russian
+    assert stem("the") is None and stem("running") == "runn" and stem("pokémon") == "pokémo"  # Latin: English rules

@@ -50,7 +50,9 @@ def test_seed_golden_verdicts(news_pairs):
     assert verdicts[("000", "001")] == "copy"  # heavy paraphrase, found by the sentence chain
     assert verdicts[("001", "002")] == "copy"
     for key, label in verdicts.items():
-        if "003" in key or "004" in key:
+        if key == ("000", "003"):  # share only "We are ready to" and "so-called new": common speech
+            assert label == "independent", (key, news_pairs[key].reasons)
+        elif "003" in key or "004" in key:
             assert label == "quote-only", (key, news_pairs[key].reasons)
 
 
@@ -198,6 +200,17 @@ def test_templated_items_are_not_paraphrases_given_a_collection():
     assert verify_pair(docs[1], docs[2]).verdict == "copy"  # seen alone, one template filled twice looks copied
     phrases = PhraseStats.from_documents(docs)
     assert verify_pair(docs[1], docs[2], phrases=phrases).verdict == "independent"
+
+
+def test_short_quoted_fragments_are_not_a_common_source():
+    a = Document("a", 'The coach praised his players after the win. "I don\'t know," he said of the injury. '
+                      'Fans, he added, "are going to" remember this season.')
+    b = Document("b", 'A new bakery opened on the high street this week. "I don\'t think so," said one '
+                      'neighbour, asked about parking. Prices "are going to" rise, the owner warned.')
+    pair = verify_pair(a, b)
+    assert [p.kind for p in pair.passages] == ["quote", "quote"]
+    assert pair.verdict == "independent", pair.reasons
+    assert any(f"reaches {VERDICT.quote_words} words" in r for r in pair.reasons)
 
 
 def test_quote_only_when_only_quotations_are_shared():

@@ -16,7 +16,7 @@ import numpy as np
 from provenance.errors import ConfigError
 from provenance.fingerprint import minhash as sketch
 from provenance.settings import SketchConfig
-from provenance.text.wordlists import TERM_STOPWORDS
+from provenance.text.wordlists import TERM_STOPWORDS, other_script_stopwords
 
 PHRASE_K = 3
 """Words per phrase key: the seeds of verbatim alignment and the phrases whose document
@@ -144,7 +144,8 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int, first_band: int = 0
 
 @lru_cache(maxsize=1)
 def _stop_hashes() -> np.ndarray:
-    return np.array(sorted(sketch.token_hash(w) for w in TERM_STOPWORDS), dtype=np.uint64)
+    """Token hashes of the words the terms channel leaves out (English and other scripts' stopwords)."""
+    return np.array(sorted({sketch.token_hash(w) for w in TERM_STOPWORDS | other_script_stopwords()}), dtype=np.uint64)
 
 
 @dataclass(slots=True)

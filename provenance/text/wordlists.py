@@ -1,12 +1,24 @@
 """Word lists: the one home of stopwords, each list named for the question it answers.
 
-English only, for now. A stopword carries no evidence of reuse: every text has it. The
-lists differ because the questions differ: a candidate term must be rare enough to
-point at one story, a sentence link must rest on content words, and a line of page
-chrome is told from prose by how many function words it has.
+A stopword carries no evidence of reuse: every text has it. The English lists differ
+because the questions differ: a candidate term must be rare enough to point at one story,
+a sentence link must rest on content words, and a line of page chrome is told from prose
+by how many function words it has. Words of scripts other than Latin (Arabic and Urdu,
+Devanagari, Cyrillic, Greek, Hebrew, CJK, Thai, ...) are looked up in the stopwords-iso
+lists (`other_script_stopwords`), loaded on first use: a word in another script cannot be
+English, so the English behaviour is unchanged. Latin-script languages other than English
+have no list here yet.
 """
 
 from __future__ import annotations
+
+import importlib.util
+import json
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from provenance.text.tokens import words
 
 FUNCTION_WORDS = frozenset(
     """
@@ -47,3 +59,39 @@ CHROME_STOPWORDS = frozenset(
 )
 """The commonest function words, whose share tells a line of prose from a line of page chrome
 (a menu or a list of headlines has almost none)."""
+
+
+def _latin_or_ascii(word: str) -> bool:
+    return word.isascii() or any(unicodedata.name(c, "").startswith("LATIN") for c in word[:2] if c.isalpha())
+
+
+@lru_cache(maxsize=1)
+def other_script_stopwords() -> frozenset[str]:
+    """Stopwords of every language of stopwords-iso written in a script other than Latin,
+    as normalised tokens (`text.words`): one home for them, asked by `is_stopword`.
+
+    Entries that tokenise to several tokens (multi-character words of scripts written
+    without spaces, which tokenise by character) are left out: their characters alone
+    are not stopwords. Read from the package's data file without importing the package.
+    """
+    spec = importlib.util.find_spec("stopwordsiso")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    data = json.loads((Path(spec.submodule_search_locations[0]) / "stopwords-iso.json").read_text(encoding="utf-8"))
+    out = set()
+    for entries in data.values():
+        for entry in entries:
+            if entry.isascii() or _latin_or_ascii(entry):
+                continue
+            tokens = words(entry)
+            if len(tokens) == 1:
+                out.add(tokens[0])
+    return frozenset(out)
+
+
+def is_stopword(word: str, english: frozenset[str]) -> bool:
+    """Whether a normalised token is a stopword: `english` (one of the lists above) for
+    Latin-script words, `other_script_stopwords` for the rest (loaded only for those)."""
+    if _latin_or_ascii(word):
+        return word in english
+    return word in other_script_stopwords()

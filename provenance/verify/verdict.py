@@ -27,8 +27,9 @@ passage as verbatim narration, paraphrase or quotation, and decides:
     same order test.
 
 * ``quote-only`` — no copying, but verbatim passages inside quotation marks on both
-  sides (two reports of one speech), `VERDICT.quote_words` words or more in all, so that one
-  shared scare quote does not make a relation. Quoted words never count as narration.
+  sides (two reports of one speech), one of them at least `VERDICT.quote_words` words long:
+  enough words to mean a common source. Short fragments add up to nothing ("I don't" and
+  "are going to" are common speech, and a 3-word scare quote is no relation). Quoted words never count as narration.
 * ``independent`` — neither.
 
 Phrases common in a reference collection (`phrases.PhraseCounts`: boilerplate, stock
@@ -168,7 +169,7 @@ def verify_prepared(
     mask_v = [np.zeros(a.n_tokens, bool), np.zeros(b.n_tokens, bool)]
     mask_q = [np.zeros(a.n_tokens, bool), np.zeros(b.n_tokens, bool)]
     quotes: list[str] = []
-    longest = 0
+    longest = longest_quote = 0
     for block in verbatim.verbatim_blocks(a, b, ignore):
         for is_quote, bl in verbatim.split_quotes(block, a, b):
             if bl.matched < (ALIGNMENT.min_tokens_quote if is_quote else ALIGNMENT.min_tokens_passage):
@@ -183,6 +184,7 @@ def verify_prepared(
                 target[1][t.j : t.j + t.length] = True
             if is_quote:
                 quotes.append(a.text[a0:a1])
+                longest_quote = max(longest_quote, bl.matched)
             else:
                 longest = max(longest, bl.matched)
 
@@ -213,7 +215,7 @@ def verify_prepared(
     sa, sb = sides
     names = (a_id, b_id)
     order = _OrderTest(scores)
-    verdict, reasons = _decide(sa, sb, names, links, longest, quotes, common, order)
+    verdict, reasons = _decide(sa, sb, names, links, longest, quotes, longest_quote, common, order)
     if chains.chain_too_large(a, b):
         reasons.append(f"sentence alignment skipped: {len(a.sent_tokens)} x {len(b.sent_tokens)} "
                        f"sentences is beyond the limit of {ALIGNMENT.max_sentence_cells:,} pairs; "
@@ -241,7 +243,8 @@ class _OrderTest:
 
 
 def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[chains.Link],
-            longest: int, quotes: list[str], common: int, order: _OrderTest) -> tuple[str, list[str]]:
+            longest: int, quotes: list[str], longest_quote: int, common: int,
+            order: _OrderTest) -> tuple[str, list[str]]:
     reasons: list[str] = []
     # Verbatim: the side whose narration is most covered.
     vshare = [s.verbatim / s.narration if s.narration else 0.0 for s in (sa, sb)]
@@ -282,7 +285,8 @@ def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[ch
         example = max(quotes, key=len)
         if len(example) > 80:
             example = example[:77].rstrip() + "..."
-        reasons.append(f"{len(quotes)} shared quotation(s), {words} words, e.g. \u201c{example}\u201d")
+        reasons.append(f"{len(quotes)} shared quotation(s), {words} words (longest {longest_quote}), "
+                       f"e.g. \u201c{example}\u201d")
     if common:
         reasons.append(f"{common} shared phrase(s) common in the reference collection not counted")
 
@@ -298,9 +302,12 @@ def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[ch
             why.append("sentence-by-sentence paraphrase")
         reasons.insert(0, "copy: " + " and ".join(why) + " beyond what independent texts share")
         return "copy", reasons
-    if max(sa.quoted_shared, sb.quoted_shared) >= VERDICT.quote_words:
+    if longest_quote >= VERDICT.quote_words:
         reasons.insert(0, "quote-only: what they share is quotation, not narration")
         return "quote-only", reasons
+    if quotes:
+        reasons.append(f"no shared quotation reaches {VERDICT.quote_words} words: short fragments "
+                       "(\u201cI don't\u201d, \u201care going to\u201d) are common speech, not a common source")
     reasons.insert(0, "independent: no shared narration beyond chance, no substantial shared quotation")
     return "independent", reasons
 
