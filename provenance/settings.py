@@ -138,6 +138,7 @@ class TooCommon:
     corpus_line_floor: int = 3  # ingest: a line in this many documents or more (never 2: that is reuse)...
     corpus_line_share: float = 0.01  # ...and this share of the corpus is site chrome
     corpus_prose_floor: int = 50  # ...but a line of 8+ words (wire copy reprinted) only at this many
+    site_line_floor: int = 3  # ...while a line on this many pages of one site is its boilerplate, any length
     seed_repeats: int = 16  # alignment: a phrase repeated more often in one text anchors nothing
     copy_quantile: float = 0.05  # a text with 95% of its phrases (words) in m documents or more: m copies
 

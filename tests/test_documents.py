@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -876,3 +877,23 @@ def test_jsonl_that_is_not_jsonl_is_given_up(tmp_path):
     docs, problems = load_paths([tmp_path / "dump.jsonl"])
     assert docs == [] and len(problems) == 21
     assert problems[-1].action == "rest of the file skipped"
+
+
+def test_a_line_on_many_pages_of_one_site_is_its_boilerplate():
+    blurb = ("Get the best of the Courier in your inbox every morning with our free newsletter, "
+             "written by the editors.")
+    stories = ["The bridge on Mill Road closes for repairs from Monday, the council said.",
+               "A bakery that opened in 1890 has been sold to its staff, who will keep the name.",
+               "Floodwater reached the station car park overnight and the first trains were cancelled.",
+               "The school choir won the regional final with a song written by two pupils."]
+    docs = []
+    for i, story in enumerate(stories):
+        site = "courier.example" if i < 3 else "gazette.example"
+        docs.append(replace(load_text(f"{story}\n\n{blurb}", id=f"d{i}"), url=f"https://www.{site}/news/{i}"))
+    out = remove_repeated_lines(docs)
+    for i, d in enumerate(out):
+        assert stories[i] in d.text
+        assert (blurb in d.text) == (i == 3)  # three pages of one site: its furniture; the other site's page keeps it
+    # the same line on three pages of three different sites is what reprinted wire copy looks like: kept
+    spread = [replace(d, url=f"https://site{i}.example/x") for i, d in enumerate(docs)]
+    assert all(blurb in d.text for d in remove_repeated_lines(spread))

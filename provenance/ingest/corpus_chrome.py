@@ -7,12 +7,18 @@ documents (never two: that is what reuse looks like), and a line of eight words 
 in many more, since wire copy reprinted by many papers looks just like that. The copies of
 one text count once (`settings.TooCommon.copies`): fifty copies of one story repeat every line
 fifty times, and none of it is chrome.
+
+Within one site (`Document.site`, else the host of its URL) a repeated line is boilerplate
+whatever its length: a newsletter pitch, an "About us" paragraph or a standing disclaimer on
+`TooCommon.site_line_floor` pages of one site is the site's furniture, not a story copied
+between them. Wire copy that many sites reprint is counted across sites, as above.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -30,6 +36,16 @@ def _line_key(line: str) -> str:
 def default_min_docs(n_docs: int) -> int:
     """Site chrome shows up in many documents; reuse in a few (`settings.TooCommon.corpus_line`)."""
     return TOO_COMMON.corpus_line(n_docs)
+
+
+def site_of(doc: Document) -> str | None:
+    """The site a document belongs to: its site name, else its URL's host (without www.)."""
+    if doc.site:
+        return doc.site.strip().lower() or None
+    if doc.url:
+        host = (urlsplit(doc.url).hostname or "").lower()
+        return host.removeprefix("www.") or None
+    return None
 
 
 def _copies(keys: list[str], counts: Counter[str]) -> int:
@@ -58,20 +74,28 @@ def remove_repeated_lines(
         return list(docs)
     per_doc: list[list[str]] = []  # each line's key ("" for a blank line)
     counts: Counter[str] = Counter()
-    for d in docs:
+    by_site: dict[str, Counter[str]] = defaultdict(Counter)
+    sites = [site_of(d) for d in docs]
+    for d, site in zip(docs, sites):
         keys = [_line_key(line) if line.strip() else "" for line in d.text.split("\n")]
         per_doc.append(keys)
-        counts.update({k for k in keys if k})
+        distinct = {k for k in keys if k}
+        counts.update(distinct)
+        if site is not None:
+            by_site[site].update(distinct)
+    site_min = TOO_COMMON.site_line_floor
     out: list[Document] = []
-    for d, keys in zip(docs, per_doc):
-        if all(counts[k] < min_docs for k in keys if k):
+    for d, keys, site in zip(docs, per_doc, sites):
+        in_site = by_site.get(site) if site is not None else None
+        if all(counts[k] < min(min_docs, site_min) for k in keys if k):
             out.append(d)
             continue
         copies = _copies(keys, counts)
         line_min, prose_min = min_docs + copies - 1, min_prose + copies - 1
         drop = [
-            bool(k) and counts[k] >= line_min
-            and (counts[k] >= prose_min or len(words(k)) < 8)
+            bool(k) and (
+                (counts[k] >= line_min and (counts[k] >= prose_min or len(words(k)) < 8))
+                or (in_site is not None and in_site[k] >= site_min + copies - 1))
             for k in keys
         ]
         if not any(drop):
