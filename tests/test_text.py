@@ -128,7 +128,7 @@ def test_stopwords_beyond_english():
     from provenance.text.stems import stem
     from provenance.text.wordlists import other_script_stopwords
 
-    assert other_script_stopwords()  # stopwords-iso is installed with the package
+    assert other_script_stopwords() and not any(w.isascii() for w in other_script_stopwords())
     assert stem("کے") is None and stem("ہے") is None  # Urdu function words
     assert stem("زمبابوے") == "زمبابو"  # an Urdu content word keeps its prefix
     assert stem("的") is None and stem("京") == "京"  # Chinese: a particle, and a character that is content

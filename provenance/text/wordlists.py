@@ -84,7 +84,7 @@ def other_script_stopwords() -> frozenset[str]:
             if entry.isascii() or _latin_or_ascii(entry):
                 continue
             tokens = words(entry)
-            if len(tokens) == 1:
+            if len(tokens) == 1 and not _latin_or_ascii(tokens[0]):  # "１" folds to an ASCII digit
                 out.add(tokens[0])
     return frozenset(out)
 
