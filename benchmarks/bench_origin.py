@@ -344,6 +344,38 @@ def real_sets() -> list[tuple[str, list[realreuse.Story]]]:
     return sets
 
 
+DIAGRAM = ROOT / "benchmarks" / "reliability_origin.png"
+
+
+def reliability_diagram(curves: dict[str, list[tuple[float, bool]]], path: Path = DIAGRAM, bins: int = 5) -> Path | None:
+    """A reliability diagram (observed share right against stated probability, one curve per set)
+    as a PNG; None when matplotlib (the `bench` extra) is not installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    fig, ax = plt.subplots(figsize=(6, 6), dpi=100)
+    ax.plot([0.5, 1], [0.5, 1], color="grey", linestyle="--", label="perfect calibration")
+    for name, rows in curves.items():
+        table, ece = calibration(rows, bins=bins)
+        if table:
+            ax.plot([c for _, _, c, _ in table], [a for _, _, _, a in table], marker="o",
+                    label=f"{name} (n={len(rows)}, ECE {ece:.3f})")
+    ax.set_xlim(0.45, 1.02)
+    ax.set_ylim(0.0, 1.02)
+    ax.set_xlabel("stated probability of the parent edge (bin mean)")
+    ax.set_ylabel("share of edges pointing the right way")
+    ax.set_title("Origin edges on real reuse: reliability")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
 def real_summary(name: str, t: RealTally) -> str:
     lines = [f"### {name}",
              f"- labelled wire/agency-paper pairs: {t.labelled_pairs}; verified copies: {t.copy_pairs}"]
@@ -378,8 +410,13 @@ def summary(name: str, t: Tally) -> str:
 
 
 def main() -> None:
+    curves = {}
     for name, stories in real_sets():
-        print(real_summary(name, run_real(stories)), "\n")
+        t = run_real(stories)
+        curves[name] = t.edges
+        print(real_summary(name, t), "\n")
+    if curves and (written := reliability_diagram(curves)):
+        print(f"reliability diagram: {written.relative_to(ROOT)}\n")
     if "--real" in sys.argv:
         return
     news, _ = run_news()

@@ -102,12 +102,19 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Edge:
-    """A parent link in a derivation graph: `derivative` was made from `source`."""
+    """A source link in a derivation graph: `derivative` draws on `source`.
+
+    A derivative may have several sources (one edge each): `share` is the share of the
+    derivative's prose that the copy model attributes to this source (None when not
+    measured, as for the pairwise directions), and `passages` are those stretches as
+    character spans (start, end) of the derivative's text."""
 
     source: str
     derivative: str
     probability: float
     evidence: tuple[Evidence, ...] = ()
+    share: float | None = None
+    passages: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +126,9 @@ class Family:
     origin_confidence: float
     edges: tuple[Edge, ...] = ()
     explanation: tuple[str, ...] = ()
+    # every root with its confidence, the likeliest first (`origin`); two independent stories
+    # joined by a mash-up are both roots
+    origins: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(slots=True)

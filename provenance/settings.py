@@ -190,6 +190,12 @@ class OriginLimits:
     max_links: int = 8  # above dense_limit, the copy links scored per member (its strongest)
     max_variants: int = 4  # spelling variants counted against one parent candidate
     undecided: float = 0.6  # an origin confidence below this is reported as undecided
+    # the copy model of several sources (origin/sources.py)
+    switch_cost: float = 0.5  # cost of changing source between two sentences (claims are covers in [0.5, 1])
+    own_claim: float = 0.4  # a sentence's claim to be the derivative's own material (below any counterpart)
+    parent_holds: float = 0.7  # a parent holds a sentence whose content words it has this share of, anywhere
+    min_share: float = 0.15  # share of a derivative's prose words a member must supply to be named a source
+    min_passage_sentences: int = 2  # and in at least this many sentences (one leftover teaser is not a source)
 
 
 @dataclass(frozen=True, slots=True)

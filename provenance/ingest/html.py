@@ -44,7 +44,7 @@ def extract_html(raw: str) -> tuple[Mapped, dict[str, str]]:
         result = trafilatura.bare_extraction(
             page, favor_precision=True, with_metadata=True, include_comments=False, include_images=False,
             include_links=False, url=None,
-            date_extraction_params={"original_date": True, "extensive_search": True,
+            date_extraction_params={"original_date": True, "extensive_search": False,
                                     "max_date": HTML_MAX_DATE},
         )
         text = getattr(result, "text", None) if result is not None else None

@@ -104,3 +104,32 @@ def unique_share(x: Profile, alignments: Sequence[Alignment]) -> float:
     if not alignments or not total:
         return 0.0
     return sum(len(s) for i, s in enumerate(x.sentences) if not any(a.matched(i) for a in alignments)) / total
+
+
+def matched_sentences(x: Profile, alignment: Alignment) -> frozenset[int]:
+    """x's prose sentences with a counterpart (by `alignment`, x's in y)."""
+    return frozenset(i for i in range(len(x.sentences)) if alignment.matched(i))
+
+
+def merger_share(x: Profile, held: Sequence[frozenset[int]], kinship: Sequence[Sequence[float]]) -> float:
+    """How much x looks like a merger of two members that do not share that material with each
+    other: over pairs of members (m, n), the smaller of the shares of x's prose words found in m
+    but not n and in n but not m, discounted by how much m and n share (`kinship[m][n]`: the
+    larger share of one's prose words with a counterpart in the other). `held[m]`: x's sentences
+    with a counterpart in member m. A paper that joins a wire's first take and its second holds
+    parts of each that the other lacks; a source's copies each take parts of it, but they share
+    what they took with each other."""
+    total = x.prose_words
+    if not total or len(held) < 2:
+        return 0.0
+    size = [len(s) for s in x.sentences]
+    best = 0.0
+    for m in range(len(held)):
+        for n in range(m + 1, len(held)):
+            apart = 1.0 - kinship[m][n]
+            if apart <= best:
+                continue
+            only_m = sum(size[i] for i in held[m] - held[n]) / total
+            only_n = sum(size[i] for i in held[n] - held[m]) / total
+            best = max(best, min(only_m, only_n) * apart)
+    return best

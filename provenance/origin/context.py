@@ -15,6 +15,7 @@ from itertools import islice
 from provenance.origin import compare
 from provenance.origin.compare import Alignment
 from provenance.origin.profile import Profile
+from provenance.origin.wire import deixis
 from provenance.origin.witnesses import Panel, Reading, read, witness_votes
 from provenance.settings import ORIGIN
 
@@ -48,6 +49,7 @@ class FamilyContext:
         self._sentence_shares: dict[tuple[str, str], float] = {}
         self._readings: dict[str, Reading] = {}
         self._unique_shares: dict[tuple[str, tuple[str, ...]], float] = {}
+        self._mergers: dict[str, float] = {}
         self._pairs: dict[tuple[str, str], PairContext] = {}
 
     @cached_property
@@ -62,10 +64,19 @@ class FamilyContext:
             self._pairs[key] = PairContext(self, *key)
         return self._pairs[key]
 
+    def related(self, x: Profile, y: Profile) -> bool:
+        """x and y share a real part of one of them (ORIGIN.min_share of its prose words)."""
+        return max(self.sentence_share(x, y), self.sentence_share(y, x)) >= ORIGIN.min_share
+
     def others(self, a: str, b: str) -> tuple[Profile, ...]:
-        """The members consulted about the pair: the family's first ORIGIN.max_others but a and b."""
-        rest = (m for m in self.members if m != a and m != b)
-        return tuple(self.profiles[m] for m in islice(rest, ORIGIN.max_others))
+        """The members consulted about the pair: of the family's members but a and b, the first
+        ORIGIN.max_others that share material with both. A member related to only one of them
+        (the other story a mash-up joins, a wire's second take) says nothing about which of the
+        two came first: where it is found tells only which of them holds it."""
+        pa, pb = self.profiles[a], self.profiles[b]
+        rest = (self.profiles[m] for m in self.members if m != a and m != b)
+        related = (m for m in rest if self.related(m, pa) and self.related(m, pb))
+        return tuple(islice(related, ORIGIN.max_others))
 
     def alignment(self, x: Profile, y: Profile) -> Alignment:
         """x's sentences aligned to their counterparts in y."""
@@ -101,6 +112,18 @@ class FamilyContext:
             alignments = [self.alignment(x, m) for m in others] if x.prose_words else []
             self._unique_shares[key] = compare.unique_share(x, alignments)
         return self._unique_shares[key]
+
+
+    def merger(self, x: Profile) -> float:
+        """How much x joins material of two members that do not share it (`compare.merger_share`),
+        over the panel's members other than x."""
+        if x.id not in self._mergers:
+            members = [m for m in self.panel.members if m.id != x.id]
+            held = [compare.matched_sentences(x, self.alignment(x, m)) for m in members]
+            kinship = [[max(self.sentence_share(m, n), self.sentence_share(n, m)) if m is not n else 1.0
+                        for n in members] for m in members]
+            self._mergers[x.id] = compare.merger_share(x, held, kinship)
+        return self._mergers[x.id]
 
 
 class PairContext:
@@ -148,6 +171,21 @@ class PairContext:
         return compare.edge_shares(self.b, self.b_in_a)
 
     @cached_property
+    def related(self) -> bool:
+        """a and b share a real part of one of them (`FamilyContext.related`)."""
+        return self.family.related(self.a, self.b)
+
+    @cached_property
+    def deixis_a(self) -> float:
+        """How much more a's sentences shared with b say "today" than "yesterday" (`wire.deixis`):
+        only the shared narration, as the rest may tell other events."""
+        return deixis(" ".join(" ".join(self.a.sentences[i]) for i in compare.matched_sentences(self.a, self.a_in_b)))
+
+    @cached_property
+    def deixis_b(self) -> float:
+        return deixis(" ".join(" ".join(self.b.sentences[i]) for i in compare.matched_sentences(self.b, self.b_in_a)))
+
+    @cached_property
     def rendered_twice_in_a(self) -> int:
         """b's sentences that a renders twice in different wording."""
         return compare.rendered_twice(self.a, self.b, self.a_in_b)
@@ -177,6 +215,15 @@ class PairContext:
         wording, order = witness_votes(family.panel, family.reading(self.a), family.reading(self.b))
         slots = [family.panel.slot[m.id] for m in self.others]
         return [WitnessVote(m.id, float(wording[k]), float(order[k])) for m, k in zip(self.others, slots)]
+
+    @property
+    def merger_a(self) -> float:
+        """How much a joins material of two other members that they do not share."""
+        return self.family.merger(self.a)
+
+    @property
+    def merger_b(self) -> float:
+        return self.family.merger(self.b)
 
     @cached_property
     def unique_a(self) -> float:

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from provenance.model import Document, Edge, Evidence, Family, Pair
 from provenance.origin import signals
 from provenance.origin.context import FamilyContext
 from provenance.origin.profile import build_profile
+from provenance.origin.sources import Supply, attribute, draws_on, real_supplies
 from provenance.origin.variants import variant_conflicts
 from provenance.origin.weights import FITTED, Weights
 from provenance.settings import ORIGIN
@@ -80,6 +81,7 @@ class FamilyModel:
         self.context = context
         self.weights = weights
         self._values: dict[Link, dict[str, float]] = {}
+        self.scores: dict[str, float] = {}  # members' summed direction log-odds, set by _rank_members
 
     def signal_values(self, a: str, b: str) -> dict[str, float]:
         """The signals of the pair (a, b) taken in id order: positive favours the smaller id."""
@@ -99,6 +101,13 @@ class FamilyModel:
         found = signals.evidence(self.context.pair(*key), self.signal_values(a, b), self.weights.signals)
         if a > b:
             found = [Evidence(e.signal, e.detail, -e.weight) for e in found]
+        dated = next((e for e in found if e.signal == "date"), None)
+        total = self.log_odds(a, b)
+        if dated is not None and (dated.weight > 0) != (total > 0):  # a date weighed, not obeyed
+            first = a if dated.weight > 0 else b
+            found.append(Evidence("date-outweighed", f"the dates put {first} first, but the text evidence "
+                                  f"outweighs them (log-odds {total:+.2f} for {a} first, the dates "
+                                  f"{dated.weight:+.2f})", 0.0))
         return sorted(found, key=lambda e: (-abs(e.weight), e.signal))
 
     def cover(self, d: str, p: str) -> float:
@@ -149,15 +158,21 @@ def _rank_members(
     members: tuple[str, ...], compared: Iterable[Link], model: FamilyModel
 ) -> tuple[list[str], dict[str, float]]:
     """Members by their summed direction log-odds over the `compared` pairs (most likely
-    origin first), and each member's confidence of being the origin."""
+    origin first), and each member's confidence of being the origin; `model.scores` keeps the sums."""
     score = dict.fromkeys(members, 0.0)
     for a, b in compared:
         z = model.log_odds(a, b)
         score[a] += z
         score[b] -= z
+    model.scores = score
+    return sorted(members, key=lambda m: (-score[m], m)), _confidences(members, score, model)
+
+
+def _confidences(members: Sequence[str], score: dict[str, float], model: FamilyModel) -> dict[str, float]:
+    """Each member's confidence of being the origin: a softmax over their normalised scores."""
     norm = max(1, len(members) - 1) ** model.weights.origin_size_power
     confidence = _softmax([score[m] / norm for m in members], model.weights.origin_temperature)
-    return sorted(members, key=lambda m: (-score[m], m)), dict(zip(members, confidence))
+    return dict(zip(members, confidence))
 
 
 def _origin_lines(order: list[str], confidence: dict[str, float], model: FamilyModel) -> list[str]:
@@ -244,7 +259,42 @@ def _parent_edge(model: FamilyModel, d: str, candidates: list[str], rank: dict[s
     reasons = "; ".join(e.detail for e in strongest if e.weight > 0) or "no single strong signal"
     others = [c for c in candidates if c != chosen.id]
     rather = f" rather than {', '.join(others)}" if others else ""
+    if probability < ORIGIN.undecided:  # the texts do not decide: say so rather than guess
+        return edge, (f"{d} and {chosen.id} share material, but which came first is undecided "
+                      f"(p={probability:.2f} for {chosen.id} first): {reasons}.")
     return edge, f"{d} derives from {chosen.id}{rather} (p={probability:.2f}): {reasons}."
+
+
+def _sources(model: FamilyModel, d: str, parent: Edge, earlier: list[str]) -> tuple[list[Edge], list[Supply]]:
+    """d's edges: from its parent (always) and from every other earlier member that supplies a
+    real share of d by the copy model, each with its share and passages. A member that spells
+    words differently from d where the parent does not is no source of d."""
+    profiles = model.context.profiles
+    # wording a member spells differently from d rules it out as a source, as it does as a parent
+    conflicts = {c: len(variant_conflicts(profiles[d].spellings, profiles[c].spellings)) for c in earlier}
+    allowed = conflicts.get(parent.source, 0)
+    ranked = [parent.source] + [c for c in earlier if c != parent.source and conflicts[c] <= allowed]
+    supplies = attribute(profiles[d], [profiles[c] for c in ranked], model.context.alignment)
+    real = real_supplies(supplies)
+    by_source = {s.source: s for s in supplies}
+    primary = by_source.get(parent.source)
+    edges = [replace(parent, share=round(primary.share, 4) if primary else 0.0,
+                     passages=primary.passages if primary else ())]
+    for supply in real:
+        if supply.source != parent.source:
+            p = model.platt(signals.sigmoid(model.log_odds(supply.source, d)))
+            edges.append(Edge(supply.source, d, round(p, 4), tuple(model.evidence(supply.source, d)),
+                              round(supply.share, 4), supply.passages))
+    return edges, real
+
+
+def _is_root(model: FamilyModel, d: str, earlier: list[str]) -> bool:
+    """d shares no real part of itself with any earlier member (the caller also asks that no copy
+    pair joins them): it joins the family only through a later text that draws on it and on
+    others, as a mash-up does."""
+    profiles = model.context.profiles
+    return len(earlier) > 0 and all(
+        model.context.sentence_share(profiles[d], profiles[c]) < ORIGIN.min_share for c in earlier)
 
 
 def _family(members: tuple[str, ...], links: dict[Link, float], model: FamilyModel) -> Family:
@@ -252,24 +302,46 @@ def _family(members: tuple[str, ...], links: dict[Link, float], model: FamilyMod
     # A large family's direction evidence comes from each member's strongest links: templated items
     # link to dozens of near-identical others, and scoring every link costs their square.
     scored = set(links) if dense else _strongest(links, members)
-    compared = ((a, b) for i, a in enumerate(members) for b in members[i + 1 :]) if dense else sorted(scored)
+    # pairs that share nothing real say nothing about which came first: a dense family compares the
+    # pairs that are copy-linked or share a real part of one of them
+    context, profiles = model.context, model.context.profiles
+    compared = (((a, b) for i, a in enumerate(members) for b in members[i + 1 :]
+                 if (a, b) in links or context.related(profiles[a], profiles[b]))
+                if dense else sorted(scored))
     order, confidence = _rank_members(members, compared, model)
     lines = _origin_lines(order, confidence, model)
     rank = {m: k for k, m in enumerate(order)}
     strong, every = _adjacency(members, scored), _adjacency(members, links)
     edges: list[Edge] = []
+    roots = [order[0]]
     for k, d in enumerate(order[1:], 1):
+        linked = sorted((c for c in every[d] if rank[c] < k), key=rank.__getitem__)
+        if len(members) > 2 and not linked and _is_root(model, d, order[:k]):
+            roots.append(d)
+            continue
         # the earlier members d is linked to by a scored link, else by any link, else all of them
-        candidates = (
-            sorted((c for c in strong[d] if rank[c] < k), key=rank.__getitem__)
-            or sorted((c for c in every[d] if rank[c] < k), key=rank.__getitem__)
-            or order[:k]
-        )
+        candidates = sorted((c for c in strong[d] if rank[c] < k), key=rank.__getitem__) or linked or order[:k]
         edge, line = _parent_edge(model, d, candidates, rank)
-        edges.append(edge)
+        found, real = _sources(model, d, edge, linked or candidates)
+        edges += found
         lines.append(line)
+        if len(real) > 1:
+            lines.append(draws_on(d, real) + ".")
+    if len(roots) > 1:
+        # another root shares nothing with the origin, so their scores do not compare: the origin's
+        # confidence is among the members that are not other roots
+        rest = [m for m in members if m not in roots[1:]]
+        confidence = _confidences(rest, model.scores, model)
+        lines[0:1] = _origin_lines([m for m in order if m in confidence], confidence, model)[:1]
+    origins = [(order[0], round(confidence[order[0]], 4))]
+    for r in roots[1:]:
+        holders = [e for e in edges if e.source == r]
+        p = min((e.probability for e in holders), default=0.5)
+        origins.append((r, round(p, 4)))
+        lines.append(f"{r} is also a root: it shares little with the members before it"
+                     + (f"; {', '.join(sorted({e.derivative for e in holders}))} draw(s) on it." if holders else "."))
     origin = order[0]
-    return Family(members, origin, round(confidence[origin], 4), tuple(edges), tuple(lines))
+    return Family(members, origin, round(confidence[origin], 4), tuple(edges), tuple(lines), tuple(origins))
 
 
 def family_models(

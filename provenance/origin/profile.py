@@ -14,6 +14,7 @@ from datetime import datetime
 
 from provenance.model import Document
 from provenance.origin.variants import Spellings
+from provenance.origin.wire import WireMarks, is_not_credit, wire_marks
 from provenance.text import paragraphs, quotation_spans, sentences, words
 from provenance.text.credits import is_attribution, is_platform
 from provenance.text.wordlists import FUNCTION_WORDS
@@ -37,6 +38,7 @@ class Profile:
 
     doc: Document
     sentences: list[list[str]]  # prose sentences as normalised words
+    spans: list[tuple[int, int]]  # each prose sentence's character span in doc.text
     content: list[frozenset[str]]  # content words (not function words) per prose sentence
     sentence_words: list[frozenset[str]]  # all words per prose sentence
     sentences_with: dict[str, list[int]]  # content word -> indices of the prose sentences holding it
@@ -44,8 +46,9 @@ class Profile:
     quoted_trigrams: set[Trigram]  # 3-grams inside quotation marks in the prose
     attribution: list[str]  # lines crediting another publication
     platform: list[str]  # blog-platform chrome lines
-    published: datetime | None
+    published: datetime | None  # the document's date, else its filing header's
     spellings: Spellings
+    wire: WireMarks  # agency-copy conventions found in the text
 
     @property
     def id(self) -> str:
@@ -80,12 +83,13 @@ def _is_chrome(line: str, line_words: list[str]) -> bool:
 
 
 def _markers(lines: list[str]) -> tuple[list[str], list[str]]:
-    """(credit lines, platform lines) among `lines`; a platform line is not also a credit."""
+    """(credit lines, platform lines) among `lines`; a platform line is not also a credit, nor is
+    a credit for a photo or a syndication partner."""
     attribution, platform = [], []
     for line in lines:
         if is_platform(line):
             platform.append(line)
-        elif is_attribution(line):
+        elif is_attribution(line) and not is_not_credit(line):
             attribution.append(line)
     return attribution, platform
 
@@ -118,22 +122,25 @@ def build_profile(doc: Document) -> Profile:
 
     extracted = set(lines)
     attribution, platform = _markers(lines + [ln for ln in doc.credit_lines if ln not in extracted])
-    prose, all_words = [], []
+    prose, spans, all_words = [], [], []
     for start, end in sentences(text):
         if not in_prose(start, end):
             continue
         sentence = words(_DATELINE.sub("", text[start:end], count=1))
         if len(sentence) >= _MIN_SENTENCE_WORDS:
             prose.append(sentence)
+            spans.append((start, end))
             all_words.extend(sentence)
     content = [frozenset(w for w in s if w not in FUNCTION_WORDS) for s in prose]
     quoted: set[Trigram] = set()
     for start, end in quotation_spans(text):
         if in_prose(start, end):
             quoted.update(_trigrams(words(text[start:end])))
+    marks = wire_marks(text, doc.title)
     return Profile(
         doc=doc,
         sentences=prose,
+        spans=spans,
         content=content,
         sentence_words=[frozenset(s) for s in prose],
         sentences_with=_postings(content),
@@ -141,6 +148,7 @@ def build_profile(doc: Document) -> Profile:
         quoted_trigrams=quoted,
         attribution=attribution,
         platform=platform,
-        published=parse_date(doc.published),
+        published=parse_date(doc.published) or marks.filed,
         spellings=Spellings.of(set(all_words), text),
+        wire=marks,
     )

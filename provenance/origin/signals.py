@@ -161,21 +161,56 @@ def _explain_order(pair: PairContext, value: float) -> str:
 
 
 def _lead(pair: PairContext) -> float:
-    return pair.edges_b[0] - pair.edges_a[0]
+    """Material before the first shared sentence, when the two share a real part (else what comes
+    "before" one chance match means nothing)."""
+    return pair.edges_b[0] - pair.edges_a[0] if pair.related else 0.0
 
 
 def _explain_lead(pair: PairContext, value: float) -> str:
     who = pair.b.id if value > 0 else pair.a.id
-    return f"{who} opens with material the other lacks (an added intro)"
+    return f"{who} opens with material the other lacks (an added intro, a sign {who} is the copy)"
 
 
 def _tail(pair: PairContext) -> float:
-    return pair.edges_b[1] - pair.edges_a[1]
+    return pair.edges_b[1] - pair.edges_a[1] if pair.related else 0.0
 
 
 def _explain_tail(pair: PairContext, value: float) -> str:
     who = pair.b.id if value > 0 else pair.a.id
-    return f"{who} ends with material the other lacks"
+    return f"{who} ends with material the other lacks (an added ending, a sign {who} is the copy)"
+
+
+def _merger(pair: PairContext) -> float:
+    return pair.merger_b - pair.merger_a
+
+
+def _explain_merger(pair: PairContext, value: float) -> str:
+    who, share = (pair.b.id, pair.merger_b) if value > 0 else (pair.a.id, pair.merger_a)
+    return (f"{who} joins material of two other members that they do not share with each other "
+            f"({_pct(share)} of it from each at least): a merger of several sources")
+
+
+# --- wire copy and time words -----------------------------------------------------------------
+
+
+def _wire(pair: PairContext) -> float:
+    return pair.a.wire.score - pair.b.wire.score
+
+
+def _explain_wire(pair: PairContext, value: float) -> str:
+    who, other = (pair.a, pair.b) if value > 0 else (pair.b, pair.a)
+    unmarked = "carries none" if not other.wire.found else f"has {other.wire.describe()}"
+    return f"{who.id} is marked as agency copy ({who.wire.describe()}); {other.id} {unmarked}"
+
+
+def _deixis(pair: PairContext) -> float:
+    return pair.deixis_a - pair.deixis_b
+
+
+def _explain_deixis(pair: PairContext, value: float) -> str:
+    early, late = (pair.a, pair.b) if value > 0 else (pair.b, pair.a)
+    return (f"where they share narration, {early.id} tells the events as today's more than {late.id} does "
+            f"(\"today\" against \"yesterday\": a later telling puts them further back)")
 
 
 def _spin(pair: PairContext) -> float:
@@ -211,8 +246,27 @@ def credit_score(x: Profile, y: Profile) -> float:
     return 1.0 if any(names & set(words(line)) for line in x.attribution) else 0.5
 
 
+def _names(x: Profile, y: Profile) -> float:
+    return 1.0 if credit_score(x, y) == 1.0 else 0.0
+
+
+def _credit(pair: PairContext) -> float:
+    """A credit line naming the other text's publication: the strongest text evidence there is,
+    which can outweigh a date (copies get backdated; a credit to the source stays)."""
+    return _names(pair.b, pair.a) - _names(pair.a, pair.b)
+
+
+def _explain_credit(pair: PairContext, value: float) -> str:
+    who, other = (pair.b, pair.a) if value > 0 else (pair.a, pair.b)
+    return f"{who.id} credits {other.id}'s publication by name: \"{who.attribution[0][:80]}\""
+
+
+def _others_credited(x: Profile, y: Profile) -> float:
+    return 1.0 if credit_score(x, y) == 0.5 else 0.0
+
+
 def _attribution(pair: PairContext) -> float:
-    return credit_score(pair.b, pair.a) - credit_score(pair.a, pair.b)
+    return _others_credited(pair.b, pair.a) - _others_credited(pair.a, pair.b)
 
 
 def _explain_attribution(pair: PairContext, value: float) -> str:
@@ -243,6 +297,10 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("lead", _lead, _explain_lead),
     Signal("tail", _tail, _explain_tail),
     Signal("spin", _spin, _explain_spin),
+    Signal("merger", _merger, _explain_merger),
+    Signal("wire", _wire, _explain_wire),
+    Signal("deixis", _deixis, _explain_deixis),
+    Signal("credit", _credit, _explain_credit),
     Signal("attribution", _attribution, _explain_attribution),
     Signal("platform", _platform, _explain_platform),
 )

@@ -7,7 +7,7 @@ from typing import Any
 
 from provenance.model import Document, Family, Pair, Problem, ScanResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: families[].origins; edges[].share and edges[].passages (several sources per text)
 
 
 def _round(value: float) -> float:
@@ -56,12 +56,15 @@ def family_record(family: Family) -> dict[str, Any]:
         "members": list(family.members),
         "origin": family.origin,
         "origin_confidence": _round(family.origin_confidence),
+        "origins": [{"id": root, "confidence": _round(confidence)} for root, confidence in family.origins],
         "explanation": list(family.explanation),
         "edges": [
             {
                 "source": edge.source,
                 "derivative": edge.derivative,
                 "probability": _round(edge.probability),
+                "share": None if edge.share is None else _round(edge.share),
+                "passages": [{"start": start, "end": end} for start, end in edge.passages],
                 "evidence": [
                     {"signal": item.signal, "detail": item.detail, "weight": _round(item.weight)}
                     for item in edge.evidence
