@@ -358,13 +358,13 @@ def reliability_diagram(curves: dict[str, list[tuple[float, bool]]], path: Path 
     except ImportError:
         return None
     fig, ax = plt.subplots(figsize=(6, 6), dpi=100)
-    ax.plot([0.5, 1], [0.5, 1], color="grey", linestyle="--", label="perfect calibration")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect calibration")
     for name, rows in curves.items():
         table, ece = calibration(rows, bins=bins)
         if table:
             ax.plot([c for _, _, c, _ in table], [a for _, _, _, a in table], marker="o",
                     label=f"{name} (n={len(rows)}, ECE {ece:.3f})")
-    ax.set_xlim(0.45, 1.02)
+    ax.set_xlim(0.0, 1.02)
     ax.set_ylim(0.0, 1.02)
     ax.set_xlabel("stated probability of the parent edge (bin mean)")
     ax.set_ylabel("share of edges pointing the right way")
