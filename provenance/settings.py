@@ -196,6 +196,10 @@ class OriginLimits:
     parent_holds: float = 0.7  # a parent holds a sentence whose content words it has this share of, anywhere
     min_share: float = 0.15  # share of a derivative's prose words a member must supply to be named a source
     min_passage_sentences: int = 2  # and in at least this many sentences (one leftover teaser is not a source)
+    # alignment finds a sentence's counterparts through its content words; a word in more sentences
+    # of one text than this is not used (no news story has one; in a book-length text it would make
+    # alignment sentences x sentences: two 680 KB copies took minutes). Said in the edge's evidence.
+    max_word_sentences: int = 100
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,3 +33,110 @@ def test_markup_heavy_text_loads_in_linear_time(case, kind):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+# --- origin: sentence alignment on book-length texts ----------------------------------------------
+
+_CAP = 20  # the bundled long text has ~700 sentences: a cap this low acts on it as 100 acts on a book
+
+
+def _long_text(clough_dir) -> str:
+    """Every Clough-Stevenson answer end to end (80 KB, five topics): a real text whose topic
+    words recur in dozens of its sentences, as in a book or a crawl dump."""
+    return "\n\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(clough_dir.glob("*.txt")))
+
+
+@pytest.fixture
+def low_cap(monkeypatch):
+    from dataclasses import replace
+
+    from provenance.origin import families, profile
+    from provenance.settings import ORIGIN
+
+    limits = replace(ORIGIN, max_word_sentences=_CAP)
+    monkeypatch.setattr(profile, "ORIGIN", limits)
+    monkeypatch.setattr(families, "ORIGIN", limits)
+    return _CAP
+
+
+class _CountingPostings(dict):
+    """A postings table that counts the sentence indices alignment reads from it."""
+
+    visited = 0
+
+    def get(self, key, default=None):
+        found = super().get(key, default)
+        if found:
+            self.visited += len(found)
+        return found
+
+
+def test_alignment_reads_a_bounded_share_of_the_postings(clough_dir, low_cap):
+    from dataclasses import replace
+
+    from provenance.model import Document
+    from provenance.origin import compare
+    from provenance.origin.profile import build_profile
+
+    text = _long_text(clough_dir)
+    x = build_profile(Document(id="a", text=text))
+    cap = low_cap
+    assert x.common_words > 0, "the long text should hold words in more than the cap's sentences"
+    assert all(len(held) <= cap for held in x.sentences_with.values())
+    y = replace(x, sentences_with=_CountingPostings(x.sentences_with))
+    alignment = compare.align(x, y)
+    words = sum(len(c) for c in x.content)
+    assert y.sentences_with.visited <= words * cap
+    # without the cap every sentence would read the postings of the common words too
+    uncapped: dict[str, int] = {}
+    for content in x.content:
+        for w in content:
+            uncapped[w] = uncapped.get(w, 0) + 1
+    full = sum(uncapped[w] for c in x.content if len(c) >= 3 for w in c)
+    assert y.sentences_with.visited * 3 < full
+    # a copy still finds itself: the rarer words carry the alignment
+    every: dict[str, list[int]] = {}
+    for i, content in enumerate(x.content):
+        for w in content:
+            every.setdefault(w, []).append(i)
+    unbounded = compare.align(x, replace(x, sentences_with=every))
+    matched = sum(map(alignment.matched, range(len(x.sentences))))
+    assert matched >= 0.85 * sum(map(unbounded.matched, range(len(x.sentences))))
+
+
+def test_the_edge_says_where_alignment_left_words_out(clough_dir, low_cap):
+    from provenance.model import Document, Pair
+    from provenance.origin.families import families
+
+    text = _long_text(clough_dir)
+    docs = [Document(id="a", text=text), Document(id="b", text=text + "\n\nA line added by the copy.")]
+    pair = Pair(a="a", b="b", verdict="copy", resemblance=0.99, containment_a_in_b=1.0, containment_b_in_a=0.99)
+    (family,) = families(docs, [pair])
+    (edge,) = family.edges
+    limits = [e for e in edge.evidence if e.signal == "alignment_limit"]
+    assert limits and all(e.weight == 0.0 for e in limits)
+    assert f"words found in more than {low_cap} of a's" in family.explanation[-1]
+
+
+def test_a_news_story_is_aligned_on_every_word(news_dir):
+    from provenance.ingest.files import load_paths
+    from provenance.origin.profile import build_profile
+
+    docs, _ = load_paths([news_dir])
+    assert docs and all(build_profile(d).common_words == 0 for d in docs)
+
+
+def test_profile_of_many_short_paragraphs_is_not_quadratic(clough_dir):
+    """50,000 one-sentence paragraphs: matching each sentence to its paragraph by a scan took
+    minutes (sentences x paragraphs); a bisection takes a second or two."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from provenance.model import Document\n"
+        "from provenance.origin.profile import build_profile\n"
+        "lines = [f'Sentence number {i} of this long story ends here.' for i in range(50_000)]\n"
+        "p = build_profile(Document(id='x', text='\\n'.join(lines)))\n"
+        "assert len(p.sentences) == 50_000, len(p.sentences)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -7,8 +7,10 @@ differences between the two directions into evidence.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from provenance.origin.profile import Profile
 from provenance.settings import ORIGIN
@@ -37,20 +39,22 @@ class Alignment:
 
 
 def align(x: Profile, y: Profile) -> Alignment:
-    """Best y-sentence for each x-sentence by content-word overlap (survives light paraphrase)."""
+    """Best y-sentence for each x-sentence by content-word overlap (survives light paraphrase).
+
+    A sentence costs the postings of its words in y, each at most ORIGIN.max_word_sentences
+    long (see `profile._postings`), so alignment is linear in x's words."""
     holding = y.sentences_with
     best, cover = [], []
     for content in x.content:
-        counts: dict[int, int] = {}
+        counts: Counter[int] = Counter()
         if len(content) >= _MIN_CONTENT_WORDS:
-            for word in content:
-                for j in holding.get(word, ()):
-                    counts[j] = counts.get(j, 0) + 1
+            counts.update(chain.from_iterable(holding.get(word, ()) for word in content))
         if not counts:
             best.append(-1)
             cover.append(0.0)
             continue
-        j = max(counts, key=lambda k: (counts[k], -k))
+        top = max(counts.values())
+        j = min(k for k, n in counts.items() if n == top)  # ties: the earliest sentence
         best.append(j)
         cover.append(counts[j] / len(content))
     return Alignment(best, cover)

@@ -108,7 +108,22 @@ class FamilyModel:
             found.append(Evidence("date-outweighed", f"the dates put {first} first, but the text evidence "
                                   f"outweighs them (log-odds {total:+.2f} for {a} first, the dates "
                                   f"{dated.weight:+.2f})", 0.0))
-        return sorted(found, key=lambda e: (-abs(e.weight), e.signal))
+        return sorted(found, key=lambda e: (-abs(e.weight), e.signal)) + self.alignment_limits(a, b)
+
+    def alignment_limits(self, a: str, b: str) -> list[Evidence]:
+        """Where sentence alignment left words out (ORIGIN.max_word_sentences), said as evidence
+        of no weight: the sentence signals of such a pair rest on its rarer words only."""
+        profiles = self.context.profiles
+        return [
+            Evidence(
+                "alignment_limit",
+                f"sentence alignment left out {profiles[m].common_words} words found in more than "
+                f"{ORIGIN.max_word_sentences} of {m}'s {len(profiles[m].sentences)} sentences",
+                0.0,
+            )
+            for m in (a, b)
+            if profiles[m].common_words
+        ]
 
     def cover(self, d: str, p: str) -> float:
         """Share of d's exact 3-word runs found in p: inherited edits are exact, while two
@@ -257,12 +272,13 @@ def _parent_edge(model: FamilyModel, d: str, candidates: list[str], rank: dict[s
     edge = Edge(chosen.id, d, round(probability, 4), tuple(found))
     strongest = sorted(found, key=lambda e: -e.weight)[:_EXPLAINED]
     reasons = "; ".join(e.detail for e in strongest if e.weight > 0) or "no single strong signal"
+    limits = "".join(f" Note: {e.detail}." for e in model.alignment_limits(chosen.id, d))
     others = [c for c in candidates if c != chosen.id]
     rather = f" rather than {', '.join(others)}" if others else ""
     if probability < ORIGIN.undecided:  # the texts do not decide: say so rather than guess
         return edge, (f"{d} and {chosen.id} share material, but which came first is undecided "
-                      f"(p={probability:.2f} for {chosen.id} first): {reasons}.")
-    return edge, f"{d} derives from {chosen.id}{rather} (p={probability:.2f}): {reasons}."
+                      f"(p={probability:.2f} for {chosen.id} first): {reasons}.{limits}")
+    return edge, f"{d} derives from {chosen.id}{rather} (p={probability:.2f}): {reasons}.{limits}"
 
 
 def _sources(model: FamilyModel, d: str, parent: Edge, earlier: list[str]) -> tuple[list[Edge], list[Supply]]:

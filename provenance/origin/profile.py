@@ -9,12 +9,14 @@ from the extracted text and from the lines ingest kept from the raw file.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 
 from provenance.model import Document
 from provenance.origin.variants import Spellings
 from provenance.origin.wire import WireMarks, is_not_credit, wire_marks
+from provenance.settings import ORIGIN
 from provenance.text import paragraphs, quotation_spans, sentences, words
 from provenance.text.credits import is_attribution, is_platform
 from provenance.text.wordlists import FUNCTION_WORDS
@@ -42,6 +44,8 @@ class Profile:
     content: list[frozenset[str]]  # content words (not function words) per prose sentence
     sentence_words: list[frozenset[str]]  # all words per prose sentence
     sentences_with: dict[str, list[int]]  # content word -> indices of the prose sentences holding it
+    # content words left out of sentences_with: in more than ORIGIN.max_word_sentences sentences
+    common_words: int
     trigrams: set[Trigram]  # word 3-grams of the prose, laid end to end
     quoted_trigrams: set[Trigram]  # 3-grams inside quotation marks in the prose
     attribution: list[str]  # lines crediting another publication
@@ -98,12 +102,23 @@ def _trigrams(sequence: list[str]) -> set[Trigram]:
     return {tuple(sequence[i : i + 3]) for i in range(len(sequence) - 2)}
 
 
-def _postings(content: list[frozenset[str]]) -> dict[str, list[int]]:
+def _postings(content: list[frozenset[str]]) -> tuple[dict[str, list[int]], int]:
+    """Content word -> the sentences holding it, without the words held by more than
+    ORIGIN.max_word_sentences sentences (and how many those are).
+
+    Aligning a sentence visits the postings of its words, so a word in most of a long text's
+    sentences would make alignment sentences x sentences; such a word points at no sentence
+    in particular anyway. A news story has no such word, so the cap only acts on long texts.
+    """
     postings: dict[str, list[int]] = {}
     for index, sentence in enumerate(content):
         for word in sentence:
             postings.setdefault(word, []).append(index)
-    return postings
+    cap = ORIGIN.max_word_sentences
+    common = [w for w, held in postings.items() if len(held) > cap]
+    for word in common:
+        del postings[word]
+    return postings, len(common)
 
 
 def build_profile(doc: Document) -> Profile:
@@ -117,8 +132,13 @@ def build_profile(doc: Document) -> Profile:
         if not (is_platform(line) or is_attribution(line) or _is_chrome(line, words(line))):
             prose_paragraphs.append((start, end))
 
+    # paragraphs come in text order and do not overlap: the one that can hold a span is the
+    # last to start at or before it (a bisection, so long texts cost n log n, not n squared)
+    prose_starts = [ps for ps, _ in prose_paragraphs]
+
     def in_prose(start: int, end: int) -> bool:
-        return any(ps <= start and end <= pe for ps, pe in prose_paragraphs)
+        k = bisect_right(prose_starts, start) - 1
+        return k >= 0 and end <= prose_paragraphs[k][1]
 
     extracted = set(lines)
     attribution, platform = _markers(lines + [ln for ln in doc.credit_lines if ln not in extracted])
@@ -132,6 +152,7 @@ def build_profile(doc: Document) -> Profile:
             spans.append((start, end))
             all_words.extend(sentence)
     content = [frozenset(w for w in s if w not in FUNCTION_WORDS) for s in prose]
+    postings, common_words = _postings(content)
     quoted: set[Trigram] = set()
     for start, end in quotation_spans(text):
         if in_prose(start, end):
@@ -143,7 +164,8 @@ def build_profile(doc: Document) -> Profile:
         spans=spans,
         content=content,
         sentence_words=[frozenset(s) for s in prose],
-        sentences_with=_postings(content),
+        sentences_with=postings,
+        common_words=common_words,
         trigrams=_trigrams(all_words),
         quoted_trigrams=quoted,
         attribution=attribution,
