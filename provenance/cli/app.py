@@ -13,6 +13,7 @@ import dataclasses
 import json
 import os
 import sys
+import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -153,6 +154,12 @@ def _work_dir(work_dir: Path | None, engine: Engine) -> Path | None:
              "add --engine dask or leave out --work-dir")
     if work_dir.exists() and not work_dir.is_dir():
         fail(f"--work-dir {work_dir} is not a folder: give a folder (it is created if missing)")
+    try:  # made and tried now, not found unwritable by a worker after the loading stage
+        work_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=work_dir):
+            pass
+    except OSError as exc:
+        fail(f"--work-dir {work_dir}: {exc.strerror or exc}: give a folder this user can create and write to")
     return work_dir.absolute()
 
 

@@ -7,33 +7,65 @@ the message of the exit-2 error (None when the path is fine); the caller prints 
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from provenance.errors import ProvenanceError
 from provenance.model import ScanResult
 from provenance.report import report_format
 
 
 def emit(write: Callable[[TextIO], None], output: Path | None) -> None:
-    """Write a report with `write(fh)`: to stdout, or to a temporary name renamed over `output` when
-    complete, so a file is never left half-written. Streamed formats pass through as they are made."""
+    """Write a report with `write(fh)`: to stdout, or to `output`. Streamed formats pass through
+    as they are made.
+
+    A new or regular file is written to a temporary file beside it and renamed over it when
+    complete, so no reader ever sees half a report; it gets the mode a plain open() would give
+    (0666 less the umask for a new file, the old file's mode otherwise), not mkstemp's 0600. A
+    symlink is written through: its target is what gets replaced, and the link stays. Anything
+    else that is not a folder (a device such as /dev/null, a FIFO) is written to in place, never
+    replaced by a regular file. A lone surrogate that got past ingest is written as a backslash
+    escape rather than ending the run at the last step. Raises OSError when it cannot write.
+    """
     if output is None:
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(errors="backslashreplace")
         write(sys.stdout)
         sys.stdout.flush()
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
+    target = Path(os.path.realpath(output))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        st = target.stat()
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder", str(output))
+        with open(target, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
+            write(fh)  # a device or FIFO: written in place
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
             write(fh)
-        os.replace(tmp, output)
+            os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def report(result: ScanResult, fmt: str, output: Path | None, *, check: dict | None = None,
@@ -48,7 +80,11 @@ def report(result: ScanResult, fmt: str, output: Path | None, *, check: dict | N
     extra: dict = {"top": top, "verbose": verbose, **(check or {})}
     if chosen.colour:
         extra["color"] = output is None and sys.stdout.isatty()
-    emit(lambda fh: chosen.write_to(result, fh, of_check=check is not None, **extra), output)
+    try:
+        emit(lambda fh: chosen.write_to(result, fh, of_check=check is not None, **extra), output)
+    except OSError as exc:
+        raise ProvenanceError(f"cannot write the report to {output or 'standard output'}: "
+                              f"{exc.strerror or exc}: free some space or choose another place with --output") from exc
 
 
 def unwritable(output: Path | None) -> str | None:

@@ -13,6 +13,7 @@ original.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -213,6 +214,19 @@ def _jsonl(path: Path, name: str, max_bytes: int, problems: list[Problem]) -> li
     return docs
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value, found: list[int]):
+    """`value` with lone surrogates (a JSON escape such as \\ud800 that pairs with nothing:
+    crawlers cut strings mid-pair) replaced by U+FFFD, counted into `found`; strings only."""
+    if not isinstance(value, str):
+        return value
+    clean, n = _SURROGATE.subn("\ufffd", value)
+    found[0] += n
+    return clean
+
+
 def _record(data: bytes, lineno: int, where: str, problems: list[Problem]) -> tuple[str, str, dict[str, str]]:
     """The text, id and known fields of one JSONL line. Fields are data: none is opened as a path."""
     try:
@@ -220,8 +234,15 @@ def _record(data: bytes, lineno: int, where: str, problems: list[Problem]) -> tu
         record = json.loads(line)
     except ValueError as exc:
         raise UnusableInput(f"not a JSON line ({str(exc)[:80]})") from None
+    except RecursionError:
+        raise UnusableInput("JSON nested too deeply to read (thousands of levels)") from None
     if not isinstance(record, dict):
         raise UnusableInput("not a JSON object")
+    surrogates = [0]
+    record = {k: _without_surrogates(v, surrogates) for k, v in record.items()}
+    if surrogates[0]:
+        problems.append(Problem(where, f"{surrogates[0]} lone surrogate escapes (such as \\ud800)",
+                                "replaced with U+FFFD"))
     raw = record.get("text")
     if not isinstance(raw, str):
         raise UnusableInput("missing 'text' field" if raw is None else "'text' is not a string")
@@ -320,7 +341,7 @@ def load_paths(
         if root.is_dir():
             files = [(f, f.relative_to(root).as_posix()) for f in _walk(root, problems)]
         elif root.is_symlink() and not root.exists():
-            problems.append(Problem(str(root), "dangling symlink", "skipped"))
+            problems.append(Problem(str(root), _broken_link(root), "skipped"))
             continue
         elif not root.exists():
             problems.append(Problem(str(root), "no such file or directory", "skipped"))
@@ -332,7 +353,12 @@ def load_paths(
         else:
             files = [(root, root.name)]
         for f, rel in files:
+            shown = _shown(rel)
+            if shown != rel:
+                problems.append(Problem(str(f), "file name is not valid UTF-8", f"shown as {shown}"))
             for doc in _load_file(f, rel, max_bytes, problems, loaded):
+                if shown != rel:
+                    doc = replace(doc, id=_shown(doc.id), path=_shown(doc.path))
                 if doc.id in ids:
                     n = 2
                     while f"{doc.id}~{n}" in ids:
@@ -342,7 +368,15 @@ def load_paths(
                     doc = replace(doc, id=new)
                 ids.add(doc.id)
                 docs.append(doc)
-    return docs, problems
+    return docs, [replace(p, path=_shown(p.path)) for p in problems]
+
+
+def _shown(name: str) -> str:
+    """A file name as reports can write it: bytes that are not UTF-8 (which Python keeps as lone
+    surrogates, and no UTF-8 report can hold) written as \\xNN escapes."""
+    if not _SURROGATE.search(name):
+        return name
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
 
 
 _CREDIT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -363,12 +397,23 @@ def _credit_lines(f: Path, data: bytes, size: int) -> tuple[str, ...]:
     return credit_lines(head.decode("utf-8", errors="replace"), markup=f.suffix.lower() in (".html", ".htm"))
 
 
+def _broken_link(path: Path) -> str:
+    """Why a symlink leads nowhere: a loop (it points back at itself, or round a cycle) or a
+    missing target."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop: the link leads back to itself"
+    return "dangling symlink"
+
+
 def _load_file(f: Path, rel: str, max_bytes: int, problems: list[Problem],
                loaded: dict[tuple[int, int], str]) -> list[Document]:
     kind = KINDS[f.suffix.lower()]
     try:
         if f.is_symlink() and not f.exists():
-            raise UnusableInput("dangling symlink")
+            raise UnusableInput(_broken_link(f))
         st = f.stat()
         key = (st.st_dev, st.st_ino)
         if key in loaded:

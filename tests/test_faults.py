@@ -1,0 +1,175 @@
+"""Hostile inputs and faults (issue #15): one bad record, name or file never ends a run, a
+failure is exit 2 with a message naming the fix (never a traceback, never exit 1, the
+findings code), and `-o` never replaces what is not a regular file.
+
+Each test reproduces one case of the red team's list through the command line, on the
+bundled news stories.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from provenance.cli.app import app
+
+NEWS = Path(__file__).resolve().parents[1] / "corpus" / "news"
+FORMATS = ["json", "jsonl", "html", "csv", "line", "table"]
+
+
+def _story(seed: str) -> str:
+    return next(NEWS.glob(f"{seed}_*.txt")).read_text(encoding="utf-8")
+
+
+def _run(args: list[str], **kwargs):
+    if args[0] in ("scan", "compare"):
+        args = [*args, "--fail-on", "copy"]  # so that exit 1 says the run ended with its finding
+    result = CliRunner().invoke(app, args, **kwargs)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result
+
+
+def _copies(folder: Path, names: list[str | bytes]) -> Path:
+    """Two copies of one story (a finding) under the given file names."""
+    folder.mkdir(exist_ok=True)
+    text = _story("000")
+    for k, name in enumerate(names):
+        path = os.path.join(os.fsencode(folder), os.fsencode(name))
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text + ("\nA closing line added by the copy." if k else ""))
+    return folder
+
+
+# --- one bad record never ends a run -----------------------------------------------------------
+
+
+def _jsonl_with(tmp_path: Path, bad_line: str) -> Path:
+    path = tmp_path / "records.jsonl"
+    text = _story("000")
+    good = [json.dumps({"id": "a", "text": text}), json.dumps({"id": "b", "text": text + " More."})]
+    path.write_text("\n".join([good[0], bad_line, good[1]]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_lone_surrogate_escape_is_replaced_and_reported_in_every_format(tmp_path, fmt):
+    # a valid JSON escape that pairs with nothing, as crawlers cut strings mid-pair
+    record = '{"id": "s\\ud800", "text": ' + json.dumps(_story("001"))[:-1] + ' \\udfff"}'
+    path = _jsonl_with(tmp_path, record)
+    out = tmp_path / f"report.{fmt}"
+    result = _run(["scan", str(path), "-f", fmt, "-o", str(out)])
+    assert result.exit_code == 1, result.output  # the copy pair a/b is a finding
+    assert "lone surrogate escapes" in result.output and "replaced with U+FFFD" in result.output
+    written = out.read_text(encoding="utf-8")
+    assert "records.jsonl#s\ufffd" in written or "records.jsonl#s\\ufffd" in written.lower()
+
+
+def test_a_lone_surrogate_in_index_add_is_replaced(tmp_path):
+    record = json.dumps({"id": "s", "text": _story("001")})[:-2] + ' \\ud800"}'
+    path = _jsonl_with(tmp_path, record)
+    index = tmp_path / "ix.db"
+    result = _run(["index", "add", str(path), "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    assert "added 3" in result.output and "lone surrogate" in result.output
+
+
+def test_a_record_nested_100k_deep_is_named_and_skipped(tmp_path):
+    path = _jsonl_with(tmp_path, "[" * 100_000 + "]" * 100_000)
+    result = _run(["scan", str(path), "-f", "json"])
+    assert result.exit_code == 1
+    assert "records.jsonl:2: JSON nested too deeply" in result.output
+    result = _run(["index", "add", str(path), "--index", str(tmp_path / "ix.db")])
+    assert result.exit_code == 0 and "added 2" in result.output
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not UTF-8")
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_file_name_that_is_not_utf8_is_written_with_escapes(tmp_path, fmt):
+    folder = _copies(tmp_path / "corpus", [b"bad\xff name.txt", "good.txt"])
+    out = tmp_path / f"report.{fmt}"
+    result = _run(["scan", str(folder), "-f", fmt, "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "file name is not valid UTF-8" in result.output
+    written = out.read_text(encoding="utf-8")
+    assert "bad\\xff name.txt" in written or "bad\\\\xff name.txt" in written  # JSON doubles the backslash
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not UTF-8")
+def test_index_add_and_check_take_a_file_name_that_is_not_utf8(tmp_path):
+    folder = _copies(tmp_path / "corpus", [b"bad\xff name.txt", "good.txt"])
+    index = tmp_path / "ix.db"
+    result = _run(["index", "add", str(folder), "--index", str(index)])
+    assert result.exit_code == 0 and "added 2" in result.output, result.output
+    result = _run(["check", str(folder / "good.txt"), "--index", str(index), "-f", "line"])
+    assert result.exit_code == 1 and "matches bad\\xff name.txt" in result.output, result.output
+
+
+def test_a_self_loop_symlink_is_named_a_loop_not_dangling(tmp_path):
+    folder = _copies(tmp_path / "corpus", ["a.txt", "b.txt"])
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    result = _run(["scan", str(folder), "-f", "json"])
+    assert result.exit_code == 1
+    assert "loop.txt: symlink loop" in result.output and "dangling" not in result.output
+
+
+# --- -o writes a regular file beside its target, and only replaces a regular file ---------------
+
+
+def test_a_new_report_gets_the_usual_mode(tmp_path):
+    folder = _copies(tmp_path / "corpus", ["a.txt", "b.txt"])
+    old = os.umask(0o027)
+    try:
+        _run(["scan", str(folder), "-f", "json", "-o", str(tmp_path / "new.json")])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o640
+    existing = tmp_path / "old.json"
+    existing.write_text("old")
+    existing.chmod(0o604)
+    _run(["scan", str(folder), "-f", "json", "-o", str(existing)])
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o604 and existing.read_text().startswith("{")
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_a_symlinked_report_is_written_through_and_the_link_stays(tmp_path):
+    folder = _copies(tmp_path / "corpus", ["a.txt", "b.txt"])
+    target = tmp_path / "reports" / "latest.json"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "report.json"
+    link.symlink_to(target)
+    result = _run(["scan", str(folder), "-f", "json", "-o", str(link)])
+    assert result.exit_code == 1
+    assert link.is_symlink() and json.loads(target.read_text())["pairs"]
+
+
+def test_a_device_is_written_to_not_replaced(tmp_path):
+    folder = _copies(tmp_path / "corpus", ["a.txt", "b.txt"])
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader, so the writer's open does not block
+    try:
+        result = _run(["scan", str(folder), "-f", "line", "-o", str(fifo)])
+        got = b""
+        while chunk := _read_some(reader):
+            got += chunk
+    finally:
+        os.close(reader)
+    assert result.exit_code == 1, result.output
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and b"copy" in got
+    if os.access("/dev/null", os.W_OK):
+        result = _run(["scan", str(folder), "-f", "json", "-o", "/dev/null"])
+        assert result.exit_code == 1 and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def _read_some(fd: int) -> bytes:
+    try:
+        return os.read(fd, 1 << 16)
+    except BlockingIOError:
+        return b""
