@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -173,3 +174,159 @@ def _read_some(fd: int) -> bytes:
         return os.read(fd, 1 << 16)
     except BlockingIOError:
         return b""
+
+
+# --- exit 1 only for findings: a damaged, read-only or full index is exit 2 naming the fix -------
+
+DRAFT = next(NEWS.glob("000_*.txt"))
+
+
+@pytest.fixture(scope="module")
+def built_index(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("index") / "news.db"
+    result = CliRunner().invoke(app, ["index", "add", str(NEWS), "--index", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def _damaged(built_index: Path, tmp_path: Path, statement: str) -> Path:
+    import sqlite3
+
+    path = tmp_path / "damaged.db"
+    path.write_bytes(built_index.read_bytes())
+    with sqlite3.connect(path) as con:
+        con.execute(statement)
+    return path
+
+
+DAMAGE = {
+    "bad zlib text": "UPDATE texts SET z = x'0102030405'",
+    "short band blobs": "UPDATE bands SET data = substr(data, 1, 3)",
+    "short fingerprint blobs": "UPDATE fps SET data = substr(data, 1, 5)",
+    "short phrase sketch": "UPDATE cms SET counts = x'00'",
+    "a count that is no number": "UPDATE meta SET value = 'x' WHERE key = 'cms_bits'",
+    "missing meta": "DELETE FROM meta WHERE key = 'n_docs'",
+}
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGE))
+def test_a_damaged_index_is_exit_2_naming_the_fix(built_index, tmp_path, case):
+    path = _damaged(built_index, tmp_path, DAMAGE[case])
+    result = _run(["check", str(DRAFT), "--index", str(path), "-f", "line"])
+    assert result.exit_code == 2, (case, result.output)
+    assert f"the index {path} is damaged" in result.output and "provenance index" in result.output
+
+
+def test_random_bit_flips_give_an_answer_or_a_named_error(built_index, tmp_path):
+    """40 copies of the index with 8 random bits flipped each (seeded): every check either
+    answers or raises the library's own error, which the CLI turns into exit 2."""
+    import random
+
+    import provenance
+    from provenance.errors import ProvenanceError
+
+    data = built_index.read_bytes()
+    rng = random.Random(20261202)
+    outcomes = {"answered": 0, "named error": 0}
+    for k in range(40):
+        flipped = bytearray(data)
+        for _ in range(8):
+            at = rng.randrange(len(flipped))
+            flipped[at] ^= 1 << rng.randrange(8)
+        path = tmp_path / f"flip{k}.db"
+        path.write_bytes(flipped)
+        try:
+            provenance.check([DRAFT], index_spec=str(path))
+            outcomes["answered"] += 1
+        except ProvenanceError:
+            outcomes["named error"] += 1
+    assert outcomes["named error"] > 0, outcomes  # some flips do hit pages the check reads
+
+
+def test_a_full_disk_during_index_add_is_exit_2(tmp_path, monkeypatch):
+    import sqlite3
+
+    from provenance.index.sqlite import SQLiteStorage
+
+    real = SQLiteStorage.put_documents
+    calls = []
+
+    def filling(self, *args):
+        calls.append(1)
+        if len(calls) > 1:  # the first batch fits, the second finds the disk full
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, *args)
+
+    monkeypatch.setattr(SQLiteStorage, "put_documents", filling)
+    path = tmp_path / "ix.db"
+    result = _run(["index", "add", str(NEWS), "--index", str(path), "--batch-size", "2"])
+    assert result.exit_code == 2, result.output
+    assert "disk is full: free some space" in result.output and "Traceback" not in result.output
+    assert "batches written before it are in the index" in result.output
+
+
+def _in_private_mounts(script: str) -> subprocess.CompletedProcess:
+    """`script` (bash) in a mount namespace of its own, where it may mount without touching the
+    machine's; skipped where that needs privileges this run does not have."""
+    import shutil
+
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("mounting a read-only or full file system needs root and unshare")
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+    if probe.returncode:
+        pytest.skip("unshare -m is not permitted here")
+    return subprocess.run(["unshare", "-m", "bash", "-c", script], capture_output=True, text=True, timeout=300)
+
+
+CLI = f"{sys.executable} -c 'from provenance.cli.app import main; main()'"
+
+
+def test_a_full_disk_during_index_add_is_exit_2_on_a_real_file_system(tmp_path):
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = _in_private_mounts(
+        f"mount -t tmpfs -o size=400k tmpfs {mount} && "
+        f"{CLI} index add {NEWS.parent} --index {mount}/ix.db; echo rc=$?"
+    )
+    assert "rc=2" in done.stdout, done.stdout + done.stderr
+    assert "disk is full: free some space" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_read_only_index_can_be_checked_and_is_never_called_damaged(built_index, tmp_path):
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    (folder / "ix.db").write_bytes(built_index.read_bytes())
+    done = _in_private_mounts(
+        f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && "
+        f"{sys.executable} -m provenance.cli.hook {DRAFT} --index {folder}/ix.db; echo check rc=$?; "
+        f"{CLI} index add {NEWS} --index {folder}/ix.db; echo add rc=$?"
+    )
+    assert "check rc=1" in done.stdout, done.stdout + done.stderr  # the draft is a copy: findings
+    assert "matches 001_" in done.stdout
+    assert "add rc=2" in done.stdout and "check the permissions" in done.stderr
+    assert "rebuild" not in done.stderr and "damaged" not in done.stderr
+
+
+def test_a_work_dir_that_cannot_be_made_is_exit_2_before_the_work(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = _run(["scan", str(NEWS), "--engine", "dask", "--work-dir", str(blocker / "sub")])
+    assert result.exit_code == 2 and "give a folder this user can create and write to" in result.output
+
+
+def test_ctrl_c_while_the_hook_loads_is_one_line_not_a_traceback():
+    """SIGINT delivered exactly while the hook imports its check engine (after Python itself started)."""
+    code = (
+        "import builtins, os, runpy, signal, sys\n"
+        f"sys.argv = ['hook', {str(DRAFT)!r}, '--index', 'unused.db']\n"
+        "real = builtins.__import__\n"
+        "def importing(name, *args, **kwargs):\n"
+        "    if name == 'provenance.engines.check':\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = importing\n"
+        "runpy.run_module('provenance.cli.hook', run_name='__main__', alter_sys=True)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "provenance: interrupted; no report was written"

@@ -6,6 +6,7 @@ Exit codes: 0 nothing at or above --fail-on (or --exit-zero), 1 findings at or a
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterable
@@ -76,11 +77,22 @@ def _raise_interrupted(signum, frame) -> None:
     raise Interrupted
 
 
+DEBUG_VARIABLE = "PROVENANCE_DEBUG"  # set (to anything) to see the traceback of an unexpected error
+
+
 def interruptible(main: Callable[[], int | None]) -> int | None:
-    """main()'s exit code, or 130 with a line on stderr when Ctrl-C stops it (before any report is written)."""
+    """main()'s exit code; 130 with a line on stderr when Ctrl-C stops it (before any report is
+    written); 2 with a line on stderr for an error nobody expected, so that a crash never exits
+    1, the findings code, and never prints a traceback (unless PROVENANCE_DEBUG is set)."""
     signal.signal(signal.SIGINT, _raise_interrupted)
     try:
         return main()
-    except Interrupted:
+    except (Interrupted, KeyboardInterrupt):
         print("provenance: interrupted; no report was written", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        error(f"unexpected {type(exc).__name__}: {str(exc)[:200]}. This is a bug or a damaged input or "
+              f"index: run again with {DEBUG_VARIABLE}=1 for the traceback and report it")
+        return EXIT_UNUSABLE

@@ -10,9 +10,20 @@ no command-line framework (nor rich, unless the report is a table). Same exit co
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+if __name__ == "__main__":
+    # Ctrl-C while the imports below load (most of a hook's run) ends it with one line, not a
+    # KeyboardInterrupt traceback; once main() runs, `interruptible` handles it the same way.
+    def _quit(signum, frame) -> None:
+        os.write(2, b"provenance: interrupted; no report was written\n")
+        os._exit(130)
+
+    signal.signal(signal.SIGINT, _quit)
 
 from provenance.cli import config, options
 from provenance.cli.exits import (

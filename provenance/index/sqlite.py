@@ -31,11 +31,13 @@ is needed.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 
@@ -150,6 +152,45 @@ def _doc_bytes_for(n: int) -> int:
     return max(1, (int(n).bit_length() + 7) // 8)
 
 
+# what a damaged file raises while its rows are decoded: bad zlib text, short or misaligned
+# blobs, meta values that are missing or no number, pages SQLite finds malformed
+_DAMAGE = (zlib.error, ValueError, KeyError, IndexError, TypeError, OverflowError, UnicodeDecodeError,
+           sqlite3.DatabaseError)
+
+
+# the meta values of a current index that are counts (see logic.initial_meta and _empty_postings)
+_NUMBERS = ("bands", "rows", "winnow", "cms_depth", "cms_bits", "cms_total", "n_docs",
+            *(f"{table}_{key}" for table in ("bands", "fps") for key in ("bits", "doc_bytes", "entries")))
+_NOT_DAMAGE = ("locked", "readonly", "read-only", "unable to open", "disk i/o", "full", "interrupted")
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """Whether a decoding error means a damaged file; a locked, read-only, full or unreadable
+    one is not damage (rebuilding would not help) and keeps SQLite's own message."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return not any(word in str(exc).lower() for word in _NOT_DAMAGE)
+    return isinstance(exc, _DAMAGE)
+
+
+def _reads(method: Callable[..., T]) -> Callable[..., T]:
+    """A storage method whose decoding errors mean a damaged file: an `IndexError_` naming the
+    fix, not a traceback (and not exit 1, the findings code). A locked or read-only file is not
+    damage (`sqlite3.OperationalError` passes through to its own message)."""
+
+    @functools.wraps(method)
+    def read(self: SQLiteStorage, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except IndexError_:
+            raise
+        except _DAMAGE as exc:
+            if not _is_damage(exc):
+                raise
+            raise IndexError_(self.damaged(exc)) from exc
+
+    return read
+
+
 def _layout(meta: dict[str, str], table: str) -> Layout:
     return Layout(int(meta[f"{table}_bits"]), int(meta[f"{table}_doc_bytes"]))
 
@@ -172,10 +213,16 @@ class SQLiteStorage:
                     f"(or point to it with --index PATH)"
                 )
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = False
         try:
-            self.con = sqlite3.connect(self.path, isolation_level=None, timeout=60, check_same_thread=False)
-            self.con.execute("PRAGMA busy_timeout=60000")
-            if not self.read_meta():
+            try:
+                self.con = self._connect(str(self.path))
+                meta = self.read_meta()
+            except sqlite3.OperationalError as exc:
+                if create is not None or _is_damage(exc):
+                    raise
+                meta = self._open_read_only()
+            if not meta:
                 foreign = self.con.execute("SELECT count(*) FROM sqlite_schema WHERE name <> 'meta'").fetchone()[0]
                 if create is None or foreign:
                     raise IndexError_(
@@ -184,9 +231,51 @@ class SQLiteStorage:
                     )
                 self._create(create)
         except sqlite3.DatabaseError as exc:
-            raise IndexError_(f"cannot open index {self.path}: {exc} (rebuild it or point --index elsewhere)") from exc
-        self.con.execute("PRAGMA synchronous=NORMAL")
+            if _is_damage(exc):
+                raise IndexError_(self.damaged(exc)) from exc
+            raise IndexError_(f"cannot open index {self.path}: {exc}: {self._fix(exc)}") from exc
+        if not self.read_only:
+            self.con.execute("PRAGMA synchronous=NORMAL")
         self.con.execute("PRAGMA cache_size=-65536")
+
+    def _fix(self, exc: sqlite3.OperationalError) -> str:
+        """What to do about an error that is not damage (see `_is_damage`)."""
+        text = str(exc).lower()
+        if "full" in text:
+            return "free some space on its disk, or point --index elsewhere"
+        if "locked" in text:
+            return "another process holds it: try again when it is done"
+        return (f"SQLite needs to write the file and, beside it, {self.path.name}-wal and {self.path.name}-shm: "
+                "check the permissions of the file and its folder, or point --index elsewhere")
+
+    @staticmethod
+    def _connect(target: str, uri: bool = False) -> sqlite3.Connection:
+        con = sqlite3.connect(target, isolation_level=None, timeout=60, check_same_thread=False, uri=uri)
+        con.execute("PRAGMA busy_timeout=60000")
+        return con
+
+    def _open_read_only(self) -> dict[str, str]:
+        """Open an index this process may read but not write (a read-only mount or folder, another
+        user's file): read-only, and when SQLite cannot even make the shared-memory file beside it,
+        as immutable, which is safe only because nobody can be writing there. Queries never write."""
+        self.con.close()
+        url = "file:" + quote(str(self.path.absolute()))
+        try:
+            self.con = self._connect(f"{url}?mode=ro", uri=True)
+            meta = self.read_meta()
+        except sqlite3.OperationalError:
+            self.con.close()
+            wal = Path(f"{self.path}-wal")
+            if wal.exists() and wal.stat().st_size:
+                raise IndexError_(
+                    f"the index {self.path} is read-only here and its latest changes are still in {wal.name}, "
+                    "which SQLite folds into the file when a writer closes it: ask its owner to open it once "
+                    "(`provenance index stats --index ...`), or copy both files somewhere writable"
+                ) from None
+            self.con = self._connect(f"{url}?immutable=1", uri=True)
+            meta = self.read_meta()
+        self.read_only = True
+        return meta
 
     def _create(self, initial: dict[str, object]) -> None:
         self.con.execute("PRAGMA journal_mode=WAL")
@@ -204,6 +293,11 @@ class SQLiteStorage:
         return (f"{self.path} is an index of schema {stored} (this version reads schema {SCHEMA_VERSION}): "
                 "rebuild it with `provenance index rebuild` (it keeps the stored texts)")
 
+    def damaged(self, exc: BaseException) -> str:
+        return (f"the index {self.path} is damaged ({type(exc).__name__}: {str(exc)[:120]}): "
+                "`provenance index rebuild` recomputes its lookup tables from the stored texts; if the texts "
+                "are damaged too, build a new index with `provenance index add` or restore a copy")
+
     def guard(self) -> contextlib.AbstractContextManager:
         return contextlib.nullcontext()
 
@@ -217,11 +311,16 @@ class SQLiteStorage:
 
     def read_meta(self) -> dict[str, str]:
         try:
-            return dict(self.con.execute("SELECT key, value FROM meta"))
+            meta = dict(self.con.execute("SELECT key, value FROM meta"))
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):
                 return {}
             raise
+        if meta.get("schema") == SCHEMA_VERSION:  # a current index: every count is there, and a number
+            bad = [key for key in _NUMBERS if not meta.get(key, "").isdigit()]
+            if bad:
+                raise IndexError_(self.damaged(ValueError(f"meta {', '.join(bad)} missing or not a number")))
+        return meta
 
     def set_meta(self, **values: object) -> None:
         self.con.executemany(
@@ -234,11 +333,13 @@ class SQLiteStorage:
         for chunk in chunks(list(values), _SQL_VARS):
             yield from self.con.execute(f"{select} WHERE {column} IN ({','.join('?' * len(chunk))})", list(chunk))
 
+    @_reads
     def numbers(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         return {doc_id: (n, digest) for doc_id, n, digest in self._select_in("SELECT id, n, hash FROM docs", "id", ids)}
 
+    @_reads
     def texts(self, ns: Sequence[int]) -> list[str]:
-        found = dict(self._select_in("SELECT n, z FROM texts", "n", ns))
+        found = dict(list(self._select_in("SELECT n, z FROM texts", "n", ns)))
         return [_unzip(found[n]) for n in ns]
 
     def text_batches(self, size: int) -> Iterator[tuple[list[int], list[str]]]:
@@ -247,25 +348,34 @@ class SQLiteStorage:
             rows = self.con.execute("SELECT n, z FROM texts WHERE n > ? ORDER BY n LIMIT ?", (last, size)).fetchall()
             if not rows:
                 return
-            yield [n for n, _ in rows], [_unzip(z) for _, z in rows]
+            try:
+                texts = [_unzip(z) for _, z in rows]
+            except _DAMAGE as exc:
+                raise IndexError_(self.damaged(exc)) from exc
+            yield [n for n, _ in rows], texts
             last = rows[-1][0]
 
+    @_reads
     def doc_ids(self, ns: Sequence[int]) -> dict[int, str]:
         return dict(self._select_in("SELECT n, id FROM docs", "n", ns))
 
+    @_reads
     def documents(self, ids: Sequence[str]) -> list[Document]:
         select = ("SELECT d.id, d.path, d.title, d.url, d.site, d.published, d.raw_chars, t.z "
                   "FROM docs d JOIN texts t ON t.n = d.n")
+        rows = list(self._select_in(select, "d.id", ids))  # read whole before decoding: no open cursor on error
         found = {
             doc_id: Document(id=doc_id, text=_unzip(z), path=path or "", title=title, url=url, site=site,
                              published=published, raw_chars=raw_chars)
-            for doc_id, path, title, url, site, published, raw_chars, z in self._select_in(select, "d.id", ids)
+            for doc_id, path, title, url, site, published, raw_chars, z in rows
         }
         return [found[doc_id] for doc_id in ids if doc_id in found]
 
+    @_reads
     def signatures(self, ids: Sequence[str]) -> dict[str, bytes]:
         return dict(self._select_in("SELECT id, sig FROM docs", "id", ids))
 
+    @_reads
     def ids(self) -> list[str]:
         return [row[0] for row in self.con.execute("SELECT id FROM docs ORDER BY id")]
 
@@ -273,8 +383,22 @@ class SQLiteStorage:
 
     def write(self, fn: Callable[[SQLiteStorage], T]) -> T:
         """``fn(self)`` in one ``BEGIN IMMEDIATE`` transaction (writers queue on the file lock)."""
-        with _WriteTxn(self.con):
+        with self._writing(), _WriteTxn(self.con):
             return fn(self)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write that SQLite refuses (disk full, read-only, locked past the timeout) as an
+        `IndexError_` naming the fix; the transaction was rolled back, earlier ones kept."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if _is_damage(exc):
+                raise IndexError_(self.damaged(exc)) from exc
+            raise IndexError_(
+                f"cannot write to the index {self.path}: {exc}: {self._fix(exc)} (the batch being written was rolled "
+                "back; batches written before it are in the index, and adding again skips them)"
+            ) from exc
 
     def put_documents(self, docs: Sequence[Document], hashes: Sequence[int], signatures: Sequence[bytes]) -> list[int]:
         cursor = self.con.cursor()
@@ -300,6 +424,7 @@ class SQLiteStorage:
     def put_signatures(self, ns: Sequence[int], signatures: Sequence[bytes]) -> None:
         self.con.executemany("UPDATE docs SET sig=? WHERE n=?", list(zip(signatures, ns)))
 
+    @_reads
     def cms_rows(self, depth: int, bits: int) -> list[np.ndarray]:
         return [
             np.frombuffer(self.con.execute("SELECT counts FROM cms WHERE row=?", (row,)).fetchone()[0], dtype="<u2")
@@ -318,7 +443,7 @@ class SQLiteStorage:
 
         The tables are dropped, not emptied, so an index of another posting layout comes out current.
         """
-        with _WriteTxn(self.con):
+        with self._writing(), _WriteTxn(self.con):
             for table in POSTINGS:
                 self.con.execute(f"DROP TABLE IF EXISTS {table}")
                 self.con.execute(f"CREATE TABLE {table}(bucket INTEGER PRIMARY KEY, data BLOB NOT NULL)")
@@ -326,7 +451,8 @@ class SQLiteStorage:
             self.set_meta(schema=SCHEMA_VERSION, **_empty_postings(top))
             result = fn(self)
         self.checkpoint()
-        self.con.execute("VACUUM")
+        with self._writing():
+            self.con.execute("VACUUM")
         return result
 
     def checkpoint(self) -> None:
@@ -415,6 +541,7 @@ class SQLiteStorage:
 
     # --- reading ---------------------------------------------------------------------------
 
+    @_reads
     def lookup(self, query: QueryFeatures) -> Hits:
         """The postings of the query's shingles and band keys (none from a layout this code cannot read)."""
         meta = self.read_meta()
@@ -437,6 +564,7 @@ class SQLiteStorage:
         hit = keys[at] == found
         return found[hit].astype(np.int64), (postings[hit] & _M32).astype(np.int64)
 
+    @_reads
     def phrase_cells(self, meta: dict[str, str], cells: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Count-min cells read by random access into each row's blob (the row is never loaded whole)."""
         out = []
@@ -449,6 +577,7 @@ class SQLiteStorage:
             out.append(values)
         return out
 
+    @_reads
     def usage(self) -> Usage:
         with _ReadTxn(self.con):
             meta = self.read_meta()
@@ -512,6 +641,11 @@ class _ReadTxn:
             self.con.execute("BEGIN")
             self.own = True
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         if self.own and self.con.in_transaction:
-            self.con.execute("COMMIT")
+            try:
+                self.con.execute("COMMIT")
+            except sqlite3.DatabaseError:
+                if exc_type is None:
+                    raise
+                # the read already failed (a damaged page, say): its error is the one to report
