@@ -612,3 +612,83 @@ def test_a_check_against_an_sqlite_index_imports_neither_redis_nor_datasketch(tm
     run = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, cwd=ROOT,
                          timeout=120)
     assert "exit 1 heavy []" in run.stderr, run.stderr
+
+
+# --- Redis faults of issue #15: eviction, write pauses, generations left by a killed rebuild ----
+
+
+def _private_client(url: str):
+    import redis
+
+    from provenance.index.redis import parse_spec
+
+    kwargs, *_ = parse_spec(url)
+    return redis.Redis(**{**kwargs, "socket_timeout": 5})
+
+
+@needs_redis
+def test_a_server_that_may_evict_keys_is_refused_naming_the_fix(private_redis):
+    url, _ = private_redis
+    client = _private_client(url)
+    client.config_set("maxmemory", 64 * 1024 * 1024)
+    client.config_set("maxmemory-policy", "allkeys-lru")
+    spec = redis_spec(url)
+    with pytest.raises(IndexError_, match=r"maxmemory-policy allkeys-lru.*CONFIG SET maxmemory-policy noeviction"):
+        open_index(spec, create=True)
+    result = CliRunner().invoke(app, ["index", "add", str(NEWS), "--index", spec])
+    assert result.exit_code == 2 and "noeviction" in result.output
+    client.config_set("maxmemory-policy", "noeviction")  # a limit without eviction: writes fail loudly instead
+    with open_index(spec, create=True) as ix:
+        assert ix.add(docs(5)).added == 5
+
+
+@needs_redis
+def test_a_write_pause_is_a_timeout_not_fifty_retries_blaming_other_writers(private_redis):
+    url, _ = private_redis
+    spec = redis_spec(url, timeout=1)
+    client = _private_client(url)
+    with open_index(spec, create=True) as ix:
+        ix.add(docs(5))
+        client.execute_command("CLIENT", "PAUSE", 30_000, "WRITE")  # what a failover does
+        try:
+            with pytest.raises(IndexError_, match=r"did not answer within 1 s \(it may be pausing writes") as caught:
+                _within(60, lambda: ix.add(docs(5, start=5)))
+            assert "other writers" not in str(caught.value)
+        finally:
+            client.execute_command("CLIENT", "UNPAUSE")
+        assert ix.add(docs(5, start=5)).added == 5  # after the pause the same add goes through
+
+
+@needs_redis
+def test_the_next_rebuild_drops_the_generation_a_killed_rebuild_left(private_redis):
+    url, _ = private_redis
+    spec = redis_spec(url)
+    with open_index(spec, create=True) as ix:
+        ix.add(docs(40), batch_size=10)
+    # a rebuild killed (-9: no cleanup runs) after writing its whole generation, before switching to it
+    killed = (
+        "import os\n"
+        "from provenance.index import open_index, redis\n"
+        "redis.RedisStorage._switch = lambda *args: os._exit(9)\n"
+        f"with open_index({spec!r}) as ix:\n"
+        "    ix.rebuild()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", killed], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 9, done.stderr
+    from provenance.index.redis import RedisStorage
+
+    storage = RedisStorage(spec)
+    try:
+        current = storage.gen
+        left = set(storage.generations()) - {current}
+        assert left, "the killed rebuild should have left its generation behind"
+        with open_index(spec) as ix:
+            ix.rebuild()
+        assert set(storage.generations()) == {int(storage.read_meta()["gen"])}
+        assert not list(storage.r.scan_iter(match=storage.key("rebuilding:") + "*"))
+    finally:
+        storage.close()
+    with open_index(spec) as ix:
+        assert ix.stats().documents == 40
+        draft = Document(id="draft", text=prose(3, 300))
+        assert check_documents([draft], ix).exit_code == 1

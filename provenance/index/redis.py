@@ -32,7 +32,8 @@ watched, its writes are queued and sent between MULTI and EXEC, and the whole ba
 tried again when another writer committed first. So readers never see half a batch and
 a crash, a killed process or a lost connection leaves each batch applied whole or not
 at all. ``rebuild`` writes a new generation beside the old and switches ``gen`` in one
-transaction. Connections carry socket timeouts and no automatic retry (a retried EXEC
+transaction; a generation left by a killed rebuild is dropped by the next one (see
+``RedisStorage.drop_abandoned``). Connections carry socket timeouts and no automatic retry (a retried EXEC
 could apply twice): a server that goes away gives an `IndexError_` naming it within
 seconds. The ``redis`` client is imported only when a Redis index is opened.
 """
@@ -40,7 +41,9 @@ seconds. The ``redis`` client is imported only when a Redis index is opened.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import socket
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -61,6 +64,9 @@ FP_BITS = 16  # 65,536 fingerprint hashes: ~10 entries each at 10k documents, 10
 DEFAULT_TIMEOUT = 10.0  # seconds a command may take before the server counts as gone
 EXACT_BELOW = 2000  # documents: below, `usage` measures every key; above, it samples
 WRITE_RETRIES = 50  # optimistic-lock retries when other writers keep committing
+# seconds a rebuild's lease on the generation it writes lasts unless a batch renews it: a generation
+# without one, neither current nor being written, was left by a killed rebuild and the next drops it
+REBUILD_LEASE = 600  # (on this host, a lease whose process is gone is free at once)
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
 _DOC_FIELDS = ("id", "hash", "path", "title", "url", "site", "published", "chars", "raw_chars")
 _CHUNK = 2000
@@ -195,7 +201,8 @@ def _prefix(name: str) -> str:
 
 
 def _server_error(exc: Exception, location: str, timeout: float) -> IndexError_:
-    kind = f"did not answer within {timeout:g} s" if "imeout" in type(exc).__name__ else "failed"
+    kind = (f"did not answer within {timeout:g} s (it may be pausing writes, as during a failover or "
+            "CLIENT PAUSE WRITE)" if "imeout" in type(exc).__name__ else "failed")
     return IndexError_(
         f"Redis server {location} {kind} ({type(exc).__name__}: {exc}). Check that it is running and "
         "reachable, or point --index elsewhere; an add or remove that was cut off applied whole batches "
@@ -225,6 +232,7 @@ class RedisStorage:
         self._lsh_cache: dict[int, object] = {}
         self._script_cache: dict[str, object] = {}
         try:
+            self._refuse_eviction()
             meta = self.read_meta()
             if not meta:
                 if create is None:
@@ -233,6 +241,9 @@ class RedisStorage:
                         f"`provenance index add PATH... --index {self.location}`"
                     )
                 meta = self._create(create)
+        except IndexError_:
+            self.r.close()
+            raise
         except self._errors as exc:
             self.r.close()
             raise self._server_error(exc) from exc
@@ -242,6 +253,23 @@ class RedisStorage:
         self.gen = int(meta["gen"])
         self.fp_bits = int(meta["fp_bits"])
         self.bands, self.rows = int(meta["bands"]), int(meta["rows"])
+
+    def _refuse_eviction(self) -> None:
+        """Refuse a server that may evict keys: with a memory limit and any policy but noeviction,
+        Redis deletes keys when full, and an index silently loses documents and postings (an add
+        reported 10,833 documents added while 1,805 survived; check then passed copies)."""
+        try:
+            memory = self.r.info("memory")
+        except _redis().exceptions.ResponseError:
+            return  # INFO refused (a managed server): nothing to tell
+        limit, policy = int(memory.get("maxmemory", 0) or 0), str(memory.get("maxmemory_policy", "noeviction"))
+        if limit and policy != "noeviction":
+            raise IndexError_(
+                f"Redis server {self.location} evicts keys when it reaches its memory limit "
+                f"(maxmemory {limit} bytes, maxmemory-policy {policy}), which would silently remove "
+                "parts of the index: set `CONFIG SET maxmemory-policy noeviction` (or maxmemory 0) on it, "
+                "or use a server of its own for the index"
+            )
 
     def _create(self, initial: dict[str, object]) -> dict[str, str]:
         meta_key = self.key("meta")
@@ -258,8 +286,8 @@ class RedisStorage:
                     pipe.set(self._gkey(f"cms:{row}", 1), bytes(2 << cms.MIN_BITS))
                 try:
                     pipe.execute()
-                except self._watch_error:
-                    pass  # another process created it first; use theirs
+                except self._watch_error as exc:
+                    self._raise_if_cut_off(exc)  # else another process created it first; use theirs
         return self.read_meta()
 
     def schema_message(self, stored: str | None) -> str:
@@ -276,6 +304,14 @@ class RedisStorage:
 
     def _server_error(self, exc: Exception) -> IndexError_:
         return _server_error(exc, self.location, self.timeout)
+
+    def _raise_if_cut_off(self, exc: Exception) -> None:
+        """The redis client reports a watched transaction whose connection timed out or dropped as a
+        WatchError, as if another writer had committed: raise the timeout instead (retrying would
+        wait out every attempt's timeout, then blame other writers)."""
+        cause = exc.__context__
+        if isinstance(cause, self._errors) and not isinstance(cause, self._watch_error):
+            raise self._server_error(cause) from cause
 
     def snapshot(self) -> contextlib.AbstractContextManager:
         return contextlib.nullcontext()  # a lookup is one script: atomic already
@@ -553,7 +589,8 @@ class RedisStorage:
                 try:
                     pipe.execute()
                     return result
-                except self._watch_error:
+                except self._watch_error as exc:
+                    self._raise_if_cut_off(exc)
                     time.sleep(min(0.005 * 2**attempt, 0.5))
         raise IndexError_(f"{self.location}: other writers kept changing the index; try the add or remove again")
 
@@ -564,20 +601,49 @@ class RedisStorage:
         """
         meta = self.read_meta()
         old, new = int(meta["gen"]), int(self.r.incr(self.key("gens")))  # generations are never reused
-        _drop_keys(self.r, f"{self.prefix}g{new}:")
+        self.r.set(self._rebuilding_key(new), _holder(), ex=REBUILD_LEASE)
+        self.drop_abandoned(keep=(old, new))
         target = _Rebuild(self, new)
         try:
             result = fn(target)
             self._switch(meta["version"], new, target)
         except BaseException:
             _drop_keys(self.r, f"{self.prefix}g{new}:")
+            self.r.delete(self._rebuilding_key(new))
             raise
         self.gen = new
         _drop_keys(self.r, f"{self.prefix}g{old}:")
+        self.r.delete(self._rebuilding_key(new))
         stale = self._lsh_cache.pop(old, None)
         if stale is not None:
             datasketch_lsh.close_lsh(stale)
         return result
+
+    def _rebuilding_key(self, gen: int) -> str:
+        return self.key(f"rebuilding:{gen}")
+
+    def generations(self) -> dict[int, int]:
+        """Generation -> number of its keys, for every generation that has keys (one scan)."""
+        found: dict[int, int] = {}
+        pattern = re.compile(re.escape(self.prefix) + r"g(\d+):")
+        for key in self.r.scan_iter(match=_glob_escape(self.prefix) + "g*", count=1000):
+            m = pattern.match(key.decode("utf-8", "replace"))
+            if m:
+                found[int(m.group(1))] = found.get(int(m.group(1)), 0) + 1
+        return found
+
+    def drop_abandoned(self, keep: Sequence[int]) -> int:
+        """Delete the generations a killed rebuild left behind: not in `keep` (the current one and
+        the one being written), and with no live rebuild lease (`REBUILD_LEASE`, renewed by each
+        batch a rebuild writes), so a rebuild running in another process is not cut short."""
+        dropped = 0
+        leases = {int(key.rsplit(b":", 1)[1]) for key in
+                  self.r.scan_iter(match=_glob_escape(self.key("rebuilding:")) + "*", count=1000)}
+        for gen in sorted((set(self.generations()) | leases) - set(keep)):
+            if not _alive(self.r.get(self._rebuilding_key(gen))):
+                dropped += _drop_keys(self.r, f"{self.prefix}g{gen}:")
+                self.r.delete(self._rebuilding_key(gen))
+        return dropped
 
     def _switch(self, version: str, new: int, target: _Rebuild) -> None:
         with self.r.pipeline(transaction=True) as pipe:
@@ -735,7 +801,30 @@ class _Rebuild(_Reads):
     def add_postings(self, ns: Sequence[int], ids: Sequence[str], features: DocFeatures) -> None:
         pipe = self.storage.r.pipeline(transaction=False)
         self.fps += self.storage._queue_features(pipe, self.gen, ns, ids, features)
+        pipe.set(self.storage._rebuilding_key(self.gen), _holder(), ex=REBUILD_LEASE)  # still alive
         pipe.execute()
+
+
+def _holder() -> str:
+    """Who holds a rebuild lease: this host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(holder: bytes | None) -> bool:
+    """Whether a rebuild lease is held: it has not expired and, when its process is on this
+    host, that process still runs (a rebuild killed here frees its generation at once)."""
+    if holder is None:
+        return False
+    host, _, pid = holder.decode("utf-8", "replace").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _b(doc_id: str) -> bytes:
