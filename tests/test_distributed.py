@@ -169,3 +169,43 @@ def test_a_tls_scheduler_without_client_certificate_names_the_settings(news_dir)
 
     with pytest.raises(ProvenanceError, match="DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT"):
         scan_dask([news_dir], scheduler="tls://127.0.0.1:9")
+
+
+def test_a_planted_work_dir_file_is_recomputed_not_reported(scheduler, news_dir, tmp_path):
+    """Every verified pair rewritten as 'independent' under the right file name: the digest beside
+    it no longer matches, so the chunk is verified again and the copies are still reported."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    work = tmp_path / "work"
+    first, second = Stats(), Stats()
+    a = scan_dask([news_dir], scheduler=scheduler, partition_size=2, work_dir=work, stats=first)
+    assert any(p.verdict == "copy" for p in a.pairs)
+    planted = sorted((work / "verified").glob("*.parquet"))
+    assert planted and all(p.with_name(p.name + ".digest").is_file() for p in planted)
+    for path in planted:
+        table = pq.read_table(path)
+        verdicts = pa.array(["independent"] * table.num_rows, table.schema.field("verdict").type)
+        pq.write_table(table.set_column(table.schema.get_field_index("verdict"), "verdict", verdicts), path)
+    b = scan_dask([news_dir], scheduler=scheduler, partition_size=2, work_dir=work, stats=second)
+    assert second.chunks_reused == 0 and second.partitions_reused == second.partitions
+    _same(a, b)
+
+
+def test_the_work_dir_digest_changes_with_the_settings(monkeypatch):
+    from dataclasses import replace
+
+    from provenance import settings
+    from provenance.engines import dask as D
+
+    D._code_digest.cache_clear()
+    before = D._digest("x.parquet", b"data")
+    monkeypatch.setattr(settings, "ALIGNMENT", replace(settings.ALIGNMENT, max_gap=settings.ALIGNMENT.max_gap + 1))
+    D._code_digest.cache_clear()
+    try:
+        assert D._digest("x.parquet", b"data") != before
+        assert D._digest("y.parquet", b"data") != D._digest("x.parquet", b"data")
+    finally:
+        monkeypatch.undo()
+        D._code_digest.cache_clear()
+    assert D._digest("x.parquet", b"data") == before

@@ -24,13 +24,16 @@ in it, so every pair code means the same as in one process.
 
 With a `work_dir`, each partition's features and phrase counts and each verified
 chunk go to Parquet, named by a content hash of what they depend on (config,
-candidate options, the documents' ids and texts). A rerun reuses what is there;
-files are written under a temporary name and renamed, so a killed run never leaves a
-file that looks complete.
+candidate options, the documents' ids and texts), each with a digest beside it of its
+name, its bytes and the code and settings that wrote it. A rerun reuses a file only
+when its digest matches (another version, other settings, a damaged or planted file
+is recomputed); files are written under a temporary name and renamed, so a killed run
+never leaves a file that looks complete.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Sequence
@@ -41,6 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from provenance import candidates as cand
+from provenance import settings
 from provenance.engines.local import Progress, ScanOptions, no_progress, prepare, reported, verify
 from provenance.errors import MissingExtraError, ProvenanceError
 from provenance.fingerprint import features as fingerprint_features
@@ -49,6 +53,7 @@ from provenance.model import Document, Pair, Problem, ScanResult
 from provenance.origin.families import components, families
 from provenance.settings import TOO_COMMON
 from provenance.verify.phrases import PhraseStats
+from provenance.version import package_version
 
 PARTITION_SIZE = 2000  # documents per partition: a few MB of features, seconds of work
 VERIFY_CHUNK = 400  # candidate pairs per verification task
@@ -136,26 +141,65 @@ def _pq():
 
 
 def _write(table, path: Path) -> None:
-    """Write then rename: a file under its final name is always complete."""
+    """Write then rename, and beside it its digest (`_digest`), also renamed into place: a file
+    under its final name is complete, and only a file with a matching digest is ever read."""
     _, pq = _pq()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
     try:
         pq.write_table(table, tmp)
+        digest = _digest(path.name, tmp.read_bytes())
         os.replace(tmp, path)
+        tmp.write_text(digest, encoding="ascii")
+        os.replace(tmp, _digest_path(path))
     finally:
         tmp.unlink(missing_ok=True)
 
 
 def _read(path: Path):
-    """The table at `path`, or None when there is none (or it cannot be read: redo it)."""
-    _, pq = _pq()
-    if not path.is_file():
-        return None
+    """The table at `path`, or None when there is none, it cannot be read, or its digest does not
+    match what this code, these settings and the file's inputs would have written: redo it."""
+    pa, pq = _pq()
     try:
-        return pq.read_table(path)
+        data = path.read_bytes()
+        stored = _digest_path(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if stored != _digest(path.name, data):
+        return None  # written by another version or settings, damaged, or planted: never trusted
+    try:
+        return pq.read_table(pa.BufferReader(data))
     except Exception:  # a damaged file is recomputed, never trusted
         return None
+
+
+def _digest_path(path: Path) -> Path:
+    return path.with_name(path.name + ".digest")
+
+
+def _digest(name: str, data: bytes) -> str:
+    """What a work-dir file vouches for: its name (the content key of its inputs, `partition_key`),
+    its bytes, and the code that wrote it (`_code_digest`)."""
+    h = _hasher()
+    h.update(f"{_code_digest()}\0{name}\0".encode())
+    h.update(data)
+    return h.hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    """The version, every setting as it is in this process, and the package's source: a result
+    written by other code or under other settings is recomputed, not reused."""
+    h = _hasher()
+    h.update(package_version().encode())
+    h.update(repr([v for _, v in sorted(vars(settings).items()) if is_dataclass(v) and not isinstance(v, type)])
+             .encode())
+    root = Path(__file__).resolve().parents[1]
+    for source in sorted(root.rglob("*")):
+        if source.suffix in (".py", ".json") and "__pycache__" not in source.parts:
+            h.update(source.relative_to(root).as_posix().encode())
+            h.update(source.read_bytes())
+    return h.hexdigest()
 
 
 def _list_array(pa, values: np.ndarray, offsets: np.ndarray):
