@@ -29,6 +29,10 @@ JSONL = st.lists(
         st.builds(lambda t, i: json.dumps({"id": i, "text": t}), PROSE, st.integers(0, 3)),
         st.builds(lambda t: json.dumps({"title": t}), PROSE),
         st.text(max_size=40),
+        # what crawlers also emit: strings cut mid surrogate pair, and nesting past any recursion limit
+        st.builds(lambda t, c: '{"id": "s\\ud800", "text": ' + json.dumps(t)[:-1] + f' \\u{c:04x}"}}',
+                  PROSE, st.integers(0xD800, 0xDFFF)),
+        st.integers(1, 60_000).map(lambda n: "[" * n + "]" * n),
     ),
     max_size=5,
 ).map("\n".join)
