@@ -79,6 +79,8 @@ def _check_navigation(html: str, probe: dict, pairs: int, quote_only: int) -> No
     assert up == sorted(up) and [float(x) for x in probe["down"].split(",")] == sorted(up, reverse=True)
     assert len(up) == pairs and probe["shown"] == quote_only
     assert "<svg" in html and re.search(r'<sup><a href="#p1-1b">1</a></sup>', html)
+    families = html.count('<section class="family"')
+    assert html.count('<li><a href="#family-') == families  # the list at the top reaches every family
 
 
 def test_news_report_in_a_browser():
