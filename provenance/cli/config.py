@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -110,6 +109,8 @@ def _has_table(pyproject: Path) -> bool:
 
 
 def _read(path: Path) -> dict:
+    import tomllib  # only when a settings file exists: most checks have none and skip its start-up
+
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
