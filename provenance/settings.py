@@ -200,6 +200,10 @@ class OriginLimits:
     # of one text than this is not used (no news story has one; in a book-length text it would make
     # alignment sentences x sentences: two 680 KB copies took minutes). Said in the edge's evidence.
     max_word_sentences: int = 100
+    # the witnesses' order vote compares each pair of a member's sentences; pairs further apart
+    # than this many sentences are not compared (every news story is shorter, so nothing changes
+    # there; 15 copies of a 488 KB text otherwise held every pair of ~4,000 sentences: 4.3 GB)
+    order_window: int = 100
 
 
 @dataclass(frozen=True, slots=True)

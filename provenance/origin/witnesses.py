@@ -35,10 +35,20 @@ class Panel:
         sizes = [len(m.sentences) for m in members]
         owner = np.repeat(np.arange(len(members)), sizes)
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
-        pairs = [np.triu_indices(n, 1) for n in sizes]
+        pairs = [_ordered_pairs(n, ORIGIN.order_window) for n in sizes]
         first = np.concatenate([s + i for s, (i, _) in zip(starts, pairs)]).astype(np.intp)
         second = np.concatenate([s + j for s, (_, j) in zip(starts, pairs)]).astype(np.intp)
         return cls(tuple(members), {m.id: k for k, m in enumerate(members)}, owner, first, second)
+
+
+def _ordered_pairs(n: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i, j) of sentence positions with i < j <= i + window: every pair when the text is
+    no longer than the window, else n x window of them, so the order vote stays linear in length."""
+    if n <= window + 1:
+        return np.triu_indices(n, 1)
+    gaps = np.arange(1, window + 1)
+    first = np.concatenate([np.arange(n - gap) for gap in gaps])
+    return first, first + np.repeat(gaps, n - gaps)
 
 
 @dataclass(frozen=True, slots=True)
