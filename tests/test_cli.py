@@ -106,12 +106,15 @@ def test_ctrl_c_exits_130_and_leaves_no_report(tmp_path):
     corpus.mkdir()
     _big_corpus(corpus)
     out = tmp_path / "report.json"
+    # the child says when its imports are done, so a loaded machine cannot deliver the
+    # interrupt before the product's handler is in place
+    ready = "import sys; from provenance.cli.main import main; print('ready', file=sys.stderr, flush=True); main()"
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from provenance.cli.app import main; main()", "scan", str(corpus), "-f", "json",
-         "-o", str(out)],
+        [sys.executable, "-c", ready, "scan", str(corpus), "-f", "json", "-o", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    time.sleep(4)
+    assert proc.stderr.readline().strip() == "ready"
+    time.sleep(2)
     assert proc.poll() is None, "the scan finished before it could be interrupted; make the corpus larger"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
