@@ -330,3 +330,17 @@ def test_ctrl_c_while_the_hook_loads_is_one_line_not_a_traceback():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 130, done.stderr
     assert done.stderr.strip() == "provenance: interrupted; no report was written"
+
+
+def test_a_reader_that_stops_early_is_not_a_failure():
+    """`provenance scan corpus | head`: the reader closing the pipe ends the report quietly
+    with the run's usual exit code, not a 'free some space' error or a traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from provenance.cli.main import main; main()", "scan", str(NEWS), "-f", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.read(40).startswith(b"{")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) in (0, 1), err
+    assert "Traceback" not in err and "error" not in err, err

@@ -82,6 +82,12 @@ def report(result: ScanResult, fmt: str, output: Path | None, *, check: dict | N
         extra["color"] = output is None and sys.stdout.isatty()
     try:
         emit(lambda fh: chosen.write_to(result, fh, of_check=check is not None, **extra), output)
+    except BrokenPipeError:
+        if output is not None:
+            raise
+        # the reader stopped early (`provenance scan corpus | head`): what it read is the answer,
+        # so the run ends as usual; stdout goes to devnull so the final flush cannot fail
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except OSError as exc:
         raise ProvenanceError(f"cannot write the report to {output or 'standard output'}: "
                               f"{exc.strerror or exc}: free some space or choose another place with --output") from exc
