@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -317,7 +318,6 @@ REUTERS = ROOT.parent / "shared" / "data" / "reuters-21578" / "reuters21578.json
 def _reuters_stories(n: int, min_sentences: int = 12) -> list[str]:
     """The first n Reuters-21578 articles with enough sentences, each from a different topic word."""
     import json
-    import re
 
     from provenance.text import sentences
 
@@ -353,6 +353,24 @@ def test_a_mash_up_of_two_articles_names_both_as_sources_and_both_as_roots():
     assert all(0.3 <= e.share <= 0.7 and e.passages for e in into.values()), into
     assert {root for root, _ in fam.origins} == {"a", "b"} and fam.origin in ("a", "b"), fam.origins
     assert any("mashup draws on" in line for line in fam.explanation)
+
+
+def test_the_reports_name_every_source_with_its_share_and_every_root():
+    from provenance.report import render
+
+    a, b = _reuters_stories(2)
+    docs = [Document("a", "\n\n".join(a)), Document("b", "\n\n".join(b)),
+            Document("mashup", "\n\n".join(a[:6] + b[:6]))]
+    result = _scan_docs(docs)
+    (fam,) = [f for f in result.families if "mashup" in f.members]
+    other = next(root for root, _ in fam.origins if root != fam.origin)
+    shares = {e.source: f"{e.share:.0%}" for e in fam.edges if e.derivative == "mashup"}
+    table = render(result, "table")
+    line = next(line for line in table.splitlines() if "mashup draws on" in line)
+    assert f"a ({shares['a']}" in line and f"b ({shares['b']}" in line, table
+    assert f"also a root: {other}" in table, table
+    page = render(result, "html")
+    assert f"also a root: <b>{other}</b>" in page and all(share in page for share in shares.values())
 
 
 def test_template_leftover_from_another_story_is_not_a_source():

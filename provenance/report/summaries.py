@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from provenance.model import Document, Pair, Problem
+from provenance.model import Document, Edge, Family, Pair, Problem
 
 PASSAGE_KINDS = ("verbatim", "paraphrase", "quote")
 LICENSED = "licensed source"  # a check's first reason for a pair whose source the desk may reuse
@@ -58,3 +58,14 @@ def problems_summary(problems: list[Problem]) -> str:
         actions[problem.action.split(" (")[0]] += 1
     kinds = ", ".join(f"{count} {action}" for action, count in sorted(actions.items(), key=lambda x: -x[1]))
     return f"{len(problems)} inputs with warnings ({kinds})"
+
+
+def edge_weight(edge: Edge) -> str:
+    """How much a derivative owes its source, in words: the share of its prose the copy model
+    gave that source ("60%"), else the edge's probability ("p 0.96") where no share was measured."""
+    return f"{edge.share:.0%}" if edge.share is not None else f"p {edge.probability:.2f}"
+
+
+def other_roots(family: Family) -> list[tuple[str, float]]:
+    """The family's roots besides its likeliest origin (two stories joined by a mash-up are both roots)."""
+    return [(root, confidence) for root, confidence in family.origins if root != family.origin]

@@ -22,7 +22,7 @@ from pathlib import Path
 from provenance.model import VERDICT_ORDER, Document, Family, Pair, ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.formats.table import common_folder
-from provenance.report.summaries import PASSAGE_KINDS, is_licensed, reused_shares
+from provenance.report.summaries import PASSAGE_KINDS, edge_weight, is_licensed, other_roots, reused_shares
 from provenance.settings import ORIGIN
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -85,15 +85,10 @@ def _layout(family: Family, short) -> dict:
         (x1, y1), (x2, y2) = where[edge.source], where[edge.derivative]
         y1, y2 = (y1 + NODE_H / 2, y2 - NODE_H / 2) if y2 > y1 else (y1 - NODE_H / 2, y2 + NODE_H / 2)
         edges.append({"x1": round(x1, 1), "y1": round(y1, 1), "x2": round(x2, 1), "y2": round(y2, 1),
-                      "lx": round((x1 + x2) / 2, 1), "ly": round((y1 + y2) / 2 - 3, 1), "label": _weight(edge),
+                      "lx": round((x1 + x2) / 2, 1), "ly": round((y1 + y2) / 2 - 3, 1), "label": edge_weight(edge),
                       "decided": edge.probability >= ORIGIN.undecided})
     height = 40 + (max(rows) + 1) * ROW_H - (ROW_H - NODE_H) if rows else 60
     return {"nodes": nodes, "edges": edges, "width": WIDTH, "height": round(height)}
-
-
-def _weight(edge) -> str:
-    share = getattr(edge, "share", None)  # the share of the derivative it supplied, once origin reports it
-    return f"{float(share):.0%}" if share is not None else f"p {edge.probability:.2f}"
 
 
 def _family(number: int, family: Family) -> dict:
@@ -116,12 +111,13 @@ def _family(number: int, family: Family) -> dict:
                     evidence.append({"sign": "for" if item.weight >= 0 else "against", "detail": item.detail})
         derivations.append({
             "derivative": short(derivative),
-            "sources": [{"id": short(e.source), "weight": _weight(e), "decided": e.probability >= ORIGIN.undecided}
+            "sources": [{"id": short(e.source), "weight": edge_weight(e), "decided": e.probability >= ORIGIN.undecided}
                         for e in edges],
             "evidence": evidence,
         })
     return {
         "number": number, "origin": short(family.origin), "confidence": family.origin_confidence,
+        "other_roots": [{"id": short(root), "confidence": confidence} for root, confidence in other_roots(family)],
         "decided": bool(family.origin) and family.origin_confidence >= ORIGIN.undecided,
         "members": list(family.members), "folder": folder, "svg": _layout(family, short),
         "derivations": derivations, "any_undecided": any(e.probability < ORIGIN.undecided for e in family.edges),

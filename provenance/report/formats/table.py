@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING
 from provenance.model import VERDICT_ORDER, Document, Edge, Family, Pair, ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.safe import console as safe
-from provenance.report.summaries import PASSAGE_KINDS, is_licensed, problems_summary, reused_shares
+from provenance.report.summaries import (
+    PASSAGE_KINDS,
+    edge_weight,
+    is_licensed,
+    other_roots,
+    problems_summary,
+    reused_shares,
+)
 from provenance.settings import ORIGIN
 
 if TYPE_CHECKING:
@@ -72,23 +79,17 @@ def _decided(confidence: float) -> bool:
 
 
 def _origin_words(family: Family, name: _Names) -> str:
+    also = "".join(f"; also a root: {safe(name(root))} ({confidence:.2f})" for root, confidence in other_roots(family))
     if family.origin and _decided(family.origin_confidence):
-        return f"origin [bold]{safe(name(family.origin), tag_follows=True)}[/] ({family.origin_confidence:.2f})"
+        return (f"origin [bold]{safe(name(family.origin), tag_follows=True)}[/] "
+                f"({family.origin_confidence:.2f}){also}")
     lead = f"; best candidate {safe(name(family.origin))}" if family.origin else ""
-    return f"origin [bold]undecided[/] (the texts do not decide{lead})"
-
-
-def _share(edge: Edge) -> float | None:
-    """The share of the derivative that `edge.source` supplied, once origin reports it (issue #13)."""
-    share = getattr(edge, "share", None)
-    return float(share) if share is not None else None
+    return f"origin [bold]undecided[/] (the texts do not decide{lead}){also}"
 
 
 def _source_words(edge: Edge, name: _Names) -> str:
-    share = _share(edge)
     direction = "" if _decided(edge.probability) else ", direction undecided"
-    weight = f"{share:.0%}" if share is not None else f"p {edge.probability:.2f}"
-    return f"{safe(name(edge.source))} ({weight}{direction})"
+    return f"{safe(name(edge.source))} ({edge_weight(edge)}{direction})"
 
 
 def _derivations(family: Family, name: _Names) -> list[tuple[str, list[Edge]]]:
