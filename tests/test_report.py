@@ -57,6 +57,10 @@ def test_jsonl_records_are_typed(tmp_path):
 def test_csv_has_one_row_per_pair(tmp_path):
     rows = list(csv.DictReader(io.StringIO(render(_result(tmp_path), "csv"))))
     assert len(rows) == 1 and rows[0]["verdict"] == "copy" and rows[0]["verbatim_passages"] == "1"
+    row = rows[0]
+    assert row["a_path"] == str(tmp_path / "a.txt") and row["b_path"] == str(tmp_path / "b.txt")
+    assert (row["source"], row["source_probability"]) == ("a.txt", "0.8000")  # of the two, a came first
+    assert (row["family_origin"], row["family_origin_confidence"]) == ("a.txt", "0.8000")
 
 
 def test_html_is_escaped_and_self_contained(tmp_path):
