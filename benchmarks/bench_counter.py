@@ -19,7 +19,6 @@ the data is absent.
 from __future__ import annotations
 
 import itertools
-import json
 import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -31,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_quality import reuters_articles  # noqa: E402
 from provenance.engines.local import ScanOptions, compare_documents, scan_documents  # noqa: E402
 from provenance.ingest.files import load_paths  # noqa: E402
 from provenance.model import Document  # noqa: E402
@@ -124,18 +124,7 @@ def clough_docs() -> list[Document]:
 
 
 def reuters_docs(n: int = REUTERS_SAMPLE) -> list[Document]:
-    if not REUTERS.exists():
-        return []
-    docs: list[Document] = []
-    with open(REUTERS, encoding="utf-8") as fh:
-        for line in fh:
-            rec = json.loads(line)
-            text = rec.get("text") or ""
-            if len(text.split()) >= 80:
-                docs.append(Document(id=str(rec.get("id", len(docs))), text=text))
-            if len(docs) >= n:
-                break
-    return docs
+    return reuters_articles(REUTERS, n) if REUTERS.exists() else []
 
 
 def report() -> str:

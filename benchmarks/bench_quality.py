@@ -154,32 +154,39 @@ def _scan_pairs() -> list | None:
 REUTERS = ROOT.parent / "shared" / "data" / "reuters-21578" / "reuters21578.jsonl"
 
 
+def reuters_articles(path: Path, n: int, min_words: int = 80) -> list:
+    """The first n Reuters-21578 articles of at least `min_words` words, as Documents."""
+    import json
+
+    from provenance.model import Document
+
+    docs: list[Document] = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            text = rec.get("text") or ""
+            if len(text.split()) >= min_words:
+                docs.append(Document(id=str(rec.get("id", len(docs))), text=text))
+            if len(docs) >= n:
+                break
+    return docs
+
+
 def reuters(n: int = 2000, path: Path = REUTERS) -> list[str] | None:
     """Templated wire items: verdict counts on candidate pairs of the first n Reuters articles.
 
     Research data, never shipped: returns None when the file is absent. Compares the
     default reference statistics (phrases) with phrases + word frequencies.
     """
-    import json
-
     from provenance import candidates
     from provenance.fingerprint import features as fingerprint_features
-    from provenance.model import Document
     from provenance.settings import DEFAULT_CONFIG, VERDICT
     from provenance.verify import prepared
     from provenance.verify.verdict import verify_prepared
 
     if not path.exists():
         return None
-    docs: list[Document] = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            rec = json.loads(line)
-            text = rec.get("text") or ""
-            if len(text.split()) >= 80:
-                docs.append(Document(id=str(rec.get("id", len(docs))), text=text))
-            if len(docs) >= n:
-                break
+    docs = reuters_articles(path, n)
     found = candidates.find(fingerprint_features.features([d.text for d in docs], DEFAULT_CONFIG,
                                                 candidates.CandidateOptions()))
     lines = [f"Reuters-21578, first {len(docs)} articles of 80+ words, {len(found.pairs)} candidate pairs:"]
