@@ -28,8 +28,10 @@ from provenance.cli.exits import (
     unusable_message,
     warn_problems,
 )
-from provenance.cli.hook import add_option
 from provenance.errors import ProvenanceError
+from provenance.model import VERDICT_ORDER, ScanResult
+from provenance.report import report_format
+from provenance.report.summaries import is_licensed
 
 # --format, --fail-on and --max-candidates parse to None when not given: the settings file may set them
 CHECK_OPTIONS = (
@@ -49,18 +51,23 @@ def check_command(
     max_candidates: int | None,
     top: int | None = None,
     verbose: bool = False,
+    format_option: options.Option = options.FORMAT,
+    summary: bool = False,
 ) -> int:
-    """`provenance check`: report the drafts' findings and return the exit code (2, with a message, on failure).
+    """`provenance check` and the pre-commit hook: report the drafts' findings and return the exit
+    code (2, with a message, on failure).
 
-    Options given as None come from the settings file (config.py), else the built-in defaults.
+    Options given as None come from the settings file (config.py), else the built-in defaults of
+    `format_option` (the hook's formats are fewer). `summary` adds the hook's one stderr line
+    naming the sources of the findings, beside a format of passage lines.
     """
     message = output_to.missing(drafts, "file") or output_to.unwritable(output)
     if message:
         error(message)
         return EXIT_UNUSABLE
     try:
-        chosen = config.check_choices(index, fmt, fail_on, max_candidates, formats=options.FORMAT.choices,
-                                      defaults=config.CheckChoices(**options.check_defaults()))
+        chosen = config.check_choices(index, fmt, fail_on, max_candidates, formats=format_option.choices,
+                                      defaults=config.CheckChoices(**options.check_defaults(format_option)))
         fmt, fail_on = chosen.format, chosen.fail_on
         checked = provenance.check(
             drafts, index_spec=chosen.index, fail_on=findings_level(fail_on), max_candidates=chosen.max_candidates
@@ -76,7 +83,22 @@ def check_command(
     except ProvenanceError as exc:
         error(exc)
         return EXIT_UNUSABLE
+    if summary and report_format(fmt).passage_lines:
+        _summarise_findings(result, fail_on)
     return exit_code(result.pairs, fail_on, exit_zero)
+
+
+def _summarise_findings(result: ScanResult, fail_on: str) -> None:
+    """One stderr line after the findings: how many, and their sources (licensed ones apart)."""
+    bar = VERDICT_ORDER[findings_level(fail_on)]
+    findings = [pair for pair in result.pairs if VERDICT_ORDER[pair.verdict] >= bar]
+    if not findings:
+        return
+    licensed = sorted({pair.b for pair in findings if is_licensed(pair)})
+    sources = sorted({pair.b for pair in findings if not is_licensed(pair)})
+    said = [f"sources: {', '.join(sources)}"] if sources else []
+    said += [f"licensed: {', '.join(licensed)}"] if licensed else []
+    print(f"provenance: {len(findings)} finding(s); {'; '.join(said)}", file=sys.stderr)
 
 
 class _NotFast(Exception):
@@ -92,7 +114,7 @@ def _check_parser() -> argparse.ArgumentParser:
     # no -h (typer prints the help) and no abbreviated options (typer accepts none)
     parser = _CheckParser(prog="provenance check", add_help=False, allow_abbrev=False, exit_on_error=False)
     for option in CHECK_OPTIONS:
-        add_option(parser, option)
+        options.add_option(parser, option)
     return parser
 
 

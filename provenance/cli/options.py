@@ -8,6 +8,8 @@ No command-line framework is imported here: the hook must start without one.
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from provenance.engines.check import DEFAULT_CANDIDATES
@@ -144,3 +146,34 @@ def check_defaults(fmt: Option = FORMAT) -> dict:
     """The built-in values of a check's options that a settings file may set (`config.check_choices`)."""
     return {"index": None, "format": fmt.default, "fail_on": CHECK_FAIL_ON.default,
             "max_candidates": MAX_CANDIDATES.default}
+
+
+def _bounded_int(option: Option) -> Callable[[str], int]:
+    """argparse's type for an int option: the value, or an error naming the bounds."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if (option.low is not None and value < option.low) or (option.high is not None and value > option.high):
+            bounds = f"{'' if option.low is None else option.low}..{'' if option.high is None else option.high}"
+            raise argparse.ArgumentTypeError(f"{value} is not in the range {bounds}")
+        return value
+
+    parse.__name__ = "int"  # argparse names the type in its message for a value that is no number
+    return parse
+
+
+def add_option(parser: argparse.ArgumentParser, option: Option) -> None:
+    """Add an option of this module to an argparse parser (the hook's, and `provenance check`'s fast path)."""
+    if option.positional:
+        nargs = ("+" if option.required else "*") if option.many else None
+        parser.add_argument(option.name, nargs=nargs, help=option.help)
+    elif option.kind is bool:
+        parser.add_argument(*option.flags, action="store_true", help=option.help)
+    else:
+        parser.add_argument(
+            *option.flags,
+            type=_bounded_int(option) if option.kind is int else option.kind,
+            default=option.default,
+            choices=option.choices or None,
+            help=option.help,
+        )
