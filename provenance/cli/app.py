@@ -202,6 +202,7 @@ def scan(
             config=SketchConfig(k=k, num_perm=num_perm),
             max_bytes=max_file_size,
             include_independent=include_independent,
+            rules=config.verdict_rules(config.load(), warn),
         )
         with _ProgressBar(sys.stderr.isatty()) as progress:
             if engine.value == "dask":
@@ -227,7 +228,10 @@ def compare(
     """Compare two documents directly: shared passages, verdict and, for a copy, who came first."""
     fail_missing([first, second], "file")
     fail_unwritable(output)
-    _report_and_exit(lambda: provenance.compare(first, second), fmt, output, fail_on, exit_zero, top, verbose)
+    def run() -> ScanResult:
+        return provenance.compare(first, second, rules=config.verdict_rules(config.load(), warn))
+
+    _report_and_exit(run, fmt, output, fail_on, exit_zero, top, verbose)
 
 
 @app.command()

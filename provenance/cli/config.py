@@ -12,6 +12,17 @@ line override the file; the file overrides the built-in defaults.
     format = "table"
     licensed = ["reuters/*", "ap/*", "archive/*"]   # sources the desk may reuse: ids or paths, globs
 
+    [tool.provenance.thresholds]       # what counts as copying (settings.VerdictRules); any subset
+    verbatim-share = 0.15              # of one text's narration in verbatim passages
+    verbatim-words = 50                # ...or this many verbatim narration words in all
+    chain-links = 3                    # sentences that follow the other text in order, at least...
+    chain-share = 0.30                 # ...covering this share of the shorter text's sentences
+    order-alpha = 0.05                 # how unlikely that order must be by chance
+    quote-words = 6                    # longest shared quotation that makes a pair quote-only
+
+`scan` and `compare` read the thresholds too, so a desk's corpus runs and its checks call the
+same things copying; a run whose thresholds come from a file says so on stderr.
+
 A draft that reuses only licensed sources is reported as licensed and does not fail the
 check. A file that cannot be read, or a key or value this version does not know, is an
 error (exit 2) naming the file and the fix: a typo must not silently loosen a check.
@@ -21,12 +32,13 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from provenance.errors import ConfigError
 from provenance.model import ScanResult
 from provenance.report.summaries import LICENSED
+from provenance.settings import VERDICT, VerdictRules
 
 FILE_NAMES = (".provenance.toml", "pyproject.toml")
 FAIL_ON_VALUES = ("copy", "quote-only", "never")
@@ -41,7 +53,14 @@ class Settings:
     max_candidates: int | None = None
     format: str | None = None
     licensed: tuple[str, ...] = ()
+    rules: VerdictRules = VERDICT  # the verdict's thresholds, the built-in ones unless the file sets some
     source: Path | None = None  # the file these came from
+
+    def rules_note(self) -> str | None:
+        """One line naming the thresholds the file changed, or None when it changed none."""
+        changed = [f"{_key(f.name)} {getattr(self.rules, f.name)}" for f in fields(VerdictRules)
+                   if getattr(self.rules, f.name) != getattr(VERDICT, f.name)]
+        return f"verdict thresholds from {self.source}: {', '.join(changed)}" if changed else None
 
     def is_licensed(self, doc_id: str, path: str = "") -> bool:
         """Whether a source (by id, or by its path) matches an entry of the allow-list."""
@@ -90,6 +109,14 @@ def mark_licensed(result: ScanResult, settings: Settings) -> ScanResult:
     return replace(result, pairs=pairs)
 
 
+def verdict_rules(settings: Settings, warn) -> VerdictRules:
+    """The thresholds a run uses; `warn` gets a line naming them when the file changed any."""
+    note = settings.rules_note()
+    if note:
+        warn(note)
+    return settings.rules
+
+
 def find(start: Path | None = None) -> Path | None:
     """The settings file that applies in `start` (default: the working folder), or None."""
     folder = Path(os.path.abspath(start or Path.cwd()))
@@ -129,8 +156,32 @@ def load(start: Path | None = None) -> Settings:
     return _settings(data, path)
 
 
+def _key(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def _rules(data: object, path: Path) -> VerdictRules:
+    """The `thresholds` table as VerdictRules: counts are whole numbers ≥ 1, shares and alpha in (0, 1]."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: thresholds must be a table, e.g. [tool.provenance.thresholds]")
+    types = {_key(f.name): f.name for f in fields(VerdictRules)}
+    unknown = sorted(set(data) - set(types))
+    if unknown:
+        raise ConfigError(f"{path}: unknown threshold(s) {', '.join(unknown)}: use {', '.join(sorted(types))}")
+    values = {}
+    for key, value in data.items():
+        name = types[key]
+        if isinstance(getattr(VERDICT, name), int):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{path}: thresholds.{key} must be a whole number of at least 1")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise ConfigError(f"{path}: thresholds.{key} must be a number above 0 and at most 1")
+        values[name] = type(getattr(VERDICT, name))(value)
+    return replace(VERDICT, **values)
+
+
 def _settings(data: dict, path: Path) -> Settings:
-    known = {"index", "fail-on", "max-candidates", "format", "licensed"}
+    known = {"index", "fail-on", "max-candidates", "format", "licensed", "thresholds"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}: use {', '.join(sorted(known))}")
@@ -152,5 +203,6 @@ def _settings(data: dict, path: Path) -> Settings:
     licensed = data.get("licensed", [])
     if not isinstance(licensed, list) or not all(isinstance(x, str) and x for x in licensed):
         raise ConfigError(f"{path}: licensed must be a list of source ids or paths, e.g. [\"reuters/*\"]")
+    rules = _rules(data["thresholds"], path) if "thresholds" in data else VERDICT
     return Settings(index=index, fail_on=fail_on, max_candidates=max_candidates, format=fmt,
-                    licensed=tuple(licensed), source=path)
+                    licensed=tuple(licensed), rules=rules, source=path)

@@ -26,6 +26,7 @@ from provenance.cli.exits import (
     interruptible,
     unusable_drafts,
     unusable_message,
+    warn,
     warn_problems,
 )
 from provenance.errors import ProvenanceError
@@ -70,7 +71,8 @@ def check_command(
                                       defaults=config.CheckChoices(**options.check_defaults(format_option)))
         fmt, fail_on = chosen.format, chosen.fail_on
         checked = provenance.check(
-            drafts, index_spec=chosen.index, fail_on=findings_level(fail_on), max_candidates=chosen.max_candidates
+            drafts, index_spec=chosen.index, fail_on=findings_level(fail_on), max_candidates=chosen.max_candidates,
+            rules=config.verdict_rules(chosen.settings, warn),
         )
         warn_problems(checked.result.problems, verbose)
         unusable = unusable_drafts(checked.result.problems)

@@ -22,7 +22,7 @@ from provenance.index import content_hash, open_index
 from provenance.index.ids import same_path
 from provenance.ingest import files as documents
 from provenance.model import VERDICT_ORDER, Document, Pair, Problem, ScanResult
-from provenance.settings import CHECK, DEFAULT_CONFIG, VERDICT, SketchConfig
+from provenance.settings import CHECK, DEFAULT_CONFIG, VERDICT, SketchConfig, VerdictRules
 from provenance.verify import verdict
 
 FAIL_ON = ("copy", "quote-only")
@@ -57,6 +57,7 @@ def check(
     config: SketchConfig = DEFAULT_CONFIG,
     fail_on: str = "copy",
     max_candidates: int = DEFAULT_CANDIDATES,
+    rules: VerdictRules = VERDICT,
 ) -> CheckResult:
     """Check the drafts at `paths` against `index` (or the index at `index_spec`).
 
@@ -74,7 +75,8 @@ def check(
     if own:
         index = open_index(index_spec, config)
     try:
-        return check_documents(drafts, index, problems=problems, fail_on=fail_on, max_candidates=max_candidates)
+        return check_documents(drafts, index, problems=problems, fail_on=fail_on, max_candidates=max_candidates,
+                               rules=rules)
     finally:
         if own:
             index.close()
@@ -87,6 +89,7 @@ def check_documents(
     problems: Sequence[Problem] = (),
     fail_on: str = "copy",
     max_candidates: int = DEFAULT_CANDIDATES,
+    rules: VerdictRules = VERDICT,
 ) -> CheckResult:
     """`check` for documents already loaded (e.g. text from an editor, not a file).
 
@@ -113,10 +116,10 @@ def check_documents(
         if any(s.id == draft.id for s in found):
             draft = replace(draft, id=f"{draft.id} (draft)")
         kept.append(draft)
-        found = _worth_verifying(draft, found, {c.id: c for c in cands}, index.config.k)
+        found = _worth_verifying(draft, found, {c.id: c for c in cands}, index.config.k, rules)
         seen[draft.id] = len(found)
         for src in found:
-            pair = verdict.verify_pair(draft, src, phrases=phrases, k=index.config.k)
+            pair = verdict.verify_pair(draft, src, phrases=phrases, k=index.config.k, rules=rules)
             if pair.verdict == "independent":
                 continue
             pairs.append(pair)
@@ -137,7 +140,8 @@ def _same_file(stored: Document, draft: Document) -> bool:
     return stored.id == draft.id or bool(stored.path and draft.path and same_path(stored.path, draft.path))
 
 
-def _worth_verifying(draft: Document, found: list[Document], cands: dict, k: int) -> list[Document]:
+def _worth_verifying(draft: Document, found: list[Document], cands: dict, k: int,
+                     rules: VerdictRules) -> list[Document]:
     """Drop weak candidates (one shared fingerprint, no shared band) that cannot be copies.
 
     Verification costs ~10-20 ms a pair, most of a check's work; a stock phrase shared
@@ -156,7 +160,7 @@ def _worth_verifying(draft: Document, found: list[Document], cands: dict, k: int
     drop = set()
     for j, i in enumerate(weak, start=1):
         shared = np.intersect1d(shingles[0], shingles[j], assume_unique=True).size
-        bar = min(VERDICT.verbatim_words, VERDICT.verbatim_share * min(words[0], words[j]))
+        bar = min(rules.verbatim_words, rules.verbatim_share * min(words[0], words[j]))
         if k * shared < bar:
             drop.add(i)
     return [s for i, s in enumerate(found) if i not in drop]

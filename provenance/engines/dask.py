@@ -51,7 +51,7 @@ from provenance.fingerprint import features as fingerprint_features
 from provenance.ingest import files as documents
 from provenance.model import Document, Pair, Problem, ScanResult
 from provenance.origin.families import components, families
-from provenance.settings import TOO_COMMON
+from provenance.settings import TOO_COMMON, VerdictRules
 from provenance.verify.phrases import PhraseStats
 from provenance.version import package_version
 
@@ -407,7 +407,7 @@ def concat_task(*arrays) -> np.ndarray:
     return np.concatenate(arrays) if arrays else np.empty(0, np.int64)
 
 
-def verify_task(docs: list[Document], pairs: list[tuple[int, int]], phrases, path: str | None):
+def verify_task(docs: list[Document], pairs: list[tuple[int, int]], phrases, rules: VerdictRules, path: str | None):
     """Verify a chunk of pairs (indices into `docs`) exactly as `scan.verify` does.
 
     Returns (pairs, whether they were read back from the work directory).
@@ -416,7 +416,7 @@ def verify_task(docs: list[Document], pairs: list[tuple[int, int]], phrases, pat
     table = _read(Path(path)) if path else None
     if table is not None and table.num_rows == len(pairs):
         return _pairs_from_table(table), True
-    result = verify(docs, pairs, phrases)
+    result = verify(docs, pairs, phrases, rules=rules)
     if path:
         _write(_pairs_table(result), Path(path))
     return result, False
@@ -571,14 +571,15 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
     verified = []
     for chunk in chunks:
         h = _hasher()
-        h.update(run_key.encode())
+        h.update(f"{run_key}|{options.rules!r}".encode())
         h.update(np.ascontiguousarray(chunk, dtype=np.int64).tobytes())
         needed, local = np.unique(chunk, return_inverse=True)
         local_pairs = [(int(i), int(j)) for i, j in local.reshape(-1, 2)]
         chunk_docs = [docs[i] for i in needed]
         verified.append(
             client.submit(
-                verify_task, chunk_docs, local_pairs, phrases, file("verified", h.hexdigest()), pure=False
+                verify_task, chunk_docs, local_pairs, phrases, options.rules, file("verified", h.hexdigest()),
+                pure=False,
             )
         )
     total, done_pairs = len(cpairs), 0

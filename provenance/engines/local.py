@@ -18,7 +18,7 @@ from provenance.ingest import files as documents
 from provenance.ingest.corpus_chrome import remove_repeated_lines
 from provenance.model import Document, Pair, Problem, ScanResult
 from provenance.origin.families import families
-from provenance.settings import DEFAULT_CONFIG, SketchConfig
+from provenance.settings import DEFAULT_CONFIG, VERDICT, SketchConfig, VerdictRules
 from provenance.text import words
 from provenance.verify.phrases import PhraseStats
 from provenance.verify.verdict import verify_pair
@@ -33,6 +33,7 @@ class ScanOptions:
     candidates: cand.CandidateOptions = field(default_factory=cand.CandidateOptions)
     max_bytes: int | None = None  # per input file; None: the loader's default
     include_independent: bool = False  # keep verified pairs judged independent in the result
+    rules: VerdictRules = VERDICT  # the verdict's thresholds
 
 
 def no_progress(stage: str, done: int, total: int) -> None:
@@ -64,13 +65,14 @@ def prepare(docs: Sequence[Document]) -> tuple[list[Document], list[Problem]]:
 
 
 def verify(
-    docs: Sequence[Document], pairs: Sequence[tuple[int, int]], phrases=None, progress: Progress = no_progress
+    docs: Sequence[Document], pairs: Sequence[tuple[int, int]], phrases=None, progress: Progress = no_progress,
+    rules: VerdictRules = VERDICT,
 ) -> list[Pair]:
     """Compare each candidate pair exactly; pairs are index pairs into `docs`."""
     out = []
     total = len(pairs)
     for n, (i, j) in enumerate(pairs, 1):
-        out.append(verify_pair(docs[i], docs[j], phrases=phrases))
+        out.append(verify_pair(docs[i], docs[j], phrases=phrases, rules=rules))
         if n % 200 == 0 or n == total:
             progress("verify", n, total)
     return out
@@ -114,7 +116,7 @@ def scan_documents(
         del features
         phrases = PhraseStats.from_documents(docs)
         ordered = found.pairs[cand.verification_order(found.pairs, len(docs))]
-        pairs = reported(verify(docs, ordered.tolist(), phrases, progress), options)
+        pairs = reported(verify(docs, ordered.tolist(), phrases, progress, options.rules), options)
         spare()
         fams = families(docs, pairs)
     return ScanResult(
@@ -127,13 +129,14 @@ def scan_documents(
 
 
 def compare_documents(
-    a: Document, b: Document, *, problems: Sequence[Problem] = (), config: SketchConfig = DEFAULT_CONFIG
+    a: Document, b: Document, *, problems: Sequence[Problem] = (), config: SketchConfig = DEFAULT_CONFIG,
+    rules: VerdictRules = VERDICT,
 ) -> ScanResult:
     """Verify one pair directly, without candidate search; a copy gets its family and direction."""
     if a.id == b.id:
         b = replace(b, id=f"{b.id} (2)")
     a, b = sorted((a, b), key=lambda d: d.id)
-    pair = verify_pair(a, b)
+    pair = verify_pair(a, b, rules=rules)
     return ScanResult(
         config_fingerprint=config.fingerprint,
         documents=[a, b],
@@ -143,7 +146,8 @@ def compare_documents(
     )
 
 
-def compare(first: str | Path, second: str | Path, *, config: SketchConfig = DEFAULT_CONFIG) -> ScanResult:
+def compare(first: str | Path, second: str | Path, *, config: SketchConfig = DEFAULT_CONFIG,
+            rules: VerdictRules = VERDICT) -> ScanResult:
     """Compare two files directly: their verified pair and, for a copy, which came first.
 
     Raises InputError unless both files give a document (the problems name why not).
@@ -152,4 +156,4 @@ def compare(first: str | Path, second: str | Path, *, config: SketchConfig = DEF
     if len(docs) != 2:
         why = "; ".join(map(str, problems)) or "they hold one document"
         raise InputError(f"compare needs two readable documents: {why}")
-    return compare_documents(docs[0], docs[1], problems=problems, config=config)
+    return compare_documents(docs[0], docs[1], problems=problems, config=config, rules=rules)

@@ -46,7 +46,7 @@ import numpy as np
 
 from provenance.fingerprint.features import kgram_hashes
 from provenance.model import Document, Pair, Passage
-from provenance.settings import ALIGNMENT, DEFAULT_CONFIG, TOO_COMMON, VERDICT
+from provenance.settings import ALIGNMENT, DEFAULT_CONFIG, TOO_COMMON, VERDICT, VerdictRules
 from provenance.verify import chains, prepared, verbatim
 from provenance.verify.phrases import PhraseCounts, common_threshold
 
@@ -150,7 +150,7 @@ def _p(p: float) -> str:
 
 def verify_prepared(
     a: prepared.Prepared, b: prepared.Prepared, a_id: str = "a", b_id: str = "b", *,
-    phrases: PhraseCounts | None = None, k: int = DEFAULT_CONFIG.k,
+    phrases: PhraseCounts | None = None, k: int = DEFAULT_CONFIG.k, rules: VerdictRules = VERDICT,
 ) -> Comparison:
     """`verify_pair` on prepared texts, with every measurement behind the verdict."""
     resemblance, c_ab, c_ba = set_measures(a, b, k)
@@ -214,8 +214,8 @@ def verify_prepared(
         ))
     sa, sb = sides
     names = (a_id, b_id)
-    order = _OrderTest(scores)
-    verdict, reasons = _decide(sa, sb, names, links, longest, quotes, longest_quote, common, order)
+    order = _OrderTest(scores, rules.order_alpha)
+    verdict, reasons = _decide(sa, sb, names, links, longest, quotes, longest_quote, common, order, rules)
     if chains.chain_too_large(a, b):
         reasons.append(f"sentence alignment skipped: {len(a.sent_tokens)} x {len(b.sent_tokens)} "
                        f"sentences is beyond the limit of {ALIGNMENT.max_sentence_cells:,} pairs; "
@@ -229,8 +229,9 @@ def verify_prepared(
 class _OrderTest:
     """`chains.order_pvalue` of a pair, computed only if the verdict asks (it costs a few ms)."""
 
-    def __init__(self, scores: chains.SentenceScores | None):
+    def __init__(self, scores: chains.SentenceScores | None, alpha: float):
         self.scores = scores
+        self.alpha = alpha
         self.asked = False
         self.p: float | None = None
 
@@ -239,18 +240,18 @@ class _OrderTest:
         if not self.asked:
             self.asked = True
             self.p = None if self.scores is None else chains.order_pvalue(self.scores)
-        return self.p is None or self.p <= VERDICT.order_alpha
+        return self.p is None or self.p <= self.alpha
 
 
 def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[chains.Link],
             longest: int, quotes: list[str], longest_quote: int, common: int,
-            order: _OrderTest) -> tuple[str, list[str]]:
+            order: _OrderTest, rules: VerdictRules) -> tuple[str, list[str]]:
     reasons: list[str] = []
     # Verbatim: the side whose narration is most covered.
     vshare = [s.verbatim / s.narration if s.narration else 0.0 for s in (sa, sb)]
     v = int(np.argmax(vshare))
     sv, other = (sa, sb)[v], names[1 - v]
-    verbatim_copy = vshare[v] >= VERDICT.verbatim_share or max(sa.verbatim, sb.verbatim) >= VERDICT.verbatim_words
+    verbatim_copy = vshare[v] >= rules.verbatim_share or max(sa.verbatim, sb.verbatim) >= rules.verbatim_words
     if sv.verbatim:
         reasons.append(
             f"{sv.verbatim} of {sv.narration} narration words of {names[v]} "
@@ -260,10 +261,10 @@ def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[ch
     c = 0 if sa.sentences <= sb.sentences else 1
     sc = (sa, sb)[c]
     chain_share = len(links) / sc.sentences if sc.sentences else 0.0
-    chain_long = len(links) >= VERDICT.chain_links and chain_share >= VERDICT.chain_share
+    chain_long = len(links) >= rules.chain_links and chain_share >= rules.chain_share
     # Two half-strength signals together: some verbatim narration and a shorter chain.
-    combined_long = (not verbatim_copy and not chain_long and len(links) >= VERDICT.chain_links
-                     and vshare[v] >= VERDICT.verbatim_share / 2 and chain_share >= VERDICT.chain_share * 2 / 3)
+    combined_long = (not verbatim_copy and not chain_long and len(links) >= rules.chain_links
+                     and vshare[v] >= rules.verbatim_share / 2 and chain_share >= rules.chain_share * 2 / 3)
     # The order test only where it decides (a verbatim copy needs no chain).
     ordered = (chain_long or combined_long) and not verbatim_copy and order.passes()
     chain_copy, combined_copy = chain_long and ordered, combined_long and ordered
@@ -274,7 +275,7 @@ def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[ch
         if order.asked:
             if order.p is None:
                 line += "; too many similar sentence pairs to test their order against chance"
-            elif order.p <= VERDICT.order_alpha:
+            elif order.p <= rules.order_alpha:
                 line += f"; a random order of the sentences chains as well in {_p(order.p)} of draws"
             else:
                 line += (f", but a random order of the sentences chains as well in {_p(order.p)} of draws: "
@@ -302,18 +303,18 @@ def _decide(sa: SideStats, sb: SideStats, names: tuple[str, str], links: list[ch
             why.append("sentence-by-sentence paraphrase")
         reasons.insert(0, "copy: " + " and ".join(why) + " beyond what independent texts share")
         return "copy", reasons
-    if longest_quote >= VERDICT.quote_words:
+    if longest_quote >= rules.quote_words:
         reasons.insert(0, "quote-only: what they share is quotation, not narration")
         return "quote-only", reasons
     if quotes:
-        reasons.append(f"no shared quotation reaches {VERDICT.quote_words} words: short fragments "
+        reasons.append(f"no shared quotation reaches {rules.quote_words} words: short fragments "
                        "(\u201cI don't\u201d, \u201care going to\u201d) are common speech, not a common source")
     reasons.insert(0, "independent: no shared narration beyond chance, no substantial shared quotation")
     return "independent", reasons
 
 
 def verify_pair(a: Document, b: Document, *, phrases: PhraseCounts | None = None,
-            k: int = DEFAULT_CONFIG.k) -> Pair:
+                k: int = DEFAULT_CONFIG.k, rules: VerdictRules = VERDICT) -> Pair:
     """The verified relation between two documents: verdict, set measures, passages, reasons.
 
     * ``resemblance`` — Jaccard of the two word k-shingle sets (whole texts; symmetric).
@@ -327,8 +328,9 @@ def verify_pair(a: Document, b: Document, *, phrases: PhraseCounts | None = None
       overlap on either side.
     * ``reasons`` — the verdict first, then the measurements behind it in plain words.
 
-    Per-text preparation is cached by text, so comparing one document with many
+    ``rules`` are the verdict's thresholds: `settings.VERDICT` unless a desk sets its own
+    (`[tool.provenance.thresholds]`, cli/config.py). Per-text preparation is cached by text, so comparing one document with many
     others prepares it once.
     """
     return verify_prepared(prepared.prepare(a.text), prepared.prepare(b.text), a.id, b.id,
-                            phrases=phrases, k=k).pair
+                            phrases=phrases, k=k, rules=rules).pair
