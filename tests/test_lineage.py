@@ -501,3 +501,20 @@ def test_real_wire_copy_is_the_source_of_the_papers_written_from_it():
         if rows:
             assert sum(ok for _, ok in rows) >= 0.9 * len(rows), rows
             assert not [p for p, ok in rows if p >= 0.9 and not ok], rows
+
+
+def test_a_large_family_whose_pairs_lie_beyond_the_witness_panel():
+    """Witnesses come from the panel (the first ORIGIN.max_others + 2 members by id): a pair whose
+    related members all sort after it is scored without them, not with a member the panel lacks."""
+    from provenance.settings import ORIGIN
+
+    a, b = _reuters_stories(2)
+    many = ORIGIN.max_others + 2
+    docs = [Document("a", "\n\n".join(a)), Document("b", "\n\n".join(b)),
+            Document("mashup", "\n\n".join(a[:6] + b[:6]))]
+    docs += [Document(f"m{i:02}", "\n\n".join(a[:i % len(a)] + a[i % len(a) + 1:])) for i in range(many)]
+    docs += [Document(f"z{i}", "\n\n".join(b[:i] + b[i + 1:])) for i in range(4)]
+    fams = [f for f in _scan_docs(docs).families if "z0" in f.members]
+    assert len(fams) == 1 and {"z0", "z1", "z2", "z3", "b", "mashup", "m00"} <= set(fams[0].members)
+    roots = {root for root, _ in fams[0].origins}
+    assert {e.derivative for e in fams[0].edges} | roots == set(fams[0].members), fams[0].explanation

@@ -69,12 +69,13 @@ class FamilyContext:
         return max(self.sentence_share(x, y), self.sentence_share(y, x)) >= ORIGIN.min_share
 
     def others(self, a: str, b: str) -> tuple[Profile, ...]:
-        """The members consulted about the pair: of the family's members but a and b, the first
+        """The members consulted about the pair: of the panel's members but a and b, the first
         ORIGIN.max_others that share material with both. A member related to only one of them
         (the other story a mash-up joins, a wire's second take) says nothing about which of the
-        two came first: where it is found tells only which of them holds it."""
+        two came first: where it is found tells only which of them holds it. Only the panel votes
+        (its readings are what `witnesses` counts), which bounds a large family's work."""
         pa, pb = self.profiles[a], self.profiles[b]
-        rest = (self.profiles[m] for m in self.members if m != a and m != b)
+        rest = (m for m in self.panel.members if m.id != a and m.id != b)
         related = (m for m in rest if self.related(m, pa) and self.related(m, pb))
         return tuple(islice(related, ORIGIN.max_others))
 
