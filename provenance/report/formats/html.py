@@ -119,7 +119,7 @@ def _family(number: int, family: Family) -> dict:
         "number": number, "origin": short(family.origin), "confidence": family.origin_confidence,
         "other_roots": [{"id": short(root), "confidence": confidence} for root, confidence in other_roots(family)],
         "decided": bool(family.origin) and family.origin_confidence >= ORIGIN.undecided,
-        "members": list(family.members), "folder": folder, "svg": _layout(family, short),
+        "members": list(family.members), "first": short(min(family.members)), "folder": folder, "svg": _layout(family, short),
         "derivations": derivations, "any_undecided": any(e.probability < ORIGIN.undecided for e in family.edges),
     }
 
