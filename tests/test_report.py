@@ -128,7 +128,7 @@ def test_line_format_points_into_jsonl_records(tmp_path):
 def test_table_names_verdicts_and_origin(tmp_path):
     text = render(_result(tmp_path), "table", width=80)
     lines = text.splitlines()
-    assert lines[0] == "2 documents: 1 families of copies, 1 copy pairs, 0 quote-only pairs"
+    assert lines[0] == "2 documents: 1 family of copies, 1 copy pair, 0 quote-only pairs"
     assert "1. origin a.txt (0.80); 2 texts" in text
     assert "b.txt draws on a.txt (p 0.80)" in text and "for: a is dated earlier" in text
     # the pair's line gives the share of each side inside its passages (26 characters of each text)

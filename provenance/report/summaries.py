@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from provenance.model import Document, Edge, Family, Pair, Problem
+from provenance.model import Document, Edge, Family, Pair, Problem, ScanResult
 
 PASSAGE_KINDS = ("verbatim", "paraphrase", "quote")
 LICENSED = "licensed source"  # a check's first reason for a pair whose source the desk may reuse
@@ -47,6 +47,19 @@ def reused_shares(pair: Pair, docs: dict[str, Document]) -> tuple[float, float]:
         doc = docs.get(doc_id)
         shares.append(_covered(spans) / len(doc.text) if doc is not None and doc.text else 0.0)
     return shares[0], shares[1]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def result_summary(result: ScanResult) -> str:
+    """The report's first line: documents, families, copy and quote-only pairs."""
+    verdicts = [pair.verdict for pair in result.pairs]
+    return (f"{_count(len(result.documents), 'document', 'documents')}: "
+            f"{_count(len(result.families), 'family of copies', 'families of copies')}, "
+            f"{_count(verdicts.count('copy'), 'copy pair', 'copy pairs')}, "
+            f"{_count(verdicts.count('quote-only'), 'quote-only pair', 'quote-only pairs')}")
 
 
 def problems_summary(problems: list[Problem]) -> str:

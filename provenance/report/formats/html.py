@@ -22,7 +22,14 @@ from pathlib import Path
 from provenance.model import VERDICT_ORDER, Document, Family, Pair, ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.formats.table import common_folder
-from provenance.report.summaries import PASSAGE_KINDS, edge_weight, is_licensed, other_roots, reused_shares
+from provenance.report.summaries import (
+    PASSAGE_KINDS,
+    edge_weight,
+    is_licensed,
+    other_roots,
+    result_summary,
+    reused_shares,
+)
 from provenance.settings import ORIGIN
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -170,8 +177,7 @@ def render(result: ScanResult, *, drafts: list[str] | None = None, fail_on: str 
     verdicts = [pair.verdict for pair in result.pairs]
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
     return env.get_template("report.html.j2").render(
-        summary=(f"{len(result.documents)} documents: {len(result.families)} families of copies, "
-                 f"{verdicts.count('copy')} copy pairs, {verdicts.count('quote-only')} quote-only pairs"),
+        summary=result_summary(result),
         checks=_checks(result, drafts, fail_on or "copy", numbers) if drafts is not None else [],
         families=[_family(number, family) for number, family in enumerate(result.families, 1)],
         pairs=rows, sections=sections, verdicts=sorted(set(verdicts), key=VERDICT_ORDER.get, reverse=True),

@@ -28,6 +28,7 @@ from provenance.report.summaries import (
     is_licensed,
     other_roots,
     problems_summary,
+    result_summary,
     reused_shares,
 )
 from provenance.settings import ORIGIN
@@ -237,10 +238,8 @@ def render(
     console = Console(file=buf, force_terminal=color, no_color=not color, width=_width(width), highlight=False)
     if drafts is not None:
         _print_check(console, result, drafts, fail_on or "copy")
-    verdicts = [pair.verdict for pair in result.pairs]
-    head = (f"[bold]{len(result.documents)} documents[/]: {len(result.families)} families of copies, "
-            f"{verdicts.count('copy')} copy pairs, {verdicts.count('quote-only')} quote-only pairs")
-    console.print(head)
+    documents, counts = result_summary(result).split(": ", 1)
+    console.print(f"[bold]{documents}[/]: {counts}")
     warnings = problems_summary(result.problems)
     if warnings:
         console.print(warnings + ("" if verbose else " [dim](-v lists them)[/]"))
