@@ -197,3 +197,29 @@ def test_scan_table_answers_on_the_first_80_column_screen(monkeypatch):
     assert "Family 2" not in verbose.stdout and "more famil" in verbose.stdout
     pair_rows = [x for x in verbose.stdout.splitlines() if " copy " in x and "/" in x and "%" in x]
     assert len(pair_rows) == 1 and "more pair(s)" in verbose.stdout
+
+
+def test_on_a_terminal_the_table_alone_says_the_warnings():
+    """In a real terminal the table's summary line names the input warnings; stderr does not repeat it."""
+    import pty
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "COLUMNS": "80", "TERM": "dumb"}
+    proc = subprocess.Popen([sys.executable, "-c", "from provenance.cli.main import main; main()", "scan",
+                             str(corpus)], stdout=terminal, stderr=terminal, stdin=subprocess.DEVNULL, env=env)
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert proc.wait(timeout=300) == 0
+    os.close(controller)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert screen.count("inputs with warnings") == 1, screen[:2000]
+    assert "provenance: warning" not in screen

@@ -23,7 +23,15 @@ import typer
 import provenance
 from provenance.cli import config, options
 from provenance.cli import output as output_to
-from provenance.cli.exits import EXIT_UNUSABLE, error, exit_code, interruptible, warn, warn_problems
+from provenance.cli.exits import (
+    EXIT_UNUSABLE,
+    error,
+    exit_code,
+    interruptible,
+    table_on_terminal,
+    warn,
+    warn_problems,
+)
 from provenance.cli.main import check_command
 from provenance.errors import ProvenanceError
 from provenance.index import IndexParams, open_index
@@ -168,7 +176,7 @@ def _report_and_exit(run, fmt: Format, output: Path | None, fail_on: FailOn, exi
     """Run a library call, report its result and exit by the rule; a library error exits 2."""
     try:
         result = run()
-        warn_problems(result.problems, verbose)
+        warn_problems(result.problems, verbose, in_report=table_on_terminal(fmt.value, output))
         output_to.report(result, fmt.value, output, top=top, verbose=verbose)
     except ProvenanceError as exc:
         fail(str(exc))

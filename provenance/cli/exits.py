@@ -56,13 +56,24 @@ def warn(message: object) -> None:
     print(f"provenance: warning: {message}", file=sys.stderr)
 
 
-def warn_problems(problems: list[Problem], verbose: bool = True) -> None:
-    """One stderr line per problem with `verbose` (or when there is one), else one summary line."""
+def warn_problems(problems: list[Problem], verbose: bool = True, *, in_report: bool = False) -> None:
+    """One stderr line per problem with `verbose` (or when there is one), else one summary line.
+
+    `in_report`: the report itself names them where the reader is looking (the table on a terminal),
+    so stderr says nothing more.
+    """
+    if in_report:
+        return
     if verbose or len(problems) <= 1:
         for problem in problems:
             warn(problem)
     else:
         warn(f"{problems_summary(problems)}: -v lists them")
+
+
+def table_on_terminal(fmt: str, output) -> bool:
+    """Whether the report is the table, written to the terminal the user reads."""
+    return fmt == "table" and output is None and sys.stdout.isatty()
 
 
 def error(message: object) -> None:

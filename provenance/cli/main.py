@@ -24,6 +24,7 @@ from provenance.cli.exits import (
     exit_code,
     findings_level,
     interruptible,
+    table_on_terminal,
     unusable_drafts,
     unusable_message,
     warn,
@@ -74,7 +75,7 @@ def check_command(
             drafts, index_spec=chosen.index, fail_on=findings_level(fail_on), max_candidates=chosen.max_candidates,
             rules=config.verdict_rules(chosen.settings, warn),
         )
-        warn_problems(checked.result.problems, verbose)
+        warn_problems(checked.result.problems, verbose, in_report=table_on_terminal(fmt, output))
         unusable = unusable_drafts(checked.result.problems)
         if unusable:
             error(unusable_message(unusable))
