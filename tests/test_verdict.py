@@ -213,6 +213,17 @@ def test_short_quoted_fragments_are_not_a_common_source():
     assert any(f"reaches {VERDICT.quote_words} words" in r for r in pair.reasons)
 
 
+def test_a_quoted_title_inside_copied_narration_stays_narration():
+    # A 2-word quoted title is no shared quotation: the copied sentence around it is one verbatim passage
+    a = Document("a", 'The studio said on Monday that the comedy "Finding Fanny" earned ten million dollars in '
+                      'Japan within three weeks of its release in forty cinemas. Critics were divided.')
+    b = Document("b", 'Box office news from Asia. The studio said on Monday that the comedy "Finding Fanny" '
+                      'earned ten million dollars in Japan within three weeks of its release in forty cinemas.')
+    pair = verify_pair(a, b)
+    assert [p.kind for p in pair.passages] == ["verbatim"], pair.passages
+    assert pair.verdict == "copy", pair.reasons
+
+
 def test_quote_only_when_only_quotations_are_shared():
     quote1 = "We will not accept any deal that leaves our farmers worse off than before"
     quote2 = "The negotiations have been difficult but we are close to an agreement now"

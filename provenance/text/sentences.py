@@ -24,7 +24,8 @@ _CLOSERS_AFTER = "[\"'\u201d\u2019)\\]\\p{Pf}\u300d\u300f\uff09\u3011\u3015]*"  
 _SENTENCE_END = lazy_re(
     rf"(?:{_ASCII_END}+{_CLOSERS_AFTER}(?=\s)"  # "... said." / "? " / ".)"
     rf"|[\p{{Sentence_Terminal}}\u2026]*[^\P{{Sentence_Terminal}}.!?]"  # any other terminal: ends here,
-    rf"[\p{{Sentence_Terminal}}\u2026]*{_CLOSERS_AFTER})",  # space or not (Urdu "۔", CJK "。")
+    rf"[\p{{Sentence_Terminal}}\u2026]*{_CLOSERS_AFTER}"  # space or not (Urdu "۔", CJK "。")
+    r"|(?<=\p{Arabic})[-\u2010-\u2015]+(?=\s|\p{Arabic}))",  # a dash after an Arabic-script word
     engine="regex",
 )
 
@@ -84,8 +85,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 # --- quotations -----------------------------------------------------------------------
 
-_QUOTE_OPENERS = lazy_re("[\u201c\u201e\u00ab\"\u2018]")
-_CLOSERS = {"\u201c": "\u201d", "\u201e": "\u201d\u201c", "\u00ab": "\u00bb", '"': '"', "\u2018": "\u2019"}
+_QUOTE_OPENERS = lazy_re("[\u201c\u201e\u00ab\"\u2018\u2019]")
+_CLOSERS = {"\u201c": "\u201d", "\u201e": "\u201d\u201c", "\u00ab": "\u00bb", '"': '"', "\u2018": "\u2019",
+            "\u2019\u2019": "\u2018\u201d"}
+_SINGLES = "\u2018\u2019"
 
 
 def _find_close(text: str, closers: str, start: int, end: int) -> int:
@@ -103,7 +106,9 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
     """Spans of quoted material (inside the marks), never crossing a paragraph.
 
     Handles curly and straight double quotes and guillemets. Single quotes are too
-    ambiguous with apostrophes to use, except ‘…’ opened after a space or line start.
+    ambiguous with apostrophes to use, except ‘…’ opened after a space or line start and
+    before a word (a ‘ with a space after it opens nothing: Urdu typists use it as a comma).
+    Urdu and Persian typography's ’’…‘‘ is a double quotation as “…” is.
     """
     spans: list[tuple[int, int]] = []
     for ps, pe in paragraphs(text):
@@ -111,11 +116,18 @@ def quotation_spans(text: str) -> list[tuple[int, int]]:
         while (m := _QUOTE_OPENERS.search(text, i, pe)) is not None:
             i = m.start()
             ch = text[i]
-            if ch == "\u2018" and i > ps and text[i - 1].isalnum():
+            after_word = i > ps and (text[i - 1].isalnum() or text[i - 1] in _SINGLES)
+            width = 1
+            if ch == "\u2019":  # only as ’’ opening a quotation (Urdu, Persian)
+                if after_word or text[i + 1 : i + 2] != "\u2019":
+                    i += 1
+                    continue
+                width = 2
+            elif ch == "\u2018" and (after_word or text[i + 1 : i + 2].isspace()):
                 i += 1
                 continue
-            j = _find_close(text, _CLOSERS[ch], i + 1, pe)
-            s, e = _strip_span(text, i + 1, j)
+            j = _find_close(text, _CLOSERS[text[i : i + width]], i + width, pe)
+            s, e = _strip_span(text, i + width, j)
             if s < e:
                 spans.append((s, e))
             i = j + 1

@@ -166,4 +166,17 @@ def split_quotes(bl: Block, a: Prepared, b: Prepared,
             del parts[k : k + 2]
         else:
             k += 1
+    # A quoted stretch too short to be a shared quotation (a title, a scare quote: the film
+    # "Finding Fanny") inside narration stays part of that narration passage.
+    k = 0
+    while len(parts) > 1 and k < len(parts):
+        q, ts = parts[k]
+        if q and sum(t.length for t in ts) < ALIGNMENT.min_tokens_quote:
+            parts[k] = (False, ts)
+            if k + 1 < len(parts) and not parts[k + 1][0]:
+                ts.extend(parts.pop(k + 1)[1])
+            if k > 0 and not parts[k - 1][0]:
+                parts[k - 1][1].extend(parts.pop(k)[1])
+                k -= 1
+        k += 1
     return [(q, _block(ts)) for q, ts in parts]
