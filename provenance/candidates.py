@@ -18,6 +18,8 @@ instead of all its pairs, which keeps boilerplate-like buckets from exploding.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,22 +37,23 @@ class Candidates:
     channels: tuple[tuple[str, ...], ...]
 
 
-def group_pairs(values: np.ndarray, docs: np.ndarray, max_bucket: int, max_df: int | None = None) -> np.ndarray:
-    """Pairs of docs that share a value; (value, doc) items need not be unique.
+def _pair_codes(values: np.ndarray, docs: np.ndarray, n: int, max_bucket: int, max_df: int | None) -> np.ndarray:
+    """Pair codes i * n + j (i < j) of docs that share a value, one per shared value (see `group_pairs`).
 
-    Groups above `max_df` members are dropped (too common to be evidence); groups
-    above `max_bucket` give star edges. Returns (m, 2) int64 with i < j, with
-    repeats (one per shared value), so callers can count shared values per pair.
+    Codes, not (i, j) rows: 8 bytes a pair found instead of the 16 of a row and its copies.
     """
     if len(values) == 0:
-        return np.empty((0, 2), dtype=np.int64)
+        return np.empty(0, dtype=np.int64)
     order = np.lexsort((docs, values))
     v, d = values[order], docs[order]
+    del order
     keep = np.ones(len(v), dtype=bool)
     keep[1:] = (v[1:] != v[:-1]) | (d[1:] != d[:-1])
     v, d = v[keep], d[keep]
+    del keep
     starts = np.flatnonzero(np.r_[True, v[1:] != v[:-1]])
-    sizes = np.diff(np.r_[starts, len(v)])
+    del v
+    sizes = np.diff(np.r_[starts, len(d)])
     out: list[np.ndarray] = []
     usable = sizes >= 2
     if max_df is not None:
@@ -60,16 +63,25 @@ def group_pairs(values: np.ndarray, docs: np.ndarray, max_bucket: int, max_df: i
         if size <= max_bucket:
             members = d[group_starts[:, None] + np.arange(size)[None, :]]
             iu, ju = np.triu_indices(size, 1)
-            out.append(np.stack([members[:, iu].ravel(), members[:, ju].ravel()], axis=1))
+            first, second = members[:, iu].ravel(), members[:, ju].ravel()
         else:
             first = np.repeat(d[group_starts], size - 1)
-            rest = d[(group_starts[:, None] + np.arange(1, size)[None, :]).ravel()]
-            out.append(np.stack([first, rest], axis=1))
-    if not out:
-        return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(out).astype(np.int64)
-    pairs.sort(axis=1)
-    return pairs[pairs[:, 0] != pairs[:, 1]]
+            second = d[(group_starts[:, None] + np.arange(1, size)[None, :]).ravel()]
+        lo, hi = np.minimum(first, second).astype(np.int64), np.maximum(first, second)
+        out.append((lo * n + hi)[lo != hi])
+    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+
+
+def group_pairs(values: np.ndarray, docs: np.ndarray, max_bucket: int, max_df: int | None = None) -> np.ndarray:
+    """Pairs of docs that share a value; (value, doc) items need not be unique.
+
+    Groups above `max_df` members are dropped (too common to be evidence); groups
+    above `max_bucket` give star edges. Returns (m, 2) int64 with i < j, with
+    repeats (one per shared value), so callers can count shared values per pair.
+    """
+    n = int(docs.max()) + 1 if len(docs) else 1
+    codes = _pair_codes(values, docs, n, max_bucket, max_df)
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def count_pairs(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -78,31 +90,74 @@ def count_pairs(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([codes // n, codes % n], axis=1), counts
 
 
+def add_counts(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unique codes (sorted) and the sum of their counts: the parts of a channel put together."""
+    unique, inverse = np.unique(codes, return_inverse=True)
+    return unique, np.bincount(inverse, weights=counts, minlength=len(unique)).astype(np.int64)
+
+
 CHANNELS = ("lsh", "fingerprints", "terms")
+
+
+def _live(features: Features) -> np.ndarray:
+    """The documents with shingles (a text without any has the empty signature and no band keys)."""
+    return np.flatnonzero((features.signatures != sketch.EMPTY_VALUE).any(axis=1))
+
+
+def lsh_items(features: Features, options: CandidateOptions, bands: range, live: np.ndarray,
+              first: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(band key, document) items of bands `bands` of the documents `live`, document by document."""
+    rows = options.rows
+    part = features.signatures[live, bands.start * rows : bands.stop * rows]
+    keys = band_keys(part, len(bands), rows, first_band=bands.start)
+    return keys.ravel(), np.repeat(live + first, len(bands))
 
 
 def channel_items(features: Features, options: CandidateOptions, first: int = 0) -> dict[str, tuple]:
     """Each channel's (key, document) items: band keys of documents with shingles, fingerprints,
     content terms. `first` numbers the documents from there (a partition of a larger corpus)."""
-    n = len(features.signatures)
-    empty = (features.signatures == sketch.EMPTY_VALUE).all(axis=1)
-    keys = band_keys(features.signatures, options.bands, options.rows)
-    band_docs = np.repeat(np.arange(n, dtype=np.int64), options.bands)
-    live = ~np.repeat(empty, options.bands)
     return {
-        "lsh": (keys.ravel()[live], band_docs[live] + first),
+        "lsh": lsh_items(features, options, range(options.bands), _live(features), first),
         "fingerprints": (features.fingerprints, features.fingerprint_docs + first),
         "terms": (features.terms, features.term_docs + first),
     }
 
 
+def _key_parts(values: np.ndarray, docs: np.ndarray, items: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(values, docs) cut into parts of about `items` items by a hash of the value, so each value is
+    in exactly one part and grouping part by part finds the same pairs as grouping all at once."""
+    bits = max(0, math.ceil(math.log2(max(len(values), 1) / max(items, 1))))
+    if bits == 0:
+        yield values, docs
+        return
+    mixed = values.astype(np.uint64) * _GOLDEN  # winnowed minima crowd the low values: mix first
+    part = (mixed >> np.uint64(64 - bits)).astype(np.uint32)
+    del mixed
+    for p in range(1 << bits):
+        chosen = part == p
+        yield values[chosen], docs[chosen]
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
 def shared_keys(name: str, values: np.ndarray, docs: np.ndarray, n: int,
                 options: CandidateOptions) -> tuple[np.ndarray, np.ndarray]:
     """(pair codes i * n + j, shared keys per pair) of one channel's items; fingerprints and terms
-    found in more than `TOO_COMMON.candidate_key(n)` documents are too common to count."""
+    found in more than `TOO_COMMON.candidate_key(n)` documents are too common to count.
+
+    The items are grouped `options.chunk_items` at a time (cut by key, so the answer is the same):
+    sorting them all at once held several copies of every item, ~2.6 KB a tiny document.
+    """
     limit = None if name == "lsh" else TOO_COMMON.candidate_key(n)
-    pairs, counts = count_pairs(group_pairs(values, docs, options.max_bucket, limit), max(n, 1))
-    return pairs[:, 0] * n + pairs[:, 1], counts
+    small = docs.astype(np.int32) if n < 2**31 else docs
+    found = []
+    for v, d in _key_parts(values, small, options.chunk_items):
+        codes, counts = np.unique(_pair_codes(v, d, max(n, 1), options.max_bucket, limit), return_counts=True)
+        found.append((codes, counts))
+    if len(found) == 1:
+        return found[0]
+    return add_counts(np.concatenate([c for c, _ in found]), np.concatenate([k for _, k in found]))
 
 
 def accept(name: str, codes: np.ndarray, counts: np.ndarray, n: int, term_counts: np.ndarray,
@@ -124,20 +179,100 @@ def merge(found: dict[str, np.ndarray], n: int) -> Candidates:
     """The union of the channels' accepted pair codes, with the channels that proposed each pair."""
     names = list(found)
     all_codes = np.unique(np.concatenate([found[name] for name in names]))
-    member = [np.isin(all_codes, found[name]) for name in names]
-    channels = tuple(tuple(name for name, m in zip(names, member) if m[i]) for i in range(len(all_codes)))
+    mask = np.zeros(len(all_codes), dtype=np.int64)
+    for bit, name in enumerate(names):
+        mask |= np.isin(all_codes, found[name]).astype(np.int64) << bit
+    # one tuple for each combination of channels, shared by its pairs (not one per pair)
+    combos = [tuple(name for bit, name in enumerate(names) if m >> bit & 1) for m in range(1 << len(names))]
+    channels = tuple(combos[m] for m in mask.tolist())
     return Candidates(np.stack([all_codes // n, all_codes % n], axis=1), channels)
 
 
+def _incidence(values: np.ndarray, docs: np.ndarray, n: int, options: CandidateOptions,
+               limit: int | None) -> tuple:
+    """Two sparse 0/1 matrices (documents x groups, groups x documents) whose product counts, above
+    its diagonal, the keys each pair of documents shares as `group_pairs` pairs them: every pair of
+    a group of at most `max_bucket` documents, its first with each other member above that (star
+    edges: the first is in the left matrix only, the others in the right only, and the first has the
+    lowest number), no group of one or of more than `limit` documents."""
+    from scipy.sparse import csr_matrix
+
+    left: list[tuple[np.ndarray, np.ndarray]] = []
+    right: list[tuple[np.ndarray, np.ndarray]] = []
+    groups = 0
+    for v, d in _key_parts(values, docs, options.chunk_items):
+        order = np.lexsort((d, v))
+        v, d = v[order], d[order]
+        keep = np.ones(len(v), dtype=bool)
+        keep[1:] = (v[1:] != v[:-1]) | (d[1:] != d[:-1])
+        v, d = v[keep], d[keep]
+        starts = np.flatnonzero(np.r_[True, v[1:] != v[:-1]]) if len(v) else np.empty(0, np.int64)
+        del v, order, keep
+        sizes = np.diff(np.r_[starts, len(d)])
+        usable = sizes >= 2
+        if limit is not None:
+            usable &= sizes <= limit
+        group = np.repeat(groups + np.cumsum(usable) - 1, sizes).astype(np.int32)
+        groups += int(usable.sum())
+        used, small = np.repeat(usable, sizes), np.repeat(sizes <= options.max_bucket, sizes)
+        first = np.zeros(len(d), dtype=bool)
+        first[starts] = True
+        for side, chosen in ((left, used & (small | first)), (right, used & (small | ~first))):
+            side.append((d[chosen].astype(np.int32), group[chosen]))
+    def matrix(side, transpose):
+        rows, cols = (np.concatenate([part[k] for part in side]) for k in (0, 1))
+        if transpose:
+            rows, cols = cols, rows
+        shape = (groups, n) if transpose else (n, groups)
+        return csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=shape)
+    return matrix(left, False), matrix(right, True)
+
+
+def counted(name: str, values: np.ndarray, docs: np.ndarray, n: int, term_counts: np.ndarray,
+            options: CandidateOptions) -> np.ndarray:
+    """The pair codes channel `name` proposes (`accept`), counting each pair's shared keys a block of
+    documents at a time (about `chunk_items` pairs) and keeping only the accepted: most pairs of tiny
+    texts share one rare word, and holding every such pair cost kilobytes a document."""
+    lower, upper = _incidence(values, docs, n, options, TOO_COMMON.candidate_key(n))
+    work = np.cumsum(lower @ np.diff(upper.indptr).astype(np.int64))
+    least = {"fingerprints": options.min_fingerprints, "terms": options.min_terms}.get(name, 1)
+    out = [np.empty(0, dtype=np.int64)]
+    a = 0
+    while a < n:
+        done = work[a - 1] if a else 0
+        b = max(a + 1, int(np.searchsorted(work, done + options.chunk_items, side="right")))
+        block = lower[a:b] @ upper
+        rows = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(block.indptr))
+        kept = (block.indices > rows) & (block.data >= least)  # each pair once; most share too few keys
+        codes = rows[kept].astype(np.int64) * n + block.indices[kept]
+        out.append(accept(name, codes, block.data[kept], n, term_counts, options))
+        del block, rows, kept
+        a = b
+    return np.sort(np.concatenate(out))
+
+
 def find(features: Features, options: CandidateOptions = CandidateOptions()) -> Candidates:
-    """Candidate pairs from all three channels, with the channels that proposed each."""
+    """Candidate pairs from all three channels, with the channels that proposed each.
+
+    The LSH channel is grouped a few bands at a time (`options.chunk_items` keys): a key
+    belongs to one band, so that finds the pairs of grouping every band at once, and every
+    pair it finds is a candidate. Fingerprints and terms are counted with `counted`.
+    """
     n = len(features.signatures)
     if n < 2:
         return Candidates(np.empty((0, 2), dtype=np.int64), ())
-    found = {}
-    for name, (values, docs) in channel_items(features, options).items():
-        codes, counts = shared_keys(name, values, docs, n, options)
-        found[name] = accept(name, codes, counts, n, features.term_counts, options)
+    live = _live(features)
+    step = max(1, options.chunk_items // max(len(live), 1))
+    lsh = []
+    for start in range(0, options.bands, step):
+        values, docs = lsh_items(features, options, range(start, min(start + step, options.bands)), live)
+        lsh.append(np.unique(_pair_codes(values, docs.astype(np.int32), n, options.max_bucket, None)))
+        del values, docs
+    found = {"lsh": np.unique(np.concatenate(lsh))}
+    del lsh
+    for name, values, docs in (("fingerprints", features.fingerprints, features.fingerprint_docs),
+                               ("terms", features.terms, features.term_docs)):
+        found[name] = counted(name, values, docs, n, features.term_counts, options)
     return merge(found, n)
 
 

@@ -83,6 +83,7 @@ class CandidateOptions:
     min_terms: int = 5  # shared rare content words for the terms channel (heavy paraphrase keeps facts)...
     term_share: float = 0.2  # ...and this share of the smaller document's content words
     max_bucket: int = 64  # a larger bucket gives star edges (each member to its first), not all pairs
+    chunk_items: int = 1 << 20  # (key, document) items grouped at once: bounds memory, never changes an answer
 
 
 @dataclass(frozen=True, slots=True)

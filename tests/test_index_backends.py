@@ -692,3 +692,58 @@ def test_the_next_rebuild_drops_the_generation_a_killed_rebuild_left(private_red
         assert ix.stats().documents == 40
         draft = Document(id="draft", text=prose(3, 300))
         assert check_documents([draft], ix).exit_code == 1
+
+
+# --- a damaged Redis index: exit 2 naming the fix, as a damaged SQLite file (tests/test_faults.py) --
+
+
+def _damage_redis(client, storage, case: str) -> None:
+    """Overwrite stored values of the index behind `storage` the way a bad write or a bit flip would."""
+    prefix = storage.prefix.replace("{", "\\{").replace("}", "\\}")
+    if case == "bad zlib text":
+        for key in client.scan_iter(match=prefix + "d:*"):
+            client.hset(key, "z", b"\x01\x02\x03\x04\x05")
+    elif case == "truncated fingerprint postings":
+        for key in client.scan_iter(match=prefix + f"g{storage.gen}:fp:*"):
+            client.hset(key, mapping={field: value[:-1] + b"\x00\x00" for field, value in client.hgetall(key).items()})
+    elif case == "truncated signatures":
+        sigs = storage._gkey("sig")
+        client.hset(sigs, mapping={n: value[:20] for n, value in client.hgetall(sigs).items()})
+    elif case == "a count that is no number":
+        client.hset(storage.key("meta"), "cms_bits", "x")
+
+
+@needs_redis
+@pytest.mark.parametrize("case", ["bad zlib text", "truncated fingerprint postings", "truncated signatures",
+                                  "a count that is no number"])
+def test_a_damaged_redis_index_is_exit_2_naming_the_fix(private_redis, case):
+    from provenance.index.redis import RedisStorage
+
+    url, _ = private_redis
+    spec = redis_spec(url)
+    runner = CliRunner()
+    assert runner.invoke(app, ["index", "add", str(NEWS), "--index", spec]).exit_code == 0
+    draft = str(sorted(NEWS.glob("*.txt"))[0])
+    storage = RedisStorage(spec)
+    client = _private_client(url)
+    _damage_redis(client, storage, case)
+    storage.close()
+    damaged = f"the index {spec.split('?')[0]}?name="
+    if case == "truncated signatures":  # only the library reads them back
+        with open_index(spec) as ix, pytest.raises(IndexError_, match="is damaged .*provenance index rebuild"):
+            ix.signatures(ix.ids()[:3])
+    else:
+        result = runner.invoke(app, ["check", draft, "--index", spec, "-f", "line"])
+        assert result.exit_code == 2, (case, result.output)
+        assert damaged in result.output and "is damaged" in result.output
+        assert "provenance index rebuild" in result.output and "Traceback" not in result.output
+    if case == "a count that is no number":
+        return
+    rebuilt = runner.invoke(app, ["index", "rebuild", "--index", spec])
+    if case == "bad zlib text":  # the texts themselves are gone: rebuilding cannot help, and says so
+        assert rebuilt.exit_code == 2 and "is damaged" in rebuilt.output and "add the files again" in rebuilt.output
+        return
+    assert rebuilt.exit_code == 0, rebuilt.output  # the fix named: the lookup tables come back from the texts
+    assert runner.invoke(app, ["check", draft, "--index", spec, "-f", "line"]).exit_code == 1
+    with open_index(spec) as ix:
+        assert len(ix.signatures(ix.ids()[:3])) == 3

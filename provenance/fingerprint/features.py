@@ -160,8 +160,24 @@ class Features:
     term_counts: np.ndarray  # distinct content words per doc
 
 
+def _distinct_terms(tokens: np.ndarray, offsets: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(content-word hashes, document in the batch) of one batch, distinct, sorted by document then hash."""
+    content = ~np.isin(tokens, stop)
+    terms = tokens[content]
+    docs = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))[content]
+    order = np.lexsort((terms, docs))
+    terms, docs = terms[order], docs[order]
+    distinct = np.ones(len(terms), dtype=bool)
+    distinct[1:] = (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])
+    return terms[distinct], docs[distinct]
+
+
 def features(texts: Sequence[str], config: SketchConfig, options) -> Features:
-    """Signatures, fingerprints (window `options.winnow`) and content words of every text."""
+    """Signatures, fingerprints (window `options.winnow`) and content words of every text.
+
+    Each batch's content words are made distinct in the batch (a text lies in one batch), so
+    no step holds more than one batch's tokens beyond what is kept.
+    """
     sigs, fps, fdocs, terms, tdocs = [], [], [], [], []
     stop = _stop_hashes()
     for batch in hashed_batches(texts, config.k):
@@ -169,20 +185,15 @@ def features(texts: Sequence[str], config: SketchConfig, options) -> Features:
         values, docs = winnow(batch.shingle_hashes, batch.shingle_offsets, options.winnow)
         fps.append(values)
         fdocs.append(docs + batch.first)
-        content = ~np.isin(batch.token_hashes, stop)
-        token_doc = np.repeat(np.arange(batch.size, dtype=np.int64), np.diff(batch.token_offsets))
-        terms.append(batch.token_hashes[content])
-        tdocs.append(token_doc[content] + batch.first)
-    t = np.concatenate(terms) if terms else np.empty(0, np.uint64)
+        t, td = _distinct_terms(batch.token_hashes, batch.token_offsets, stop)
+        terms.append(t)
+        tdocs.append(td + batch.first)
     td = np.concatenate(tdocs) if tdocs else np.empty(0, np.int64)
-    if len(t):
-        uniq = np.unique(np.stack([td.astype(np.uint64), t], axis=1), axis=0)
-        td, t = uniq[:, 0].astype(np.int64), uniq[:, 1]
     return Features(
         signatures=np.concatenate(sigs) if sigs else np.empty((0, config.num_perm), np.uint32),
         fingerprints=np.concatenate(fps) if fps else np.empty(0, np.uint32),
         fingerprint_docs=np.concatenate(fdocs) if fdocs else np.empty(0, np.int64),
-        terms=t,
+        terms=np.concatenate(terms) if terms else np.empty(0, np.uint64),
         term_docs=td,
         term_counts=np.bincount(td, minlength=len(texts)),
     )

@@ -55,7 +55,8 @@ from provenance.errors import IndexError_, MissingExtraError
 from provenance.fingerprint.features import DocFeatures, QueryFeatures
 from provenance.index import count_min as cms
 from provenance.index import datasketch_lsh
-from provenance.index.storage import Hits, T, Usage, chunks
+from provenance.index.storage import DECODING_ERRORS, Hits, T, Usage, chunks, decodes
+from provenance.index.types import signature_from_bytes
 from provenance.model import Document
 
 SCHEMA_VERSION = "2"  # 2: fingerprint postings in hashes of packed numbers (1: a set each)
@@ -68,6 +69,9 @@ WRITE_RETRIES = 50  # optimistic-lock retries when other writers keep committing
 # without one, neither current nor being written, was left by a killed rebuild and the next drops it
 REBUILD_LEASE = 600  # (on this host, a lease whose process is gone is free at once)
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
+# the meta values of a current index that are counts (see logic.initial_meta and RedisStorage._create)
+_NUMBERS = ("bands", "rows", "winnow", "cms_depth", "cms_bits", "cms_total", "n_docs", "fps", "text_bytes",
+            "next_n", "gen", "version", "fp_bits")
 _DOC_FIELDS = ("id", "hash", "path", "title", "url", "site", "published", "chars", "raw_chars")
 _CHUNK = 2000
 _SCRIPTS = {
@@ -290,6 +294,17 @@ class RedisStorage:
                     self._raise_if_cut_off(exc)  # else another process created it first; use theirs
         return self.read_meta()
 
+    def is_damage(self, exc: BaseException) -> bool:
+        """Whether an error while decoding what the server sent means damaged values (not the
+        server's own errors, which name the server)."""
+        return isinstance(exc, DECODING_ERRORS) and not isinstance(exc, self._errors)
+
+    def damaged(self, exc: BaseException) -> str:
+        return (f"the index {self.location} is damaged ({type(exc).__name__}: {str(exc)[:120]}): "
+                f"`provenance index rebuild --index {self.location}` recomputes its lookup tables from the "
+                "stored texts; if the texts are damaged too, drop it (`provenance.index.redis.drop(URL)`) and "
+                "add the files again")
+
     def schema_message(self, stored: str | None) -> str:
         return (f"{self.location} has index schema {stored!r}, this version reads {SCHEMA_VERSION!r}: "
                 "drop it (`provenance.index.redis.drop(URL)`) and add the original files again")
@@ -399,8 +414,14 @@ class RedisStorage:
 
     # --- reads ------------------------------------------------------------------------------
 
+    @decodes
     def read_meta(self) -> dict[str, str]:
-        return {k.decode(): v.decode() for k, v in self.r.hgetall(self.key("meta")).items()}
+        meta = {k.decode(): v.decode() for k, v in self.r.hgetall(self.key("meta")).items()}
+        if meta.get("schema") == SCHEMA_VERSION:  # a current index: every count is there, and a number
+            bad = [key for key in _NUMBERS if not meta.get(key, "").removeprefix("-").isdigit()]
+            if bad:
+                raise ValueError(f"meta {', '.join(bad)} missing or not a number")
+        return meta
 
     def _ns(self, ids: Sequence[str]) -> dict[str, int]:
         """id -> n for the ids present."""
@@ -417,11 +438,13 @@ class RedisStorage:
             pipe.hmget(self.key(f"d:{n}"), list(fields))
         return pipe.execute()
 
+    @decodes
     def numbers(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         ns = self._ns(ids)
         rows = self._doc_fields(list(ns.values()), ["hash"])
         return {doc_id: (n, int(h)) for (doc_id, n), (h,) in zip(ns.items(), rows) if h is not None}
 
+    @decodes
     def texts(self, ns: Sequence[int]) -> list[str]:
         return [_unz(z) for (z,) in self._doc_fields(ns, ["z"])]
 
@@ -429,10 +452,12 @@ class RedisStorage:
         for ns in chunks(sorted(int(n) for n in self.r.hvals(self.key("ids"))), size):
             yield list(ns), self.texts(ns)
 
+    @decodes
     def doc_ids(self, ns: Sequence[int]) -> dict[int, str]:
         rows = self._doc_fields(list(ns), ["id"])
         return {n: doc_id.decode("utf-8", "surrogatepass") for n, (doc_id,) in zip(ns, rows) if doc_id is not None}
 
+    @decodes
     def documents(self, ids: Sequence[str]) -> list[Document]:
         ns = self._ns(ids)
         found: dict[str, Document] = {}
@@ -446,14 +471,23 @@ class RedisStorage:
             )
         return [found[doc_id] for doc_id in ids if doc_id in found]
 
+    @decodes
     def signatures(self, ids: Sequence[str]) -> dict[str, bytes]:
         ns = self._ns(ids)
         sigs = self.r.hmget(self._gkey("sig"), list(ns.values())) if ns else []
-        return {doc_id: s for doc_id, s in zip(ns, sigs) if s is not None}
+        found = {doc_id: s for doc_id, s in zip(ns, sigs) if s is not None}
+        for doc_id, data in found.items():
+            try:
+                signature_from_bytes(data)
+            except IndexError_ as exc:  # short, or no LeanMinHash header
+                raise ValueError(f"the signature of {doc_id!r} ({len(data)} bytes): {exc}") from None
+        return found
 
+    @decodes
     def ids(self) -> list[str]:
         return sorted(k.decode("utf-8", "surrogatepass") for k in self.r.hkeys(self.key("ids")))
 
+    @decodes
     def lookup(self, query: QueryFeatures) -> Hits:
         """Every bucket set and fingerprint posting of the query, with the meta values, in one script call.
 
@@ -494,6 +528,7 @@ class RedisStorage:
         meta = {"schema": schema, "fingerprint": fingerprint, "gen": reply_gen, "n_docs": n_docs}
         return Hits(meta, fp_of, fp_docs, band_docs)
 
+    @decodes
     def phrase_cells(self, meta: dict[str, str], cells: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Count-min cells read server-side, every row in one round trip."""
         read = self._script("cms")
@@ -503,6 +538,7 @@ class RedisStorage:
                  client=pipe)
         return [np.frombuffer(counts, dtype="<u2").astype(np.int64) for counts in pipe.execute()]
 
+    @decodes
     def usage(self) -> Usage:
         """Counts from the meta hash; memory from ``MEMORY USAGE`` (see `_memory`)."""
         meta = self.read_meta()
@@ -665,6 +701,12 @@ class _Reads:
     def __init__(self, storage: RedisStorage) -> None:
         self.storage = storage
 
+    def is_damage(self, exc: BaseException) -> bool:
+        return self.storage.is_damage(exc)
+
+    def damaged(self, exc: BaseException) -> str:
+        return self.storage.damaged(exc)
+
     def numbers(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         return self.storage.numbers(ids)
 
@@ -697,6 +739,7 @@ class _WriteBatch(_Reads):
     def set_meta(self, **values: object) -> None:
         self.updates.update(values)
 
+    @decodes
     def cms_rows(self, depth: int, bits: int) -> list[np.ndarray]:
         raw = self.storage.r.mget([self.storage._gkey(f"cms:{row}", self.gen) for row in range(depth)])
         return [np.frombuffer(b or bytes(2 << bits), dtype="<u2").astype(np.int64) for b in raw]

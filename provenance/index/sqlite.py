@@ -31,7 +31,6 @@ is needed.
 from __future__ import annotations
 
 import contextlib
-import functools
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -45,7 +44,7 @@ from provenance.errors import IndexError_
 from provenance.fingerprint import minhash as sketch
 from provenance.fingerprint.features import DocFeatures, QueryFeatures
 from provenance.index import count_min as cms
-from provenance.index.storage import Hits, T, Usage, chunks
+from provenance.index.storage import DECODING_ERRORS, Hits, T, Usage, chunks, decodes
 from provenance.model import Document
 
 SCHEMA_VERSION = "2"  # packed posting buckets
@@ -154,8 +153,7 @@ def _doc_bytes_for(n: int) -> int:
 
 # what a damaged file raises while its rows are decoded: bad zlib text, short or misaligned
 # blobs, meta values that are missing or no number, pages SQLite finds malformed
-_DAMAGE = (zlib.error, ValueError, KeyError, IndexError, TypeError, OverflowError, UnicodeDecodeError,
-           sqlite3.DatabaseError)
+_DAMAGE = (*DECODING_ERRORS, sqlite3.DatabaseError)
 
 
 # the meta values of a current index that are counts (see logic.initial_meta and _empty_postings)
@@ -170,25 +168,6 @@ def _is_damage(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.OperationalError):
         return not any(word in str(exc).lower() for word in _NOT_DAMAGE)
     return isinstance(exc, _DAMAGE)
-
-
-def _reads(method: Callable[..., T]) -> Callable[..., T]:
-    """A storage method whose decoding errors mean a damaged file: an `IndexError_` naming the
-    fix, not a traceback (and not exit 1, the findings code). A locked or read-only file is not
-    damage (`sqlite3.OperationalError` passes through to its own message)."""
-
-    @functools.wraps(method)
-    def read(self: SQLiteStorage, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except IndexError_:
-            raise
-        except _DAMAGE as exc:
-            if not _is_damage(exc):
-                raise
-            raise IndexError_(self.damaged(exc)) from exc
-
-    return read
 
 
 def _layout(meta: dict[str, str], table: str) -> Layout:
@@ -293,6 +272,8 @@ class SQLiteStorage:
         return (f"{self.path} is an index of schema {stored} (this version reads schema {SCHEMA_VERSION}): "
                 "rebuild it with `provenance index rebuild` (it keeps the stored texts)")
 
+    is_damage = staticmethod(_is_damage)
+
     def damaged(self, exc: BaseException) -> str:
         return (f"the index {self.path} is damaged ({type(exc).__name__}: {str(exc)[:120]}): "
                 "`provenance index rebuild` recomputes its lookup tables from the stored texts; if the texts "
@@ -333,11 +314,11 @@ class SQLiteStorage:
         for chunk in chunks(list(values), _SQL_VARS):
             yield from self.con.execute(f"{select} WHERE {column} IN ({','.join('?' * len(chunk))})", list(chunk))
 
-    @_reads
+    @decodes
     def numbers(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         return {doc_id: (n, digest) for doc_id, n, digest in self._select_in("SELECT id, n, hash FROM docs", "id", ids)}
 
-    @_reads
+    @decodes
     def texts(self, ns: Sequence[int]) -> list[str]:
         found = dict(list(self._select_in("SELECT n, z FROM texts", "n", ns)))
         return [_unzip(found[n]) for n in ns]
@@ -355,11 +336,11 @@ class SQLiteStorage:
             yield [n for n, _ in rows], texts
             last = rows[-1][0]
 
-    @_reads
+    @decodes
     def doc_ids(self, ns: Sequence[int]) -> dict[int, str]:
         return dict(self._select_in("SELECT n, id FROM docs", "n", ns))
 
-    @_reads
+    @decodes
     def documents(self, ids: Sequence[str]) -> list[Document]:
         select = ("SELECT d.id, d.path, d.title, d.url, d.site, d.published, d.raw_chars, t.z "
                   "FROM docs d JOIN texts t ON t.n = d.n")
@@ -371,11 +352,11 @@ class SQLiteStorage:
         }
         return [found[doc_id] for doc_id in ids if doc_id in found]
 
-    @_reads
+    @decodes
     def signatures(self, ids: Sequence[str]) -> dict[str, bytes]:
         return dict(self._select_in("SELECT id, sig FROM docs", "id", ids))
 
-    @_reads
+    @decodes
     def ids(self) -> list[str]:
         return [row[0] for row in self.con.execute("SELECT id FROM docs ORDER BY id")]
 
@@ -424,7 +405,7 @@ class SQLiteStorage:
     def put_signatures(self, ns: Sequence[int], signatures: Sequence[bytes]) -> None:
         self.con.executemany("UPDATE docs SET sig=? WHERE n=?", list(zip(signatures, ns)))
 
-    @_reads
+    @decodes
     def cms_rows(self, depth: int, bits: int) -> list[np.ndarray]:
         return [
             np.frombuffer(self.con.execute("SELECT counts FROM cms WHERE row=?", (row,)).fetchone()[0], dtype="<u2")
@@ -541,7 +522,7 @@ class SQLiteStorage:
 
     # --- reading ---------------------------------------------------------------------------
 
-    @_reads
+    @decodes
     def lookup(self, query: QueryFeatures) -> Hits:
         """The postings of the query's shingles and band keys (none from a layout this code cannot read)."""
         meta = self.read_meta()
@@ -564,7 +545,7 @@ class SQLiteStorage:
         hit = keys[at] == found
         return found[hit].astype(np.int64), (postings[hit] & _M32).astype(np.int64)
 
-    @_reads
+    @decodes
     def phrase_cells(self, meta: dict[str, str], cells: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Count-min cells read by random access into each row's blob (the row is never loaded whole)."""
         out = []
@@ -577,7 +558,7 @@ class SQLiteStorage:
             out.append(values)
         return out
 
-    @_reads
+    @decodes
     def usage(self) -> Usage:
         with _ReadTxn(self.con):
             meta = self.read_meta()

@@ -17,6 +17,9 @@ must not rely on reading back its own writes (Redis queues them until EXEC).
 
 from __future__ import annotations
 
+import functools
+import struct
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -24,10 +27,36 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
+from provenance.errors import IndexError_
 from provenance.fingerprint.features import DocFeatures, QueryFeatures
 from provenance.model import Document
 
 T = TypeVar("T")
+
+# what a damaged stored value raises while it is decoded: bad zlib text, short or misaligned blobs,
+# meta values that are missing or no number, bytes that are not UTF-8
+DECODING_ERRORS = (zlib.error, ValueError, KeyError, IndexError, TypeError, OverflowError, UnicodeDecodeError,
+                   struct.error)
+
+
+def decodes(method: Callable[..., T]) -> Callable[..., T]:
+    """A storage method whose decoding errors mean a damaged index: an `IndexError_` with the
+    storage's `damaged` message, which names the fix (exit 2), not a traceback or exit 1, the
+    findings code. The storage's `is_damage` tells damage from its own errors (a locked file,
+    a server gone), which keep their messages."""
+
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except IndexError_:
+            raise
+        except Exception as exc:
+            if not self.is_damage(exc):
+                raise
+            raise IndexError_(self.damaged(exc)) from exc
+
+    return read
 
 
 @dataclass(frozen=True, slots=True)
