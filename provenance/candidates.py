@@ -14,6 +14,12 @@ Three channels, each tuned for recall (verification decides; a candidate is chea
 Buckets are grouped by sorting, never by Python dictionaries per item; a bucket
 larger than `max_bucket` contributes star edges (each member linked to its first)
 instead of all its pairs, which keeps boilerplate-like buckets from exploding.
+
+Memory follows the documents and the pairs proposed, not the pairs that share one key:
+LSH keys are grouped a few bands at a time, and the fingerprint and term channels count
+each pair's shared keys as a product of sparse document-key matrices, a block of
+documents at a time, keeping only the pairs they accept (`CandidateOptions.chunk_items`).
+Most pairs of short texts share one rare word; holding them all cost kilobytes a document.
 """
 
 from __future__ import annotations
@@ -82,12 +88,6 @@ def group_pairs(values: np.ndarray, docs: np.ndarray, max_bucket: int, max_df: i
     n = int(docs.max()) + 1 if len(docs) else 1
     codes = _pair_codes(values, docs, n, max_bucket, max_df)
     return np.stack([codes // n, codes % n], axis=1)
-
-
-def count_pairs(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Unique pairs (sorted) and how many shared values each came from."""
-    codes, counts = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
-    return np.stack([codes // n, codes % n], axis=1), counts
 
 
 def add_counts(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
