@@ -344,3 +344,13 @@ def test_a_reader_that_stops_early_is_not_a_failure():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) in (0, 1), err
     assert "Traceback" not in err and "error" not in err, err
+
+
+def test_an_index_that_is_a_folder_or_an_id_that_is_not_utf8_is_a_named_answer(built_index, tmp_path):
+    """Found by the command-line fuzz (tests/test_fuzz_cli.py): `--index FOLDER` raised AttributeError,
+    and an id argument that is not UTF-8 was called a damaged index."""
+    folder = _run(["index", "stats", "--index", str(tmp_path)])
+    assert folder.exit_code == 2 and "is a folder" in folder.output
+    odd = os.fsdecode(b"news/a\xff.txt")
+    shown = _run(["index", "show", odd, "--index", str(built_index)])
+    assert shown.exit_code == 2 and "is not in the index" in shown.output and "damaged" not in shown.output

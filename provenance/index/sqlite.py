@@ -31,6 +31,7 @@ is needed.
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -156,6 +157,8 @@ def _doc_bytes_for(n: int) -> int:
 _DAMAGE = (*DECODING_ERRORS, sqlite3.DatabaseError)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 # the meta values of a current index that are counts (see logic.initial_meta and _empty_postings)
 _NUMBERS = ("bands", "rows", "winnow", "cms_depth", "cms_bits", "cms_total", "n_docs",
             *(f"{table}_{key}" for table in ("bands", "fps") for key in ("bits", "doc_bytes", "entries")))
@@ -185,6 +188,8 @@ class SQLiteStorage:
         """Open the index at `path`; with `create` (its initial meta values), make it if missing."""
         self.path = Path(path)
         self.location = str(self.path)
+        if self.path.is_dir():
+            raise IndexError_(f"--index {self.path} is a folder: give the index's file (e.g. {self.path / 'index.db'})")
         if not self.path.exists():
             if create is None:
                 raise IndexError_(
@@ -310,8 +315,12 @@ class SQLiteStorage:
         )
 
     def _select_in(self, select: str, column: str, values: Sequence) -> Iterator[tuple]:
-        """The rows of ``{select} WHERE {column} IN values``, a bounded number of values a statement."""
-        for chunk in chunks(list(values), _SQL_VARS):
+        """The rows of ``{select} WHERE {column} IN values``, a bounded number of values a statement.
+
+        An id with a lone surrogate (a command-line argument that is not UTF-8) cannot be stored
+        in SQLite, so it is in no row: it is left out rather than failing the query."""
+        values = [v for v in values if not (isinstance(v, str) and _SURROGATE.search(v))]
+        for chunk in chunks(values, _SQL_VARS):
             yield from self.con.execute(f"{select} WHERE {column} IN ({','.join('?' * len(chunk))})", list(chunk))
 
     @decodes
