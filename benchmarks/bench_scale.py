@@ -190,6 +190,7 @@ def stages(docs, options) -> tuple[object, dict]:
         fams = families(docs, pairs)
         lap("families")
     t["candidate pairs"] = len(found.pairs)
+    t["largest family"] = max((len(f.members) for f in fams), default=0)
     return ScanResult(options.config.fingerprint, docs, pairs, fams, list(empty)), t
 
 
@@ -210,6 +211,7 @@ def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int)
     """One size on one engine, in this process (the caller gives each its own process)."""
     from provenance.engines.dask import Stats, scan_documents_dask
     from provenance.engines.local import ScanOptions
+    from provenance.report.formats.json import as_dict
 
     options = ScanOptions()
     corpus = derived_corpus(n, seed)
@@ -238,13 +240,18 @@ def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int)
     r, by_kind = recall(result, corpus.known)
     scan_peak = _peak_mb()
     reports = {fmt: _report_size(result, fmt) for fmt in REPORT_FORMATS}
+    report_peak = _peak_mb()
+    # the reference the streamed JSON must equal byte for byte: the whole dict dumped at once (after
+    # the peaks are taken, as it holds the whole report twice over)
+    whole = _digest(json.dumps(as_dict(result), ensure_ascii=False, indent=2) + "\n")
     return {
         "docs": len(corpus.docs), "source": corpus.source, "engine": engine, "seconds": round(wall, 1),
         "ms/doc": round(1000 * wall / len(corpus.docs), 2), "cpu ms/doc": round(1000 * cpu / len(corpus.docs), 2),
         "json digest": reports["json"][1], "pairs": len(result.pairs),
         "families": len(result.families), "known": len(corpus.known), "recall": round(r, 3),
         "by kind": by_kind, "detail": detail,
-        "peak MB scan": scan_peak, "peak MB with reports": _peak_mb(),
+        "peak MB scan": scan_peak, "peak MB with reports": report_peak,
+        "json streamed = whole": whole == reports["json"][1],
         "report bytes": {fmt: size for fmt, (size, _) in reports.items()},
     }
 
@@ -325,14 +332,17 @@ def main(argv=None) -> None:
             rows.append(row)
             print(json.dumps(row), flush=True)
     print("\n| docs | engine | wall s | wall ms/doc | CPU ms/doc | pairs | families | recall (known links) "
-          "| recall by kind | JSON digest | peak RSS scan / with reports | report MB " + " / ".join(REPORT_FORMATS) + " |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|")
+          "| recall by kind | JSON digest (= whole dump) | peak RSS scan / with reports | report MB "
+          + " / ".join(REPORT_FORMATS) + " | largest family |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|")
     for r in rows:
         kinds = ", ".join(f"{k} {v}" for k, v in r["by kind"].items())
         sizes = " / ".join(f"{r['report bytes'][fmt] / 1e6:.1f}" for fmt in REPORT_FORMATS)
         print(f"| {r['docs']:,} | {r['engine']} | {r['seconds']} | {r['ms/doc']} | {r['cpu ms/doc']} | "
-              f"{r['pairs']:,} | {r['families']:,} | {r['recall']} ({r['known']:,}) | {kinds} | {r['json digest']} | "
-              f"{r['peak MB scan']:,.0f} / {r['peak MB with reports']:,.0f} MB | {sizes} |")
+              f"{r['pairs']:,} | {r['families']:,} | {r['recall']} ({r['known']:,}) | {kinds} | {r['json digest']} "
+              f"({'same' if r['json streamed = whole'] else 'DIFFERS'}) | "
+              f"{r['peak MB scan']:,.0f} / {r['peak MB with reports']:,.0f} MB | {sizes} | "
+              f"{r['detail'].get('largest family', '')} |")
 
 
 if __name__ == "__main__":

@@ -189,6 +189,16 @@ class OriginLimits:
     max_others: int = 16  # family members consulted for the "others", "unique" and witness signals of a pair
     dense_limit: int = 12  # families up to this size compare every pair; larger ones only copy-linked pairs
     max_links: int = 8  # above dense_limit, the copy links scored per member (its strongest)
+    # above dense_limit, members whose verified pair has at least this resemblance (Jaccard of the
+    # word 5-shingle sets: verbatim or near-verbatim copies, a dateline or a sentence apart) are scored
+    # as one text, their representative, and attached to it by the pair's own evidence: hundreds of
+    # near-identical wire items otherwise cost the square of their number (every link a copy link)
+    near_duplicate: float = 0.9
+    # above dense_limit, the most earlier members one member is measured against for each purpose: those
+    # checked before it is called a root, its parent candidates, its sources. The highest-ranked are kept;
+    # where the limit cuts, the member's line in the family's explanation says so. No family of the news,
+    # Clough or real-reuse sets is large enough to reach it
+    max_compared: int = 32
     max_variants: int = 4  # spelling variants counted against one parent candidate
     undecided: float = 0.6  # an origin confidence below this is reported as undecided
     # the copy model of several sources (origin/sources.py)

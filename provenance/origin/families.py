@@ -313,8 +313,19 @@ def _is_root(model: FamilyModel, d: str, earlier: list[str]) -> bool:
         model.context.sentence_share(profiles[d], profiles[c]) < ORIGIN.min_share for c in earlier)
 
 
-def _family(members: tuple[str, ...], links: dict[Link, float], model: FamilyModel) -> Family:
+def _scaled(confidence: dict[str, float], standing: dict[str, float] | None) -> dict[str, float]:
+    """Confidences times each representative's chance of coming before its near-duplicates."""
+    return confidence if not standing else {m: c * standing.get(m, 1.0) for m, c in confidence.items()}
+
+
+def _family(
+    members: tuple[str, ...], links: dict[Link, float], model: FamilyModel, standing: dict[str, float] | None = None
+) -> Family:
+    """The family of `members` scored pair by pair. `standing`: for a representative of
+    near-duplicates (see `_collapsed`), its chance of coming before them, which its confidence of
+    being the origin includes."""
     dense = len(members) <= ORIGIN.dense_limit
+    cap = len(members) if dense else ORIGIN.max_compared  # earlier members one member is measured against
     # A large family's direction evidence comes from each member's strongest links: templated items
     # link to dozens of near-identical others, and scoring every link costs their square.
     scored = set(links) if dense else _strongest(links, members)
@@ -325,21 +336,27 @@ def _family(members: tuple[str, ...], links: dict[Link, float], model: FamilyMod
                  if (a, b) in links or context.related(profiles[a], profiles[b]))
                 if dense else sorted(scored))
     order, confidence = _rank_members(members, compared, model)
+    confidence = _scaled(confidence, standing)
     lines = _origin_lines(order, confidence, model)
     rank = {m: k for k, m in enumerate(order)}
     strong, every = _adjacency(members, scored), _adjacency(members, links)
     edges: list[Edge] = []
     roots = [order[0]]
+    unchecked: dict[str, int] = {}  # a further root: the earlier members not checked (over `cap`)
     for k, d in enumerate(order[1:], 1):
         linked = sorted((c for c in every[d] if rank[c] < k), key=rank.__getitem__)
-        if len(members) > 2 and not linked and _is_root(model, d, order[:k]):
+        if len(members) > 2 and not linked and _is_root(model, d, order[:min(k, cap)]):
             roots.append(d)
+            unchecked[d] = k - min(k, cap)
             continue
-        # the earlier members d is linked to by a scored link, else by any link, else all of them
+        # the earlier members d is linked to by a scored link, else by any link, else all of them;
+        # in a large family, at most `cap` of them, the highest-ranked
         candidates = sorted((c for c in strong[d] if rank[c] < k), key=rank.__getitem__) or linked or order[:k]
-        edge, line = _parent_edge(model, d, candidates, rank)
-        found, real = _sources(model, d, edge, linked or candidates)
+        edge, line = _parent_edge(model, d, candidates[:cap], rank)
+        found, real = _sources(model, d, edge, (linked or candidates)[:cap])
         edges += found
+        if (n := max(len(candidates), len(linked))) > cap:
+            line += f" Note: measured against the {cap} highest-ranked of {n} earlier members (ORIGIN.max_compared)."
         lines.append(line)
         if len(real) > 1:
             lines.append(draws_on(d, real) + ".")
@@ -347,7 +364,7 @@ def _family(members: tuple[str, ...], links: dict[Link, float], model: FamilyMod
         # another root shares nothing with the origin, so their scores do not compare: the origin's
         # confidence is among the members that are not other roots
         rest = [m for m in members if m not in roots[1:]]
-        confidence = _confidences(rest, model.scores, model)
+        confidence = _scaled(_confidences(rest, model.scores, model), standing)
         lines[0:1] = _origin_lines([m for m in order if m in confidence], confidence, model)[:1]
     origins = [(order[0], round(confidence[order[0]], 4))]
     for r in roots[1:]:
@@ -355,9 +372,135 @@ def _family(members: tuple[str, ...], links: dict[Link, float], model: FamilyMod
         p = min((e.probability for e in holders), default=0.5)
         origins.append((r, round(p, 4)))
         lines.append(f"{r} is also a root: it shares little with the members before it"
-                     + (f"; {', '.join(sorted({e.derivative for e in holders}))} draw(s) on it." if holders else "."))
+                     + (f"; {', '.join(sorted({e.derivative for e in holders}))} draw(s) on it." if holders else ".")
+                     + (f" Note: checked against the {cap} highest-ranked of them, not {unchecked[r]} more"
+                        " (ORIGIN.max_compared)." if unchecked[r] else ""))
     origin = order[0]
     return Family(members, origin, round(confidence[origin], 4), tuple(edges), tuple(lines), tuple(origins))
+
+
+# --- near-duplicates ------------------------------------------------------------------------------
+
+
+def near_duplicates(pairs: Sequence[Pair]) -> dict[Link, float]:
+    """The copy pairs at least ORIGIN.near_duplicate alike, with their resemblance."""
+    return {(p.a, p.b): p.resemblance for p in pairs
+            if p.verdict == "copy" and p.resemblance >= ORIGIN.near_duplicate and p.a < p.b}
+
+
+def _clusters(members: tuple[str, ...], similar: dict[Link, float]) -> dict[str, list[str]]:
+    """Near-duplicate clusters, each a centre with the members near-duplicate to it (centre first):
+    the member with the most near-duplicates takes those not yet taken, then the next (ties by id),
+    so every member of a cluster is a near-duplicate of its centre, not merely of a chain to it."""
+    adjacent = _adjacency(members, similar)
+    centre_of: dict[str, str] = {}
+    clusters: dict[str, list[str]] = {}
+    for m in sorted(members, key=lambda m: (-len(adjacent[m]), m)):
+        if m not in centre_of:
+            clusters[m] = [m] + sorted(n for n in adjacent[m] if n not in centre_of)
+            centre_of.update(dict.fromkeys(clusters[m], m))
+    return clusters
+
+
+def _pair_model(model: FamilyModel, x: str, y: str) -> FamilyModel:
+    """Two near-duplicates alone, as a family of two: where two texts are almost the same, the rest
+    of the family reads them alike, and only their own evidence (dates, what one adds or drops,
+    wire marks, credits) tells which came first."""
+    profiles = model.context.profiles
+    return FamilyModel(FamilyContext({x: profiles[x], y: profiles[y]}), model.weights)
+
+
+def _attach(model: FamilyModel, c: str, candidates: list[str], rep: str, similar: dict[Link, float],
+            near: str | None = None) -> tuple[list[Edge], list[str]]:
+    """c's edges from its parent among `candidates` (earlier first) and its lines, said to be a
+    near-duplicate of `near` (default: the only candidate), which `rep` stood for."""
+    near = near or candidates[0]
+    edge, line = _parent_edge(model, c, candidates, {m: k for k, m in enumerate(candidates)})
+    found, real = _sources(model, c, edge, candidates)
+    resemblance = similar[(min(c, near), max(c, near))]
+    why = (f"{c} is a near-duplicate of {near} (resemblance {resemblance:.2f}): the family was scored with {rep} "
+           f"standing for both, and the texts' own evidence decides " +
+           ("which came first" if len(candidates) == 1 else f"whether {c} derives from {near} or from {candidates[0]}"))
+    found[0] = replace(found[0], evidence=(Evidence("near_duplicate", why, 0.0), *found[0].evidence))
+    told = [f"{line} Near-duplicate of {near} (resemblance {resemblance:.2f}): scored as one text with it "
+            "(ORIGIN.near_duplicate)."]
+    if len(real) > 1:
+        told.append(draws_on(c, real) + ".")
+    return found, told
+
+
+def _collapsed(members: tuple[str, ...], links: dict[Link, float], similar: dict[Link, float],
+               model: FamilyModel) -> Family:
+    """A large family with near-duplicates: each cluster of them (`_clusters`) is scored as one
+    text, the member its own pairs put first; the family of these representatives is scored as any
+    family, then every other member is attached to the member it is a near-duplicate of, by the
+    pair's own evidence, or, where its representative derives from another member, to whichever of
+    the two the three texts' own evidence favours. The work is linear in the near-duplicates: a pair
+    or three texts each."""
+    rep_of: dict[str, str] = {}
+    attached: list[tuple[str, str, FamilyModel]] = []  # (member, its parent, the pair's model)
+    for centre, cluster in _clusters(members, similar).items():
+        alone = {c: _pair_model(model, c, centre) for c in cluster[1:]}
+        ahead = {c: alone[c].log_odds(c, centre) for c in cluster[1:]}
+        rep = max(cluster, key=lambda c: (ahead.get(c, 0.0), c == centre))
+        rep_of.update(dict.fromkeys(cluster, rep))
+        for c in cluster:
+            if c == rep:
+                continue
+            if c == centre:
+                attached.append((c, rep, alone[rep]))
+            elif rep == centre:
+                attached.append((c, rep, alone[c]))
+            elif (min(c, rep), max(c, rep)) in similar:
+                attached.append((c, rep, _pair_model(model, rep, c)))
+            else:
+                attached.append((c, centre, alone[c]))
+    # each member's edge from the member it nearly duplicates, by the pair's own evidence; the
+    # representative's chance of coming before its near-duplicates is part of its confidence
+    attachments = {c: _attach(alone, c, [parent], rep_of[c], similar) for c, parent, alone in attached}
+    standing: dict[str, float] = {}
+    for c, parent, _ in attached:
+        if parent == rep_of[c]:
+            standing[parent] = min(standing.get(parent, 1.0), attachments[c][0][0].probability)
+    reps = tuple(sorted(set(rep_of.values())))
+    rep_links: dict[Link, float] = {}
+    for (a, b), strength in links.items():
+        x, y = sorted((rep_of[a], rep_of[b]))
+        if x != y:
+            rep_links[(x, y)] = max(rep_links.get((x, y), 0.0), strength)
+    if len(reps) == 1:
+        [origin] = reps
+        confidence = standing.get(origin, 1.0)
+        edges = [e for found, _ in attachments.values() for e in found]
+        lines = [line for _, told in attachments.values() for line in told]
+        first = (f"Origin undecided: {origin} ({confidence:.2f}) and its near-duplicates are not separated by "
+                 "the evidence." if confidence < ORIGIN.undecided else
+                 f"Likely origin: {origin} (confidence {confidence:.2f}; every other member is a near-duplicate).")
+        return Family(members, origin, round(confidence, 4), tuple(edges), (first, *lines), ((origin, round(confidence, 4)),))
+    profiles = model.context.profiles
+    inner = _family(reps, rep_links, FamilyModel(FamilyContext({r: profiles[r] for r in reps}), model.weights), standing)
+    # near-duplicates are often siblings (two republications of one story, two cuts of it), not one the
+    # other's copy: a member whose representative derives from another is given the choice between the
+    # member it nearly duplicates and that source, the three texts alone
+    source_of = {}
+    for e in inner.edges:
+        source_of.setdefault(e.derivative, e.source)  # a derivative's first edge is from its parent
+    edges: list[Edge] = []
+    lines: list[str] = []
+    for c, parent, _ in attached:
+        source = source_of.get(rep_of[c])
+        if source is not None and source != parent:
+            three = FamilyModel(FamilyContext({m: profiles[m] for m in (c, parent, source)}), model.weights)
+            attachments[c] = _attach(three, c, [source, parent], rep_of[c], similar, parent)
+        edges += attachments[c][0]
+        lines += attachments[c][1]
+    near = sorted(c for c in members if rep_of[c] == inner.origin and c != inner.origin)
+    told = [f"{inner.origin} stands for its near-duplicates {', '.join(near[:_SHOWN_VARIANTS])}"
+            + (f" and {len(near) - _SHOWN_VARIANTS} more" if len(near) > _SHOWN_VARIANTS else "")
+            + f": its own evidence puts it before each (p >= {standing[inner.origin]:.2f}), which its confidence includes."
+            ] if near else []
+    return Family(members, inner.origin, inner.origin_confidence, inner.edges + tuple(edges),
+                  inner.explanation[:1] + tuple(told) + inner.explanation[1:] + tuple(lines), inner.origins)
 
 
 def family_models(
@@ -392,8 +535,12 @@ def families(
     (which do not depend on the weights) across calls on the same documents: the fitting
     script scores one set under many weights.
     """
-    models = family_models(docs, pairs, weights, contexts)
-    return [_family(members, links, model) for members, links, model in models]
+    near = near_duplicates(pairs)
+    found = []
+    for members, links, model in family_models(docs, pairs, weights, contexts):
+        similar = {link: near[link] for link in links if link in near} if len(members) > ORIGIN.dense_limit else {}
+        found.append(_collapsed(members, links, similar, model) if similar else _family(members, links, model))
+    return found
 
 
 def directions(
