@@ -298,7 +298,7 @@ def run_convergent(n: int = 120, seed: int = 5) -> dict[str, float]:
 @dataclass
 class RealTally:
     """Labelled wire/agency <-> paper edges of real stories: pairwise directions of copy pairs
-    and the families' parent edges, each as (probability, right)."""
+    and the families' parent edges, each as (probability, right: 1, 0, or 0.5 for a tie at 0.5)."""
 
     pairs: list[tuple[float, bool]] = field(default_factory=list)
     edges: list[tuple[float, bool]] = field(default_factory=list)
@@ -317,12 +317,12 @@ def run_real(stories: list[realreuse.Story]) -> RealTally:
         t.labelled_pairs += sum(1 for i, a in enumerate(docs) for b in docs[i + 1 :]
                                 if story.label(a.id, b.id) is not None)
         for e in directions(docs, result.pairs):
-            if (right := story.label(e.source, e.derivative)) is not None:
+            if (right := story.score(e)) is not None:
                 t.pairs.append((e.probability, right))
                 t.copy_pairs += 1
         for f in result.families:
             for e in f.edges:
-                if (right := story.label(e.source, e.derivative)) is not None:
+                if (right := story.score(e)) is not None:
                     t.edges.append((e.probability, right))
     return t
 
@@ -382,7 +382,7 @@ def real_summary(name: str, t: RealTally) -> str:
     for label, rows in (("copy-pair direction", t.pairs), ("parent edges", t.edges)):
         if rows:
             table, ece = calibration(rows)
-            lines.append(f"- {label}: right {Tally.rate(rows):.3f} ({sum(c for _, c in rows)}/{len(rows)}), "
+            lines.append(f"- {label}: right {Tally.rate(rows):.3f} ({sum(c for _, c in rows):g}/{len(rows)}), "
                          f"ECE {ece:.3f}, wrong at p >= 0.8: {wrong_above(rows):.3f} of edges")
     if len(t.edges) >= 20:
         table, _ = calibration(t.edges, bins=5)

@@ -18,7 +18,11 @@ a credit naming the other text weighs at least as much as the dates)
 on labelled copy pairs, the real sets weighted so that together they count REAL_SHARE of the
 total; parent-choice weights by grid search on generated parent accuracy; origin temperature
 and size power, then the parent temperature, by grid search on generated log-loss; then Platt
-scaling of edge probabilities (a scale, no shift) on the real and generated parent edges.
+scaling of edge probabilities (a scale, no shift, so an edge the texts do not decide stays at
+0.5) on the generated parent edges and on *held-out* real edges: each real story's edges are
+scored under signal weights fitted without its fold, as a new user's texts will be (in-sample
+edges are over-confident: the weights saw them). The cross-validation nests that: the scaling of
+each outer fold is fitted on the other folds' held-out edges.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -47,6 +52,7 @@ PARENT_TEMPERATURES = (0.15, 0.25, 0.35, 0.5, 0.75, 1.0)
 REAL_SHARE = 0.75  # the real sets' share of the total sample weight (when present)
 FOLDS = 5
 TIED = ("date", "credit")  # the second weighs at least as much as the first (see fit_signals)
+EdgeRow = tuple[float, float]  # an edge's probability, right (1, 0; 0.5: a tie at 0.5)
 
 
 def logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50, sample_weight: np.ndarray | None = None,
@@ -111,11 +117,11 @@ def real_edges(stories: list[realreuse.Story], weights: Weights, cache: dict, co
     for story in stories:
         docs, pairs = _real_scan(story, cache)
         for e in directions(docs, pairs, weights=weights, contexts=contexts):
-            if (right := story.label(e.source, e.derivative)) is not None:
+            if (right := story.score(e)) is not None:
                 t.pairs.append((e.probability, right))
         for f in families(docs, pairs, weights=weights, contexts=contexts):
             t.edges += [(e.probability, right) for e in f.edges
-                        if (right := story.label(e.source, e.derivative)) is not None]
+                        if (right := story.score(e)) is not None]
     return t
 
 
@@ -182,24 +188,23 @@ def fit_temperatures(trials: Trials, weights: Weights) -> Weights:
     return weights
 
 
-def fit_edge_scaling(trials: Trials, weights: Weights, real: RealData | None = None) -> Weights:
-    """Platt scaling, fitted on the uncalibrated edge probabilities (real edges weighted as the signals' rows)."""
-    unscaled = replace(weights, edge_scale=1.0, edge_shift=0.0)
-    generated = trials.run(unscaled).parent
-    rows = list(generated)
+def uncalibrated(weights: Weights) -> Weights:
+    return replace(weights, edge_scale=1.0, edge_shift=0.0)
+
+
+def fit_edge_scaling(trials: Trials, weights: Weights, real_rows: list[EdgeRow] = ()) -> Weights:
+    """Platt scaling of edge probabilities (a scale, no shift) on the uncalibrated generated parent
+    edges and `real_rows` (held-out real edges, weighted as the signals' real rows)."""
+    rows = list(trials.run(uncalibrated(weights)).parent)
     sw = [1.0] * len(rows)
-    if real is not None and real.sets:
-        found = [r for name, stories in real.sets.items()
-                 for r in real_edges(stories, unscaled, real.scans, real.contexts[name]).edges]
-        if found:
-            rows += found
-            sw += [REAL_SHARE / (1 - REAL_SHARE) * len(generated) / len(found)] * len(found)
+    if real_rows:
+        sw += [REAL_SHARE / (1 - REAL_SHARE) * len(rows) / len(real_rows)] * len(real_rows)
+        rows += real_rows
     # a scale only, no shift: an edge the evidence does not decide stays near 0.5 ("undecided")
     P = np.array([min(max(c, 1e-6), 1 - 1e-6) for c, _ in rows])
     A = np.log(P / (1 - P))[:, None]
     (scale,) = logistic(A, np.array([float(ok) for _, ok in rows]), l2=1e-3, sample_weight=np.array(sw))
-    shift = 0.0
-    weights = replace(weights, edge_scale=round(float(scale), 3), edge_shift=round(float(shift), 3))
+    weights = replace(weights, edge_scale=round(float(scale), 3), edge_shift=0.0)
     print("edge_scale", weights.edge_scale, "edge_shift", weights.edge_shift)
     return weights
 
@@ -248,20 +253,36 @@ def fit_signals(gen_rows: tuple[np.ndarray, np.ndarray], real: RealData) -> dict
     return {k: round(float(v), 3) for k, v in zip(FEATURES, w)}
 
 
+def fold_of(name: str, folds: int) -> int:
+    """A story's fold: by its name, so every variant of a story falls in the same one."""
+    return zlib.crc32(name.encode()) % folds
+
+
+def held_out_rows(gen_rows, real: RealData, weights: Weights, folds: int, without: int | None = None) -> list[EdgeRow]:
+    """Every real story's uncalibrated edges under signal weights fitted without its fold (stories
+    of fold `without` are neither fitted on nor scored)."""
+    rows: list[EdgeRow] = []
+    for j in range(folds):
+        if j == without:
+            continue
+        train = real.subset(lambda name: fold_of(name, folds) not in (j, without))
+        held = real.subset(lambda name: fold_of(name, folds) == j)
+        trial = uncalibrated(replace(weights, signals=fit_signals(gen_rows, train)))
+        for name, stories in held.sets.items():
+            rows += real_edges(stories, trial, real.scans, real.contexts[name]).edges
+    return rows
+
+
 def cross_validate(trials: Trials, gen_rows, real: RealData, weights: Weights, folds: int) -> dict[str, bench_origin.RealTally]:
     """Held-out scores on the real sets: each story is scored under weights fitted without it
-    (folds by story; the parent-choice weights and temperatures are kept)."""
-    import zlib
-
-    def fold(name: str) -> int:
-        return zlib.crc32(name.encode()) % folds
-
+    (folds by story; the signal weights and the edge calibration, itself on the other folds'
+    held-out edges, are refitted; the parent-choice weights and temperatures are kept)."""
     out = {k: bench_origin.RealTally() for k in real.sets}
     for k in range(folds):
-        train = real.subset(lambda name: fold(name) != k)
-        held = real.subset(lambda name: fold(name) == k)
+        train = real.subset(lambda name: fold_of(name, folds) != k)
+        held = real.subset(lambda name: fold_of(name, folds) == k)
         trial = replace(weights, signals=fit_signals(gen_rows, train))
-        trial = fit_edge_scaling(trials, trial, train)
+        trial = fit_edge_scaling(trials, trial, held_out_rows(gen_rows, real, trial, folds, without=k))
         for name, stories in held.sets.items():
             t = real_edges(stories, trial, real.scans, real.contexts[name])
             out[name].pairs += t.pairs
@@ -282,7 +303,12 @@ def fit(n: int, folds: int = FOLDS) -> Weights:
     weights = replace(FITTED, signals=signal_weights)
     weights = fit_parent_choice(trials, weights)
     weights = fit_temperatures(trials, weights)
-    weights = fit_edge_scaling(trials, weights, real)
+    if real.sets and folds > 1:
+        calibration_rows = held_out_rows(gen_rows, real, weights, folds)
+    else:  # no folds: the real edges in-sample (over-confident: the signal weights saw them)
+        calibration_rows = [r for name, stories in real.sets.items()
+                            for r in real_edges(stories, uncalibrated(weights), real.scans, real.contexts[name]).edges]
+    weights = fit_edge_scaling(trials, weights, calibration_rows)
     for name, part in (("train", train), ("held-out", test)):
         t = bench_origin.run_generated(part, weights, pairs_cache=trials.pairs, contexts=trials.contexts)
         print(bench_origin.summary(f"generated, {name} ({len(part)} families)", t))

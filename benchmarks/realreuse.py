@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from provenance.ingest.files import load_text
-from provenance.model import Document
+from provenance.model import Document, Edge
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("PROVENANCE_DATA", ROOT.parent / "shared" / "data"))
@@ -44,6 +44,15 @@ class Story:
         (two wire texts, or two papers)."""
         s, d = source in self.sources, derivative in self.sources
         return None if s == d else s
+
+    def score(self, edge: Edge) -> float | None:
+        """1 when the edge points the known way, 0 when it points against it, 0.5 when its
+        probability is 0.5 (the texts do not decide and the direction shown is the ids' order: a
+        tie, neither right nor wrong); None when the direction is not known."""
+        right = self.label(edge.source, edge.derivative)
+        if right is None:
+            return None
+        return 0.5 if edge.probability == 0.5 else float(right)
 
 
 # --- METER --------------------------------------------------------------------------------------

@@ -152,13 +152,40 @@ def test_every_signal_has_a_fitted_weight():
     assert FITTED.to_json() == (ROOT / "provenance" / "origin" / "weights.json").read_text(encoding="utf-8")
 
 
+REWORDED_6 = "Energy costs were already crippling smelters, the aluminium industry cautioned on Tuesday."
+
+
 def test_spinner_trace_points_at_the_copy():
     src = _doc("a", SENTENCES[:8])
-    spun = SENTENCES[:7] + [
-        "Energy costs were already crippling smelters, the aluminium industry cautioned on Tuesday.",
-    ] + SENTENCES[7:8]
+    spun = SENTENCES[:7] + [REWORDED_6] + SENTENCES[7:8]
     fm = _model([src, _doc("b", spun)])
     assert fm.signal_values("a", "b")["spin"] == 1.0 and fm.context.pair("a", "b").rendered_twice_in_b == 1
+
+
+def test_a_restatement_is_not_a_spin():
+    """A story repeats its main fact further down, and its opening line (a headline) restates
+    the lead: neither is a spinner's second phrasing (a copy that condenses such a text would
+    otherwise be read as its source)."""
+    s = SENTENCES
+    for restating in (s[:2] + [REWORDED_6] + s[2:8],  # the same fact five sentences later
+                      [REWORDED_6, s[6]] + s[:6] + s[7:8]):  # an opening line restating the next
+        fm = _model([_doc("a", s[:8]), _doc("b", restating)])
+        assert fm.context.pair("a", "b").rendered_twice_in_b == 0
+        assert fm.signal_values("a", "b")["spin"] == 0.0
+
+
+def test_time_words_place_a_telling_unless_they_have_two_meanings():
+    from provenance.origin.wire import deixis
+
+    assert deixis("The court heard today that the singer would appeal.") > 0
+    assert deixis("The court heard yesterday that the singer would appeal.") < 0
+    assert deixis("The court heard that the singer would appeal.") == 0
+    # Urdu "kal" is yesterday and tomorrow: the wire's "kal" (tomorrow) is the paper's "aaj" (today)
+    assert deixis("میچ کل کھیلا جائے گا") is None and deixis("میچ آج کھیلا جائے گا") > 0
+    s = SENTENCES[:6]
+    wire = _doc("a", [s[0].replace("on Tuesday", "today")] + s[1:])
+    paper = _doc("b", [s[0].replace("on Tuesday", "yesterday")] + s[1:5])
+    assert _model([wire, paper]).signal_values("a", "b")["deixis"] > 0
 
 
 def test_a_copy_that_only_cuts_is_the_copy():
@@ -380,7 +407,13 @@ def test_template_leftover_from_another_story_is_not_a_source():
             Document("mashup", "\n\n".join(a[:6] + b[:6])),
             Document("copy", "\n\n".join(a[1:10] + [teaser]))]
     fam = next(f for f in _scan_docs(docs).families if "copy" in f.members)
-    assert {e.source for e in fam.edges if e.derivative == "copy"} == {"a"}, fam.explanation
+    # b is no source of the copy, whichever of a and the copy came first
+    assert "b" not in {e.source for e in fam.edges if e.derivative == "copy"}, fam.explanation
+    # Which of a and the copy came first the texts barely decide (the copy drops a's lead and its
+    # second half; the shipped weights put the pair within 0.2 log-odds of even): the edge joining
+    # them either runs a -> copy, or runs the other way no surer than "undecided".
+    (joined,) = [e for e in fam.edges if {e.source, e.derivative} == {"a", "copy"}]
+    assert joined.source == "a" or joined.probability < ORIGIN.undecided, fam.explanation
 
 
 def test_copy_model_assigns_each_passage_to_the_member_that_holds_it():
@@ -406,15 +439,29 @@ def test_wire_copy_is_recognised_by_its_apparatus_in_several_languages():
     marks = wire_marks(filed + "The wife of the star gave birth today, a spokesman said.<\nend<\n")
     assert {"filing", "byline", "slug", "terminators"} <= set(marks.found) and marks.score == 1.0
     assert marks.filed is not None and (marks.filed.year, marks.filed.month, marks.filed.day) == (2000, 1, 27)
-    assert wire_marks("LONDON (Reuters) - Shares fell on Monday.").score == 1.0
-    assert wire_marks("ڈھاکہ ۔ یکم دسمبر (اے پی پی) بنگلہ دیش نے زمبابوے کو شکست دے دی۔").score == 1.0
-    assert wire_marks("PARIS, 3 mars — Le gouvernement a annoncé un plan. — AFP").score == 1.0
+    # an agency's tag in a dateline or sign-off is kept apart: papers running the copy keep it
+    for tagged in ("LONDON (Reuters) - Shares fell on Monday.",
+                   "ڈھاکہ ۔ یکم دسمبر (اے پی پی) بنگلہ دیش نے زمبابوے کو شکست دے دی۔",
+                   "PARIS, 3 mars — Le gouvernement a annoncé un plan. — AFP"):
+        marks = wire_marks(tagged)
+        assert marks.tagged == 1.0 and marks.score == 0.0, (tagged, marks.found)
     # an unmarked paper story, a year in a title and a paper's own desk tag are not wire copy
     for text in ("2001: A Space Odyssey returns to cinemas next week, the studio said.",
                  "Lahore (Monitoring Desk) The minister said the plan would go ahead.",
                  "The Oasis star became a father yesterday after his wife gave birth."):
         marks = wire_marks(text)
-        assert marks.score == 0.0 and marks.filed is None, (text, marks.found)
+        assert marks.score == 0.0 and marks.tagged == 0.0 and marks.filed is None, (text, marks.found)
+
+
+def test_a_paper_keeping_the_agency_tag_weighs_less_than_the_wire_apparatus():
+    """A paper that runs agency copy keeps the agency's dateline tag as its credit, and the agency's
+    own feed may lack it: the tag is its own signal, fitted to weigh less than the filing apparatus."""
+    s = SENTENCES[:8]
+    agency = Document("a-agency", "LAHORE: " + " ".join(s) + "\n")
+    paper = Document("b-paper", "LAHORE (APP) - " + " ".join(s[:7]) + "\n")
+    values = _model([agency, paper]).signal_values("a-agency", "b-paper")
+    assert values["wire"] == 0.0 and values["wire_tag"] == -1.0
+    assert 0 < FITTED.signals["wire_tag"] < FITTED.signals["wire"]
 
 
 def test_agency_copy_is_the_source_of_an_unmarked_text_sharing_its_narration():

@@ -177,13 +177,13 @@ class PairContext:
         return self.family.related(self.a, self.b)
 
     @cached_property
-    def deixis_a(self) -> float:
-        """How much more a's sentences shared with b say "today" than "yesterday" (`wire.deixis`):
-        only the shared narration, as the rest may tell other events."""
+    def deixis_a(self) -> float | None:
+        """Where a's time words put the events of its sentences shared with b (`wire.deixis`; None
+        when they cannot be placed): only the shared narration, as the rest may tell other events."""
         return deixis(" ".join(" ".join(self.a.sentences[i]) for i in compare.matched_sentences(self.a, self.a_in_b)))
 
     @cached_property
-    def deixis_b(self) -> float:
+    def deixis_b(self) -> float | None:
         return deixis(" ".join(" ".join(self.b.sentences[i]) for i in compare.matched_sentences(self.b, self.b_in_a)))
 
     @cached_property

@@ -203,8 +203,20 @@ def _explain_wire(pair: PairContext, value: float) -> str:
     return f"{who.id} is marked as agency copy ({who.wire.describe()}); {other.id} {unmarked}"
 
 
+def _wire_tag(pair: PairContext) -> float:
+    return pair.a.wire.tagged - pair.b.wire.tagged
+
+
+def _explain_wire_tag(pair: PairContext, value: float) -> str:
+    who, other = (pair.a, pair.b) if value > 0 else (pair.b, pair.a)
+    return f"{who.id} carries an agency tag ({who.wire.found['tag'].strip()[:40]}); {other.id} does not"
+
+
 def _deixis(pair: PairContext) -> float:
-    return pair.deixis_a - pair.deixis_b
+    """The shift of time words between the two tellings of their shared narration; nothing when
+    either cannot be placed (`wire.deixis`)."""
+    a, b = pair.deixis_a, pair.deixis_b
+    return 0.0 if a is None or b is None else a - b
 
 
 def _explain_deixis(pair: PairContext, value: float) -> str:
@@ -299,6 +311,7 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("spin", _spin, _explain_spin),
     Signal("merger", _merger, _explain_merger),
     Signal("wire", _wire, _explain_wire),
+    Signal("wire_tag", _wire_tag, _explain_wire_tag),
     Signal("deixis", _deixis, _explain_deixis),
     Signal("credit", _credit, _explain_credit),
     Signal("attribution", _attribution, _explain_attribution),

@@ -39,6 +39,7 @@ class MarkerTable:
     not_credits: tuple[re.Pattern[str], ...]
     today: re.Pattern[str] | None
     yesterday: re.Pattern[str] | None
+    two_ways: re.Pattern[str] | None  # time words meaning both yesterday and tomorrow
 
 
 def _alias_pattern(aliases: list[str]) -> str:
@@ -80,6 +81,7 @@ def compile_table(data: dict) -> MarkerTable:
         not_credits=tuple(re.compile(p) for p in data.get("not_credits", [])),
         today=_words_pattern(deixis.get("today", [])),
         yesterday=_words_pattern(deixis.get("yesterday", [])),
+        two_ways=_words_pattern(deixis.get("yesterday_or_tomorrow", [])),
     )
 
 
@@ -102,10 +104,18 @@ class WireMarks:
 
     @property
     def score(self) -> float:
-        """In [0, 1]: 1 for an agency named in a byline or tag, 0.5 for each other kind."""
-        named = _NAMED if ("byline" in self.found or "tag" in self.found) else 0.0
+        """In [0, 1]: 1 for an agency byline, 0.5 for each kind of filing apparatus (headers, slugs,
+        take labels, end marks, line terminators). Newspapers drop these when they run the copy."""
+        named = _NAMED if "byline" in self.found else 0.0
         apparatus = _APPARATUS * sum(1 for k in _APPARATUS_KINDS if k in self.found)
         return min(1.0, named + apparatus)
+
+    @property
+    def tagged(self) -> float:
+        """1 when an agency's tag is in a dateline or sign-off ("LAHORE (APP) -", "- AFP"). Kept
+        apart from `score`: a paper running agency copy keeps the tag as its credit, and an agency's
+        own feed may lack it, so a tag says the story is the agency's more than which text came first."""
+        return 1.0 if "tag" in self.found else 0.0
 
     def describe(self) -> str:
         return ", ".join(f"{kind} \"{text.strip()[:40]}\"" for kind, text in self.found.items())
@@ -161,12 +171,14 @@ def is_not_credit(line: str) -> bool:
     return any(p.search(line) for p in table().not_credits)
 
 
-def deixis(text: str) -> float:
+def deixis(text: str) -> float | None:
     """In [-1, 1]: how much more the text says "today" than "yesterday" of the events it tells.
     A later telling of the same events puts them further back (a paper's "yesterday" for the
-    wire's "today")."""
+    wire's "today"). None when the text has a time word that means both yesterday and tomorrow
+    (Urdu and Hindi "kal"): its telling cannot be placed, and the other's "today" may be its
+    "tomorrow"."""
     t = table()
-    if t.today is None or t.yesterday is None:
-        return 0.0
+    if t.today is None or t.yesterday is None or (t.two_ways is not None and t.two_ways.search(text)):
+        return None
     today, yesterday = len(t.today.findall(text)), len(t.yesterday.findall(text))
     return (today - yesterday) / (today + yesterday + 1)
