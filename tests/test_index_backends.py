@@ -711,11 +711,14 @@ def _damage_redis(client, storage, case: str) -> None:
         client.hset(sigs, mapping={n: value[:20] for n, value in client.hgetall(sigs).items()})
     elif case == "a count that is no number":
         client.hset(storage.key("meta"), "cms_bits", "x")
+    elif case == "short phrase sketch":
+        for row in range(int(storage.read_meta()["cms_depth"])):
+            client.set(storage._gkey(f"cms:{row}"), b"\x00")
 
 
 @needs_redis
 @pytest.mark.parametrize("case", ["bad zlib text", "truncated fingerprint postings", "truncated signatures",
-                                  "a count that is no number"])
+                                  "a count that is no number", "short phrase sketch"])
 def test_a_damaged_redis_index_is_exit_2_naming_the_fix(private_redis, case):
     from provenance.index.redis import RedisStorage
 

@@ -97,14 +97,15 @@ for i = nb + 1, #KEYS do
 end
 return out
 """,
-    # KEYS: one count-min row; ARGV[1]: little-endian uint32 cell numbers. Reply: their uint16 counts, packed.
+    # KEYS: one count-min row; ARGV[1]: little-endian uint32 cell numbers. Reply: their uint16 counts, packed
+    # (a row is written whole, so a cell past its end means a damaged row: the reply is then short; no row at
+    # all means its generation was replaced by a rebuild since the meta values were read: false).
     "cms": """
 local key, cells, out = KEYS[1], ARGV[1], {}
+if redis.call('EXISTS', key) == 0 then return false end
 for i = 1, #cells, 4 do
   local c = struct.unpack('<I4', cells, i)
-  local v = redis.call('GETRANGE', key, 2 * c, 2 * c + 1)
-  if #v < 2 then v = '\\0\\0' end
-  out[#out + 1] = v
+  out[#out + 1] = redis.call('GETRANGE', key, 2 * c, 2 * c + 1)
 end
 return table.concat(out)
 """,
@@ -536,7 +537,13 @@ class RedisStorage:
         for row, positions in enumerate(cells):
             read(keys=[self._gkey(f"cms:{row}", int(meta["gen"]))], args=[positions.astype("<u4").tobytes()],
                  client=pipe)
-        return [np.frombuffer(counts, dtype="<u2").astype(np.int64) for counts in pipe.execute()]
+        rows = pipe.execute()
+        for row, (positions, counts) in enumerate(zip(cells, rows)):
+            if counts is None:
+                raise IndexError_(f"{self.location} was rebuilt during the check: check again")
+            if len(counts) != 2 * len(positions):
+                raise ValueError(f"count-min row {row} is shorter than its width")
+        return [np.frombuffer(counts, dtype="<u2").astype(np.int64) for counts in rows]
 
     @decodes
     def usage(self) -> Usage:
