@@ -111,6 +111,14 @@ def test_index_add_and_check_take_a_file_name_that_is_not_utf8(tmp_path):
     assert result.exit_code == 1 and "bad\\xff name.txt:1:1" in result.output, result.output
 
 
+@pytest.mark.parametrize("name", ["\udc80", "wire\x1b[31m", "desk\nnews"])
+def test_an_index_namespace_that_is_not_plain_text_is_refused(tmp_path, name):
+    """`--as` from a byte that is not UTF-8 (a lone surrogate in argv), or with control characters: exit 2."""
+    folder = _copies(tmp_path / "corpus", ["a.txt"])
+    result = _run(["index", "add", str(folder), "--index", str(tmp_path / "ix.db"), "--as", name])
+    assert result.exit_code == 2 and "give a plain name" in result.output, result.output
+
+
 def test_a_self_loop_symlink_is_named_a_loop_not_dangling(tmp_path):
     folder = _copies(tmp_path / "corpus", ["a.txt", "b.txt"])
     (folder / "loop.txt").symlink_to(folder / "loop.txt")
