@@ -25,9 +25,9 @@ def id_prefix(given: Path, root: Path, namespace: str | None = None) -> str:
     """What goes before a loaded document's id: the folder `given` (or a file's folder) from `root`."""
     if namespace is not None:
         name = namespace.strip().strip("/")
-        # printable text only: a byte that is not UTF-8 (a lone surrogate here) or a control
-        # character cannot be stored as an id nor shown without forging the output
-        if not name or name.startswith(".") or "#" in name or not name.isprintable() or not _is_text(name):
+        # printable text only: a byte that is not UTF-8 (a lone surrogate here, not printable) or a
+        # control character cannot be stored as an id nor shown without forging the output
+        if not name or name.startswith(".") or "#" in name or not name.isprintable():
             raise InputError(f"--as {namespace!r}: give a plain name such as 'reuters' or 'desk/2024'")
         return name + "/"
     folder = Path(os.path.abspath(given if given.is_dir() else given.parent))
@@ -36,14 +36,6 @@ def id_prefix(given: Path, root: Path, namespace: str | None = None) -> str:
     except ValueError:
         return folder.as_posix().rstrip("/") + "/"
     return "" if str(rel) == "." else f"{rel}/"
-
-
-def _is_text(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def scoped(docs: list[Document], prefix: str) -> list[Document]:
