@@ -1,8 +1,8 @@
 """Scale benchmark: scan cost per document at 1k, 10k, 100k documents, one process and Dask.
 
-Each row also gives the process's peak RSS after the scan and after writing the json, jsonl and
-csv reports (streamed to a sink that keeps only their size and digest, as `-o` writes them), and
-each report's size.
+Each row also gives the process's peak RSS after the scan and after writing the report in every
+format (streamed to a sink that keeps only its size and digest, as `-o` writes it), and each
+report's size.
 
 The corpus has known derivatives, so the run also reports recall. It is built as
 wire copy is republished: every *story* is an original article plus 5-13 variants
@@ -256,7 +256,7 @@ def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int)
     }
 
 
-REPORT_FORMATS = ("json", "jsonl", "csv")
+REPORT_FORMATS = ("json", "jsonl", "csv", "line", "table", "html")
 
 
 def _peak_mb() -> float:
@@ -279,6 +279,9 @@ class _Sink:
         self.bytes += len(data)
         self.hash.update(data)
         return len(text)
+
+    def flush(self) -> None:  # the table's console flushes after each line
+        pass
 
 
 def _report_size(result, fmt: str) -> tuple[int, str]:

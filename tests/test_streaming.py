@@ -1,4 +1,5 @@
-"""Streamed reports: json, jsonl and csv are written record by record, with the whole render's bytes.
+"""Streamed reports: json, jsonl and csv are written record by record, line and table as they are made,
+with the whole render's bytes.
 
 The reference is what the formats wrote before streaming: `json.dumps(as_dict(result),
 ensure_ascii=False, indent=2)` plus a newline, one `json.dumps` line per JSONL record, one
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import tracemalloc
 
 import pytest
 from hypothesis import given, settings
@@ -85,6 +87,78 @@ def test_report_is_written_while_pairs_are_read(scans, fmt):
                                            result.families, result.problems), sink)
     assert len(pairs.written) == len(result.pairs) > 3
     assert all(later > earlier for earlier, later in zip(pairs.written, pairs.written[1:]))
+
+
+def test_line_report_is_written_piece_by_piece(scans, news_dir, monkeypatch, tmp_path):
+    """The line report places and writes its pairs a piece at a time, with the same bytes whatever the
+    piece's size, for files and for JSONL records (whose columns are read by seeking to their line)."""
+    from provenance.report.formats import line
+
+    records = tmp_path / "wire.jsonl"
+    news = sorted(p for p in news_dir.iterdir() if p.suffix == ".txt")
+    records.write_text("".join(json.dumps({"id": p.stem, "text": p.read_text(encoding="utf-8")}) + "\n"
+                               for p in news), encoding="utf-8")
+    for result in [*scans, provenance.scan([records])]:
+        whole = report_format("line").render(result)
+        assert whole.count("\n") > 3
+        monkeypatch.setattr(line, "PAIRS_A_PIECE", 1)
+        sink = io.StringIO()
+        pairs = _Watched(result.pairs, sink)
+        report_format("line").write_to(ScanResult(result.config_fingerprint, result.documents, pairs,
+                                                  result.families, result.problems), sink)
+        monkeypatch.undo()
+        assert sink.getvalue() == whole
+        assert len(set(pairs.written)) > 3  # written between the reads of the pairs, not at the end
+
+
+@pytest.fixture(scope="module")
+def corpus_scan(news_dir, clough_dir):
+    return provenance.scan([news_dir, clough_dir])
+
+
+def test_table_is_printed_as_it_is_made(corpus_scan):
+    """Family k's line is printed before family k+1 is read, and the text is the whole render's."""
+    result = corpus_scan
+    sink = io.StringIO()
+    families = _Watched(result.families, sink)
+    report_format("table").write_to(ScanResult(result.config_fingerprint, result.documents, result.pairs,
+                                               families, result.problems), sink, width=100)
+    assert len(families.written) == 2 * len(result.families) > 2  # the list of families, then each one
+    assert all(later > earlier for earlier, later in zip(families.written, families.written[1:]))
+    assert sink.getvalue() == report_format("table").render(result, width=100)
+
+
+class _Counted:
+    """A sink that keeps only how much was written."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        self.size += len(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("fmt", ["html", "line"])
+def test_writing_a_report_holds_a_small_part_of_it(corpus_scan, fmt, monkeypatch):
+    """While a report is written, the memory it takes is a small part of the report's size (the
+    html report holds both texts of every pair, marked up: built whole it takes several times itself)."""
+    from provenance.report.formats import line
+
+    monkeypatch.setattr(line, "PAIRS_A_PIECE", 20)
+    report_format(fmt).write_to(corpus_scan, _Counted())  # imports and compiled templates are not the report's
+    sink = _Counted()
+    tracemalloc.start()
+    try:
+        report_format(fmt).write_to(corpus_scan, sink)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert sink.size > 200_000  # every pair of the news and Clough sets: a report of some size
+    assert peak < sink.size / 3
 
 
 _scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()

@@ -70,8 +70,8 @@ def _umask() -> int:
 
 def report(result: ScanResult, fmt: str, output: Path | None, *, check: dict | None = None,
            top: int | None = None, verbose: bool = False) -> None:
-    """Write `result` in format `fmt` (in colour when a colour format goes to a terminal), streamed
-    when the format can be.
+    """Write `result` in format `fmt` (in colour when a colour format goes to a terminal), as it is
+    produced.
 
     `check` (drafts=, fail_on=) writes it as a check's report; `top` and `verbose` reach the
     formats that take them.

@@ -14,39 +14,32 @@ from provenance.model import ScanResult
 class ReportFormat:
     """One output format, declared by its module in `provenance.report.formats` as `FORMAT`.
 
-    name: what `--format` takes. render(result, **options): the report as text.
-    write(result, fh, **options): the same text written to `fh` as it is produced, for formats
-    whose reports grow with the result (json, jsonl, csv): a large scan's report is then never
-    held whole; None: the format is rendered whole and written at once.
+    name: what `--format` takes. write(result, fh, **options): the report written to `fh` as it
+    is produced, a record, a line or a piece of the page at a time, so a large scan's report is
+    never held whole (`render` collects it as one string, for callers that want the text).
     in_hook: the pre-commit hook offers it too (it prints to a commit's output, so
     formats meant for files and programs, such as csv, are left to `provenance check`).
-    colour: render takes `color=`; the command line turns it on when stdout is a terminal.
-    passage_lines: one `path:line:col` line per passage of each side of a pair; render
+    colour: write takes `color=`; the command line turns it on when stdout is a terminal.
+    passage_lines: one `path:line:col` line per passage of each side of a pair; write
     takes `sides=` (`check` reports the draft's side only), and the hook follows the lines
     with a summary of its findings on stderr, as the lines carry no totals.
-    takes: the further options render accepts: "top" (`top=N` families and pairs), "verbose"
+    takes: the further options write accepts: "top" (`top=N` families and pairs), "verbose"
     (`verbose=True`: every evidence item and warning), "check" (`drafts=`, `fail_on=`: a
     check's verdict per draft).
     """
 
     name: str
-    render: Callable[..., str]
+    write: Callable[..., None]
     in_hook: bool = False
     colour: bool = False
     passage_lines: bool = False
-    write: Callable[..., None] | None = None
     takes: tuple[str, ...] = ()
 
-    @classmethod
-    def streamed(cls, name: str, write: Callable[..., None], **flags) -> ReportFormat:
-        """A format defined by its writer; its render is the writer's output collected."""
-
-        def render(result: ScanResult, **options) -> str:
-            buf = io.StringIO()
-            write(result, buf, **options)
-            return buf.getvalue()
-
-        return cls(name, render, write=write, **flags)
+    def render(self, result: ScanResult, **options) -> str:
+        """The report as one string."""
+        buf = io.StringIO()
+        self.write(result, buf, **options)
+        return buf.getvalue()
 
     def _options(self, of_check: bool, options: dict, result: ScanResult, drafts: list[str] | None,
                  fail_on: str) -> dict:
@@ -71,9 +64,5 @@ class ReportFormat:
 
     def write_to(self, result: ScanResult, fh: TextIO, *, of_check: bool = False, drafts: list[str] | None = None,
                  fail_on: str = "copy", **options) -> None:
-        """Write the report (of a check when `of_check`) to `fh`, streamed when the format can."""
-        options = self._options(of_check, options, result, drafts, fail_on)
-        if self.write is None:
-            fh.write(self.render(result, **options))
-        else:
-            self.write(result, fh, **options)
+        """Write the report (of a check when `of_check`) to `fh` as it is produced."""
+        self.write(result, fh, **self._options(of_check, options, result, drafts, fail_on))

@@ -48,4 +48,4 @@ def write(result: ScanResult, fh: TextIO) -> None:
         )
 
 
-FORMAT = ReportFormat.streamed("csv", write)
+FORMAT = ReportFormat("csv", write)

@@ -15,9 +15,12 @@ here before it is marked, and handed to the template as markup already safe.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Sized
+from functools import lru_cache
 from html import escape
 from itertools import pairwise
 from pathlib import Path
+from typing import TextIO
 
 from provenance.model import VERDICT_ORDER, Document, Family, Pair, ScanResult
 from provenance.report.format import ReportFormat
@@ -151,42 +154,72 @@ def _checks(result: ScanResult, drafts: list[str], fail_on: str, numbers: dict[t
     return out
 
 
-def render(result: ScanResult, *, drafts: list[str] | None = None, fail_on: str | None = None) -> str:
-    """The report; with `drafts` and `fail_on` (a check) it opens with PASS or BLOCK per draft."""
+class _Made(Sized):
+    """`make(number, item)` for each of `items`, numbered from 1, made as the template reads it and then
+    dropped: a large scan's report (every pair's texts, marked up) is never held whole."""
+
+    def __init__(self, items: list, make: Callable[[int, object], dict]) -> None:
+        self._items, self._make = items, make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[dict]:
+        for number, item in enumerate(self._items, 1):
+            yield self._make(number, item)
+
+
+@lru_cache(maxsize=1)
+def _template():
+    """The report's template, compiled once a process."""
     # jinja2 is imported here: the registry imports every format, and the hook must start without it
     from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
+    return env.get_template("report.html.j2")
+
+
+def _row(number: int, pair: Pair, docs: dict[str, Document]) -> dict:
+    a_share, b_share = reused_shares(pair, docs)
+    return {"number": number, "a": pair.a, "b": pair.b, "verdict": pair.verdict, "licensed": is_licensed(pair),
+            "a_share": round(a_share, 4), "b_share": round(b_share, 4), "counts": _counts(pair),
+            "count": len(pair.passages)}
+
+
+def _section(number: int, pair: Pair, docs: dict[str, Document]) -> dict:
     from markupsafe import Markup
 
+    a, b = docs[pair.a], docs[pair.b]
+    spans = list(enumerate(pair.passages, 1))
+    return {
+        **_row(number, pair, docs), "reasons": list(pair.reasons), "a_title": _title(a), "b_title": _title(b),
+        "a_html": Markup(_marked(a.text, [(p.a_start, p.a_end, p.kind, n) for n, p in spans], "a", number)),
+        "b_html": Markup(_marked(b.text, [(p.b_start, p.b_end, p.kind, n) for n, p in spans], "b", number)),
+    }
+
+
+def write(result: ScanResult, fh: TextIO, *, drafts: list[str] | None = None, fail_on: str | None = None) -> None:
+    """The report, written as the template produces it; with `drafts` and `fail_on` (a check) it opens
+    with PASS or BLOCK per draft."""
     docs = {doc.id: doc for doc in result.documents}
     pairs = [pair for pair in result.pairs if pair.a in docs and pair.b in docs]
     numbers = {(pair.a, pair.b): number for number, pair in enumerate(pairs, 1)}
-    rows, sections = [], []
-    for number, pair in enumerate(pairs, 1):
-        a_share, b_share = reused_shares(pair, docs)
-        row = {"number": number, "a": pair.a, "b": pair.b, "verdict": pair.verdict, "licensed": is_licensed(pair),
-               "a_share": round(a_share, 4), "b_share": round(b_share, 4), "counts": _counts(pair),
-               "count": len(pair.passages)}
-        rows.append(row)
-        a, b = docs[pair.a], docs[pair.b]
-        spans = list(enumerate(pair.passages, 1))
-        sections.append({
-            **row, "reasons": list(pair.reasons), "a_title": _title(a), "b_title": _title(b),
-            "a_html": Markup(_marked(a.text, [(p.a_start, p.a_end, p.kind, n) for n, p in spans], "a", number)),
-            "b_html": Markup(_marked(b.text, [(p.b_start, p.b_end, p.kind, n) for n, p in spans], "b", number)),
-        })
-    verdicts = [pair.verdict for pair in result.pairs]
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
-    return env.get_template("report.html.j2").render(
+    verdicts = {pair.verdict for pair in result.pairs}
+    for piece in _template().generate(
         summary=result_summary(result),
         checks=_checks(result, drafts, fail_on or "copy", numbers) if drafts is not None else [],
-        families=[_family(number, family) for number, family in enumerate(result.families, 1)],
-        pairs=rows, sections=sections, verdicts=sorted(set(verdicts), key=VERDICT_ORDER.get, reverse=True),
+        families=_Made(result.families, _family),
+        pairs=_Made(pairs, lambda number, pair: _row(number, pair, docs)),
+        sections=_Made(pairs, lambda number, pair: _section(number, pair, docs)),
+        verdicts=sorted(verdicts, key=VERDICT_ORDER.get, reverse=True),
         problems=[str(problem) for problem in result.problems], config=result.config_fingerprint,
-    ) + "\n"
+    ):
+        fh.write(piece)
+    fh.write("\n")
 
 
 def _title(doc: Document) -> str:
     return f"{doc.title} ({doc.id})" if doc.title else doc.id
 
 
-FORMAT = ReportFormat("html", render, in_hook=True, takes=("check",))
+FORMAT = ReportFormat("html", write, in_hook=True, takes=("check",))

@@ -31,4 +31,4 @@ def write(result: ScanResult, fh: TextIO) -> None:
     write_object(fh, header(result), result_sections(result))
 
 
-FORMAT = ReportFormat.streamed("json", write, in_hook=True)
+FORMAT = ReportFormat("json", write, in_hook=True)

@@ -20,4 +20,4 @@ def write(result: ScanResult, fh: TextIO) -> None:
             fh.write(json.dumps({"type": RECORD_TYPE[section], **record}, ensure_ascii=False) + "\n")
 
 
-FORMAT = ReportFormat.streamed("jsonl", write)
+FORMAT = ReportFormat("jsonl", write)

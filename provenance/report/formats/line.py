@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+from array import array
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
+from itertools import islice
 from json.decoder import scanstring
 from pathlib import Path
-from typing import BinaryIO
+from typing import TextIO
 
 from provenance.errors import InputError
 from provenance.ingest.files import KINDS, decode, load_text
@@ -111,34 +112,37 @@ def _columns(line: str, start: int, offsets: list[int]) -> dict[int, int]:
     return out
 
 
-def _wanted_lines(f: BinaryIO, wanted: Iterable[int]) -> Iterator[tuple[int, bytes]]:
-    """The wanted lines of a binary file, numbered, in one pass; other lines are skipped in pieces."""
-    wanted = set(wanted)
-    last, lineno = max(wanted), 0
-    while lineno < last:
-        piece = f.readline(1 << 20)
-        if not piece:
-            return
-        lineno += 1
-        parts = [piece] if lineno in wanted else None
-        while not piece.endswith(b"\n"):
-            piece = f.readline(1 << 20)
-            if not piece:
-                break
-            if parts is not None:
-                parts.append(piece)
-        if parts is not None:
-            yield lineno, b"".join(parts)
+@lru_cache(maxsize=16)
+def _line_offsets(path: str, stamp: tuple[int, int]) -> array:
+    """Byte offset of the start of every line of the file at `path` (of size and mtime `stamp`), and its
+    size last: one pass builds it, and then any record line is read with one seek, so a report written
+    in pieces reads a JSONL corpus once, not once a piece. 8 bytes a line."""
+    offsets, position = array("q", [0]), 0
+    with open(path, "rb") as f:
+        for piece in iter(lambda: f.read(1 << 20), b""):
+            newline = piece.find(b"\n")
+            while newline != -1:
+                offsets.append(position + newline + 1)
+                newline = piece.find(b"\n", newline + 1)
+            position += len(piece)
+    if offsets[-1] != position:
+        offsets.append(position)  # the last line has no newline
+    return offsets
 
 
 def _record_columns(path: str, wanted: dict[int, set[int]]) -> dict[tuple[int, int], int]:
     """(line, offset into the record's text) -> 1-based column in the file, for the records found."""
     out: dict[tuple[int, int], int] = {}
     try:
+        st = os.stat(path)
+        offsets = _line_offsets(path, (st.st_size, st.st_mtime_ns))
         with open(path, "rb") as f:
-            for lineno, data in _wanted_lines(f, wanted):
+            for lineno in sorted(wanted):
+                if not 0 < lineno < len(offsets):
+                    continue
+                f.seek(offsets[lineno - 1])
                 try:
-                    line = decode(data)[0]
+                    line = decode(f.read(offsets[lineno] - offsets[lineno - 1]))[0]
                 except (ValueError, InputError):
                     continue
                 start = _text_literal(line)
@@ -259,32 +263,41 @@ def positions(queries: list[tuple[Document, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def render(
-    result: ScanResult, *, sides: tuple[str, ...] = ("a", "b"), min_verdict: str = "quote-only"
-) -> str:
-    """A line per passage of each pair at `min_verdict` or stronger, seen from each of `sides`."""
-    docs = {doc.id: located(doc) for doc in result.documents}
-    rows, queries = [], []
-    for pair in result.pairs:
-        if VERDICT_ORDER[pair.verdict] < VERDICT_ORDER[min_verdict]:
-            continue
-        for side in sides:
-            here, there = (docs[pair.a], docs[pair.b]) if side == "a" else (docs[pair.b], docs[pair.a])
-            for passage in pair.passages:
-                start, end = (passage.a_start, passage.a_end) if side == "a" else (passage.b_start, passage.b_end)
-                there_start = passage.b_start if side == "a" else passage.a_start
-                rows.append((pair, passage, here, there, len(here.text[start:end].split())))
-                queries += [(here, start), (there, there_start)]
-    where = positions(queries)
-    out = []
-    for row, (pair, passage, here, there, words) in enumerate(rows):
-        (line, col), (there_line, there_col) = where[2 * row], where[2 * row + 1]
-        out.append(
-            f"{one_line(shown_path(here))}:{line}:{col}: {'licensed ' if is_licensed(pair) else ''}{pair.verdict}: "
-            f"{passage.kind} passage "
-            f"({words} words) matches {_source(there, there_line, there_col)}"
-        )
-    return "".join(line + "\n" for line in out)
+PAIRS_A_PIECE = 1000  # pairs whose lines are placed and written together
 
 
-FORMAT = ReportFormat("line", render, in_hook=True, passage_lines=True)
+def write(
+    result: ScanResult, fh: TextIO, *, sides: tuple[str, ...] = ("a", "b"), min_verdict: str = "quote-only"
+) -> None:
+    """A line per passage of each pair at `min_verdict` or stronger, seen from each of `sides`, written
+    PAIRS_A_PIECE pairs at a time: a large scan's lines are never held together."""
+    by_id = {doc.id: doc for doc in result.documents}
+    docs: dict[str, Document] = {}
+
+    def doc(doc_id: str) -> Document:  # an indexed document is located in its file once, when first needed
+        if doc_id not in docs:
+            docs[doc_id] = located(by_id[doc_id])
+        return docs[doc_id]
+
+    shown = (pair for pair in result.pairs if VERDICT_ORDER[pair.verdict] >= VERDICT_ORDER[min_verdict])
+    while piece := list(islice(shown, PAIRS_A_PIECE)):
+        rows, queries = [], []
+        for pair in piece:
+            for side in sides:
+                here, there = (doc(pair.a), doc(pair.b)) if side == "a" else (doc(pair.b), doc(pair.a))
+                for passage in pair.passages:
+                    start, end = (passage.a_start, passage.a_end) if side == "a" else (passage.b_start, passage.b_end)
+                    there_start = passage.b_start if side == "a" else passage.a_start
+                    rows.append((pair, passage, here, there, len(here.text[start:end].split())))
+                    queries += [(here, start), (there, there_start)]
+        where = positions(queries)
+        for row, (pair, passage, here, there, words) in enumerate(rows):
+            (line, col), (there_line, there_col) = where[2 * row], where[2 * row + 1]
+            fh.write(
+                f"{one_line(shown_path(here))}:{line}:{col}: {'licensed ' if is_licensed(pair) else ''}{pair.verdict}: "
+                f"{passage.kind} passage "
+                f"({words} words) matches {_source(there, there_line, there_col)}\n"
+            )
+
+
+FORMAT = ReportFormat("line", write, in_hook=True, passage_lines=True)

@@ -12,12 +12,11 @@ For `check` (`fail_on` given) each draft leads with PASS or BLOCK.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from provenance.model import VERDICT_ORDER, Document, Edge, Family, Pair, ScanResult
 from provenance.report.format import ReportFormat
@@ -139,13 +138,14 @@ def _indented(console: Console, markup: str, indent: int) -> None:
 
 
 def _print_families(console: Console, families: list[Family], verbose: bool) -> None:
-    names = [_Names(family) for family in families]
     console.print("[bold]Families[/] (origin first; who draws on whom below)")
-    for number, (family, name) in enumerate(zip(families, names), 1):
+    for number, family in enumerate(families, 1):
+        name = _Names(family)
         where = f" in {safe(name.folder)}" if name.folder else ""
         console.print(f"  {number}. {_origin_words(family, name)}; {len(family.members)} texts{where}",
                       overflow="ellipsis", no_wrap=True)
-    for number, (family, name) in enumerate(zip(families, names), 1):
+    for number, family in enumerate(families, 1):
+        name = _Names(family)
         where = f" [dim](ids in {safe(name.folder)})[/]" if name.folder else ""
         console.print(f"\n[bold]Family {number}[/]: {_origin_words(family, name)}{where}")
         seen: set[str] = set()
@@ -222,11 +222,12 @@ def _print_check(console: Console, result: ScanResult, drafts: list[str], fail_o
             console.print(f"[bold green]PASS[/]  {safe(draft)}: nothing shared with the index")
 
 
-def render(
-    result: ScanResult, *, color: bool = False, width: int | None = None, top: int | None = None,
+def write(
+    result: ScanResult, fh: TextIO, *, color: bool = False, width: int | None = None, top: int | None = None,
     verbose: bool = False, drafts: list[str] | None = None, fail_on: str | None = None,
-) -> str:
-    """The report; `top` limits the families and pairs listed, `verbose` lists all evidence and warnings.
+) -> None:
+    """The report, printed to `fh` line by line; `top` limits the families and pairs listed, `verbose`
+    lists all evidence and warnings.
 
     With `drafts` and `fail_on` (a check), each draft's PASS or BLOCK comes first.
     """
@@ -234,8 +235,7 @@ def render(
     # hook (whose default format is line) must start without it.
     from rich.console import Console
 
-    buf = io.StringIO()
-    console = Console(file=buf, force_terminal=color, no_color=not color, width=_width(width), highlight=False)
+    console = Console(file=fh, force_terminal=color, no_color=not color, width=_width(width), highlight=False)
     if drafts is not None:
         _print_check(console, result, drafts, fail_on or "copy")
     documents, counts = result_summary(result).split(": ", 1)
@@ -243,7 +243,7 @@ def render(
     warnings = problems_summary(result.problems)
     if warnings:
         console.print(warnings + ("" if verbose else " [dim](-v lists them)[/]"))
-    families = result.families[:top]
+    families = result.families if top is None else result.families[:top]
     if families:
         console.print()
         _print_families(console, families, verbose)
@@ -255,7 +255,6 @@ def render(
         console.print("\n[bold]Input warnings[/]")
         for problem in result.problems:
             console.print(f"  {safe(str(problem))}")
-    return buf.getvalue()
 
 
-FORMAT = ReportFormat("table", render, in_hook=True, colour=True, takes=("top", "verbose", "check"))
+FORMAT = ReportFormat("table", write, in_hook=True, colour=True, takes=("top", "verbose", "check"))
