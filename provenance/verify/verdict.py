@@ -36,6 +36,12 @@ Phrases common in a reference collection (`phrases.PhraseCounts`: boilerplate, s
 phrases, templates; common means in many independent documents, the copies of the pair's
 texts counted once, `settings.TooCommon.copies`) are never seeds, so they form no passage, and their words leave
 sentence matching. Measured effects of these rules are in benchmarks/RESULTS.md.
+
+The thresholds are set by hand, not fitted: a logistic regression over these measures
+and a dozen more (benchmarks/fit_verdict.py), fitted on half of a real agency -> paper set
+plus Clough-Stevenson, found more rewrites on the held-out half only by calling more
+independent same-event reports copy, and fitted on one corpus it called copy pairs of
+another that the rules keep apart.
 """
 
 from __future__ import annotations
@@ -73,6 +79,9 @@ class Comparison:
     links: int
     common_phrases: int
     order_p: float | None = None  # `chains.order_pvalue`, when the verdict needed it (else None)
+    longest: int = 0  # words of the longest verbatim narration passage
+    longest_quote: int = 0  # words of the longest shared quotation
+    mean_sim: float = 0.0  # mean content-word similarity of the chained sentence pairs
 
 
 def _shingle_set(p: prepared.Prepared, k: int) -> np.ndarray:
@@ -223,7 +232,9 @@ def verify_prepared(
     pair = Pair(a=a_id, b=b_id, verdict=verdict, resemblance=round(resemblance, 6),
                 containment_a_in_b=round(c_ab, 6), containment_b_in_a=round(c_ba, 6),
                 passages=tuple(passages), reasons=tuple(reasons))
-    return Comparison(pair=pair, a=sa, b=sb, links=len(links), common_phrases=common, order_p=order.p)
+    mean_sim = sum(link.sim for link in links) / len(links) if links else 0.0
+    return Comparison(pair=pair, a=sa, b=sb, links=len(links), common_phrases=common, order_p=order.p,
+                      longest=longest, longest_quote=longest_quote, mean_sim=mean_sim)
 
 
 class _OrderTest:
