@@ -6,6 +6,8 @@
   `provenance.compare` (the pair alone) and of `provenance.scan` over the 600 stories (candidates,
   corpus statistics, then verification). Derived (WD + PD) vs ND: precision, recall, F1; WD and
   PD recall apart; the share of ND pairs called ``copy``.
+* **short rewrites**: the scan verdicts again, for pairs one of whose texts has at most `SHORT`
+  sentences (the issue's "short paraphrases", here real ones) and for the rest.
 * **candidate recall**: of the pairs that `compare` calls ``copy``, the share that `scan` verifies
   at all (its candidate search proposed them). On counter-dev (the 300 labelled pairs), on Clough-
   Stevenson (every pair of its 95 texts) and on a Reuters-21578 sample (every pair of the first
@@ -34,12 +36,14 @@ from benchmarks.bench_quality import reuters_articles  # noqa: E402
 from provenance.engines.local import ScanOptions, compare_documents, scan_documents  # noqa: E402
 from provenance.ingest.files import load_paths  # noqa: E402
 from provenance.model import Document  # noqa: E402
+from provenance.text import sentences  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 COUNTER = SHARED / "counter-dev"
 CLOUGH = ROOT / "corpus" / "clough-stevenson-dev"
 REUTERS = SHARED / "reuters-21578" / "reuters21578.jsonl"
 REUTERS_SAMPLE = 300
+SHORT = 3  # a pair is short when one of its texts (headline lines included) has at most this many sentences
 
 
 def counter_pairs(folder: Path = COUNTER) -> list[tuple[Document, Document, str]]:
@@ -88,6 +92,10 @@ def counter() -> dict | None:
         verdicts = {lab: Counter(r[col] or "not a candidate" for r in rows if r[2] == lab) for lab in ("WD", "PD", "ND")}
         out[which] = dict(_prf(copy, out["n"]), verdicts=verdicts)
     positives = [r for r in rows if r[3] == "copy"]
+    short = {src.id for src, dst, _ in pairs if min(len(sentences(src.text)), len(sentences(dst.text))) <= SHORT}
+    out["short"] = {(size, lab): Counter(r[4] or "not a candidate" for r in rows if r[2] == lab
+                                         and (r[0] in short) == (size == "short"))
+                    for size in ("short", "long") for lab in ("WD", "PD", "ND")}
     out["candidate_recall"] = (sum(r[4] is not None for r in positives), len(positives))
     out["missed_candidates"] = [f"{r[0]}-{r[1]} ({r[2]})" for r in positives if r[4] is None]
     return out
@@ -141,6 +149,9 @@ def report() -> str:
                          f"ND called copy {m['nd_copy']:.3f}")
             for lab, cnt in m["verdicts"].items():
                 lines.append(f"    {lab}: " + ", ".join(f"{v} {k}" for k, v in sorted(cnt.items())))
+        lines.append(f"- scan by length (short: one text of at most {SHORT} sentences, headline lines included):")
+        for (size, lab), cnt in c["short"].items():
+            lines.append(f"    {size} {lab}: {sum(cnt.values())} pairs, {cnt['copy']} copy")
         found, total = c["candidate_recall"]
         lines.append(f"- candidate recall (pairs compare calls copy that scan verifies): {found}/{total}"
                      + (f"; missed {', '.join(c['missed_candidates'])}" if c["missed_candidates"] else ""))
