@@ -58,6 +58,47 @@ SYNONYMS = {
     "lower": ["reduced", "smaller"], "statement": ["release", "announcement"], "official": ["spokesman", "source"],
     "week's": ["the week's"], "country": ["nation"], "countries": ["nations"], "including": ["such as"],
 }
+# A spinner's thesaurus: SYNONYMS plus the other narration words of wire copy it rewords (verbs,
+# adjectives, connectives, common nouns); names, figures and quotations are left as they are.
+SPINNER = {**SYNONYMS, **{
+    "last": ["previous", "past", "prior"], "first": ["initial", "opening"], "after": ["following", "subsequent to"],
+    "before": ["prior to", "ahead of"], "could": ["might", "may"], "would": ["will", "might"],
+    "should": ["ought to", "must"], "some": ["certain", "several"], "other": ["further", "additional"],
+    "over": ["above", "more than"], "under": ["below", "beneath"], "against": ["versus", "compared with"],
+    "into": ["toward", "to"], "between": ["among", "amid"], "while": ["whereas", "although"],
+    "since": ["because", "as"], "although": ["though", "even though"], "earlier": ["previously", "before"],
+    "today": ["this day", "currently"], "yesterday": ["the previous day", "a day earlier"],
+    "foreign": ["overseas", "international"], "domestic": ["internal", "home"], "economic": ["financial", "fiscal"],
+    "financial": ["monetary", "economic"], "current": ["present", "existing"], "previous": ["prior", "earlier"],
+    "high": ["elevated", "steep"], "low": ["modest", "depressed"], "largest": ["biggest", "greatest"],
+    "several": ["a number of", "various"], "many": ["numerous", "plenty of"], "most": ["the majority of", "nearly all"],
+    "agreement": ["accord", "deal", "pact"], "deal": ["agreement", "transaction"], "meeting": ["session", "gathering"],
+    "decision": ["ruling", "choice"], "proposal": ["plan", "offer"], "offer": ["bid", "proposal"],
+    "report": ["study", "account"], "growth": ["expansion", "development"], "loss": ["deficit", "shortfall"],
+    "profits": ["earnings", "gains"], "earnings": ["profits", "income"], "output": ["production", "yield"],
+    "production": ["output", "manufacturing"], "exports": ["shipments abroad", "overseas sales"],
+    "imports": ["purchases abroad", "inbound shipments"], "investors": ["backers", "shareholders"],
+    "analysts": ["experts", "observers", "commentators"], "analyst": ["expert", "observer"],
+    "sources": ["insiders", "people familiar with the matter"], "spokesman": ["representative", "spokesperson"],
+    "chairman": ["head", "chair"], "president": ["head", "leader"], "minister": ["secretary", "official"],
+    "firms": ["companies", "businesses"], "companies": ["firms", "businesses"], "business": ["commerce", "trade"],
+    "industry": ["sector", "trade"], "trade": ["commerce", "trading"], "move": ["step", "measure"],
+    "support": ["backing", "assistance"], "change": ["shift", "alteration"], "level": ["degree", "amount"],
+    "levels": ["amounts", "degrees"], "result": ["outcome", "consequence"], "record": ["all-time", "unprecedented"],
+    "estimated": ["projected", "calculated"], "declined": ["decreased", "slipped"], "increased": ["grew", "expanded"],
+    "held": ["kept", "maintained"], "asked": ["requested", "questioned"], "called": ["termed", "urged"],
+    "made": ["produced", "created"], "take": ["accept", "assume"], "set": ["fixed", "established"],
+    "continue": ["carry on", "persist"], "reduce": ["decrease", "lower"], "possible": ["feasible", "potential"],
+    "proposed": ["suggested", "put forward"], "owned": ["held", "controlled"], "based": ["located", "headquartered"],
+    "due": ["scheduled", "expected"], "still": ["yet", "nonetheless"], "already": ["previously", "by now"],
+    "now": ["currently", "at present"], "even": ["still", "yet"], "only": ["just", "merely"], "very": ["highly", "extremely"],
+    "well": ["effectively", "soundly"], "much": ["a great deal", "considerably"], "further": ["additional", "more"],
+    "way": ["manner", "method"], "time": ["period", "moment"], "months": ["periods", "spells"],
+    "years": ["periods", "seasons"], "figures": ["data", "statistics"], "members": ["participants", "delegates"],
+    "system": ["framework", "structure"], "policy": ["strategy", "approach"], "issue": ["matter", "question"],
+    "terms": ["conditions", "provisions"], "bank": ["lender", "financial institution"], "banks": ["lenders"],
+    "money": ["funds", "cash"], "costs": ["expenses", "outlays"], "cost": ["expense", "outlay"],
+}}
 # US <-> UK house spelling, applied to whole words in either direction.
 SPELLINGS = [
     ("aluminum", "aluminium"), ("program", "programme"), ("programs", "programmes"), ("labor", "labour"),
@@ -248,10 +289,41 @@ def _derive(parent: _Node, pub: date | None, rng: random.Random, donors: list[st
         body = [_respell(s, british=rng.random() < 0.7) for s in body]
     if rng.random() < 0.2:
         body = _typo(body, rng)
-    if rng.random() < 0.1 and len(body) > 2:
-        i = rng.randrange(len(body))
-        body.insert(i + 1, _subst(body[i], 0.9, rng, quotes=True))
+    if rng.random() < 0.1 and len(body) > 3:
+        body = _spin_twice(body, rng)
     return _Node(body, pub, site)
+
+
+def _spun(sent: str, rng: random.Random) -> str:
+    """A content-farm spinner's rendering: narration words swapped for synonyms picked at random,
+    the structure and the quotations kept."""
+
+    def rep(m: re.Match) -> str:
+        w = m.group()
+        alts = SPINNER.get(w.lower())
+        if not alts or rng.random() >= 0.9:
+            return w
+        r = rng.choice(alts)
+        return r.capitalize() if w[0].isupper() else r
+
+    parts = re.split(r'("[^"]*")', sent)
+    return "".join(p if p.startswith('"') else re.sub(r"[A-Za-z']+", rep, p) for p in parts)
+
+
+def _spin_twice(body: list[str], rng: random.Random) -> list[str]:
+    """A spun copy that keeps one or two body sentences in both phrasings, side by side (a spinner's
+    output pasted next to its input, as in corpus/news 002). Only a rendering that visibly rewords
+    its sentence (a quarter of its words at least) is kept: one that changes nothing is a repeat.
+    The lead is left alone (spinners work on the body a headline and lead introduce)."""
+    wanted, spun = rng.randint(1, 2), {}
+    for i in rng.sample(range(1, len(body)), len(body) - 1):
+        words, rendering = body[i].split(), _spun(body[i], rng)
+        changed = sum(a != b for a, b in zip(words, rendering.split())) + abs(len(rendering.split()) - len(words))
+        if changed >= max(3, len(words) / 4):
+            spun[i] = rendering
+            if len(spun) == wanted:
+                break
+    return [r for i, s in enumerate(body) for r in ((s, spun[i]) if i in spun else (s,))]
 
 
 def _render(node: _Node, parent: _Node | None, rng: random.Random, blog: bool) -> str:

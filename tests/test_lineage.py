@@ -162,6 +162,38 @@ def test_spinner_trace_points_at_the_copy():
     assert fm.signal_values("a", "b")["spin"] == 1.0 and fm.context.pair("a", "b").rendered_twice_in_b == 1
 
 
+def _benchmark_module(name: str):
+    """A module of benchmarks/ (not a package), loaded by path."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_generated_spins_leave_the_trace_the_spin_signal_reads():
+    """The lineage generator's spun copies (benchmarks/lineagegen.py) keep one or two body
+    sentences in both phrasings, the second reworded as a spinner does (narration words swapped,
+    structure and quotations kept): the spin signal must see them, or the fit has nothing to weigh
+    spin on (it once saw 29 of 840 generated pairs and fitted spin a weight of 0)."""
+    lineagegen = _benchmark_module("lineagegen")
+    seen = 0
+    for seed in range(20):
+        spun = lineagegen._spin_twice(SENTENCES, random.Random(seed))
+        added = [s for s in spun if s not in SENTENCES]
+        assert 1 <= len(added) <= 2 and spun[0] == SENTENCES[0]
+        for s in added:  # each rendering sits right after the sentence it rewords
+            original = spun[spun.index(s) - 1]
+            assert original in SENTENCES and s != original
+        fm = _model([_doc("a", SENTENCES), _doc("b", spun)])
+        seen += fm.signal_values("a", "b")["spin"] > 0
+        assert fm.signal_values("a", "b")["spin"] >= 0  # never read backwards
+    assert seen >= 15, seen
+
+
 def test_a_restatement_is_not_a_spin():
     """A story repeats its main fact further down, and its opening line (a headline) restates
     the lead: neither is a spinner's second phrasing (a copy that condenses such a text would
@@ -445,6 +477,16 @@ def test_wire_copy_is_recognised_by_its_apparatus_in_several_languages():
                    "PARIS, 3 mars — Le gouvernement a annoncé un plan. — AFP"):
         marks = wire_marks(tagged)
         assert marks.tagged == 1.0 and marks.score == 0.0, (tagged, marks.found)
+    # a dated dateline is the form an agency files in; a rerun keeps the place and the tag, not the
+    # date; a paper crediting its desk and the agency keeps the tag too
+    dated = {"ڈھاکہ ۔ یکم دسمبر (اے پی پی) بنگلہ دیش نے زمبابوے کو شکست دے دی۔": 1.0,
+             "NEW DELHI, Dec 2 (PTI) The government said on Tuesday it would act.": 1.0,
+             "LONDON (Reuters) - Shares fell on Monday.": 0.0,
+             "بنکاک(مانیٹرنگ ڈیسک ، اے پی پی) پاکستان نے فائنل جیت لیا۔": 0.0,
+             "Lahore (Monitoring Desk, APP) The minister said the plan would go ahead.": 0.0}
+    for text, expected in dated.items():
+        marks = wire_marks(text)
+        assert marks.tagged == 1.0 and marks.dated == expected, (text, marks.found)
     # an unmarked paper story, a year in a title and a paper's own desk tag are not wire copy
     for text in ("2001: A Space Odyssey returns to cinemas next week, the studio said.",
                  "Lahore (Monitoring Desk) The minister said the plan would go ahead.",
@@ -455,13 +497,29 @@ def test_wire_copy_is_recognised_by_its_apparatus_in_several_languages():
 
 def test_a_paper_keeping_the_agency_tag_weighs_less_than_the_wire_apparatus():
     """A paper that runs agency copy keeps the agency's dateline tag as its credit, and the agency's
-    own feed may lack it: the tag is its own signal, fitted to weigh less than the filing apparatus."""
+    own feed may lack it: the tag is its own signal, fitted to weigh less than the filing apparatus
+    (nothing, on the real sets now: without the agency's dated dateline, a tag alone pointed at the
+    paper in 8 of 9 COUNTER pairs; benchmarks/RESULTS.md)."""
     s = SENTENCES[:8]
     agency = Document("a-agency", "LAHORE: " + " ".join(s) + "\n")
     paper = Document("b-paper", "LAHORE (APP) - " + " ".join(s[:7]) + "\n")
     values = _model([agency, paper]).signal_values("a-agency", "b-paper")
     assert values["wire"] == 0.0 and values["wire_tag"] == -1.0
-    assert 0 < FITTED.signals["wire_tag"] < FITTED.signals["wire"]
+    assert 0 <= FITTED.signals["wire_tag"] < FITTED.signals["wire"]
+
+
+def test_an_agency_tag_both_texts_carry_is_no_evidence_but_the_agency_date_is():
+    """A paper running agency copy keeps the agency's tag as its credit: when both texts carry the
+    tag it says nothing of which came first; the dated dateline the agency files with, which the
+    rerun drops, does."""
+    s = SENTENCES[:8]
+    agency = Document("b-agency", "ISLAMABAD, July 20 (APP): " + " ".join(s) + "\n")
+    paper = Document("a-paper", "ISLAMABAD (Monitoring Desk, APP) " + " ".join(s[:7]) + "\n")
+    fm = _model([agency, paper])
+    values = fm.signal_values("a-paper", "b-agency")
+    assert values["wire_tag"] == 0.0 and values["wire_dateline"] == -1.0
+    assert fm.log_odds("b-agency", "a-paper") > 0 and FITTED.signals["wire_dateline"] > 0
+    assert any(e.signal == "wire_dateline" and e.weight > 0 for e in fm.evidence("b-agency", "a-paper"))
 
 
 def test_agency_copy_is_the_source_of_an_unmarked_text_sharing_its_narration():
@@ -533,13 +591,7 @@ def test_real_wire_copy_is_the_source_of_the_papers_written_from_it():
     """METER (wire -> paper) and COUNTER (agency -> paper), a sample of stories, when present: the
     known direction holds on nearly every edge and no edge is wrong at p >= 0.9. (The full sets and
     their held-out figures are in benchmarks/RESULTS.md.)"""
-    import importlib.util
-    import sys
-
-    spec = importlib.util.spec_from_file_location("realreuse", ROOT / "benchmarks" / "realreuse.py")
-    realreuse = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("realreuse", realreuse)
-    spec.loader.exec_module(realreuse)
+    realreuse = _benchmark_module("realreuse")
     meter, counter = realreuse.meter_stories()[::6], realreuse.counter_stories(dated=True)[::10]
     if not meter and not counter:
         pytest.skip("../shared/data/meter-showbiz and counter-dev not present")

@@ -212,6 +212,16 @@ def _explain_wire_tag(pair: PairContext, value: float) -> str:
     return f"{who.id} carries an agency tag ({who.wire.found['tag'].strip()[:40]}); {other.id} does not"
 
 
+def _wire_dateline(pair: PairContext) -> float:
+    return pair.a.wire.dated - pair.b.wire.dated
+
+
+def _explain_wire_dateline(pair: PairContext, value: float) -> str:
+    who, other = (pair.a, pair.b) if value > 0 else (pair.b, pair.a)
+    return (f"{who.id} opens with an agency's dated dateline ({who.wire.found['dated'].strip()[-40:]}), the form "
+            f"an agency files in; {other.id} has no dated agency dateline")
+
+
 def _deixis(pair: PairContext) -> float:
     """The shift of time words between the two tellings of their shared narration; nothing when
     either cannot be placed (`wire.deixis`)."""
@@ -312,6 +322,7 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("merger", _merger, _explain_merger),
     Signal("wire", _wire, _explain_wire),
     Signal("wire_tag", _wire_tag, _explain_wire_tag),
+    Signal("wire_dateline", _wire_dateline, _explain_wire_dateline),
     Signal("deixis", _deixis, _explain_deixis),
     Signal("credit", _credit, _explain_credit),
     Signal("attribution", _attribution, _explain_attribution),

@@ -25,6 +25,7 @@ from pathlib import Path
 
 _HEAD_LINES = 8  # filing headers, slugs and take labels are looked for in a text's first lines
 _TAIL_CHARS = 200  # end marks in its last characters
+_DATELINE_CHARS = 30  # a dateline's date sits within this many characters before the agency's tag
 _TERMINATED = 0.5  # share of lines ending in a wire line terminator that marks a text
 _NAMED, _APPARATUS = 1.0, 0.5  # score of an agency named in a byline or tag; of each other kind
 _APPARATUS_KINDS = ("filing", "slug", "take", "end", "terminators")
@@ -40,6 +41,7 @@ class MarkerTable:
     today: re.Pattern[str] | None
     yesterday: re.Pattern[str] | None
     two_ways: re.Pattern[str] | None  # time words meaning both yesterday and tomorrow
+    months: re.Pattern[str] | None  # month names, for the date of an agency's dateline
 
 
 def _alias_pattern(aliases: list[str]) -> str:
@@ -82,6 +84,7 @@ def compile_table(data: dict) -> MarkerTable:
         today=_words_pattern(deixis.get("today", [])),
         yesterday=_words_pattern(deixis.get("yesterday", [])),
         two_ways=_words_pattern(deixis.get("yesterday_or_tomorrow", [])),
+        months=_words_pattern(data.get("dateline_months", [])),
     )
 
 
@@ -116,6 +119,14 @@ class WireMarks:
         apart from `score`: a paper running agency copy keeps the tag as its credit, and an agency's
         own feed may lack it, so a tag says the story is the agency's more than which text came first."""
         return 1.0 if "tag" in self.found else 0.0
+
+    @property
+    def dated(self) -> float:
+        """1 when the tag is in a dated dateline ("ISLAMABAD, July 20 (APP):"), the form an agency
+        files in. A paper or site that reruns the copy keeps the place and the tag as its credit and
+        drops the date (its issue is dated), so a dated tag is the agency's own copy more surely than
+        a tag alone."""
+        return 1.0 if "dated" in self.found else 0.0
 
     def describe(self) -> str:
         return ", ".join(f"{kind} \"{text.strip()[:40]}\"" for kind, text in self.found.items())
@@ -162,8 +173,16 @@ def wire_marks(text: str, title: str | None = None) -> WireMarks:
         ended = sum(1 for ln in nonblank if ln.endswith(t.terminators))
         if ended >= _TERMINATED * len(nonblank):
             found["terminators"] = f"{ended} of {len(nonblank)} lines end in {' '.join(t.terminators)}"
+    if "tag" in found and _is_dated(found["tag"], t):
+        found["dated"] = found["tag"]
     filed = _header_date(found["filing"]) if "filing" in found else None
     return WireMarks(found, filed)
+
+
+def _is_dated(tag: str, t: MarkerTable) -> bool:
+    """A day or month name just before the agency's tag (a dateline's date)."""
+    before = tag[:tag.rfind("(")][-_DATELINE_CHARS:] if "(" in tag else ""
+    return bool(re.search(r"\d", before) or (t.months is not None and t.months.search(before)))
 
 
 def is_not_credit(line: str) -> bool:
