@@ -65,28 +65,20 @@ def _checked(word: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Spellings:
-    """The words of one text, with what `variant_conflicts` needs to find their variants."""
+    """The words of one text that can have a telling variant, and its names."""
 
-    vocabulary: frozenset[str]
+    vocabulary: frozenset[str]  # the text's words that `_checked` keeps
     names: frozenset[str]  # words always written capitalised in the text (names)
-    by_key: dict[str, set[str]]  # lookup key -> the checked words having it (read only)
 
     @classmethod
     def of(cls, vocabulary: set[str], text: str) -> Spellings:
-        by_key: dict[str, set[str]] = {}
-        for word in filter(_checked, vocabulary):
-            for key in _lookup_keys(word):
-                if key in by_key:
-                    by_key[key].add(word)
-                else:
-                    by_key[key] = {word}
         always_capitalised: dict[str, bool] = {}
         for match in re.finditer(r"[^\W\d_]{5,}", text):
             token = match.group()
             lower = token.lower()
             always_capitalised[lower] = always_capitalised.get(lower, True) and token[0].isupper()
         names = frozenset(w for w, capitalised in always_capitalised.items() if capitalised)
-        return cls(frozenset(vocabulary), names, by_key)
+        return cls(frozenset(filter(_checked, vocabulary)), names)
 
 
 def _is_variant(word: str, other: str, names: frozenset[str]) -> bool:
@@ -113,20 +105,21 @@ def variant_conflicts(derivative: Spellings, candidate: Spellings) -> list[tuple
     """Words of the derivative that the candidate spells differently, as sorted (word, variant).
 
     Each is wording the candidate could not have supplied: the derivative has the word, the
-    candidate lacks it but has a variant of it that the derivative lacks.
+    candidate lacks it but has a variant of it that the derivative lacks (the first such
+    variant in sorted order). Only the words the two do not share are looked at, so a pair of
+    near-copies costs what their few differing words do.
     """
-    found = []
+    ours = derivative.vocabulary - candidate.vocabulary
+    if not ours:
+        return []
+    theirs: dict[str, list[str]] = {}
+    for variant in candidate.vocabulary - derivative.vocabulary:
+        for key in _lookup_keys(variant):
+            theirs.setdefault(key, []).append(variant)
     names = derivative.names | candidate.names
-    for word in derivative.vocabulary:
-        if not _checked(word) or word in candidate.vocabulary:
-            continue
-        for key in _lookup_keys(word):
-            variant = next(
-                (v for v in sorted(candidate.by_key.get(key, ()))
-                 if v != word and v not in derivative.vocabulary and _is_variant(word, v, names)),
-                None,
-            )
-            if variant:
-                found.append((word, variant))
-                break
+    found = []
+    for word in ours:
+        variants = {v for key in _lookup_keys(word) for v in theirs.get(key, ()) if _is_variant(word, v, names)}
+        if variants:
+            found.append((word, min(variants)))
     return sorted(found)
