@@ -48,7 +48,7 @@ from provenance.origin.weights import FITTED, Weights, source_path
 PARENT_GRID = {"parent_coverage": (3.0, 5.0, 8.0), "parent_variant": (2.0, 4.0, 8.0), "parent_quote": (1.0, 2.0, 4.0)}
 SIZE_POWERS = (0.0, 0.5, 0.75, 1.0, 1.25)
 ORIGIN_TEMPERATURES = (0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0)
-PARENT_TEMPERATURES = (0.15, 0.25, 0.35, 0.5, 0.75, 1.0)
+PARENT_TEMPERATURES = (0.15, 0.25, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # an optimum at an end is a truncated grid
 REAL_SHARE = 0.75  # the real sets' share of the total sample weight (when present)
 FOLDS = 5
 TIED = ("date", "credit")  # the second weighs at least as much as the first (see fit_signals)
