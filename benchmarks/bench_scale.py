@@ -155,41 +155,58 @@ def recall(result, known) -> tuple[float, dict[str, float]]:
 # --- the run -----------------------------------------------------------------------------------
 
 
-def stages(docs, options) -> tuple[object, dict]:
-    """`scan.scan_documents`, its steps called one by one as it calls them, each timed (CPU)."""
-    from provenance import candidates as cand
-    from provenance.engines import local as scan
-    from provenance.fingerprint import features as fingerprint_features
-    from provenance.model import ScanResult
-    from provenance.origin.families import families
-    from provenance.verify.phrases import PhraseStats
-
-    t: dict = {}
+def _lap(t: dict):
+    """`lap(name)` records the CPU seconds of this process since the last lap as t["name cpu s"]: what a
+    step costs, whatever else the machine runs."""
     t0 = time.process_time()
 
-    def lap(name):  # CPU seconds of this process: what the step costs, whatever else the machine runs
+    def lap(name: str) -> None:
         nonlocal t0
         now = time.process_time()
         t[f"{name} cpu s"] = round(now - t0, 2)
         t0 = now
 
+    return lap
+
+
+def verified(docs, options, lap):
+    """`scan.scan_documents`'s steps from fingerprints to verified pairs, called one by one as it calls
+    them (inside its `sparing_collector`, on prepared documents), each timed by `lap`: (reported pairs,
+    candidate pairs found)."""
+    from provenance import candidates as cand
+    from provenance.engines import local as scan
+    from provenance.fingerprint import features as fingerprint_features
+    from provenance.verify.phrases import PhraseStats
+
+    feats = fingerprint_features.features([d.text for d in docs], options.config, options.candidates)
+    lap("features")
+    found = cand.find(feats, options.candidates)
+    del feats
+    lap("candidates")
+    phrases = PhraseStats.from_documents(docs)
+    lap("phrases")
+    ordered = found.pairs[cand.verification_order(found.pairs, len(docs))]
+    pairs = scan.reported(scan.verify(docs, ordered.tolist(), phrases, rules=options.rules), options)
+    lap("verify")
+    return pairs, len(found.pairs)
+
+
+def stages(docs, options) -> tuple[object, dict]:
+    """`scan.scan_documents`, its steps called one by one as it calls them, each timed (CPU)."""
+    from provenance.engines import local as scan
+    from provenance.model import ScanResult
+    from provenance.origin.families import families
+
+    t: dict = {}
+    lap = _lap(t)
     docs, empty = scan.prepare(docs)
     lap("prepare")
     with scan.sparing_collector() as spare:
-        feats = fingerprint_features.features([d.text for d in docs], options.config, options.candidates)
-        lap("features")
-        found = cand.find(feats, options.candidates)
-        del feats
-        lap("candidates")
-        phrases = PhraseStats.from_documents(docs)
-        lap("phrases")
-        ordered = found.pairs[cand.verification_order(found.pairs, len(docs))]
-        pairs = scan.reported(scan.verify(docs, ordered.tolist(), phrases), options)
-        lap("verify")
+        pairs, candidates = verified(docs, options, lap)
         spare()
         fams = families(docs, pairs)
         lap("families")
-    t["candidate pairs"] = len(found.pairs)
+    t["candidate pairs"] = candidates
     t["largest family"] = max((len(f.members) for f in fams), default=0)
     return ScanResult(options.config.fingerprint, docs, pairs, fams, list(empty)), t
 
