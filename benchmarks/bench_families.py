@@ -39,7 +39,7 @@ def measure(n: int, share: float, seed: int = 0) -> dict:
     options = ScanOptions()
     corpus = bench_scale.derived_corpus(n, seed)
     t: dict = {}
-    lap = bench_scale._lap(t)
+    lap = bench_scale.cpu_laps(t)
     docs, _ = scan.prepare(corpus.docs)
     lap("prepare")
     with scan.sparing_collector():

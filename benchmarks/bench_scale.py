@@ -155,7 +155,7 @@ def recall(result, known) -> tuple[float, dict[str, float]]:
 # --- the run -----------------------------------------------------------------------------------
 
 
-def _lap(t: dict):
+def cpu_laps(t: dict):
     """`lap(name)` records the CPU seconds of this process since the last lap as t["name cpu s"]: what a
     step costs, whatever else the machine runs."""
     t0 = time.process_time()
@@ -198,7 +198,7 @@ def stages(docs, options) -> tuple[object, dict]:
     from provenance.origin.families import families
 
     t: dict = {}
-    lap = _lap(t)
+    lap = cpu_laps(t)
     docs, empty = scan.prepare(docs)
     lap("prepare")
     with scan.sparing_collector() as spare:
