@@ -8,6 +8,7 @@ on line `Document.line` of the file), which is what reports point at.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -137,6 +138,6 @@ class ScanResult:
 
     config_fingerprint: str
     documents: list[Document]
-    pairs: list[Pair]
+    pairs: Sequence[Pair]  # a scan's are a `verify.pair_store.PairStore`: compact, read as `Pair`s
     families: list[Family] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

@@ -52,6 +52,7 @@ from provenance.ingest import files as documents
 from provenance.model import Document, Pair, Problem, ScanResult
 from provenance.origin.families import components, families
 from provenance.settings import TOO_COMMON, VerdictRules
+from provenance.verify.pair_store import PairStore
 from provenance.verify.phrases import PhraseStats
 from provenance.version import package_version
 
@@ -584,16 +585,19 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
         )
     total, done_pairs = len(cpairs), 0
     size = {f.key: len(c) for f, c in zip(verified, chunks)}
+    store = PairStore()  # filled as chunks finish, so only one chunk's Pair objects are alive here
     for fut in as_completed(verified, loop=client.loop):
+        chunk_pairs, reused = fut.result()
+        store.extend(chunk_pairs)
+        stats.chunks_reused += reused
         done_pairs += size[fut.key]
         progress("verify", done_pairs, total)
-    results = client.gather(verified)
-    stats.chunks_reused = sum(reused for _, reused in results)
-    pairs = reported([p for chunk_pairs, _ in results for p in chunk_pairs], options)
+    del verified
+    pairs = reported(store, options)
     return pairs, _families(client, docs, pairs)
 
 
-def _families(client, docs: Sequence[Document], pairs: list[Pair]) -> list:
+def _families(client, docs: Sequence[Document], pairs: Sequence[Pair]) -> list:
     """`lineage.families`, a task per group of whole components.
 
     A family depends only on its members and the pairs between them, and families come

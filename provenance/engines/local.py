@@ -20,6 +20,7 @@ from provenance.model import Document, Pair, Problem, ScanResult
 from provenance.origin.families import families
 from provenance.settings import DEFAULT_CONFIG, VERDICT, SketchConfig, VerdictRules
 from provenance.text import words
+from provenance.verify.pair_store import PairStore
 from provenance.verify.phrases import PhraseStats
 from provenance.verify.verdict import verify_pair
 
@@ -67,9 +68,9 @@ def prepare(docs: Sequence[Document]) -> tuple[list[Document], list[Problem]]:
 def verify(
     docs: Sequence[Document], pairs: Sequence[tuple[int, int]], phrases=None, progress: Progress = no_progress,
     rules: VerdictRules = VERDICT,
-) -> list[Pair]:
+) -> PairStore:
     """Compare each candidate pair exactly; pairs are index pairs into `docs`."""
-    out = []
+    out = PairStore()
     total = len(pairs)
     for n, (i, j) in enumerate(pairs, 1):
         out.append(verify_pair(docs[i], docs[j], phrases=phrases, rules=rules))
@@ -78,10 +79,10 @@ def verify(
     return out
 
 
-def reported(pairs: Sequence[Pair], options: ScanOptions) -> list[Pair]:
+def reported(pairs: Sequence[Pair], options: ScanOptions) -> PairStore:
     """The verified pairs a result lists, in (a, b) order whatever order they were verified in."""
-    kept = pairs if options.include_independent else [p for p in pairs if p.verdict != "independent"]
-    return sorted(kept, key=lambda p: (p.a, p.b))
+    store = pairs if isinstance(pairs, PairStore) else PairStore(pairs)
+    return store.sorted_by_ids(independent=options.include_independent)
 
 
 @contextmanager

@@ -14,8 +14,9 @@ here before it is marked, and handed to the template as markup already safe.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sized
+from collections.abc import Callable, Iterator, Sequence, Sized
 from functools import lru_cache
 from html import escape
 from itertools import pairwise
@@ -155,17 +156,19 @@ def _checks(result: ScanResult, drafts: list[str], fail_on: str, numbers: dict[t
 
 
 class _Made(Sized):
-    """`make(number, item)` for each of `items`, numbered from 1, made as the template reads it and then
-    dropped: a large scan's report (every pair's texts, marked up) is never held whole."""
+    """`make(number, item)` for each of `items` (or for `items[i]`, i in `picks`), numbered from 1, made as
+    the template reads it and then dropped: a large scan's report (every pair's texts, marked up) is never
+    held whole, nor are its pairs as objects (a scan keeps them in a compact store)."""
 
-    def __init__(self, items: list, make: Callable[[int, object], dict]) -> None:
-        self._items, self._make = items, make
+    def __init__(self, items: Sequence, make: Callable[[int, object], dict], picks: Sequence[int] | None = None) -> None:
+        self._items, self._make, self._picks = items, make, picks
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._items if self._picks is None else self._picks)
 
     def __iter__(self) -> Iterator[dict]:
-        for number, item in enumerate(self._items, 1):
+        items = self._items if self._picks is None else map(self._items.__getitem__, self._picks)
+        for number, item in enumerate(items, 1):
             yield self._make(number, item)
 
 
@@ -202,15 +205,21 @@ def write(result: ScanResult, fh: TextIO, *, drafts: list[str] | None = None, fa
     """The report, written as the template produces it; with `drafts` and `fail_on` (a check) it opens
     with PASS or BLOCK per draft."""
     docs = {doc.id: doc for doc in result.documents}
-    pairs = [pair for pair in result.pairs if pair.a in docs and pair.b in docs]
-    numbers = {(pair.a, pair.b): number for number, pair in enumerate(pairs, 1)}
-    verdicts = {pair.verdict for pair in result.pairs}
+    shown, verdicts = array("q"), set()  # the pairs whose two texts the result holds, by position
+    for i, pair in enumerate(result.pairs):
+        verdicts.add(pair.verdict)
+        if pair.a in docs and pair.b in docs:
+            shown.append(i)
+    checks = []
+    if drafts is not None:
+        numbers = {(pair.a, pair.b): n for n, pair in enumerate(map(result.pairs.__getitem__, shown), 1)}
+        checks = _checks(result, drafts, fail_on or "copy", numbers)
     for piece in _template().generate(
         summary=result_summary(result),
-        checks=_checks(result, drafts, fail_on or "copy", numbers) if drafts is not None else [],
+        checks=checks,
         families=_Made(result.families, _family),
-        pairs=_Made(pairs, lambda number, pair: _row(number, pair, docs)),
-        sections=_Made(pairs, lambda number, pair: _section(number, pair, docs)),
+        pairs=_Made(result.pairs, lambda number, pair: _row(number, pair, docs), shown),
+        sections=_Made(result.pairs, lambda number, pair: _section(number, pair, docs), shown),
         verdicts=sorted(verdicts, key=VERDICT_ORDER.get, reverse=True),
         problems=[str(problem) for problem in result.problems], config=result.config_fingerprint,
     ):

@@ -280,22 +280,25 @@ def write(
         return docs[doc_id]
 
     shown = (pair for pair in result.pairs if VERDICT_ORDER[pair.verdict] >= VERDICT_ORDER[min_verdict])
-    while piece := list(islice(shown, PAIRS_A_PIECE)):
-        rows, queries = [], []
-        for pair in piece:
+    more = True
+    while more:
+        more = False
+        rows, queries = [], []  # a row keeps what its line says, not the pair (read from a compact store)
+        for pair in islice(shown, PAIRS_A_PIECE):
+            more = True
+            said = f"{'licensed ' if is_licensed(pair) else ''}{pair.verdict}"
             for side in sides:
                 here, there = (doc(pair.a), doc(pair.b)) if side == "a" else (doc(pair.b), doc(pair.a))
                 for passage in pair.passages:
                     start, end = (passage.a_start, passage.a_end) if side == "a" else (passage.b_start, passage.b_end)
                     there_start = passage.b_start if side == "a" else passage.a_start
-                    rows.append((pair, passage, here, there, len(here.text[start:end].split())))
+                    rows.append((said, passage.kind, here, there, len(here.text[start:end].split())))
                     queries += [(here, start), (there, there_start)]
         where = positions(queries)
-        for row, (pair, passage, here, there, words) in enumerate(rows):
+        for row, (said, kind, here, there, words) in enumerate(rows):
             (line, col), (there_line, there_col) = where[2 * row], where[2 * row + 1]
             fh.write(
-                f"{one_line(shown_path(here))}:{line}:{col}: {'licensed ' if is_licensed(pair) else ''}{pair.verdict}: "
-                f"{passage.kind} passage "
+                f"{one_line(shown_path(here))}:{line}:{col}: {said}: {kind} passage "
                 f"({words} words) matches {_source(there, there_line, there_col)}\n"
             )
 

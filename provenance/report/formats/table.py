@@ -12,10 +12,12 @@ For `check` (`fail_on` given) each draft leads with PASS or BLOCK.
 
 from __future__ import annotations
 
+import heapq
 import os
 import re
 import shutil
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from provenance.model import VERDICT_ORDER, Document, Edge, Family, Pair, ScanResult
@@ -170,26 +172,29 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
-def _print_pairs(console: Console, pairs: list[Pair], docs: dict[str, Document], top: int | None) -> None:
+def _print_pairs(console: Console, pairs: Sequence[Pair], docs: dict[str, Document], top: int | None) -> None:
     """One line per pair, copies first and the most reused first, grouped by the folder a pair's ids share.
 
     Columns are sized here, not by rich: the ids get what they need up to a share of the
     width, the passages what is left, and a line never runs past the width.
     """
-    shown = sorted(pairs, key=lambda pair: _pair_order(pair, docs))[:top]
-    groups: dict[str, list[Pair]] = defaultdict(list)
-    for pair in shown:
-        groups[common_folder([pair.a, pair.b])].append(pair)
+    # ranked by key and position, so that the pairs themselves (a compact store's) are read only to print
+    ranked = ((_pair_order(pair, docs), i) for i, pair in enumerate(pairs))
+    shown = sorted(ranked) if top is None else heapq.nsmallest(top, ranked)
+    groups: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for (*_, a, b), i in shown:
+        groups[common_folder([a, b])].append((a, b, i))
+    del shown
     console.print("\n[bold]Pairs[/] (reused: share of each text inside the passages it shares, quotes aside)")
     fixed = 10 + 9 + 4 * 2  # verdict, reused and the gaps between five columns
     for folder, members in groups.items():
-        longest = max(len(doc_id) - len(folder) for pair in members for doc_id in (pair.a, pair.b))
+        longest = max(len(doc_id) - len(folder) for a, b, _ in members for doc_id in (a, b))
         id_width = max(8, min(longest, (console.width - fixed - 16) // 2))
         rest = max(console.width - fixed - 2 * id_width, 8)
         if folder:
             console.print(f"in {safe(folder)}")
         console.print(f"[dim]{'text':<{id_width}}  {'other':<{id_width}}  {'verdict':<10}  {'reused a/b':>9}  passages[/]")
-        for pair in members:
+        for pair in (pairs[i] for _, _, i in members):
             a_share, b_share = reused_shares(pair, docs)
             a, b = (_cut(doc_id[len(folder):], id_width) for doc_id in (pair.a, pair.b))
             verdict = (f"[green]{'licensed':<10}[/]" if is_licensed(pair)
