@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from provenance.arrays import unique
 from provenance.fingerprint import minhash as sketch
 from provenance.fingerprint.features import Features, band_keys
 from provenance.settings import TOO_COMMON, CandidateOptions
@@ -64,7 +65,7 @@ def _pair_codes(values: np.ndarray, docs: np.ndarray, n: int, max_bucket: int, m
     usable = sizes >= 2
     if max_df is not None:
         usable &= sizes <= max_df
-    for size in np.unique(sizes[usable]):
+    for size in unique(sizes[usable]):
         group_starts = starts[usable & (sizes == size)]
         if size <= max_bucket:
             members = d[group_starts[:, None] + np.arange(size)[None, :]]
@@ -92,8 +93,8 @@ def group_pairs(values: np.ndarray, docs: np.ndarray, max_bucket: int, max_df: i
 
 def add_counts(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Unique codes (sorted) and the sum of their counts: the parts of a channel put together."""
-    unique, inverse = np.unique(codes, return_inverse=True)
-    return unique, np.bincount(inverse, weights=counts, minlength=len(unique)).astype(np.int64)
+    distinct, inverse = unique(codes, return_inverse=True)
+    return distinct, np.bincount(inverse, weights=counts, minlength=len(distinct)).astype(np.int64)
 
 
 CHANNELS = ("lsh", "fingerprints", "terms")
@@ -153,7 +154,7 @@ def shared_keys(name: str, values: np.ndarray, docs: np.ndarray, n: int,
     small = docs.astype(np.int32) if n < 2**31 else docs
     found = []
     for v, d in _key_parts(values, small, options.chunk_items):
-        codes, counts = np.unique(_pair_codes(v, d, max(n, 1), options.max_bucket, limit), return_counts=True)
+        codes, counts = unique(_pair_codes(v, d, max(n, 1), options.max_bucket, limit), return_counts=True)
         found.append((codes, counts))
     if len(found) == 1:
         return found[0]
@@ -178,7 +179,7 @@ def accept(name: str, codes: np.ndarray, counts: np.ndarray, n: int, term_counts
 def merge(found: dict[str, np.ndarray], n: int) -> Candidates:
     """The union of the channels' accepted pair codes, with the channels that proposed each pair."""
     names = list(found)
-    all_codes = np.unique(np.concatenate([found[name] for name in names]))
+    all_codes = unique(np.concatenate([found[name] for name in names]))
     mask = np.zeros(len(all_codes), dtype=np.int64)
     for bit, name in enumerate(names):
         mask |= np.isin(all_codes, found[name]).astype(np.int64) << bit
@@ -266,9 +267,9 @@ def find(features: Features, options: CandidateOptions = CandidateOptions()) -> 
     lsh = []
     for start in range(0, options.bands, step):
         values, docs = lsh_items(features, options, range(start, min(start + step, options.bands)), live)
-        lsh.append(np.unique(_pair_codes(values, docs.astype(np.int32), n, options.max_bucket, None)))
+        lsh.append(unique(_pair_codes(values, docs.astype(np.int32), n, options.max_bucket, None)))
         del values, docs
-    found = {"lsh": np.unique(np.concatenate(lsh))}
+    found = {"lsh": unique(np.concatenate(lsh))}
     del lsh
     for name, values, docs in (("fingerprints", features.fingerprints, features.fingerprint_docs),
                                ("terms", features.terms, features.term_docs)):

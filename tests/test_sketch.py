@@ -115,10 +115,15 @@ def test_minhashes_of_nothing_is_empty():
     assert sketch.signature_matrix([]).shape == (0, 128)
 
 
-def test_permutations_match_datasketch():
-    a, b = sketch.permutations(64, 42)
-    ref = MinHash(64, seed=42, scheme="affine32")
+@pytest.mark.parametrize("num_perm, seed", [(64, 42), (128, 1), (128, 2), (256, 1)])
+def test_permutations_match_datasketch(num_perm, seed):
+    """Drawn or, for the default sketch (128, 1), read from the written-out table: datasketch's either way."""
+    a, b = sketch.permutations(num_perm, seed)
+    ref = MinHash(num_perm, seed=seed, scheme="affine32")
     assert np.array_equal(a, ref.permutations[0]) and np.array_equal(b, ref.permutations[1])
+    assert a.dtype == b.dtype == np.uint32 and not a.flags.writeable
+    drawn = sketch.drawn_permutations(num_perm, seed)
+    assert np.array_equal(a, drawn[0]) and np.array_equal(b, drawn[1])
 
 
 def test_short_text_has_one_shingle_of_all_tokens():

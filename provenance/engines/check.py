@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from provenance import text as textmod
+from provenance.arrays import unique
 from provenance.errors import IndexError_, InputError
 from provenance.fingerprint.features import hashed_batches, query_features
 from provenance.index import content_hash, open_index
@@ -155,7 +156,7 @@ def _worth_verifying(draft: Document, found: list[Document], cands: dict, k: int
         return found
     shingles, words = [], []
     for batch in hashed_batches([draft.text] + [found[i].text for i in weak], k):
-        shingles += [np.unique(batch.shingles(i)) for i in range(batch.size)]
+        shingles += [unique(batch.shingles(i)) for i in range(batch.size)]
         words += np.diff(batch.token_offsets).tolist()
     drop = set()
     for j, i in enumerate(weak, start=1):

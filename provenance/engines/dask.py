@@ -45,6 +45,7 @@ import numpy as np
 
 from provenance import candidates as cand
 from provenance import settings
+from provenance.arrays import unique
 from provenance.engines.local import Progress, ScanOptions, no_progress, prepare, reported, verify
 from provenance.errors import MissingExtraError, ProvenanceError
 from provenance.fingerprint import features as fingerprint_features
@@ -574,7 +575,7 @@ def _run(client, docs, options, progress, work_dir, partition_size, stats):
         h = _hasher()
         h.update(f"{run_key}|{options.rules!r}".encode())
         h.update(np.ascontiguousarray(chunk, dtype=np.int64).tobytes())
-        needed, local = np.unique(chunk, return_inverse=True)
+        needed, local = unique(chunk, return_inverse=True)
         local_pairs = [(int(i), int(j)) for i, j in local.reshape(-1, 2)]
         chunk_docs = [docs[i] for i in needed]
         verified.append(

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from provenance.arrays import unique
 from provenance.errors import ConfigError
 from provenance.fingerprint import minhash as sketch
 from provenance.settings import SketchConfig
@@ -45,7 +46,7 @@ def phrase_keys(token_hashes: np.ndarray) -> np.ndarray:
     The same keys as verification's seeds (`verify.prepared.Prepared.seeds`), so a count kept
     for a phrase (in memory or in an index) answers the question verification asks about a seed.
     """
-    return np.unique(kgram_hashes(token_hashes, PHRASE_K))
+    return unique(kgram_hashes(token_hashes, PHRASE_K))
 
 
 def word_keys(token_hashes: np.ndarray) -> np.ndarray:
@@ -266,6 +267,6 @@ def query_features(text: str, config: SketchConfig, params) -> QueryFeatures:
     """A draft's band keys, distinct shingles and signature, for looking it up in an index."""
     batch = next(hashed_batches([text], config.k))
     sig = batch.signatures(config)
-    return QueryFeatures(stored_band_keys(sig, params)[0], as_key(np.unique(batch.shingle_hashes)), sig[0])
+    return QueryFeatures(stored_band_keys(sig, params)[0], as_key(unique(batch.shingle_hashes)), sig[0])
 
 

@@ -34,6 +34,7 @@ import numpy as np
 
 from provenance import text as textmod
 from provenance.errors import EmptyTextError
+from provenance.fingerprint import default_permutations as written
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
 from provenance.text import byte_tokens as wordbytes
 
@@ -283,12 +284,23 @@ def _fmix64_high32(h: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
 
 @lru_cache(maxsize=32)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 permutation parameters (a odd, b) for `seed`."""
+    """datasketch's affine32 permutation parameters (a odd, b) for `seed`; the default sketch's are
+    read from `default_permutations`, the rest drawn (`drawn_permutations`)."""
+    if (num_perm, seed) == (written.NUM_PERM, written.SEED):
+        a, b = (np.frombuffer(bytes.fromhex(h), dtype="<u4").astype(np.uint32) for h in (written.A, written.B))
+    else:
+        a, b = drawn_permutations(num_perm, seed)
+    a.setflags(write=False)
+    b.setflags(write=False)
+    return a, b
+
+
+def drawn_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The parameters as datasketch draws them: `RandomState(seed)`, `num_perm` odd multipliers, then
+    `num_perm` offsets."""
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
-    a.setflags(write=False)
-    b.setflags(write=False)
     return a, b
 
 

@@ -16,6 +16,7 @@ from typing import Self
 
 import numpy as np
 
+from provenance.arrays import unique
 from provenance.errors import IndexError_
 from provenance.fingerprint.features import (
     DocFeatures,
@@ -74,12 +75,12 @@ def rank_candidates(
     """
     cap = max_df if max_df is not None else TOO_COMMON.index_key(n_docs)
     if len(fp_keys):
-        _, inverse, df = np.unique(fp_keys, return_inverse=True, return_counts=True)
+        _, inverse, df = unique(fp_keys, return_inverse=True, return_counts=True)
         kept = df[inverse] <= cap
         fp_docs, weights = fp_docs[kept], 1.0 / df[inverse][kept]
     else:
         weights = np.empty(0)
-    docs = np.unique(np.concatenate([fp_docs, band_docs]))
+    docs = unique(np.concatenate([fp_docs, band_docs]))
     if len(docs) == 0:
         return docs, docs, docs, np.empty(0)
     fp_at = np.searchsorted(docs, fp_docs)
@@ -427,9 +428,9 @@ class StoredPhraseStats:
 
     def _estimate(self, meta: dict[str, str], hashes: np.ndarray, n_docs: int) -> np.ndarray:
         slots = cms.slots(hashes, self._depth, int(meta["cms_bits"]))
-        cells = [np.unique(row, return_inverse=True) for row in slots]
+        cells = [unique(row, return_inverse=True) for row in slots]
         with self._storage.guard():
-            counts = self._storage.phrase_cells(meta, [unique for unique, _ in cells])
+            counts = self._storage.phrase_cells(meta, [distinct for distinct, _ in cells])
         out = np.full(len(hashes), np.iinfo(np.int64).max, dtype=np.int64)
         for (_, inverse), row_counts in zip(cells, counts):
             np.minimum(out, row_counts[inverse], out=out)

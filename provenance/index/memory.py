@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from provenance.arrays import unique
 from provenance.errors import IndexError_
 from provenance.fingerprint.features import DocFeatures, QueryFeatures
 from provenance.index import count_min as cms
@@ -144,8 +145,8 @@ class MemoryStorage:
 
     def lookup(self, query: QueryFeatures) -> Hits:
         state = self._state
-        fp_keys, fp_docs = _hits(state.fps, np.unique(query.shingles))
-        _, band_docs = _hits(state.bands, np.unique(query.bands))
+        fp_keys, fp_docs = _hits(state.fps, unique(query.shingles))
+        _, band_docs = _hits(state.bands, unique(query.bands))
         return Hits(dict(state.meta), fp_keys, fp_docs, band_docs)
 
     def phrase_cells(self, meta: dict[str, str], cells: Sequence[np.ndarray]) -> list[np.ndarray]:

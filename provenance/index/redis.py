@@ -51,6 +51,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import numpy as np
 
+from provenance.arrays import unique
 from provenance.errors import IndexError_, MissingExtraError
 from provenance.fingerprint.features import DocFeatures, QueryFeatures
 from provenance.index import count_min as cms
@@ -495,7 +496,7 @@ class RedisStorage:
         The bucket sets are read with SMEMBERS, what datasketch's ``RedisSetStorage.get`` does for
         ``MinHashLSH.query``; a rebuild may switch generations between our reads, hence the retries.
         """
-        shingles = np.unique(np.asarray(query.shingles, dtype=np.int64))
+        shingles = unique(np.asarray(query.shingles, dtype=np.int64))
         for _ in range(3):
             gen = self.gen
             fp_keys, fields = self._posting_keys(shingles, gen)

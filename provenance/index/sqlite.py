@@ -41,6 +41,7 @@ from urllib.parse import quote
 
 import numpy as np
 
+from provenance.arrays import unique
 from provenance.errors import IndexError_
 from provenance.fingerprint import minhash as sketch
 from provenance.fingerprint.features import DocFeatures, QueryFeatures
@@ -100,7 +101,7 @@ class Layout:
             return []
         le = postings.astype("<u8").view(np.uint8).reshape(-1, 8)  # bytes 0-3: n, 4-7: key
         data = np.concatenate([le[:, 4 : 4 + self.key_bytes], le[:, : self.doc_bytes]], axis=1).tobytes()
-        buckets, starts = np.unique(self.buckets(postings), return_index=True)
+        buckets, starts = unique(self.buckets(postings), return_index=True)
         bounds = (np.append(starts, len(postings)) * self.width).tolist()
         return [(b, data[s:e]) for b, s, e in zip(buckets.tolist(), bounds[:-1], bounds[1:])]
 
@@ -127,7 +128,7 @@ def stored_keys(keys: np.ndarray) -> np.ndarray:
 
 def _postings(keys: np.ndarray, ns: np.ndarray) -> np.ndarray:
     """Distinct sorted postings ``stored_key << 32 | n``."""
-    return np.unique((stored_keys(keys) << np.uint64(32)) | np.asarray(ns).astype(np.uint64))
+    return unique((stored_keys(keys) << np.uint64(32)) | np.asarray(ns).astype(np.uint64))
 
 
 def _merged(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -485,7 +486,7 @@ class SQLiteStorage:
             layout = self._relayout(table, Layout(layout.bits, _doc_bytes_for(top)))
         at = layout.buckets(postings)
         change = 0
-        for chunk in chunks(np.unique(at).tolist(), _SQL_VARS):
+        for chunk in chunks(unique(at).tolist(), _SQL_VARS):
             old = layout.postings(self._buckets(table, chunk))
             if removed is None:
                 batch = postings[np.searchsorted(at, chunk[0]) : np.searchsorted(at, chunk[-1], "right")]
@@ -544,9 +545,9 @@ class SQLiteStorage:
 
     def _lookup(self, table: str, layout: Layout, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(stored key, n) of the postings in `table` whose key is one of `keys`: their buckets, filtered."""
-        keys = np.unique(stored_keys(keys))
+        keys = unique(stored_keys(keys))
         rows: list[tuple[int, bytes]] = []
-        for chunk in chunks(np.unique(layout.buckets(keys << np.uint64(32))).tolist(), _SQL_VARS):
+        for chunk in chunks(unique(layout.buckets(keys << np.uint64(32))).tolist(), _SQL_VARS):
             rows += self._buckets(table, chunk)
         postings = layout.postings(rows)
         found = postings >> np.uint64(32)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from provenance.arrays import intersection, unique
 from provenance.settings import ALIGNMENT
 from provenance.verify.prepared import Prepared, sentence_stems
 
@@ -85,12 +86,12 @@ def sentence_scores(a: Prepared, b: Prepared, drop_a: np.ndarray | None = None,
     if not na or not nb or not len(a_hashes) or not len(b_hashes):
         return SentenceScores(sim, shared, specific)
     allh = np.concatenate([a_hashes, b_hashes])
-    uniq, inv, sf = np.unique(allh, return_inverse=True, return_counts=True)
+    uniq, inv, sf = unique(allh, return_inverse=True, return_counts=True)
     w = np.log1p((na + nb) / sf)
     ia, ib = inv[: len(a_hashes)], inv[len(a_hashes):]
     wa_tot = np.bincount(a_sent, weights=w[ia], minlength=na)
     wb_tot = np.bincount(b_sent, weights=w[ib], minlength=nb)
-    common = np.intersect1d(ia, ib, assume_unique=False)
+    common = intersection(ia, ib)
     if len(common) == 0 or (na + nb) * len(common) > ALIGNMENT.max_sentence_cells:
         return SentenceScores(sim, shared, specific)
     col = np.full(len(uniq), -1, dtype=np.int64)

@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from provenance.arrays import unique
 from provenance.fingerprint.features import doc_phrases
 from provenance.model import Document
 from provenance.settings import TOO_COMMON
@@ -45,7 +46,7 @@ class PhraseStats:
         keys = [k for k in doc_phrases(texts) if len(k)]
         if not keys:
             return cls(len(texts), np.empty(0, np.uint64), np.empty(0, np.int64))
-        values, counts = np.unique(np.concatenate(keys), return_counts=True)
+        values, counts = unique(np.concatenate(keys), return_counts=True)
         keep = counts >= keep_min_df
         return cls(len(texts), values[keep], counts[keep].astype(np.int64))
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from provenance import text as textmod
+from provenance.arrays import unique
 from provenance.fingerprint import minhash as sketch
 from provenance.fingerprint.features import PHRASE_K, kgram_hashes
 from provenance.settings import DEFAULT_CONFIG
@@ -110,7 +111,7 @@ def _tokens(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     if len(th) != len(starts):  # the two tokenisers agree by contract; never misalign if not
         words = textmod.tokenize(text).words if words is None else words
         th = np.array([sketch.token_hash(w) for w in words], dtype=np.uint64)
-    uniq, first, inv = np.unique(th, return_index=True, return_inverse=True)
+    uniq, first, inv = unique(th, return_index=True, return_inverse=True)
     if len(_STEM_BY_TOKEN) > 1 << 18:
         _STEM_BY_TOKEN.clear()
     stems = np.empty(len(uniq), dtype=np.uint64)
@@ -147,5 +148,5 @@ def _prepare_cached(text: str) -> Prepared:
         seed_order=np.argsort(seeds, kind="stable"),
         quoted=quoted, sent_tokens=sent_tokens, sent_chars=sent_chars,
         stem_hashes=stem_hashes, stem_sent=stem_sent, stem_tok=stem_h, sent_of=sent_of,
-        shingles=np.unique(kgram_hashes(th, SHINGLE_K)),
+        shingles=unique(kgram_hashes(th, SHINGLE_K)),
     )

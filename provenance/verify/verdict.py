@@ -50,6 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from provenance.arrays import intersection, unique
 from provenance.fingerprint.features import kgram_hashes
 from provenance.model import Document, Pair, Passage
 from provenance.settings import ALIGNMENT, DEFAULT_CONFIG, TOO_COMMON, VERDICT, VerdictRules
@@ -87,7 +88,7 @@ class Comparison:
 def _shingle_set(p: prepared.Prepared, k: int) -> np.ndarray:
     if k == prepared.SHINGLE_K:
         return p.shingles
-    return np.unique(kgram_hashes(p.token_hashes, k))
+    return unique(kgram_hashes(p.token_hashes, k))
 
 
 def set_measures(a: prepared.Prepared, b: prepared.Prepared, k: int) -> tuple[float, float, float]:
@@ -171,7 +172,7 @@ def verify_prepared(
         copies = max(_doc_freq(phrases, a)[1], _doc_freq(phrases, b)[1])
         common_a, drop_a = _common(phrases, a, copies)
         common_b, drop_b = _common(phrases, b, copies)
-        shared = np.intersect1d(a.seeds[common_a], b.seeds[common_b])
+        shared = intersection(a.seeds[common_a], b.seeds[common_b])
         ignore, common = shared, len(shared)
 
     passages: list[Passage] = []
