@@ -16,7 +16,8 @@ def unique(values, *, return_index: bool = False, return_inverse: bool = False, 
     optional extras in the same order: first index, inverse, counts."""
     values = np.asarray(values).ravel()
     extras = return_index or return_inverse
-    order = np.argsort(values, kind="stable") if extras else None
+    # a stable sort only where ties' order shows (first indexes), as np.unique
+    order = np.argsort(values, kind="stable" if return_index else None) if extras else None
     ordered = values[order] if extras else np.sort(values)
     first = np.empty(len(ordered), dtype=bool)
     first[:1] = True
