@@ -207,6 +207,7 @@ def stages(docs, options) -> tuple[object, dict]:
         fams = families(docs, pairs)
         lap("families")
     t["candidate pairs"] = candidates
+    t["pair store bytes/pair"] = round(pairs.nbytes / max(len(pairs), 1))
     t["largest family"] = max((len(f.members) for f in fams), default=0)
     return ScanResult(options.config.fingerprint, docs, pairs, fams, list(empty)), t
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "provenance"
 STAGES = [
-    ("errors", "model", "settings", "version"),  # plain data and the rules every stage shares
+    ("arrays", "errors", "model", "settings", "version"),  # plain data, the rules and helpers every stage shares
     ("text",),
     ("ingest",),
     ("fingerprint",),
