@@ -25,6 +25,7 @@ verdict other than independent.
 
     python benchmarks/bench_scale.py                      # 1k and 10k, both engines
     python benchmarks/bench_scale.py --sizes 1000 10000 100000 --engines local dask
+    python benchmarks/bench_scale.py --sizes 10000 100000 --engines local --generated   # equal copy density
 """
 
 from __future__ import annotations
@@ -59,9 +60,10 @@ class Derived:
     source: str
 
 
-def originals(n: int, seed: int = 0) -> tuple[list[str], str]:
-    """`n` original articles: Reuters stories in file order (exact re-sends dropped), or generated."""
-    path = newsgen.reuters_path()
+def originals(n: int, seed: int = 0, generated: bool = False) -> tuple[list[str], str]:
+    """`n` original articles: Reuters stories in file order (exact re-sends dropped), or generated (without
+    the Reuters file, or with `generated`)."""
+    path = None if generated else newsgen.reuters_path()
     if path is not None:
         seen: set[str] = set()
         texts: list[str] = []
@@ -116,12 +118,12 @@ def _doc_id(story: int, k: int, seed: int) -> str:
     return xxhash.xxh3_64_hexdigest(f"{seed}:{story}:{k}".encode())[:12] + ".txt"
 
 
-def derived_corpus(n_docs: int, seed: int = 0) -> Derived:
+def derived_corpus(n_docs: int, seed: int = 0, generated: bool = False) -> Derived:
     """About `n_docs` documents (whole stories of 6-14): originals and their known derivatives."""
     rng = random.Random(seed)
     mean = 1 + (STORY_MIN_VARIANTS + STORY_MAX_VARIANTS) / 2
     n_stories = max(1, round(n_docs / mean))
-    texts, source = originals(n_stories, seed)
+    texts, source = originals(n_stories, seed, generated)
     docs: list[Document] = []
     known: list[tuple[str, str, str]] = []
     start = date(1987, 1, 1)
@@ -225,14 +227,14 @@ def _digest(text: str) -> str:
     return xxhash.xxh3_64_hexdigest(text.encode())
 
 
-def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int) -> dict:
+def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int, generated: bool = False) -> dict:
     """One size on one engine, in this process (the caller gives each its own process)."""
     from provenance.engines.dask import Stats, scan_documents_dask
     from provenance.engines.local import ScanOptions
     from provenance.report.formats.json import as_dict
 
     options = ScanOptions()
-    corpus = derived_corpus(n, seed)
+    corpus = derived_corpus(n, seed, generated)
     cluster = None
     if engine == "dask" and scheduler is None:
         from distributed import LocalCluster
@@ -321,12 +323,16 @@ def main(argv=None) -> None:
     ap.add_argument("--workers", type=int, default=2, help="local Dask workers (without --scheduler)")
     ap.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--generated", action="store_true",
+                    help="generated originals even with the Reuters file: stories share nothing, so every size has "
+                         "the same copy density (Reuters' templated items join more stories the more there are)")
     ap.add_argument("--no-snapshot", action="store_true", help="run the live package, not a copy taken at start")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.one:  # a single measurement, printed as JSON for the parent process
-        print(json.dumps(measure(args.sizes[0], args.engines[0], args.workers, args.scheduler, args.seed)))
+        print(json.dumps(measure(args.sizes[0], args.engines[0], args.workers, args.scheduler, args.seed,
+                                 args.generated)))
         return
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
     env = dict(os.environ)
@@ -348,6 +354,8 @@ def main(argv=None) -> None:
                    "--workers", str(args.workers), "--seed", str(args.seed)]
             if args.scheduler:
                 cmd += ["--scheduler", args.scheduler]
+            if args.generated:
+                cmd.append("--generated")
             out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env).stdout
             row = json.loads(out.strip().splitlines()[-1])
             rows.append(row)
