@@ -88,7 +88,8 @@ class PairStore(Sequence[Pair]):
     """A sequence of verified pairs kept as typed arrays; append as they are verified, read as `Pair`s.
 
     `sorted_by_ids()` gives a view in (a, b) order, the order a result lists its pairs in, without
-    copying the rows.
+    copying the rows; a slice is a view too. Views are read-only: only the store they were taken from
+    takes appends.
     """
 
     __slots__ = ("_columns", "_rows")
