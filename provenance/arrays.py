@@ -2,8 +2,9 @@
 without their import cost.
 
 `np.unique` imports `numpy.ma` on its first call (about 25 ms), which every `provenance check`
-paid for a handful of tiny arrays; `unique` is the same computation from a stable sort, with the
-same results (sorted values, index of each value's first occurrence, inverse, counts).
+paid for a handful of tiny arrays; `unique` is the same computation from a sort (stable where the
+first indexes are asked for), with the same results (sorted values, index of each value's first
+occurrence, inverse, counts).
 """
 
 from __future__ import annotations

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from typing import overload
+from typing import get_args, overload
 
-from provenance.model import Pair, Passage
+from provenance.model import VERDICT_ORDER, Pair, Passage, PassageKind
 
-VERDICTS = ("independent", "quote-only", "copy")
-KINDS = ("verbatim", "paraphrase", "quote")
-_VERDICT_CODE = {v: n for n, v in enumerate(VERDICTS)}
+# a verdict is stored as its rank, a passage kind as its place in the model's list
+VERDICTS = tuple(sorted(VERDICT_ORDER, key=VERDICT_ORDER.__getitem__))
+KINDS: tuple[str, ...] = get_args(PassageKind)
+_VERDICT_CODE = VERDICT_ORDER
 _KIND_CODE = {k: n for n, k in enumerate(KINDS)}
 
 
