@@ -14,7 +14,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "provenance"
 STAGES = [
-    ("arrays", "errors", "model", "settings", "version"),  # plain data, the rules and helpers every stage shares
+    ("_kernels", "arrays", "errors", "model", "settings", "version"),  # plain data, the rules and helpers every stage shares
     ("text",),
     ("ingest",),
     ("fingerprint",),
@@ -30,8 +30,9 @@ RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}
 
 
 def _modules() -> dict[str, Path]:
+    """Every module of the package: its Python files, and its C extensions by their source file."""
     out = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
+    for path in sorted([*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.c")]):
         parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
         name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         out[name] = path
@@ -40,6 +41,8 @@ def _modules() -> dict[str, Path]:
 
 def _imports(path: Path) -> list[tuple[str, bool]]:
     """(imported provenance module, whether the import is inside a function) for one file."""
+    if path.suffix != ".py":
+        return []  # a C extension imports nothing of the package
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: list[tuple[str, bool]] = []
 

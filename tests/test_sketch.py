@@ -1,4 +1,8 @@
-"""The hashing core: signatures equal datasketch's for the same shingles."""
+"""The hashing core: signatures equal datasketch's for the same shingles.
+
+Every test here runs twice: on the C kernels (`provenance._kernels`) and on the Python and
+numpy code that defines them and stands in where they are not built.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,20 @@ from provenance.errors import EmptyTextError
 from provenance.fingerprint import minhash as sketch
 from provenance.settings import SketchConfig
 from provenance.text import byte_tokens as wordbytes
+
+
+@pytest.fixture(scope="module", autouse=True, params=["kernels", "numpy"])
+def core(request):
+    """The hashing core's loops: the C kernels, or the Python and numpy code they must equal."""
+    if request.param == "kernels":
+        if sketch._kernels is None:
+            pytest.skip("provenance._kernels is not built (tests/test_kernels.py says why that fails where a compiler is)")
+        yield request.param
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sketch, "_kernels", None)
+        mp.setattr(wordbytes, "_kernels", None)
+        yield request.param
 
 
 def reference(text: str, k: int = 5, num_perm: int = 128, seed: int = 1) -> MinHash:

@@ -38,6 +38,11 @@ from provenance.fingerprint import default_permutations as written
 from provenance.settings import DEFAULT_CONFIG, SketchConfig
 from provenance.text import byte_tokens as wordbytes
 
+try:  # the same loops in C, built by `pip install` where a compiler is found (pyproject.toml)
+    from provenance import _kernels
+except ImportError:
+    _kernels = None
+
 MASK64 = (1 << 64) - 1
 TOKEN_SEED = 0x9E3779B97F4A7C15
 SHINGLE_MULTIPLIER = 0xD6E8FEB86659FD93  # odd: each position's contribution stays invertible
@@ -51,8 +56,6 @@ _S16, _S13 = np.uint32(16), np.uint32(13)
 
 # Mask keeping the first n bytes of a little-endian chunk; index with mode="clip" so n >= 8 keeps all.
 _LEN_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [MASK64], dtype=np.uint64)
-_PAD = b"\0" * 15  # with the separator before it, 16 zero bytes end the buffer
-_PAD_STR = "\0" * 15
 _LITTLE_ENDIAN = np.little_endian
 _SHINGLE_BATCH = 16384  # shingles per permutation block
 _PERM_GROUP = 8  # permutations per pass: an (8, 16384) uint32 block is 512 KB, half of one core's L2
@@ -188,23 +191,26 @@ def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     Returns (hashes, offsets): the tokens of texts[i] are hashes[offsets[i]:offsets[i+1]].
     """
     _reserve_heap()
-    # One buffer: a separator, the documents separated by one zero byte, then padding so
-    # an 8-byte read at any token start stays inside.
     texts = list(texts)
     n_docs = len(texts)
-    if all(map(str.isascii, texts)):
-        parts = texts
-        buf = "\0".join(["", *texts, _PAD_STR]).encode("ascii")
-    else:
-        parts = [wordbytes.doc_bytes(t) for t in texts]
-        buf = b"\0".join([b"", *parts, _PAD])
+    lowered, lengths = wordbytes.batch_buffer(texts)
     doc_starts = np.empty(n_docs, dtype=np.int64)
     if n_docs:
-        lengths = np.fromiter(map(len, parts[: n_docs - 1]), dtype=np.int64, count=n_docs - 1)
         doc_starts[0] = 1
-        np.cumsum(lengths + 1, out=doc_starts[1:])
+        np.cumsum(np.fromiter(lengths[:-1], dtype=np.int64, count=n_docs - 1) + 1, out=doc_starts[1:])
         doc_starts[1:] += 1
-    lowered = np.frombuffer(buf.translate(wordbytes.TOKEN_LUT), dtype=np.uint8)
+    if _kernels is None:
+        return _numpy_token_hashes(lowered, doc_starts)
+    hashes = np.empty(len(lowered) // 2 + 1, dtype=np.uint64)  # a token and its separator: >= 2 bytes
+    offsets = np.empty(n_docs + 1, dtype=np.int64)
+    count = _kernels.token_hashes(lowered, doc_starts, hashes, offsets)
+    return hashes[:count].copy(), offsets
+
+
+def _numpy_token_hashes(buf: bytes, doc_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`token_hashes` of the lowered batch buffer in numpy: the definition the C loop matches."""
+    n_docs = len(doc_starts)
+    lowered = np.frombuffer(buf, dtype=np.uint8)
     word = lowered.astype(bool)
     # Token boundaries: where the word mask changes (the buffer starts and ends outside a word).
     bounds = np.flatnonzero(word[1:] != word[:-1])
@@ -234,6 +240,13 @@ def shingle_hashes(hashes: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.
 
     Documents with fewer than k tokens get one shingle of all their tokens.
     """
+    if _kernels is not None and k >= 1:
+        hashes = np.ascontiguousarray(hashes, dtype=np.uint64)
+        offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+        values = np.empty(len(hashes), dtype=np.uint32)
+        out_offsets = np.empty(len(offsets), dtype=np.int64)
+        count = _kernels.shingle_hashes(hashes, offsets, k, values, out_offsets)
+        return values[:count], out_offsets
     n = len(hashes)
     counts = np.diff(offsets)
     full = counts >= k
@@ -311,11 +324,23 @@ def signatures_from_shingles(
 
     A document without shingles gets the empty signature (all 0xFFFFFFFF), as datasketch.
     """
+    if _kernels is not None:
+        return _native_signatures(shingle_values, offsets, num_perm, seed, premix=True)
     return _signatures(fmix32_array(shingle_values.astype(np.uint32, copy=True)), offsets, num_perm, seed)
+
+
+def _native_signatures(hv: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int, premix: bool) -> np.ndarray:
+    a, b = permutations(num_perm, seed)
+    out = np.empty((len(offsets) - 1, num_perm), dtype=np.uint32)
+    hv = np.ascontiguousarray(hv, dtype=np.uint32)
+    _kernels.signatures(hv, np.ascontiguousarray(offsets, dtype=np.int64), a, b, premix, out)
+    return out
 
 
 def _signatures(hv: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
     """`signatures_from_shingles` of shingle hashes already through datasketch's fmix32 pre-mix."""
+    if _kernels is not None:
+        return _native_signatures(hv, offsets, num_perm, seed, premix=False)
     n_docs = len(offsets) - 1
     a, b = permutations(num_perm, seed)
     # Permutations in groups: each group's (group, block) values stay in L2 between the
@@ -395,7 +420,7 @@ def _signature_batch(texts: Sequence[str], config: SketchConfig) -> np.ndarray:
         return np.empty((0, config.num_perm), dtype=np.uint32)
     th, toff = token_hashes(texts)
     sh, soff = shingle_hashes(th, toff, config.k)
-    return _signatures(fmix32_array(sh), soff, config.num_perm, config.seed)  # sh is ours to change
+    return signatures_from_shingles(sh, soff, config.num_perm, config.seed)
 
 
 def _lean(values: np.ndarray, seed: int):

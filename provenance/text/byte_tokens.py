@@ -13,11 +13,18 @@ through `text.words` itself.
 from __future__ import annotations
 
 import unicodedata
+from array import array
+from collections.abc import Sequence
 from functools import lru_cache
 
 from provenance import text as textmod
 from provenance.text.patterns import lazy_re
 from provenance.text.tokens import NO_SPACE_SCRIPTS
+
+try:  # the hashing core's loops in C, built by `pip install` where a compiler is found (pyproject.toml)
+    from provenance import _kernels
+except ImportError:
+    _kernels = None
 
 
 def _byte_class(b: int) -> int:
@@ -134,3 +141,42 @@ def _mapped_doc_bytes(text: str, data: bytes, maps: dict[str, str | None]) -> by
         if m != c:
             data = data.replace(c.encode("utf-8", "surrogatepass"), m.encode("utf-8"))
     return data
+
+
+_PAD = b"\0" * 15  # with the separator before it, 16 zero bytes end a batch buffer
+_PAD_STR = _PAD.decode("ascii")
+
+
+def batch_buffer(texts: Sequence[str]) -> tuple[bytes, list[int]]:
+    """The hashing core's buffer for a batch of texts, lowered through `TOKEN_LUT`, and each text's
+    length in it.
+
+    The buffer is a zero byte, the texts' `doc_bytes` separated by one zero byte each, then 15
+    zero bytes, so an 8-byte read at any token start stays inside. Its tokens are exactly
+    `text.words` of each text. The non-ASCII characters are looked at once for the whole batch:
+    when each maps to a separator or to a form of the same UTF-8 length (nearly every batch of
+    news), the joined buffer is rewritten in place, a separator as zero bytes (in one pass of
+    the C kernels when they are built), with no work per text; otherwise each text goes
+    through `doc_bytes`.
+    """
+    if all(map(str.isascii, texts)):
+        return "\0".join(["", *texts, _PAD_STR]).encode("ascii").translate(TOKEN_LUT), list(map(len, texts))
+    parts = [t.encode("utf-8", "surrogatepass") for t in texts]
+    buf = b"\0".join([b"", *parts, _PAD])
+    chars = set(buf.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+    if chars <= _SEPARATORS:
+        return buf.translate(_LUT_HIGH_SEPARATES), list(map(len, parts))
+    maps = {c: _char_map(c) for c in chars}
+    separators = sorted(c for c, m in maps.items() if m == " ")
+    forms = {c.encode("utf-8", "surrogatepass"): m.encode("utf-8") for c, m in maps.items() if m and m not in (c, " ")}
+    if None in maps.values() or any(len(old) != len(new) for old, new in forms.items()):
+        parts = [doc_bytes(t) for t in texts]
+        return b"\0".join([b"", *parts, _PAD]).translate(TOKEN_LUT), list(map(len, parts))
+    for old, new in forms.items():  # no form holds a character that is itself rewritten
+        buf = buf.replace(old, new)
+    if _kernels is not None:
+        return _kernels.lower(buf, TOKEN_LUT, array("I", map(ord, separators))), list(map(len, parts))
+    for c in separators:
+        old = c.encode("utf-8", "surrogatepass")
+        buf = buf.replace(old, b"\0" * len(old))
+    return buf.translate(TOKEN_LUT), list(map(len, parts))
