@@ -98,6 +98,17 @@ def test_signature_matrix(benchmark, news_corpus):
          lambda ts: sketch.signature_matrix(ts, config), news_corpus.texts, 7)
 
 
+def test_signature_matrix_numpy_path(benchmark, news_corpus, monkeypatch):
+    """`signature_matrix` without the C kernels: what an install without a C compiler runs."""
+    from provenance.text import byte_tokens
+
+    monkeypatch.setattr(sketch, "_kernels", None)
+    monkeypatch.setattr(byte_tokens, "_kernels", None)
+    config = provenance.SketchConfig(k=K, num_perm=NUM_PERM, seed=SEED)
+    _run(benchmark, news_corpus, "sketch.signature_matrix, numpy path (no C kernels)",
+         lambda ts: sketch.signature_matrix(ts, config), news_corpus.texts, 5)
+
+
 # --- datasketch -----------------------------------------------------------------------------
 
 
