@@ -2,12 +2,15 @@
 
 Signatures are bit-identical to datasketch 2.x ``MinHash(scheme="affine32",
 hashfunc=shingle_hash)`` updated with ``shingles(text)``, so they can live in
-datasketch indexes. The speed comes from never calling Python per shingle:
+datasketch indexes. The speed comes from never calling Python per token or shingle.
+The loops run in C (`provenance._kernels`, built by ``pip install`` where a compiler is
+found); the numpy code below is their definition and the fallback, equal bit for bit
+(tests/test_sketch.py runs on both):
 
-* Texts are tokenised at the byte level, a whole batch of documents in one buffer:
-  one ``bytes.translate`` lowers ASCII letters and zeroes separators, and token
-  boundaries are where a bool mask changes. `wordbytes` turns each text into bytes
-  that tokenise this way exactly as `text.words` does.
+* Texts are tokenised at the byte level, a whole batch of documents in one buffer
+  (`wordbytes.batch_buffer`): ASCII letters lowered and separators zeroed, so token
+  boundaries are where a bool mask changes, and the bytes tokenise exactly as
+  `text.words` does.
 * A token hash reads the token 8 bytes at a time straight from that buffer (an
   unaligned uint64 view) and chains the chunks through the MurmurHash3 64-bit
   finalizer. Tokens never contain a zero byte, so a zero-padded chunk sequence
