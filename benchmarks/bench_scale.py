@@ -7,7 +7,9 @@ report's size.
 The corpus has known derivatives, so the run also reports recall. It is built as
 wire copy is republished: every *story* is an original article plus 5-13 variants
 (mean 9, so ten documents a story at every size and the mix does not change with
-scale), each made from the original or from an earlier variant:
+scale), or, with ``--density real``, plus as many variants as the families of the
+real Reuters-21578 file have (most stories none; `REUTERS_STORY_SIZES`), each made
+from the original or from an earlier variant:
 
 * ``republish`` — an outlet's dateline on top, sometimes the last paragraph dropped;
 * ``edit`` — about 8% of the words replaced by other words of the story and 3% dropped;
@@ -26,6 +28,7 @@ verdict other than independent.
     python benchmarks/bench_scale.py                      # 1k and 10k, both engines
     python benchmarks/bench_scale.py --sizes 1000 10000 100000 --engines local dask
     python benchmarks/bench_scale.py --sizes 10000 100000 --engines local --generated   # equal copy density
+    python benchmarks/bench_scale.py --sizes 1000000 --engines local --density real      # 1M, real-news density
 """
 
 from __future__ import annotations
@@ -50,6 +53,15 @@ import newsgen  # noqa: E402
 from provenance.model import Document  # noqa: E402
 
 STORY_MIN_VARIANTS, STORY_MAX_VARIANTS = 5, 13
+# Real-news density: how many documents a story has in real wire copy, measured on the whole Reuters-21578
+# file (`provenance scan ../shared/data/reuters-21578/reuters21578.jsonl -f json`, main at 263bf30: 10,833
+# articles, 1,047 families holding 3,050 of them): family size -> families, 1 for the articles in none.
+# 72% of the documents stand alone, 1.23 documents a story, the largest family 139.
+REUTERS_STORY_SIZES = {
+    1: 7783, 2: 799, 3: 138, 4: 49, 5: 15, 6: 15, 7: 3, 8: 6, 9: 3, 10: 5, 11: 3, 12: 1, 13: 1, 18: 1, 19: 1,
+    22: 1, 26: 1, 41: 1, 42: 1, 52: 1, 114: 1, 139: 1,
+}
+DENSITIES = ("ten", "real")
 OUTLETS = ["Daily Ledger", "Morning Post", "City Herald", "Evening Star", "Wire Digest", "Metro Times"]
 
 
@@ -118,12 +130,28 @@ def _doc_id(story: int, k: int, seed: int) -> str:
     return xxhash.xxh3_64_hexdigest(f"{seed}:{story}:{k}".encode())[:12] + ".txt"
 
 
-def derived_corpus(n_docs: int, seed: int = 0, generated: bool = False) -> Derived:
-    """About `n_docs` documents (whole stories of 6-14): originals and their known derivatives."""
+def _real_story_sizes(rng: random.Random):
+    """Documents a story has at real-news density: drawn from Reuters-21578's own families."""
+    sizes, weights = list(REUTERS_STORY_SIZES), list(REUTERS_STORY_SIZES.values())
+    while True:
+        yield from rng.choices(sizes, weights, k=1024)
+
+
+def derived_corpus(n_docs: int, seed: int = 0, generated: bool = False, density: str = "ten") -> Derived:
+    """About `n_docs` documents, whole stories of 6-14 (`density` "ten") or of Reuters' own family sizes
+    ("real"): originals and their known derivatives.
+
+    At real-news density the originals are generated: Reuters has 10.8k stories, a 1M corpus needs 800k.
+    """
     rng = random.Random(seed)
-    mean = 1 + (STORY_MIN_VARIANTS + STORY_MAX_VARIANTS) / 2
+    if density == "ten":
+        mean = 1 + (STORY_MIN_VARIANTS + STORY_MAX_VARIANTS) / 2
+    else:
+        mean = sum(k * v for k, v in REUTERS_STORY_SIZES.items()) / sum(REUTERS_STORY_SIZES.values())
+        generated = generated or n_docs / mean > 10_000
     n_stories = max(1, round(n_docs / mean))
     texts, source = originals(n_stories, seed, generated)
+    real_sizes = _real_story_sizes(random.Random(seed + 1))
     docs: list[Document] = []
     known: list[tuple[str, str, str]] = []
     start = date(1987, 1, 1)
@@ -131,7 +159,8 @@ def derived_corpus(n_docs: int, seed: int = 0, generated: bool = False) -> Deriv
         day = start + timedelta(days=s % 3000)
         members = [(_doc_id(s, 0, seed), original, 0)]
         docs.append(Document(id=members[0][0], text=original, path=members[0][0], published=day.isoformat()))
-        for k in range(1, rng.randint(STORY_MIN_VARIANTS, STORY_MAX_VARIANTS) + 1):
+        variants = rng.randint(STORY_MIN_VARIANTS, STORY_MAX_VARIANTS) if density == "ten" else next(real_sizes) - 1
+        for k in range(1, variants + 1):
             parent_id, parent_text, depth = members[0] if rng.random() < 0.7 else rng.choice(members)
             kind = rng.choice(list(KINDS))
             text = KINDS[kind](parent_text, rng)
@@ -159,13 +188,15 @@ def recall(result, known) -> tuple[float, dict[str, float]]:
 
 def cpu_laps(t: dict):
     """`lap(name)` records the CPU seconds of this process since the last lap as t["name cpu s"]: what a
-    step costs, whatever else the machine runs."""
+    step costs, whatever else the machine runs; and the peak RSS so far as t["name peak MB"], which
+    says which step raised it."""
     t0 = time.process_time()
 
     def lap(name: str) -> None:
         nonlocal t0
         now = time.process_time()
         t[f"{name} cpu s"] = round(now - t0, 2)
+        t[f"{name} peak MB"] = _peak_mb()
         t0 = now
 
     return lap
@@ -227,14 +258,18 @@ def _digest(text: str) -> str:
     return xxhash.xxh3_64_hexdigest(text.encode())
 
 
-def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int, generated: bool = False) -> dict:
+def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int, generated: bool = False,
+            density: str = "ten") -> dict:
     """One size on one engine, in this process (the caller gives each its own process)."""
     from provenance.engines.dask import Stats, scan_documents_dask
     from provenance.engines.local import ScanOptions
     from provenance.report.formats.json import as_dict
 
     options = ScanOptions()
-    corpus = derived_corpus(n, seed, generated)
+    c_build = time.process_time()
+    corpus = derived_corpus(n, seed, generated, density)
+    build_cpu = time.process_time() - c_build
+    build_peak = _peak_mb()
     cluster = None
     if engine == "dask" and scheduler is None:
         from distributed import LocalCluster
@@ -265,7 +300,8 @@ def measure(n: int, engine: str, workers: int, scheduler: str | None, seed: int,
     # the peaks are taken, as it holds the whole report twice over)
     whole = _digest(json.dumps(as_dict(result), ensure_ascii=False, indent=2) + "\n")
     return {
-        "docs": len(corpus.docs), "source": corpus.source, "engine": engine, "seconds": round(wall, 1),
+        "docs": len(corpus.docs), "source": corpus.source, "density": density, "engine": engine,
+        "corpus build cpu s": round(build_cpu, 1), "peak MB corpus": build_peak, "seconds": round(wall, 1),
         "ms/doc": round(1000 * wall / len(corpus.docs), 2), "cpu ms/doc": round(1000 * cpu / len(corpus.docs), 2),
         "json digest": reports["json"][1], "pairs": len(result.pairs),
         "families": len(result.families), "known": len(corpus.known), "recall": round(r, 3),
@@ -326,13 +362,16 @@ def main(argv=None) -> None:
     ap.add_argument("--generated", action="store_true",
                     help="generated originals even with the Reuters file: stories share nothing, so every size has "
                          "the same copy density (Reuters' templated items join more stories the more there are)")
+    ap.add_argument("--density", choices=DENSITIES, default="ten",
+                    help="ten: every story has 6-14 documents (mean 10); real: as many as Reuters-21578's own "
+                         "families have (72%% of documents alone, 1.23 a story), generated originals past 10k stories")
     ap.add_argument("--no-snapshot", action="store_true", help="run the live package, not a copy taken at start")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.one:  # a single measurement, printed as JSON for the parent process
         print(json.dumps(measure(args.sizes[0], args.engines[0], args.workers, args.scheduler, args.seed,
-                                 args.generated)))
+                                 args.generated, args.density)))
         return
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
     env = dict(os.environ)
@@ -356,6 +395,7 @@ def main(argv=None) -> None:
                 cmd += ["--scheduler", args.scheduler]
             if args.generated:
                 cmd.append("--generated")
+            cmd += ["--density", args.density]
             out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env).stdout
             row = json.loads(out.strip().splitlines()[-1])
             rows.append(row)

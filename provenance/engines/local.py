@@ -19,7 +19,7 @@ from provenance.ingest.corpus_chrome import remove_repeated_lines
 from provenance.model import Document, Pair, Problem, ScanResult
 from provenance.origin.families import families
 from provenance.settings import DEFAULT_CONFIG, VERDICT, SketchConfig, VerdictRules
-from provenance.text import words
+from provenance.text import byte_tokens
 from provenance.verify.pair_store import PairStore
 from provenance.verify.phrases import PhraseStats
 from provenance.verify.verdict import verify_pair
@@ -50,10 +50,11 @@ def scan(paths: Sequence[str | Path], options: ScanOptions = ScanOptions(), prog
 
 
 def usable(docs: Sequence[Document]) -> tuple[list[Document], list[Problem]]:
-    """Documents sorted by id, without those that have no words after extraction."""
+    """Documents sorted by id, without those that have no words after extraction (`text.words`, through
+    the byte path: the same tokens, several times faster on non-ASCII text)."""
     kept, problems = [], []
     for d in sorted(docs, key=lambda d: d.id):
-        if words(d.text):
+        if byte_tokens.words(d.text):
             kept.append(d)
         else:
             problems.append(Problem(d.path or d.id, "no words left after extraction", "skipped"))
