@@ -92,6 +92,17 @@ def originals(n: int, seed: int = 0, generated: bool = False) -> tuple[list[str]
     return newsgen.generated_articles(n, seed), "generated"
 
 
+def wire_like_originals(n: int, seed: int = 0) -> tuple[list[str], str]:
+    """`n` generated originals whose bigram chain runs over all of Reuters-21578 (when present): wire
+    vocabulary, and few 10-word runs shared by chance (see `newsgen.generated_articles`)."""
+    path = newsgen.reuters_path()
+    if path is None:
+        return newsgen.generated_articles(n, seed), "generated"
+    with open(path, encoding="utf-8") as fh:
+        wire = [json.loads(line)["text"] for line in fh]
+    return newsgen.generated_articles(n, seed, source_texts=wire), "generated from reuters-21578"
+
+
 def _republish(text: str, rng: random.Random) -> str:
     paras = [p for p in text.split("\n") if p.strip()]
     if len(paras) > 3 and rng.random() < 0.5:
@@ -141,7 +152,8 @@ def derived_corpus(n_docs: int, seed: int = 0, generated: bool = False, density:
     """About `n_docs` documents, whole stories of 6-14 (`density` "ten") or of Reuters' own family sizes
     ("real"): originals and their known derivatives.
 
-    At real-news density the originals are generated: Reuters has 10.8k stories, a 1M corpus needs 800k.
+    At real-news density past 10k stories the originals are generated (`wire_like_originals`): Reuters has
+    10.8k stories, a 1M corpus needs 800k.
     """
     rng = random.Random(seed)
     if density == "ten":
@@ -150,7 +162,10 @@ def derived_corpus(n_docs: int, seed: int = 0, generated: bool = False, density:
         mean = sum(k * v for k, v in REUTERS_STORY_SIZES.items()) / sum(REUTERS_STORY_SIZES.values())
         generated = generated or n_docs / mean > 10_000
     n_stories = max(1, round(n_docs / mean))
-    texts, source = originals(n_stories, seed, generated)
+    if density == "real" and generated:
+        texts, source = wire_like_originals(n_stories, seed)
+    else:
+        texts, source = originals(n_stories, seed, generated)
     real_sizes = _real_story_sizes(random.Random(seed + 1))
     docs: list[Document] = []
     known: list[tuple[str, str, str]] = []
