@@ -238,6 +238,14 @@ def doc_phrases(texts: Sequence[str]) -> list[np.ndarray]:
     return [phrase_keys(batch.tokens(i)) for batch in hashed_batches(texts, None) for i in range(batch.size)]
 
 
+def batch_phrases(texts: Sequence[str]) -> Iterator[np.ndarray]:
+    """`doc_phrases` a batch of texts at a time, each batch's arrays joined into one: what a count of
+    document frequencies needs, with one array a batch instead of one a text."""
+    for batch in hashed_batches(texts, None):
+        keys = [phrase_keys(batch.tokens(i)) for i in range(batch.size)]
+        yield np.concatenate(keys) if keys else np.empty(0, dtype=np.uint64)
+
+
 def doc_features(texts: Sequence[str], config: SketchConfig, params, *, phrases: bool = True) -> DocFeatures:
     """Signatures, band keys, fingerprints (window `params.winnow`) and phrase keys of many texts."""
     sigs: list[np.ndarray] = []

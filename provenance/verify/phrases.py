@@ -13,8 +13,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from provenance.arrays import unique
-from provenance.fingerprint.features import doc_phrases
+from provenance.arrays import repeated
+from provenance.fingerprint.features import batch_phrases
 from provenance.model import Document
 from provenance.settings import TOO_COMMON
 
@@ -43,12 +43,14 @@ class PhraseStats:
     @classmethod
     def from_documents(cls, docs: Iterable[Document | str], keep_min_df: int = TOO_COMMON.phrase_keep) -> PhraseStats:
         texts = [d if isinstance(d, str) else d.text for d in docs]
-        keys = [k for k in doc_phrases(texts) if len(k)]
-        if not keys:
+        parts = [k for k in batch_phrases(texts) if len(k)]
+        if not parts:
             return cls(len(texts), np.empty(0, np.uint64), np.empty(0, np.int64))
-        values, counts = unique(np.concatenate(keys), return_counts=True)
-        keep = counts >= keep_min_df
-        return cls(len(texts), values[keep], counts[keep].astype(np.int64))
+        keys = np.concatenate(parts)
+        del parts
+        keys.sort()  # in place: most phrases are in one document, so no copy of them is made
+        values, counts = repeated(keys, keep_min_df)
+        return cls(len(texts), values, counts.astype(np.int64))
 
     def doc_freq(self, hashes: np.ndarray) -> np.ndarray:
         keys = np.asarray(hashes, dtype=np.uint64)
