@@ -70,14 +70,36 @@ static inline int has_zero(uint64_t x) { return ((x - ONES) & ~x & HIGHS) != 0; 
 /* Byte index of the first non-zero byte; x must have one (exact: no carry crosses bytes). */
 static inline int first_nonzero(uint64_t x) { return __builtin_ctzll((((x & LOWS) + LOWS) | x) & HIGHS) >> 3; }
 
-/* A buffer of `itemsize`-byte items, held until release(). */
-static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable, const char *name) {
+/* The buffers one call holds: each taken with take(), all given back by release(). */
+typedef struct {
+    Py_buffer views[5];
+    int n;
+} Views;
+
+/* obj's buffer as `itemsize`-byte items (writable if asked), held in `v`; -1 with an error set. */
+static int take(Views *v, PyObject *obj, Py_ssize_t itemsize, int writable, const char *name) {
+    Py_buffer *view = &v->views[v->n];
     if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0) return -1;
+    v->n++;
     if (view->len % itemsize) {
         PyErr_Format(PyExc_ValueError, "%s: %zd bytes is not a whole number of %zd-byte items", name, view->len,
                      itemsize);
-        PyBuffer_Release(view);
         return -1;
+    }
+    return 0;
+}
+
+static void release(Views *v) {
+    while (v->n) PyBuffer_Release(&v->views[--v->n]);
+}
+
+/* 0 when off[0..n_docs] ascend within [0, n]; else -1 with a ValueError naming `what`. */
+static int offsets_ascend(const int64_t *off, Py_ssize_t n_docs, Py_ssize_t n, const char *what) {
+    for (Py_ssize_t d = 0; d < n_docs; d++) {
+        if (off[d] < 0 || off[d] > off[d + 1] || off[d + 1] > n) {
+            PyErr_Format(PyExc_ValueError, "offsets must ascend within the %s", what);
+            return -1;
+        }
     }
     return 0;
 }
@@ -90,23 +112,23 @@ static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int w
  * the number of separators.
  */
 static PyObject *lower(PyObject *self, PyObject *args) {
-    PyObject *o_buf, *o_lut, *o_seps;
+    PyObject *o_buf, *o_lut, *o_seps, *result = NULL;
     if (!PyArg_ParseTuple(args, "OOO", &o_buf, &o_lut, &o_seps)) return NULL;
-    Py_buffer buf, lut, seps;
-    if (get_buffer(o_buf, &buf, 1, 0, "buf") < 0) return NULL;
-    if (get_buffer(o_lut, &lut, 1, 0, "lut") < 0) goto fail_buf;
-    if (get_buffer(o_seps, &seps, 4, 0, "separators") < 0) goto fail_lut;
-    PyObject *result = NULL;
-    if (lut.len < 128) {
+    Views v = {.n = 0};
+    if (take(&v, o_buf, 1, 0, "buf") < 0 || take(&v, o_lut, 1, 0, "lut") < 0 ||
+        take(&v, o_seps, 4, 0, "separators") < 0)
+        goto done;
+    const Py_buffer *buf = &v.views[0], *lut = &v.views[1], *seps = &v.views[2];
+    if (lut->len < 128) {
         PyErr_SetString(PyExc_ValueError, "lut must map every ASCII byte");
-        goto fail;
+        goto done;
     }
-    result = PyBytes_FromStringAndSize(NULL, buf.len);
-    if (!result) goto fail;
-    const uint8_t *s = buf.buf, *t = lut.buf;
-    const uint32_t *sep = seps.buf;
+    result = PyBytes_FromStringAndSize(NULL, buf->len);
+    if (!result) goto done;
+    const uint8_t *s = buf->buf, *t = lut->buf;
+    const uint32_t *sep = seps->buf;
     uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
-    Py_ssize_t n = buf.len, n_sep = seps.len / 4;
+    Py_ssize_t n = buf->len, n_sep = seps->len / 4;
     Py_BEGIN_ALLOW_THREADS
     Py_ssize_t i = 0;
     while (i < n) {
@@ -130,12 +152,8 @@ static PyObject *lower(PyObject *self, PyObject *args) {
         i += len;
     }
     Py_END_ALLOW_THREADS
-fail:
-    PyBuffer_Release(&seps);
-fail_lut:
-    PyBuffer_Release(&lut);
-fail_buf:
-    PyBuffer_Release(&buf);
+done:
+    release(&v);
     return result;
 }
 
@@ -147,22 +165,21 @@ fail_buf:
  * offsets: int64 out, len(doc_starts) + 1: the first token of each document, then the count.
  */
 static PyObject *token_hashes(PyObject *self, PyObject *args) {
-    PyObject *o_buf, *o_starts, *o_hashes, *o_offsets;
+    PyObject *o_buf, *o_starts, *o_hashes, *o_offsets, *result = NULL;
     if (!PyArg_ParseTuple(args, "OOOO", &o_buf, &o_starts, &o_hashes, &o_offsets)) return NULL;
-    Py_buffer buf, starts, hashes, offsets;
-    if (get_buffer(o_buf, &buf, 1, 0, "lowered") < 0) return NULL;
-    if (get_buffer(o_starts, &starts, 8, 0, "doc_starts") < 0) goto fail_buf;
-    if (get_buffer(o_hashes, &hashes, 8, 1, "hashes") < 0) goto fail_starts;
-    if (get_buffer(o_offsets, &offsets, 8, 1, "offsets") < 0) goto fail_hashes;
-    Py_ssize_t n = buf.len, n_docs = starts.len / 8, room = hashes.len / 8, count = 0;
-    if (offsets.len / 8 != n_docs + 1) {
+    Views v = {.n = 0};
+    if (take(&v, o_buf, 1, 0, "lowered") < 0 || take(&v, o_starts, 8, 0, "doc_starts") < 0 ||
+        take(&v, o_hashes, 8, 1, "hashes") < 0 || take(&v, o_offsets, 8, 1, "offsets") < 0)
+        goto done;
+    Py_ssize_t n = v.views[0].len, n_docs = v.views[1].len / 8, room = v.views[2].len / 8, count = 0;
+    if (v.views[3].len / 8 != n_docs + 1) {
         PyErr_SetString(PyExc_ValueError, "offsets must have one more item than doc_starts");
-        goto fail;
+        goto done;
     }
-    const uint8_t *s = buf.buf;
-    const int64_t *ds = starts.buf;
-    uint64_t *h = hashes.buf;
-    int64_t *off = offsets.buf;
+    const uint8_t *s = v.views[0].buf;
+    const int64_t *ds = v.views[1].buf;
+    uint64_t *h = v.views[2].buf;
+    int64_t *off = v.views[3].buf;
     int overflow = 0;
     Py_BEGIN_ALLOW_THREADS
     /* Eight bytes at a time where eight remain: a token of up to 8 bytes (most words) is
@@ -180,22 +197,22 @@ static PyObject *token_hashes(PyObject *self, PyObject *args) {
         while (i < n && !s[i]) i++;
         if (i >= n) break;
         Py_ssize_t start = i;
-        uint64_t v = TOKEN_SEED;
+        uint64_t hv = TOKEN_SEED;
         for (;;) {
             if (i + 8 <= n) {
                 uint64_t x = load8(s + i);
                 if (!has_zero(x)) {
-                    v = fmix64(v ^ x);
+                    hv = fmix64(hv ^ x);
                     i += 8;
                     continue;
                 }
                 int len = first_zero(x);
-                if (len) v = fmix64(v ^ (x & ((1ULL << (8 * len)) - 1)));
+                if (len) hv = fmix64(hv ^ (x & ((1ULL << (8 * len)) - 1)));
                 i += len;
             } else {
                 Py_ssize_t end = i;
                 while (end < n && s[end]) end++;
-                for (; i < end; i += 8) v = fmix64(v ^ load_le(s + i, end - i < 8 ? end - i : 8));
+                for (; i < end; i += 8) hv = fmix64(hv ^ load_le(s + i, end - i < 8 ? end - i : 8));
                 i = end;
             }
             break;
@@ -205,29 +222,16 @@ static PyObject *token_hashes(PyObject *self, PyObject *args) {
             overflow = 1;
             break;
         }
-        h[count++] = v;
+        h[count++] = hv;
     }
     while (d < n_docs) off[d++] = count;
     off[n_docs] = count;
     Py_END_ALLOW_THREADS
-    if (overflow) {
-        PyErr_SetString(PyExc_ValueError, "hashes has no room for every token");
-        goto fail;
-    }
-    PyBuffer_Release(&offsets);
-    PyBuffer_Release(&hashes);
-    PyBuffer_Release(&starts);
-    PyBuffer_Release(&buf);
-    return PyLong_FromSsize_t(count);
-fail:
-    PyBuffer_Release(&offsets);
-fail_hashes:
-    PyBuffer_Release(&hashes);
-fail_starts:
-    PyBuffer_Release(&starts);
-fail_buf:
-    PyBuffer_Release(&buf);
-    return NULL;
+    if (overflow) PyErr_SetString(PyExc_ValueError, "hashes has no room for every token");
+    else result = PyLong_FromSsize_t(count);
+done:
+    release(&v);
+    return result;
 }
 
 /* shingle_hashes(token_hashes, offsets, k, values, out_offsets) -> number of shingles
@@ -237,33 +241,27 @@ fail_buf:
  * all of them. values: uint32 out, as many items as tokens; out_offsets: int64 out, like offsets.
  */
 static PyObject *shingle_hashes(PyObject *self, PyObject *args) {
-    PyObject *o_h, *o_off, *o_values, *o_out;
+    PyObject *o_h, *o_off, *o_values, *o_out, *result = NULL;
     Py_ssize_t k;
     if (!PyArg_ParseTuple(args, "OOnOO", &o_h, &o_off, &k, &o_values, &o_out)) return NULL;
     if (k < 1) {
         PyErr_SetString(PyExc_ValueError, "k must be at least 1");
         return NULL;
     }
-    Py_buffer hb, ob, vb, outb;
-    if (get_buffer(o_h, &hb, 8, 0, "token_hashes") < 0) return NULL;
-    if (get_buffer(o_off, &ob, 8, 0, "offsets") < 0) goto fail_h;
-    if (get_buffer(o_values, &vb, 4, 1, "values") < 0) goto fail_o;
-    if (get_buffer(o_out, &outb, 8, 1, "out_offsets") < 0) goto fail_v;
-    Py_ssize_t n = hb.len / 8, n_docs = ob.len / 8 - 1, room = vb.len / 4, count = 0;
-    const uint64_t *h = hb.buf;
-    const int64_t *off = ob.buf;
-    uint32_t *v = vb.buf;
-    int64_t *out = outb.buf;
-    if (n_docs < 0 || outb.len / 8 != n_docs + 1 || room < n) {
+    Views v = {.n = 0};
+    if (take(&v, o_h, 8, 0, "token_hashes") < 0 || take(&v, o_off, 8, 0, "offsets") < 0 ||
+        take(&v, o_values, 4, 1, "values") < 0 || take(&v, o_out, 8, 1, "out_offsets") < 0)
+        goto done;
+    Py_ssize_t n = v.views[0].len / 8, n_docs = v.views[1].len / 8 - 1, room = v.views[2].len / 4, count = 0;
+    const uint64_t *h = v.views[0].buf;
+    const int64_t *off = v.views[1].buf;
+    uint32_t *values = v.views[2].buf;
+    int64_t *out = v.views[3].buf;
+    if (n_docs < 0 || v.views[3].len / 8 != n_docs + 1 || room < n) {
         PyErr_SetString(PyExc_ValueError, "out_offsets must match offsets, values must hold a value a token");
-        goto fail;
+        goto done;
     }
-    for (Py_ssize_t d = 0; d < n_docs; d++) {
-        if (off[d] < 0 || off[d] > off[d + 1] || off[d + 1] > n) {
-            PyErr_SetString(PyExc_ValueError, "offsets must ascend within the token hashes");
-            goto fail;
-        }
-    }
+    if (offsets_ascend(off, n_docs, n, "token hashes") < 0) goto done;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t d = 0; d < n_docs; d++) {
         out[d] = count;
@@ -273,25 +271,15 @@ static PyObject *shingle_hashes(PyObject *self, PyObject *args) {
         for (Py_ssize_t i = lo; i <= last; i++) {
             uint64_t acc = 0;
             for (Py_ssize_t j = 0; j < width; j++) acc = acc * SHINGLE_MULTIPLIER + h[i + j];
-            v[count++] = (uint32_t)(fmix64(acc) >> 32);
+            values[count++] = (uint32_t)(fmix64(acc) >> 32);
         }
     }
     out[n_docs] = count;
     Py_END_ALLOW_THREADS
-    PyBuffer_Release(&outb);
-    PyBuffer_Release(&vb);
-    PyBuffer_Release(&ob);
-    PyBuffer_Release(&hb);
-    return PyLong_FromSsize_t(count);
-fail:
-    PyBuffer_Release(&outb);
-fail_v:
-    PyBuffer_Release(&vb);
-fail_o:
-    PyBuffer_Release(&ob);
-fail_h:
-    PyBuffer_Release(&hb);
-    return NULL;
+    result = PyLong_FromSsize_t(count);
+done:
+    release(&v);
+    return result;
 }
 
 MULTIVERSION
@@ -318,47 +306,27 @@ static void minima(const uint32_t *restrict hv, const int64_t *restrict off, Py_
  * without shingles. out: uint32, (n_docs, num_perm) row-major.
  */
 static PyObject *signatures(PyObject *self, PyObject *args) {
-    PyObject *o_h, *o_off, *o_a, *o_b, *o_out;
+    PyObject *o_h, *o_off, *o_a, *o_b, *o_out, *result = NULL;
     int premix;
     if (!PyArg_ParseTuple(args, "OOOOpO", &o_h, &o_off, &o_a, &o_b, &premix, &o_out)) return NULL;
-    Py_buffer hb, ob, ab, bb, outb;
-    if (get_buffer(o_h, &hb, 4, 0, "shingle_values") < 0) return NULL;
-    if (get_buffer(o_off, &ob, 8, 0, "offsets") < 0) goto fail_h;
-    if (get_buffer(o_a, &ab, 4, 0, "a") < 0) goto fail_o;
-    if (get_buffer(o_b, &bb, 4, 0, "b") < 0) goto fail_a;
-    if (get_buffer(o_out, &outb, 4, 1, "out") < 0) goto fail_b;
-    Py_ssize_t n = hb.len / 4, n_docs = ob.len / 8 - 1, num_perm = ab.len / 4;
-    const int64_t *off = ob.buf;
-    if (n_docs < 0 || bb.len != ab.len || outb.len / 4 != n_docs * num_perm) {
+    Views v = {.n = 0};
+    if (take(&v, o_h, 4, 0, "shingle_values") < 0 || take(&v, o_off, 8, 0, "offsets") < 0 ||
+        take(&v, o_a, 4, 0, "a") < 0 || take(&v, o_b, 4, 0, "b") < 0 || take(&v, o_out, 4, 1, "out") < 0)
+        goto done;
+    Py_ssize_t n = v.views[0].len / 4, n_docs = v.views[1].len / 8 - 1, num_perm = v.views[2].len / 4;
+    const int64_t *off = v.views[1].buf;
+    if (n_docs < 0 || v.views[3].len != v.views[2].len || v.views[4].len / 4 != n_docs * num_perm) {
         PyErr_SetString(PyExc_ValueError, "a and b must match, out must hold (documents, permutations)");
-        goto fail;
+        goto done;
     }
-    for (Py_ssize_t d = 0; d < n_docs; d++) {
-        if (off[d] < 0 || off[d] > off[d + 1] || off[d + 1] > n) {
-            PyErr_SetString(PyExc_ValueError, "offsets must ascend within the shingle values");
-            goto fail;
-        }
-    }
+    if (offsets_ascend(off, n_docs, n, "shingle values") < 0) goto done;
     Py_BEGIN_ALLOW_THREADS
-    minima(hb.buf, off, n_docs, ab.buf, bb.buf, num_perm, premix, outb.buf);
+    minima(v.views[0].buf, off, n_docs, v.views[2].buf, v.views[3].buf, num_perm, premix, v.views[4].buf);
     Py_END_ALLOW_THREADS
-    PyBuffer_Release(&outb);
-    PyBuffer_Release(&bb);
-    PyBuffer_Release(&ab);
-    PyBuffer_Release(&ob);
-    PyBuffer_Release(&hb);
-    Py_RETURN_NONE;
-fail:
-    PyBuffer_Release(&outb);
-fail_b:
-    PyBuffer_Release(&bb);
-fail_a:
-    PyBuffer_Release(&ab);
-fail_o:
-    PyBuffer_Release(&ob);
-fail_h:
-    PyBuffer_Release(&hb);
-    return NULL;
+    result = Py_NewRef(Py_None);
+done:
+    release(&v);
+    return result;
 }
 
 static PyMethodDef methods[] = {

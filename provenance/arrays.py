@@ -64,4 +64,4 @@ def repeated(ordered: np.ndarray, min_count: int) -> tuple[np.ndarray, np.ndarra
     runs = np.flatnonzero(first)
     counts = np.diff(np.append(runs, len(at))) + 1
     keep = counts >= min_count
-    return ordered[at[runs[keep]]], counts[keep].astype(np.int64)
+    return ordered[at[runs[keep]]], counts[keep]

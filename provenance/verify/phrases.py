@@ -50,7 +50,7 @@ class PhraseStats:
         del parts
         keys.sort()  # in place: most phrases are in one document, so no copy of them is made
         values, counts = repeated(keys, keep_min_df)
-        return cls(len(texts), values, counts.astype(np.int64))
+        return cls(len(texts), values, counts.astype(np.int64, copy=False))
 
     def doc_freq(self, hashes: np.ndarray) -> np.ndarray:
         keys = np.asarray(hashes, dtype=np.uint64)
