@@ -1,5 +1,6 @@
 """`unique` and `intersection`: numpy's `np.unique` and `np.intersect1d` for one-dimensional arrays,
-without their import cost; `repeated`: the values seen at least k times, without a copy of the input.
+without their import cost; `repeated`: the values seen at least k times, without a copy of the input;
+`HashPositions`: where 64-bit hashes sit in a sorted array, at a cost that does not grow with it.
 
 `np.unique` imports `numpy.ma` on its first call (about 25 ms), which every `provenance check`
 paid for a handful of tiny arrays; `unique` is the same computation from a sort (stable where the
@@ -8,6 +9,8 @@ occurrence, inverse, counts).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -65,3 +68,46 @@ def repeated(ordered: np.ndarray, min_count: int) -> tuple[np.ndarray, np.ndarra
     counts = np.diff(np.append(runs, len(at))) + 1
     keep = counts >= min_count
     return ordered[at[runs[keep]]], counts[keep]
+
+
+@dataclass(frozen=True, slots=True)
+class HashPositions:
+    """Look-ups of 64-bit hashes in a sorted array of them, at a cost per query that stays the same
+    however long the array grows.
+
+    A binary search (`np.searchsorted`) costs a cache miss per level, and the levels grow with the
+    array: a scan's phrase table holds ten times the keys at ten times the documents. Hashes are
+    spread evenly over 64 bits, so their top bits name a bucket of four to eight of them; a directory
+    of where each bucket starts (under a byte a key) leaves a search of a few keys.
+    """
+
+    keys: np.ndarray  # sorted uint64 hashes
+    shift: np.uint64 = field(init=False)
+    starts: np.ndarray = field(init=False)  # where each bucket starts in keys, and len(keys) last
+
+    def __post_init__(self) -> None:
+        bits = max(1, int(len(self.keys)).bit_length() - 3)
+        shift = np.uint64(64 - bits)
+        bounds = np.arange(1 << bits, dtype=np.uint64) << shift
+        index = np.int32 if len(self.keys) < 2**31 else np.int64
+        starts = np.append(np.searchsorted(self.keys, bounds), len(self.keys)).astype(index)
+        object.__setattr__(self, "shift", shift)
+        object.__setattr__(self, "starts", starts)
+
+    def find(self, queries: np.ndarray) -> np.ndarray:
+        """The position of each query in `keys`, -1 where it is not there."""
+        q = np.asarray(queries, dtype=np.uint64)
+        bucket = (q >> self.shift).astype(np.intp)
+        lo, hi = self.starts[bucket].astype(np.intp), self.starts[bucket + 1].astype(np.intp)
+        last = len(self.keys) - 1
+        while True:  # a binary search inside each query's bucket: a few keys, so a few rounds
+            open_ = lo < hi
+            if not open_.any():
+                break
+            mid = (lo + hi) >> 1
+            below = self.keys[np.minimum(mid, last)] < q
+            lo = np.where(open_ & below, mid + 1, lo)
+            hi = np.where(open_ & ~below, mid, hi)
+        at = np.minimum(lo, max(last, 0))
+        hit = (lo <= last) & (self.keys[at] == q) if len(self.keys) else np.zeros(len(q), dtype=bool)
+        return np.where(hit, at, -1)

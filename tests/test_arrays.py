@@ -1,5 +1,6 @@
 """`arrays.unique` gives what `np.unique` gives, extras included, for the integer arrays the stages pass it;
-`arrays.repeated` what `np.unique` with counts gives, filtered by count."""
+`arrays.repeated` what `np.unique` with counts gives, filtered by count; `arrays.HashPositions` what a
+binary search finds."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from provenance.arrays import intersection, repeated, unique
+from provenance.arrays import HashPositions, intersection, repeated, unique
 
 _arrays = hnp.arrays(st.sampled_from([np.int64, np.uint64, np.uint32, np.int32]), hnp.array_shapes(max_dims=2, min_side=0, max_side=40),
                      elements=st.integers(0, 50))
@@ -40,3 +41,41 @@ def test_repeated_is_numpys_counts_filtered(values, min_count):
     keep = want_counts >= min_count
     assert got_values.dtype == ordered.dtype
     assert np.array_equal(got_values, want_values[keep]) and np.array_equal(got_counts, want_counts[keep])
+
+
+_hashes = st.lists(st.integers(0, 2**64 - 1), max_size=300)
+
+
+def _searched(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    at = np.searchsorted(keys, queries)
+    inside = np.minimum(at, max(len(keys) - 1, 0))
+    hit = (at < len(keys)) & (keys[inside] == queries) if len(keys) else np.zeros(len(queries), dtype=bool)
+    return np.where(hit, at, -1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_hashes, _hashes, st.integers(0, 30))
+def test_hash_positions_find_what_a_binary_search_finds(keys, others, bunched):
+    """Keys spread over 64 bits, and keys crowded into one bucket (the top bits all equal), queried
+    with the keys themselves, neighbours, the extremes and values not there."""
+    crowd = [(1 << 63) + i for i in range(bunched)]
+    table = np.unique(np.array(keys + crowd, dtype=np.uint64))
+    queries = np.array(keys + crowd + others + [0, 2**64 - 1] + [min(k + 1, 2**64 - 1) for k in keys],
+                       dtype=np.uint64)
+    assert np.array_equal(HashPositions(table).find(queries), _searched(table, queries))
+
+
+def test_hash_positions_on_real_phrase_keys():
+    """The phrase keys of the bundled corpus: every key found where it is, none of another text's."""
+    from pathlib import Path
+
+    from provenance.fingerprint.features import doc_phrases
+
+    corpus = Path(__file__).parents[1] / "corpus"
+    texts = [p.read_bytes().decode("utf-8", "replace") for p in sorted(corpus.glob("**/*.txt"))]
+    assert len(texts) >= 60
+    keys = [k for k in doc_phrases(texts)]
+    table = np.unique(np.concatenate(keys[1:]))
+    positions = HashPositions(table)
+    assert np.array_equal(positions.find(table), np.arange(len(table)))
+    assert np.array_equal(positions.find(keys[0]), _searched(table, keys[0]))

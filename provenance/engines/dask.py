@@ -233,7 +233,7 @@ def _features_from_table(table, num_perm: int) -> fingerprint_features.Features:
     sig = table.column("signature").combine_chunks().values.to_numpy(zero_copy_only=False)
     fps, fp_off = _flat(table.column("fingerprints"))
     terms, t_off = _flat(table.column("terms"))
-    docs = np.arange(n, dtype=np.int64)
+    docs = np.arange(n, dtype=fingerprint_features.DOC_NUMBER)
     return fingerprint_features.Features(
         signatures=sig.astype(np.uint32).reshape(n, num_perm),
         fingerprints=fps.astype(np.uint32),

@@ -102,7 +102,7 @@ def winnow(shingle_values: np.ndarray, offsets: np.ndarray, w: int) -> tuple[np.
     two documents share yields a shared fingerprint, whatever surrounds it.
     """
     n_docs = len(offsets) - 1
-    doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(offsets))
+    doc_of = np.repeat(np.arange(n_docs, dtype=DOC_NUMBER), np.diff(offsets))
     if len(shingle_values) >= w:
         mins = np.lib.stride_tricks.sliding_window_view(shingle_values, w).min(axis=1)
         starts = np.arange(len(mins))
@@ -149,15 +149,20 @@ def _stop_hashes() -> np.ndarray:
     return np.array(sorted({sketch.token_hash(w) for w in TERM_STOPWORDS | other_script_stopwords()}), dtype=np.uint64)
 
 
+DOC_NUMBER = np.int32
+"""The type of the document numbers beside fingerprints and terms: 4 bytes, not 8, for the arrays
+that grow with every word of a corpus (a scan numbers fewer than 2**31 documents)."""
+
+
 @dataclass(slots=True)
 class Features:
     """What candidate search needs from each document of a corpus."""
 
     signatures: np.ndarray  # (n, num_perm) uint32
     fingerprints: np.ndarray  # winnowed shingle hashes (`winnow`), distinct per document
-    fingerprint_docs: np.ndarray
+    fingerprint_docs: np.ndarray  # DOC_NUMBER
     terms: np.ndarray  # content-word token hashes (unique per doc)
-    term_docs: np.ndarray
+    term_docs: np.ndarray  # DOC_NUMBER
     term_counts: np.ndarray  # distinct content words per doc
 
 
@@ -165,7 +170,7 @@ def _distinct_terms(tokens: np.ndarray, offsets: np.ndarray, stop: np.ndarray) -
     """(content-word hashes, document in the batch) of one batch, distinct, sorted by document then hash."""
     content = ~np.isin(tokens, stop)
     terms = tokens[content]
-    docs = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))[content]
+    docs = np.repeat(np.arange(len(offsets) - 1, dtype=DOC_NUMBER), np.diff(offsets))[content]
     order = np.lexsort((terms, docs))
     terms, docs = terms[order], docs[order]
     distinct = np.ones(len(terms), dtype=bool)
@@ -177,7 +182,9 @@ def features(texts: Sequence[str], config: SketchConfig, options) -> Features:
     """Signatures, fingerprints (window `options.winnow`) and content words of every text.
 
     Each batch's content words are made distinct in the batch (a text lies in one batch), so
-    no step holds more than one batch's tokens beyond what is kept.
+    no step holds more than one batch's tokens beyond what is kept. The batches' parts are joined
+    one array at a time, each array's parts freed before the next is joined: the whole and all
+    the parts at once held twice the features.
     """
     sigs, fps, fdocs, terms, tdocs = [], [], [], [], []
     stop = _stop_hashes()
@@ -189,15 +196,22 @@ def features(texts: Sequence[str], config: SketchConfig, options) -> Features:
         t, td = _distinct_terms(batch.token_hashes, batch.token_offsets, stop)
         terms.append(t)
         tdocs.append(td + batch.first)
-    td = np.concatenate(tdocs) if tdocs else np.empty(0, np.int64)
+    term_docs = _joined(tdocs, DOC_NUMBER)
     return Features(
-        signatures=np.concatenate(sigs) if sigs else np.empty((0, config.num_perm), np.uint32),
-        fingerprints=np.concatenate(fps) if fps else np.empty(0, np.uint32),
-        fingerprint_docs=np.concatenate(fdocs) if fdocs else np.empty(0, np.int64),
-        terms=np.concatenate(terms) if terms else np.empty(0, np.uint64),
-        term_docs=td,
-        term_counts=np.bincount(td, minlength=len(texts)),
+        signatures=_joined(sigs, np.uint32).reshape(-1, config.num_perm),
+        fingerprints=_joined(fps, np.uint32),
+        fingerprint_docs=_joined(fdocs, DOC_NUMBER),
+        terms=_joined(terms, np.uint64),
+        term_docs=term_docs,
+        term_counts=np.bincount(term_docs, minlength=len(texts)),
     )
+
+
+def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+    """The parts concatenated, as `dtype`; the list is emptied, so the parts are freed now."""
+    whole = np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
+    parts.clear()
+    return whole
 
 
 def as_key(values: np.ndarray) -> np.ndarray:

@@ -8,12 +8,12 @@ count-min sketch) answers the question verification asks about a seed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from provenance.arrays import repeated
+from provenance.arrays import HashPositions, repeated
 from provenance.fingerprint.features import batch_phrases
 from provenance.model import Document
 from provenance.settings import TOO_COMMON
@@ -39,6 +39,10 @@ class PhraseStats:
     n_docs: int
     hashes: np.ndarray  # sorted unique uint64
     counts: np.ndarray  # documents containing each phrase
+    positions: HashPositions = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "positions", HashPositions(self.hashes))
 
     @classmethod
     def from_documents(cls, docs: Iterable[Document | str], keep_min_df: int = TOO_COMMON.phrase_keep) -> PhraseStats:
@@ -53,11 +57,8 @@ class PhraseStats:
         return cls(len(texts), values, counts.astype(np.int64, copy=False))
 
     def doc_freq(self, hashes: np.ndarray) -> np.ndarray:
-        keys = np.asarray(hashes, dtype=np.uint64)
-        if len(self.hashes) == 0:
-            return np.zeros(len(keys), dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self.hashes, keys), len(self.hashes) - 1)
-        return np.where(self.hashes[pos] == keys, self.counts[pos], 0)
+        at = self.positions.find(hashes)
+        return np.where(at >= 0, self.counts[at], 0) if len(self.counts) else np.zeros(len(at), dtype=np.int64)
 
 
 def common_threshold(n_docs: int, copies: int = 1) -> int:
