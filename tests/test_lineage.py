@@ -470,6 +470,9 @@ def test_wire_copy_is_recognised_by_its_apparatus_in_several_languages():
     filed = "14:58 27/01/00: Page 1 (HHH) SHOWBIZ Oasis\nBABY GIRL FOR STAR<\nBy A Reporter, PA News<\n"
     marks = wire_marks(filed + "The wife of the star gave birth today, a spokesman said.<\nend<\n")
     assert {"filing", "byline", "slug", "terminators"} <= set(marks.found) and marks.score == 1.0
+    # a byline may name the reporter's role between the name and the agency
+    for byline in ("By A Reporter, Showbusiness Correspondent, PA News", "By A Reporter, PA News Political Editor"):
+        assert "PA News" in wire_marks(byline + "\nThe star gave birth today.\n").found.get("byline", ""), byline
     assert marks.filed is not None and (marks.filed.year, marks.filed.month, marks.filed.day) == (2000, 1, 27)
     # an agency's tag in a dateline or sign-off is kept apart: papers running the copy keep it
     for tagged in ("LONDON (Reuters) - Shares fell on Monday.",
