@@ -14,6 +14,30 @@ their source (newspapers trim wire copy from the bottom and drop paragraphs), a 
 insert a sentence or two from elsewhere, a tenth keep everything and pad it (intro,
 commentary). Everything is seeded: the same arguments give the same set. Originals are
 split into disjoint train and test pools.
+
+Half the families are wire families: the origin is the agency's own text and carries the
+marks agencies put on their copy, and its copies do with those marks what papers do. The
+proportions are measured, not chosen: `benchmarks/wire_habits.py` counts them on the real
+labelled sets (METER showbiz: 112 PA texts and the 175 papers written from them; COUNTER dev:
+215 agency texts and their 215 papers), and MEASURED holds its counts (`wire_habits.py
+--check` fails when they drift). A wire family follows one set's habits, drawn in proportion
+to its agency texts (112 : 215):
+- METER's: no dateline; a byline naming the agency in 81 of 112 texts ("By A Reporter,
+  Showbusiness Correspondent, PA News"); every paper (175 of 175) drops the byline and opens
+  with no dateline and no credit.
+- COUNTER's: a dated dateline with the agency's tag in 190 of 215 ("LAHORE, Dec 1 (APP) -"),
+  an undated tag in 5, none (a bare place) in 20; no bylines. A paper written from a dated
+  dateline keeps the tag without the date in 42 of 190, keeps it dated in 1, writes a dateline
+  of its own ("LAHORE (Sports Desk) -") in 144, none in 3; from an undated tag: keeps it 2 of 5,
+  its own 3; from an untagged text: names the agency in its dateline 8 of 20, its own 9, a
+  bare place 1, none 2. No paper in either set credits the agency in a line of its own.
+The dateline's place and date are the Reuters original's own (its `dateline` field), the
+agency is drawn per family from several. Not measured (both sets are one step from the
+agency), and so assumed: a copy of a copy keeps a tag its parent shows at the rate papers
+keep an agency's (45 of 195), and otherwise writes its own dateline, a bare place or none in
+the papers' proportions (156 : 1 : 5); it never adds the agency's tag to a parent without
+one (a paper names the agency whose text it ran; a copy of that paper has not seen it). The
+other half of the families are copies of a story published without wire marks, as before.
 """
 
 from __future__ import annotations
@@ -132,6 +156,27 @@ SITES = ["dailyledger.com", "marketwire.net", "cityherald.co.uk", "financepost.o
 INTROS = ["In a report this week, {s}", "Here is what we know: {s}", "According to a news report, {s}",
           "{s}", "In brief: {s}", "Breaking: {s}"]
 
+# What `benchmarks/wire_habits.py` counts on the real sets: agency texts by (mark, byline naming
+# the agency) and papers by (the mark of the agency text they were written from, what they show of
+# it). Marks: "dated" (a dated dateline with the agency's tag), "tag" (an undated tag), "none".
+# What a paper shows: the dated dateline kept, the "tag" kept undated, a "credit" line naming the
+# agency, a dateline of its "own", a bare "place", "none".
+MEASURED = {
+    "meter": {"agencies": {("none", True): 81, ("none", False): 31},
+              "papers": {("none", "none"): 175}},
+    "counter": {"agencies": {("dated", False): 190, ("tag", False): 5, ("none", False): 20},
+                "papers": {("dated", "dated"): 1, ("dated", "tag"): 42, ("dated", "own"): 144, ("dated", "none"): 3,
+                           ("tag", "tag"): 2, ("tag", "own"): 3,
+                           ("none", "tag"): 8, ("none", "own"): 9, ("none", "place"): 1, ("none", "none"): 2}},
+}
+MARKS = ("dated", "tag", "none")
+KEPT = ("dated", "tag")  # what a paper shows when it keeps the agency's tag
+WIRE_SHARE = 0.5  # families whose origin is the agency's own text (a choice: the rest are web copies)
+AGENCIES = ["Reuters", "AP", "AFP", "PA", "dpa", "PTI", "APP", "Xinhua"]  # names wire_markers.json knows
+REPORTERS = ["Anna Clarke", "David Moreno", "Priya Raman", "Tom Hughes", "Sara Lindqvist", "James Okafor"]
+ROLES = ["Business Correspondent", "Economics Editor", "Markets Reporter", "Industry Correspondent"]
+DESKS = ["Staff Reporter", "Business Desk", "Monitoring Desk", "Our Correspondent", "News Desk"]
+
 
 @dataclass(frozen=True)
 class GenFamily:
@@ -168,7 +213,12 @@ def _parse_reuters_date(s: str) -> date | None:
 
 def load_originals(min_sentences: int = 6) -> list[tuple[str, date | None]]:
     """(text, date) originals: Reuters when present (byte-identical re-sends dropped), else corpus/."""
-    out: list[tuple[str, date | None]] = []
+    return [(text, when) for text, when, _ in _originals(min_sentences)]
+
+
+def _originals(min_sentences: int = 6) -> list[tuple[str, date | None, str | None]]:
+    """(text, date, dateline) originals; the dateline ("SALVADOR, Feb 26") is Reuters' own."""
+    out: list[tuple[str, date | None, str | None]] = []
     seen: set[str] = set()
     path = _reuters_path()
     if path:
@@ -181,12 +231,12 @@ def load_originals(min_sentences: int = 6) -> list[tuple[str, date | None]]:
                     continue
                 seen.add(h)
                 if len(_split(text)) >= min_sentences and len(text.split()) >= 150:
-                    out.append((text, _parse_reuters_date(row.get("date", ""))))
+                    out.append((text, _parse_reuters_date(row.get("date", "")), row.get("dateline") or None))
     else:
         for p in sorted((ROOT / "corpus").rglob("*.txt")):
             text = p.read_bytes().decode("utf-8", errors="replace")
             if len(_split(text)) >= min_sentences:
-                out.append((text, None))
+                out.append((text, None, None))
     return out
 
 
@@ -250,6 +300,81 @@ class _Node:
     body: list[str]  # the story's sentences (inherited and edited)
     published: date | None
     site: str
+    mark: str = ""  # in a wire family, what the text shows of the agency (a MEASURED mark or handling)
+    dateline: str = ""  # "LAHORE, Dec 1 (APP) - ", opening its first paragraph
+    byline: str = ""  # "By A Reporter, PA", a line before the story
+
+
+@dataclass(frozen=True)
+class _Wire:
+    """A wire family's apparatus: whose habits it follows (a set of MEASURED), agency, dateline."""
+
+    habits: str
+    agency: str
+    place: str
+    day: str  # the dateline's date, "Feb 26"
+
+
+def _draw(rng: random.Random, counts: dict):
+    return rng.choices(list(counts), list(counts.values()))[0]
+
+
+def _wire_family(rng: random.Random, dateline: str | None, when: date | None) -> _Wire | None:
+    """A WIRE_SHARE of families are wire families, each following one measured set's habits in
+    proportion to that set's agency texts; the place and date are the original's dateline's."""
+    if rng.random() >= WIRE_SHARE:
+        return None
+    habits = _draw(rng, {name: sum(m["agencies"].values()) for name, m in MEASURED.items()})
+    place, _, day = (dateline or "").rpartition(", ")
+    if not place or not re.fullmatch(r"[A-Z][a-z]{2,8}\.? \d{1,2}", day):
+        place, day = (dateline or "LONDON").split(",")[0], f"{when:%b} {when.day}" if when else "Jan 1"
+    return _Wire(habits, rng.choice(AGENCIES), place.strip().upper(), day)
+
+
+def _wire_origin(wire: _Wire, rng: random.Random) -> tuple[str, str, str]:
+    """(mark, dateline, byline) of the agency's own text, drawn from its set's agency texts. An
+    untagged agency text of the set whose papers write datelines opens with a bare place (as
+    COUNTER's do)."""
+    mark, byline = _draw(rng, MEASURED[wire.habits]["agencies"])
+    name = rng.choice(REPORTERS)
+    line = f"By {name}, {wire.agency}" if rng.random() < 0.5 else f"By {name}, {rng.choice(ROLES)}, {wire.agency}"
+    writes_datelines = set(_handlings(wire, MARKS)) != {"none"}
+    shown = "place" if mark == "none" and writes_datelines else mark
+    return mark, _dateline(wire, shown, rng), line if byline else ""
+
+
+def _handlings(wire: _Wire, marks) -> dict[str, int]:
+    """How many of the family's set's papers handled an agency text of one of `marks` each way."""
+    out: dict[str, int] = {}
+    for (mark, handling), n in MEASURED[wire.habits]["papers"].items():
+        if mark in marks:
+            out[handling] = out.get(handling, 0) + n
+    return out
+
+
+def _copy_mark(wire: _Wire, parent: _Node, from_agency: bool, rng: random.Random) -> str:
+    """What a copy shows of the agency: as its set's papers did with an agency text of the parent's
+    mark when the parent is the agency's text. A copy of a copy (not measured) keeps a tag its
+    parent shows at the papers' rate of keeping one, else does what papers did instead of keeping
+    it, and never adds a tag its parent lacks."""
+    if from_agency:
+        return _draw(rng, _handlings(wire, (parent.mark,)))
+    if parent.mark in KEPT:
+        tagged = _handlings(wire, KEPT)
+        kept = {h: n for h, n in tagged.items() if h in KEPT}
+        if rng.random() < sum(kept.values()) / sum(tagged.values()):
+            return "dated" if parent.mark == "dated" and rng.random() < kept.get("dated", 0) / sum(kept.values()) else "tag"
+    return _draw(rng, {h: n for h, n in _handlings(wire, MARKS).items() if h not in (*KEPT, "credit")})
+
+
+def _dateline(wire: _Wire, mark: str, rng: random.Random) -> str:
+    if mark == "dated":
+        return f"{wire.place}, {wire.day} ({wire.agency}) - "
+    if mark == "tag":
+        return f"{wire.place} ({wire.agency}) - "
+    if mark == "own":
+        return f"{wire.place} ({rng.choice(DESKS)}) - "
+    return f"{wire.place} - " if mark == "place" else ""
 
 
 def _house(sent: str, style: list[tuple[str, str]]) -> str:
@@ -326,15 +451,20 @@ def _spin_twice(body: list[str], rng: random.Random) -> list[str]:
     return [r for i, s in enumerate(body) for r in ((s, spun[i]) if i in spun else (s,))]
 
 
-def _render(node: _Node, parent: _Node | None, rng: random.Random, blog: bool) -> str:
+def _render(node: _Node, parent: _Node | None, rng: random.Random, blog: bool, wire: bool = False) -> str:
+    """A wire family's copies name the agency only as their measured handling says (no paper of the
+    real sets credits the agency in a line of its own); other families' copies may."""
     head, tail = [], []
     if rng.random() < 0.3:
         head.append(rng.choice(CHROME_HEAD))
     if parent is not None and rng.random() < 0.2:
         head.append(rng.choice(INTROS).format(s=_subst(node.body[0], 0.6, rng)))
+    if node.byline:
+        head.append(node.byline)
     if parent is not None and rng.random() < 0.2:
+        agency = [] if wire else ["Source: Reuters", "(c) Reuters"]
         tail.append(rng.choice([f"Source: {parent.site}", f"via {parent.site}", f"Originally published by {parent.site}",
-                                "Source: Reuters", "(c) Reuters"]))
+                                *agency]))
     if blog:
         tail.extend(rng.choice(PLATFORM))
     if rng.random() < 0.3:
@@ -344,13 +474,14 @@ def _render(node: _Node, parent: _Node | None, rng: random.Random, blog: bool) -
         n = rng.choice([1, 1, 2, 3])
         paras.append(" ".join(node.body[i : i + n]))
         i += n
+    paras[0] = node.dateline + paras[0]
     return "\n\n".join(head + paras + tail) + "\n"
 
 
 def generate(n_families: int = 240, seed: int = 7, test_share: float = 0.5) -> list[GenFamily]:
     """Families with known parents; originals (and inserted material) never cross the split."""
     rng = random.Random(seed)
-    originals = load_originals()
+    originals = _originals()
     rng.shuffle(originals)
     n_test = int(len(originals) * test_share)
     pools = {"test": originals[:n_test], "train": originals[n_test:]}
@@ -358,12 +489,15 @@ def generate(n_families: int = 240, seed: int = 7, test_share: float = 0.5) -> l
     for f in range(n_families):
         split = "test" if f % 2 else "train"
         pool = pools[split]
-        text, when = pool[(f // 2) % len(pool)]
-        donors = [s for t, _ in (pool[rng.randrange(len(pool))] for _ in range(3)) for s in _split(t)]
+        text, when, dateline = pool[(f // 2) % len(pool)]
+        donors = [s for t, _, _ in (pool[rng.randrange(len(pool))] for _ in range(3)) for s in _split(t)]
         size = rng.choices([2, 3, 4, 5, 6, 8, 12], [0.27, 0.25, 0.17, 0.1, 0.08, 0.08, 0.05])[0]
         style = rng.choice(HOUSE_STYLES) if rng.random() < 0.3 else None
         when = when or date(2020, 1, 1) + timedelta(days=rng.randrange(1500))
+        wire = _wire_family(rng, dateline, when)
         nodes = [_Node(_split(text), when, rng.choice(SITES))]
+        if wire:
+            nodes[0].mark, nodes[0].dateline, nodes[0].byline = _wire_origin(wire, rng)
         parents: list[int | None] = [None]
         for k in range(1, size):
             par = 0 if rng.random() < 0.5 else rng.randrange(k)
@@ -372,7 +506,11 @@ def generate(n_families: int = 240, seed: int = 7, test_share: float = 0.5) -> l
                 pub = base - timedelta(days=rng.randint(1, 30))  # re-stamped earlier than its source
             else:
                 pub = base + timedelta(days=rng.choice([0, 0, 1, 1, 2, 3, 7]))
-            nodes.append(_derive(nodes[par], pub, rng, donors, rng.choice(SITES), style))
+            node = _derive(nodes[par], pub, rng, donors, rng.choice(SITES), style)
+            if wire:  # papers drop the agency's byline (175 of 175) and handle its dateline as measured
+                node.mark = _copy_mark(wire, nodes[par], par == 0, rng)
+                node.dateline = _dateline(wire, node.mark, rng)
+            nodes.append(node)
             parents.append(par)
         ids = [f"g{f:04d}-{rng.getrandbits(24):06x}" for _ in nodes]
         docs = []
@@ -380,7 +518,7 @@ def generate(n_families: int = 240, seed: int = 7, test_share: float = 0.5) -> l
             par = nodes[parents[k]] if parents[k] is not None else None
             blog = rng.random() < (0.25 if par is not None else 0.05)
             shown = node.published if rng.random() >= 0.3 else None
-            docs.append(Document(id=ids[k], text=_render(node, par, rng, blog), site=node.site,
+            docs.append(Document(id=ids[k], text=_render(node, par, rng, blog, wire is not None), site=node.site,
                                  url=f"https://{node.site}/story/{ids[k]}",
                                  published=shown.isoformat() if shown else None))
         parent = {ids[k]: (ids[parents[k]] if parents[k] is not None else None) for k in range(size)}

@@ -194,6 +194,40 @@ def test_the_generated_spins_leave_the_trace_the_spin_signal_reads():
     assert seen >= 15, seen
 
 
+def test_generated_wire_families_mark_and_strip_as_real_reuse_does():
+    """The lineage generator's wire families carry the agency marks counted on the real sets
+    (benchmarks/wire_habits.py, lineagegen.MEASURED) and their copies handle them as papers did:
+    the byline is always dropped, a dated dateline is never kept whole by more than a few copies,
+    and a copy of a copy never adds a tag its parent lacks."""
+    from provenance.origin.wire import wire_marks
+
+    lineagegen = _benchmark_module("lineagegen")
+    fams = lineagegen.generate(120, seed=3)
+    marks = {d.id: wire_marks(d.text) for g in fams for d in g.docs}
+    wire = [g for g in fams if any(marks[d.id].found for d in g.docs)]
+    assert 0.35 < len(wire) / len(fams) < 0.65
+    origins = [marks[g.origin] for g in wire]
+    assert sum(m.dated for m in origins) > len(origins) / 3 and sum("byline" in m.found for m in origins) > 5
+    copies = [(g, d.id) for g in wire for d in g.docs if d.id != g.origin]
+    assert not any("byline" in marks[c].found for _, c in copies)
+    assert sum(marks[c].dated for _, c in copies) <= 0.03 * len(copies)
+    assert sum(marks[c].tagged for _, c in copies) > 0.05 * len(copies)  # the tag kept as the paper's credit
+    for g, c in copies:
+        parent = g.parent[c]
+        if parent != g.origin and marks[c].tagged:
+            assert marks[parent].tagged, (c, g.docs)
+
+
+def test_the_generated_wire_habits_are_the_ones_measured_on_real_reuse():
+    """lineagegen.MEASURED are the counts benchmarks/wire_habits.py makes on METER and COUNTER."""
+    wire_habits = _benchmark_module("wire_habits")
+    measured = wire_habits.measure()
+    if len(measured) < 2:
+        pytest.skip("../shared/data/meter-showbiz and counter-dev not present")
+    found = {name: {"agencies": dict(a), "papers": dict(p)} for name, (a, p, _) in measured.items()}
+    assert found == _benchmark_module("lineagegen").MEASURED
+
+
 def test_a_restatement_is_not_a_spin():
     """A story repeats its main fact further down, and its opening line (a headline) restates
     the lead: neither is a spinner's second phrasing (a copy that condenses such a text would
