@@ -425,7 +425,15 @@ def main() -> None:
         print(summary("Clough-Stevenson (tasks a-c)", run_clough()), "\n")
     gen = [g for g in lineagegen.generate(GENERATED) if g.split == "test"]
     src = "Reuters-21578" if lineagegen._reuters_path() else "corpus/"
-    print(summary(f"generated lineage set (held-out half, {len(gen)} families, originals from {src})", run_generated(gen)))
+    # wire families (the agency's own text is the origin, with its marks) apart from the others,
+    # which are made as the whole set was before it had wire families
+    parts = {kind: run_generated([g for g in gen if bool(g.wire) == kind]) for kind in (True, False)}
+    wire, other = parts[True], parts[False]
+    whole = Tally(wire.origin + other.origin, wire.direction + other.direction, wire.parent + other.parent)
+    print(summary(f"generated lineage set (held-out half, {len(gen)} families, originals from {src})", whole))
+    for kind, label in ((True, "wire families"), (False, "families without wire marks")):
+        n = sum(1 for g in gen if bool(g.wire) == kind)
+        print("\n" + summary(f"generated lineage set, {label} ({n} families)", parts[kind]))
     for dated in (True, False):
         label = "every text dated" if dated else "no dates"
         print("\n" + summary(f"republished wire stories (bench_scale corpus, 2,000 texts, {label})", run_stories(dated=dated)))

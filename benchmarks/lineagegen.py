@@ -15,8 +15,9 @@ insert a sentence or two from elsewhere, a tenth keep everything and pad it (int
 commentary). Everything is seeded: the same arguments give the same set. Originals are
 split into disjoint train and test pools.
 
-Half the families are wire families: the origin is the agency's own text and carries the
-marks agencies put on their copy, and its copies do with those marks what papers do. The
+Half the families are wire families, added to the others (which are the same families for the
+same arguments as before the set had wire families): the origin is the agency's own text and
+carries the marks agencies put on their copy, and its copies do with those marks what papers do. The
 proportions are measured, not chosen: `benchmarks/wire_habits.py` counts them on the real
 labelled sets (METER showbiz: 112 PA texts and the 175 papers written from them; COUNTER dev:
 215 agency texts and their 215 papers), and MEASURED holds its counts (`wire_habits.py
@@ -37,7 +38,7 @@ agency), and so assumed: a copy of a copy keeps a tag its parent shows at the ra
 keep an agency's (45 of 195), and otherwise writes its own dateline, a bare place or none in
 the papers' proportions (156 : 1 : 5); it never adds the agency's tag to a parent without
 one (a paper names the agency whose text it ran; a copy of that paper has not seen it). The
-other half of the families are copies of a story published without wire marks, as before.
+share of wire families is a choice, not a measurement.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ MEASURED = {
 }
 MARKS = ("dated", "tag", "none")
 KEPT = ("dated", "tag")  # what a paper shows when it keeps the agency's tag
-WIRE_SHARE = 0.5  # families whose origin is the agency's own text (a choice: the rest are web copies)
+WIRE_SHARE = 0.5  # of all families, those whose origin is the agency's own text (a choice, not measured)
 AGENCIES = ["Reuters", "AP", "AFP", "PA", "dpa", "PTI", "APP", "Xinhua"]  # names wire_markers.json knows
 REPORTERS = ["Anna Clarke", "David Moreno", "Priya Raman", "Tom Hughes", "Sara Lindqvist", "James Okafor"]
 ROLES = ["Business Correspondent", "Economics Editor", "Markets Reporter", "Industry Correspondent"]
@@ -185,6 +186,7 @@ class GenFamily:
     docs: tuple[Document, ...]
     parent: dict[str, str | None]
     split: str  # "train" | "test"
+    wire: str | None = None  # a wire family: the MEASURED set whose habits it follows
 
     @property
     def origin(self) -> str:
@@ -319,11 +321,9 @@ def _draw(rng: random.Random, counts: dict):
     return rng.choices(list(counts), list(counts.values()))[0]
 
 
-def _wire_family(rng: random.Random, dateline: str | None, when: date | None) -> _Wire | None:
-    """A WIRE_SHARE of families are wire families, each following one measured set's habits in
-    proportion to that set's agency texts; the place and date are the original's dateline's."""
-    if rng.random() >= WIRE_SHARE:
-        return None
+def _wire_family(rng: random.Random, dateline: str | None, when: date | None) -> _Wire:
+    """A wire family's apparatus: one measured set's habits, drawn in proportion to that set's
+    agency texts; the place and date of the original's dateline; an agency."""
     habits = _draw(rng, {name: sum(m["agencies"].values()) for name, m in MEASURED.items()})
     place, _, day = (dateline or "").rpartition(", ")
     if not place or not re.fullmatch(r"[A-Z][a-z]{2,8}\.? \d{1,2}", day):
@@ -479,51 +479,60 @@ def _render(node: _Node, parent: _Node | None, rng: random.Random, blog: bool, w
 
 
 def generate(n_families: int = 240, seed: int = 7, test_share: float = 0.5) -> list[GenFamily]:
-    """Families with known parents; originals (and inserted material) never cross the split."""
+    """Families with known parents; originals (and inserted material) never cross the split.
+
+    `n_families` families made as the set made them before it had wire families (the same
+    families for the same arguments), then as many wire families again (WIRE_SHARE of the
+    whole), from a random stream of their own and from other originals."""
     rng = random.Random(seed)
     originals = _originals()
     rng.shuffle(originals)
     n_test = int(len(originals) * test_share)
     pools = {"test": originals[:n_test], "train": originals[n_test:]}
-    fams: list[GenFamily] = []
-    for f in range(n_families):
-        split = "test" if f % 2 else "train"
-        pool = pools[split]
-        text, when, dateline = pool[(f // 2) % len(pool)]
-        donors = [s for t, _, _ in (pool[rng.randrange(len(pool))] for _ in range(3)) for s in _split(t)]
-        size = rng.choices([2, 3, 4, 5, 6, 8, 12], [0.27, 0.25, 0.17, 0.1, 0.08, 0.08, 0.05])[0]
-        style = rng.choice(HOUSE_STYLES) if rng.random() < 0.3 else None
-        when = when or date(2020, 1, 1) + timedelta(days=rng.randrange(1500))
-        wire = _wire_family(rng, dateline, when)
-        nodes = [_Node(_split(text), when, rng.choice(SITES))]
-        if wire:
-            nodes[0].mark, nodes[0].dateline, nodes[0].byline = _wire_origin(wire, rng)
-        parents: list[int | None] = [None]
-        for k in range(1, size):
-            par = 0 if rng.random() < 0.5 else rng.randrange(k)
-            base = nodes[par].published
-            if rng.random() < 0.1:
-                pub = base - timedelta(days=rng.randint(1, 30))  # re-stamped earlier than its source
-            else:
-                pub = base + timedelta(days=rng.choice([0, 0, 1, 1, 2, 3, 7]))
-            node = _derive(nodes[par], pub, rng, donors, rng.choice(SITES), style)
-            if wire:  # papers drop the agency's byline (175 of 175) and handle its dateline as measured
-                node.mark = _copy_mark(wire, nodes[par], par == 0, rng)
-                node.dateline = _dateline(wire, node.mark, rng)
-            nodes.append(node)
-            parents.append(par)
-        ids = [f"g{f:04d}-{rng.getrandbits(24):06x}" for _ in nodes]
-        docs = []
-        for k, node in enumerate(nodes):
-            par = nodes[parents[k]] if parents[k] is not None else None
-            blog = rng.random() < (0.25 if par is not None else 0.05)
-            shown = node.published if rng.random() >= 0.3 else None
-            docs.append(Document(id=ids[k], text=_render(node, par, rng, blog, wire is not None), site=node.site,
-                                 url=f"https://{node.site}/story/{ids[k]}",
-                                 published=shown.isoformat() if shown else None))
-        parent = {ids[k]: (ids[parents[k]] if parents[k] is not None else None) for k in range(size)}
-        fams.append(GenFamily(tuple(sorted(docs, key=lambda d: d.id)), parent, split))
-    return fams
+    fams = [_family(f"g{f:04d}", f, pools, rng, wire=False) for f in range(n_families)]
+    wire_rng = random.Random(f"{seed}-wire")
+    n_wire = round(n_families * WIRE_SHARE / (1 - WIRE_SHARE))
+    return fams + [_family(f"w{j:04d}", n_families + j, pools, wire_rng, wire=True) for j in range(n_wire)]
+
+
+def _family(name: str, f: int, pools: dict[str, list], rng: random.Random, wire: bool) -> GenFamily:
+    """Family number `f` (its split and original follow from it), its ids starting with `name`."""
+    split = "test" if f % 2 else "train"
+    pool = pools[split]
+    text, when, dateline = pool[(f // 2) % len(pool)]
+    donors = [s for t, _, _ in (pool[rng.randrange(len(pool))] for _ in range(3)) for s in _split(t)]
+    size = rng.choices([2, 3, 4, 5, 6, 8, 12], [0.27, 0.25, 0.17, 0.1, 0.08, 0.08, 0.05])[0]
+    style = rng.choice(HOUSE_STYLES) if rng.random() < 0.3 else None
+    when = when or date(2020, 1, 1) + timedelta(days=rng.randrange(1500))
+    agency = _wire_family(rng, dateline, when) if wire else None
+    nodes = [_Node(_split(text), when, rng.choice(SITES))]
+    if agency:
+        nodes[0].mark, nodes[0].dateline, nodes[0].byline = _wire_origin(agency, rng)
+    parents: list[int | None] = [None]
+    for k in range(1, size):
+        par = 0 if rng.random() < 0.5 else rng.randrange(k)
+        base = nodes[par].published
+        if rng.random() < 0.1:
+            pub = base - timedelta(days=rng.randint(1, 30))  # re-stamped earlier than its source
+        else:
+            pub = base + timedelta(days=rng.choice([0, 0, 1, 1, 2, 3, 7]))
+        node = _derive(nodes[par], pub, rng, donors, rng.choice(SITES), style)
+        if agency:  # papers drop the agency's byline (175 of 175) and handle its dateline as measured
+            node.mark = _copy_mark(agency, nodes[par], par == 0, rng)
+            node.dateline = _dateline(agency, node.mark, rng)
+        nodes.append(node)
+        parents.append(par)
+    ids = [f"{name}-{rng.getrandbits(24):06x}" for _ in nodes]
+    docs = []
+    for k, node in enumerate(nodes):
+        par = nodes[parents[k]] if parents[k] is not None else None
+        blog = rng.random() < (0.25 if par is not None else 0.05)
+        shown = node.published if rng.random() >= 0.3 else None
+        docs.append(Document(id=ids[k], text=_render(node, par, rng, blog, wire), site=node.site,
+                             url=f"https://{node.site}/story/{ids[k]}",
+                             published=shown.isoformat() if shown else None))
+    parent = {ids[k]: (ids[parents[k]] if parents[k] is not None else None) for k in range(size)}
+    return GenFamily(tuple(sorted(docs, key=lambda d: d.id)), parent, split, agency.habits if agency else None)
 
 
 if __name__ == "__main__":
