@@ -97,6 +97,8 @@ class HashPositions:
     def find(self, queries: np.ndarray) -> np.ndarray:
         """The position of each query in `keys`, -1 where it is not there."""
         q = np.asarray(queries, dtype=np.uint64)
+        if not len(self.keys):
+            return np.full(len(q), -1, dtype=np.intp)
         bucket = (q >> self.shift).astype(np.intp)
         lo, hi = self.starts[bucket].astype(np.intp), self.starts[bucket + 1].astype(np.intp)
         last = len(self.keys) - 1
@@ -108,6 +110,5 @@ class HashPositions:
             below = self.keys[np.minimum(mid, last)] < q
             lo = np.where(open_ & below, mid + 1, lo)
             hi = np.where(open_ & ~below, mid, hi)
-        at = np.minimum(lo, max(last, 0))
-        hit = (lo <= last) & (self.keys[at] == q) if len(self.keys) else np.zeros(len(q), dtype=bool)
-        return np.where(hit, at, -1)
+        at = np.minimum(lo, last)
+        return np.where(self.keys[at] == q, at, -1)
