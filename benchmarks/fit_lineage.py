@@ -17,9 +17,10 @@ favours the first text, and a weight the fit would make negative is confounded a
 a credit naming the other text weighs at least as much as the dates)
 on labelled copy pairs, the real sets weighted so that together they count REAL_SHARE of the
 total; parent-choice weights by grid search on generated parent accuracy; origin temperature
-and size power, then the parent temperature, by grid search on generated log-loss; then Platt
-scaling of edge probabilities (a scale, no shift, so an edge the texts do not decide stays at
-0.5) on the generated parent edges and on *held-out* real edges: each real story's edges are
+and size power, then the parent temperature (the choice of parent among earlier members), by
+grid search on generated log-loss; then Platt scaling of edge probabilities (that the source came
+first; a scale, no shift, so an edge the texts do not decide stays at 0.5) on the generated
+family edges and on *held-out* real edges: each real story's edges are
 scored under signal weights fitted without its fold, as a new user's texts will be (in-sample
 edges are over-confident: the weights saw them). The cross-validation nests that: the scaling of
 each outer fold is fitted on the other folds' held-out edges.
@@ -28,6 +29,7 @@ each outer fold is fitted on the other folds' held-out edges.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 import zlib
@@ -48,7 +50,7 @@ from provenance.origin.weights import FITTED, Weights, source_path
 PARENT_GRID = {"parent_coverage": (3.0, 5.0, 8.0), "parent_variant": (2.0, 4.0, 8.0), "parent_quote": (1.0, 2.0, 4.0)}
 SIZE_POWERS = (0.0, 0.5, 0.75, 1.0, 1.25)
 ORIGIN_TEMPERATURES = (0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0)
-PARENT_TEMPERATURES = (0.15, 0.25, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # an optimum at an end is a truncated grid
+PARENT_TEMPERATURES = (0.15, 0.25, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)  # an optimum at an end is a truncated grid
 REAL_SHARE = 0.75  # the real sets' share of the total sample weight (when present)
 FOLDS = 5
 TIED = ("date", "credit")  # the second weighs at least as much as the first (see fit_signals)
@@ -193,9 +195,10 @@ def uncalibrated(weights: Weights) -> Weights:
 
 
 def fit_edge_scaling(trials: Trials, weights: Weights, real_rows: list[EdgeRow] = ()) -> Weights:
-    """Platt scaling of edge probabilities (a scale, no shift) on the uncalibrated generated parent
-    edges and `real_rows` (held-out real edges, weighted as the signals' real rows)."""
-    rows = list(trials.run(uncalibrated(weights)).parent)
+    """Platt scaling of edge probabilities (a scale, no shift) on the uncalibrated generated
+    family edges (right when the source is an ancestor of the derivative) and `real_rows`
+    (held-out real edges, weighted as the signals' real rows)."""
+    rows = list(trials.run(uncalibrated(weights)).edges)
     sw = [1.0] * len(rows)
     if real_rows:
         sw += [REAL_SHARE / (1 - REAL_SHARE) * len(rows) / len(real_rows)] * len(real_rows)
@@ -290,7 +293,8 @@ def cross_validate(trials: Trials, gen_rows, real: RealData, weights: Weights, f
     return out
 
 
-def fit(n: int, folds: int = FOLDS) -> Weights:
+def fit(n: int, folds: int = FOLDS) -> tuple[Weights, dict[str, bench_origin.RealTally]]:
+    """The fitted weights and, with real sets present and folds > 1, their held-out tallies."""
     gen = lineagegen.generate(n)
     train = [g for g in gen if g.split == "train"]
     test = [g for g in gen if g.split == "test"]
@@ -312,21 +316,28 @@ def fit(n: int, folds: int = FOLDS) -> Weights:
     for name, part in (("train", train), ("held-out", test)):
         t = bench_origin.run_generated(part, weights, pairs_cache=trials.pairs, contexts=trials.contexts)
         print(bench_origin.summary(f"generated, {name} ({len(part)} families)", t))
-    if real.sets and folds > 1:
-        for name, t in cross_validate(trials, gen_rows, real, weights, folds).items():
-            print(bench_origin.real_summary(f"{name}: {folds}-fold cross-validation by story", t), "\n")
-    return weights
+    held_out = cross_validate(trials, gen_rows, real, weights, folds) if real.sets and folds > 1 else {}
+    for name, t in held_out.items():
+        print(bench_origin.real_summary(f"{name}: {folds}-fold cross-validation by story", t), "\n")
+    return weights, held_out
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n_families", type=int, nargs="?", default=400)
     parser.add_argument("--folds", type=int, default=FOLDS, help="cross-validation folds on the real sets (1: none)")
+    parser.add_argument("--rows", type=Path, help="write the held-out real edges (probability, right) here as JSON")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--write", action="store_true", help="store the weights in provenance/origin/weights.json")
     where.add_argument("--out", type=Path, help="store the weights in this file")
     args = parser.parse_args(argv)
-    weights = fit(args.n_families, args.folds)
+    weights, held_out = fit(args.n_families, args.folds)
+    curves = {k: t.edges for k, t in held_out.items()}
+    title = f"Origin edges on real reuse, held out ({args.folds}-fold cross-validation by story)"
+    if curves and (drawn := bench_origin.reliability_diagram(curves, title)):
+        print("reliability diagram of the held-out edges:", drawn)
+    if args.rows:
+        args.rows.write_text(json.dumps({k: t.edges for k, t in held_out.items()}), encoding="utf-8")
     print(weights.to_json(), end="")
     out = source_path() if args.write else args.out
     if out:

@@ -108,7 +108,13 @@ class Edge:
     A derivative may have several sources (one edge each): `share` is the share of the
     derivative's prose that the copy model attributes to this source (None when not
     measured, as for the pairwise directions), and `passages` are those stretches as
-    character spans (start, end) of the derivative's text."""
+    character spans (start, end) of the derivative's text.
+
+    `probability` is that `source` came before `derivative` (the direction, which dates and
+    labelled reuse can check). `parent_probability`, on the edge from the member chosen as the
+    derivative's parent, is the chance that this member rather than another earlier one is the
+    text it was made from (1.0 with no other candidate; None on other edges): two near-identical
+    wire versions split it while the direction stays sure."""
 
     source: str
     derivative: str
@@ -116,6 +122,7 @@ class Edge:
     evidence: tuple[Evidence, ...] = ()
     share: float | None = None
     passages: tuple[tuple[int, int], ...] = ()
+    parent_probability: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,7 +58,7 @@ def test_scan_json_to_file_and_exit_codes(news_dir, tmp_path):
     res = runner.invoke(app, ["scan", str(news_dir), "-f", "json", "-o", str(out)])
     assert res.exit_code == 0, res.output
     data = json.loads(out.read_text())
-    assert data["schema_version"] == 2 and len(data["documents"]) == 5
+    assert data["schema_version"] == 3 and len(data["documents"]) == 5
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left behind
     res = runner.invoke(app, ["scan", str(news_dir), "-f", "csv", "--fail-on", "copy"])
     assert res.exit_code == 1

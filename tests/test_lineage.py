@@ -654,3 +654,19 @@ def test_a_large_family_whose_pairs_lie_beyond_the_witness_panel():
     assert len(fams) == 1 and {"z0", "z1", "z2", "z3", "b", "mashup", "m00"} <= set(fams[0].members)
     roots = {root for root, _ in fams[0].origins}
     assert {e.derivative for e in fams[0].edges} | roots == set(fams[0].members), fams[0].explanation
+
+
+def test_two_near_identical_sources_split_the_parent_choice_but_not_the_direction():
+    """A paper cut from one of two near-identical wire versions is surely later than both, whichever
+    it was made from: the edge's probability is the direction, the parent choice is apart."""
+    (w,) = _reuters_stories(1, min_sentences=14)
+    docs = [Document("w1", "\n\n".join(w[:12]), published="2024-03-01"),
+            Document("w2", "\n\n".join(w[:12] + [w[12]]), published="2024-03-02"),
+            Document("paper", "\n\n".join(w[1:10]), published="2024-03-03")]
+    (fam,) = [f for f in _scan_docs(docs).families if "paper" in f.members]
+    parent = next(e for e in fam.edges if e.derivative == "paper" and e.parent_probability is not None)
+    assert parent.source in ("w1", "w2") and parent.probability >= 0.8, fam.explanation
+    assert parent.parent_probability <= 0.8, parent  # the texts cannot tell the two versions apart
+    line = next(x for x in fam.explanation if x.startswith("paper derives from"))
+    assert "rather than" in line, line
+    assert all(e.parent_probability is None for e in fam.edges if e is not parent and e.derivative == "paper")

@@ -34,7 +34,7 @@ def _result(tmp_path) -> ScanResult:
 
 def test_json_schema_and_rounding(tmp_path):
     data = json.loads(render(_result(tmp_path), "json"))
-    assert data["schema_version"] == 2 and data["config"] == "k=5"
+    assert data["schema_version"] == 3 and data["config"] == "k=5"
     assert [d["id"] for d in data["documents"]] == ["a.txt", "b.txt"]
     pair = data["pairs"][0]
     assert pair["containment_a_in_b"] == 0.6123

@@ -264,21 +264,23 @@ def _parent_edge(model: FamilyModel, d: str, candidates: list[str], rank: dict[s
     scored = [_candidate(model, d, c) for c in candidates]
     chances = _softmax([c.score for c in scored], model.weights.parent_temperature)
     chosen, p_parent = max(zip(scored, chances), key=lambda t: (t[1], -rank[t[0].id]))
-    probability = model.platt(p_parent * signals.sigmoid(model.log_odds(chosen.id, d)))
+    # which came first and which earlier member d was made from are two questions: a paper made
+    # from one of two near-identical wire versions is surely later than both, whichever it was
+    probability = model.platt(signals.sigmoid(model.log_odds(chosen.id, d)))
     found = model.evidence(chosen.id, d)
     for other in scored:
         if other is not chosen:
             found += _preferred_over(model, d, chosen, other)
-    edge = Edge(chosen.id, d, round(probability, 4), tuple(found))
+    edge = Edge(chosen.id, d, round(probability, 4), tuple(found), parent_probability=round(p_parent, 4))
     strongest = sorted(found, key=lambda e: -e.weight)[:_EXPLAINED]
     reasons = "; ".join(e.detail for e in strongest if e.weight > 0) or "no single strong signal"
     limits = "".join(f" Note: {e.detail}." for e in model.alignment_limits(chosen.id, d))
     others = [c for c in candidates if c != chosen.id]
-    rather = f" rather than {', '.join(others)}" if others else ""
+    rather = f", from it rather than {', '.join(others)} at {p_parent:.2f}" if others else ""
     if probability < ORIGIN.undecided:  # the texts do not decide: say so rather than guess
         return edge, (f"{d} and {chosen.id} share material, but which came first is undecided "
                       f"(p={probability:.2f} for {chosen.id} first): {reasons}.{limits}")
-    return edge, f"{d} derives from {chosen.id}{rather} (p={probability:.2f}): {reasons}.{limits}"
+    return edge, f"{d} derives from {chosen.id} (p={probability:.2f}{rather}): {reasons}.{limits}"
 
 
 def _sources(model: FamilyModel, d: str, parent: Edge, earlier: list[str]) -> tuple[list[Edge], list[Supply]]:

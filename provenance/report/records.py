@@ -7,7 +7,8 @@ from typing import Any
 
 from provenance.model import Document, Family, Pair, Problem, ScanResult
 
-SCHEMA_VERSION = 2  # 2: families[].origins; edges[].share and edges[].passages (several sources per text)
+SCHEMA_VERSION = 3  # 2: families[].origins; edges[].share and edges[].passages (several sources per text);
+# 3: edges[].probability is the direction alone, edges[].parent_probability the choice of parent
 
 
 def _round(value: float) -> float:
@@ -63,6 +64,7 @@ def family_record(family: Family) -> dict[str, Any]:
                 "source": edge.source,
                 "derivative": edge.derivative,
                 "probability": _round(edge.probability),
+                "parent_probability": None if edge.parent_probability is None else _round(edge.parent_probability),
                 "share": None if edge.share is None else _round(edge.share),
                 "passages": [{"start": start, "end": end} for start, end in edge.passages],
                 "evidence": [
