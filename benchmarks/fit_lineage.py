@@ -17,13 +17,15 @@ favours the first text, and a weight the fit would make negative is confounded a
 a credit naming the other text weighs at least as much as the dates)
 on labelled copy pairs, the real sets weighted so that together they count REAL_SHARE of the
 total; parent-choice weights by grid search on generated parent accuracy; origin temperature
-and size power, then the parent temperature (the choice of parent among earlier members), by
-grid search on generated log-loss; then Platt scaling of edge probabilities (that the source came
+and size power by grid search on generated log-loss; then Platt scaling of edge probabilities (that the source came
 first; a scale, no shift, so an edge the texts do not decide stays at 0.5) on the generated
 family edges and on *held-out* real edges: each real story's edges are
 scored under signal weights fitted without its fold, as a new user's texts will be (in-sample
 edges are over-confident: the weights saw them). The cross-validation nests that: the scaling of
-each outer fold is fitted on the other folds' held-out edges.
+each outer fold is fitted on the other folds' held-out edges. Last, the parent temperature and a
+Platt scaling (scale and shift) of the parent choice (that, of the earlier members, the chosen one
+is the one a derivative was made from) on the generated training families, the only ones whose
+parents are known.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from provenance.origin.weights import FITTED, Weights, source_path
 PARENT_GRID = {"parent_coverage": (3.0, 5.0, 8.0), "parent_variant": (2.0, 4.0, 8.0), "parent_quote": (1.0, 2.0, 4.0)}
 SIZE_POWERS = (0.0, 0.5, 0.75, 1.0, 1.25)
 ORIGIN_TEMPERATURES = (0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0)
-PARENT_TEMPERATURES = (0.15, 0.25, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)  # an optimum at an end is a truncated grid
+PARENT_TEMPERATURES = (0.03, 0.05, 0.1, 0.15, 0.25, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)  # an optimum at an end is a truncated grid
 REAL_SHARE = 0.75  # the real sets' share of the total sample weight (when present)
 FOLDS = 5
 TIED = ("date", "credit")  # the second weighs at least as much as the first (see fit_signals)
@@ -172,7 +174,7 @@ def fit_parent_choice(trials: Trials, weights: Weights) -> Weights:
 
 
 def fit_temperatures(trials: Trials, weights: Weights) -> Weights:
-    """Origin temperature and size power, then parent temperature, by training log-loss."""
+    """Origin temperature and size power, by training log-loss."""
     fits = []
     for power in SIZE_POWERS:
         for temperature in ORIGIN_TEMPERATURES:
@@ -180,18 +182,35 @@ def fit_temperatures(trials: Trials, weights: Weights) -> Weights:
             fits.append((nll(t.origin), temperature, power))
     _, temperature, power = min(fits)
     weights = replace(weights, origin_temperature=temperature, origin_size_power=power)
-    fits = []
-    for parent_temperature in PARENT_TEMPERATURES:
-        t = trials.run(replace(weights, parent_temperature=parent_temperature))
-        fits.append((nll(t.parent), parent_temperature))
-    weights = replace(weights, parent_temperature=min(fits)[1])
-    print("origin_temperature", weights.origin_temperature, "origin_size_power", weights.origin_size_power,
-          "parent_temperature", weights.parent_temperature)
+    print("origin_temperature", weights.origin_temperature, "origin_size_power", weights.origin_size_power)
     return weights
 
 
 def uncalibrated(weights: Weights) -> Weights:
     return replace(weights, edge_scale=1.0, edge_shift=0.0)
+
+
+def fit_parent_scaling(trials: Trials, weights: Weights) -> Weights:
+    """The parent temperature and the Platt scaling (scale and shift) of the parent choice, by
+    training log-loss after scaling, on the generated training families: where the chosen member
+    is not the derivative's descendant (the direction is calibrated apart), right when it is the
+    one the derivative was made from. A lone candidate is chosen for sure and not fitted. The
+    temperature shapes the softmax over three or more candidates; over two, the scale alone."""
+    fits = []
+    for temperature in PARENT_TEMPERATURES:
+        trial = replace(weights, parent_temperature=temperature, parent_scale=1.0, parent_shift=0.0)
+        rows = [r for r in trials.run(trial).choice if r[0] < 1]
+        P = np.array([min(max(c, 1e-6), 1 - 1e-6) for c, _ in rows])
+        A = np.column_stack([np.log(P / (1 - P)), np.ones(len(P))])
+        y = np.array([float(ok) for _, ok in rows])
+        scale, shift = logistic(A, y, l2=1e-3)
+        q = 1 / (1 + np.exp(-(A @ np.array([scale, shift]))))
+        loss = -float(np.mean(y * np.log(q) + (1 - y) * np.log(1 - q)))
+        fits.append((loss, temperature, round(float(scale), 3), round(float(shift), 3)))
+    _, temperature, scale, shift = min(fits)
+    weights = replace(weights, parent_temperature=temperature, parent_scale=scale, parent_shift=shift)
+    print("parent_temperature", temperature, "parent_scale", scale, "parent_shift", shift)
+    return weights
 
 
 def fit_edge_scaling(trials: Trials, weights: Weights, real_rows: list[EdgeRow] = ()) -> Weights:
@@ -313,6 +332,7 @@ def fit(n: int, folds: int = FOLDS) -> tuple[Weights, dict[str, bench_origin.Rea
         calibration_rows = [r for name, stories in real.sets.items()
                             for r in real_edges(stories, uncalibrated(weights), real.scans, real.contexts[name]).edges]
     weights = fit_edge_scaling(trials, weights, calibration_rows)
+    weights = fit_parent_scaling(trials, weights)
     for name, part in (("train", train), ("held-out", test)):
         t = bench_origin.run_generated(part, weights, pairs_cache=trials.pairs, contexts=trials.contexts)
         print(bench_origin.summary(f"generated, {name} ({len(part)} families)", t))

@@ -112,9 +112,9 @@ class Edge:
 
     `probability` is that `source` came before `derivative` (the direction, which dates and
     labelled reuse can check). `parent_probability`, on the edge from the member chosen as the
-    derivative's parent, is the chance that this member rather than another earlier one is the
-    text it was made from (1.0 with no other candidate; None on other edges): two near-identical
-    wire versions split it while the direction stays sure."""
+    derivative's parent (None on other edges), is that this member is the text it was made from:
+    that it came first and that the derivative was made from it rather than another earlier one.
+    Two near-identical wire versions split the choice while the direction stays sure."""
 
     source: str
     derivative: str

@@ -132,9 +132,22 @@ class FamilyModel:
         return self.context.trigram_share(profiles[d], profiles[p])
 
     def platt(self, p: float) -> float:
-        """A parent-edge probability, calibrated."""
-        p = min(max(p, 1e-6), 1 - 1e-6)
-        return signals.sigmoid(self.weights.edge_scale * math.log(p / (1 - p)) + self.weights.edge_shift)
+        """An edge's direction probability, calibrated."""
+        return _platt(p, self.weights.edge_scale, self.weights.edge_shift)
+
+    def parent_chance(self, choice: float, direction: float) -> float:
+        """That d was made from the chosen member: it came first (`direction`) and d was made from it
+        rather than from another earlier member (`choice`, the candidates' softmax, calibrated; a
+        lone candidate is sure), so never more than the direction."""
+        if choice >= 1.0:
+            return direction
+        return direction * _platt(choice, self.weights.parent_scale, self.weights.parent_shift)
+
+
+def _platt(p: float, scale: float, shift: float) -> float:
+    """Platt scaling: sigmoid(scale * logit(p) + shift)."""
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return signals.sigmoid(scale * math.log(p / (1 - p)) + shift)
 
 
 def _copy_links(groups: list[tuple[str, ...]], pairs: Sequence[Pair]) -> list[dict[Link, float]]:
@@ -267,6 +280,7 @@ def _parent_edge(model: FamilyModel, d: str, candidates: list[str], rank: dict[s
     # which came first and which earlier member d was made from are two questions: a paper made
     # from one of two near-identical wire versions is surely later than both, whichever it was
     probability = model.platt(signals.sigmoid(model.log_odds(chosen.id, d)))
+    p_parent = model.parent_chance(p_parent, probability)
     found = model.evidence(chosen.id, d)
     for other in scored:
         if other is not chosen:
@@ -276,7 +290,7 @@ def _parent_edge(model: FamilyModel, d: str, candidates: list[str], rank: dict[s
     reasons = "; ".join(e.detail for e in strongest if e.weight > 0) or "no single strong signal"
     limits = "".join(f" Note: {e.detail}." for e in model.alignment_limits(chosen.id, d))
     others = [c for c in candidates if c != chosen.id]
-    rather = f", from it rather than {', '.join(others)} at {p_parent:.2f}" if others else ""
+    rather = f"; made from it rather than {', '.join(others)}: p={p_parent:.2f}" if others else ""
     if probability < ORIGIN.undecided:  # the texts do not decide: say so rather than guess
         return edge, (f"{d} and {chosen.id} share material, but which came first is undecided "
                       f"(p={probability:.2f} for {chosen.id} first): {reasons}.{limits}")

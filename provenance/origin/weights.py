@@ -24,8 +24,12 @@ class Weights:
     parent_coverage: float  # weight of log(share of d's 3-word runs found in the candidate)
     parent_variant: float  # penalty per word the candidate spells differently from d
     parent_quote: float  # weight of log(1 + d's quoted 3-grams the candidate has): quotes are not reworded
-    edge_scale: float  # Platt scaling of parent-edge probabilities: sigmoid(scale * logit + shift)
+    edge_scale: float  # Platt scaling of edge (direction) probabilities: sigmoid(scale * logit), no shift
     edge_shift: float
+    # Platt scaling of the parent choice among earlier members, sigmoid(scale * logit(softmax) + shift):
+    # the softmax over candidates is a ranking, not a probability, until scaled on families with known parents
+    parent_scale: float = 1.0
+    parent_shift: float = 0.0
 
     @classmethod
     def from_json(cls, text: str) -> Weights:
