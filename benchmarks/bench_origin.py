@@ -352,6 +352,10 @@ class RealTally:
 
     pairs: list[tuple[float, bool]] = field(default_factory=list)
     edges: list[tuple[float, bool]] = field(default_factory=list)
+    # each paper's parent edge: (parent_probability, the parent is a wire/agency text). The sets do
+    # not say which wire version a paper used, but its papers are written from the wire, not from
+    # each other, so a paper parent is wrong
+    parents: list[tuple[float, bool]] = field(default_factory=list)
     labelled_pairs: int = 0  # wire <-> paper pairs in the stories (copy or not)
     copy_pairs: int = 0  # of those, verified as copies
 
@@ -374,6 +378,8 @@ def run_real(stories: list[realreuse.Story]) -> RealTally:
             for e in f.edges:
                 if (right := story.score(e)) is not None:
                     t.edges.append((e.probability, right))
+                if e.parent_probability is not None and e.derivative not in story.sources:
+                    t.parents.append((e.parent_probability, e.source in story.sources))
     return t
 
 
@@ -436,7 +442,8 @@ def real_summary(name: str, t: RealTally) -> str:
     lines = [f"### {name}"]
     if t.labelled_pairs:  # counted by whole scans (run_real), not by the fit's held-out folds
         lines.append(f"- labelled wire/agency-paper pairs: {t.labelled_pairs}; verified copies: {t.copy_pairs}")
-    for label, rows in (("copy-pair direction", t.pairs), ("parent edges", t.edges)):
+    for label, rows in (("copy-pair direction", t.pairs), ("parent edges", t.edges),
+                        ("papers' parents (parent_probability; right: a wire text)", t.parents)):
         if rows:
             table, ece = calibration(rows)
             median, high = calibrated_ece(rows)
