@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import lineagegen, realreuse
-from provenance.model import Document, Family, Pair
+from provenance.model import Document, Edge, Family, Pair
 from provenance.origin.families import directions, families
 from provenance.origin.weights import FITTED, Weights
 
@@ -358,16 +358,26 @@ class RealTally:
     parents: list[tuple[float, bool]] = field(default_factory=list)
     labelled_pairs: int = 0  # wire <-> paper pairs in the stories (copy or not)
     copy_pairs: int = 0  # of those, verified as copies
+    # scan and compare: every family edge against `compare` of its two texts alone
+    compared: int = 0
+    disagreed: int = 0  # compare puts the other text first (an undecided 0.5 agrees only with 0.5)
+    disagreed_named: int = 0  # ...and the scan's evidence for the edge names another member
+
+
+def _first(e: Edge) -> str | None:
+    return e.source if e.probability > 0.5 else e.derivative if e.probability < 0.5 else None
 
 
 def run_real(stories: list[realreuse.Story]) -> RealTally:
-    """Whole scans of each story's texts; every labelled copy pair and parent edge is scored."""
-    from provenance.engines.local import scan_documents
+    """Whole scans of each story's texts; every labelled copy pair and parent edge is scored,
+    and every family edge is compared with `compare` of its two texts alone."""
+    from provenance.engines.local import compare_documents, scan_documents
 
     t = RealTally()
     for story in stories:
         result = scan_documents(list(story.docs))
         docs = result.documents
+        by_id = {d.id: d for d in docs}
         t.labelled_pairs += sum(1 for i, a in enumerate(docs) for b in docs[i + 1 :]
                                 if story.label(a.id, b.id) is not None)
         for e in directions(docs, result.pairs):
@@ -380,6 +390,13 @@ def run_real(stories: list[realreuse.Story]) -> RealTally:
                     t.edges.append((e.probability, right))
                 if e.parent_probability is not None and e.derivative not in story.sources:
                     t.parents.append((e.parent_probability, e.source in story.sources))
+                alone = compare_documents(by_id[e.source], by_id[e.derivative]).families
+                if alone and alone[0].edges:
+                    t.compared += 1
+                    if _first(alone[0].edges[0]) != _first(e):
+                        t.disagreed += 1
+                        others = set(f.members) - {e.source, e.derivative}
+                        t.disagreed_named += any(m in ev.detail for ev in e.evidence for m in others)
     return t
 
 
@@ -451,6 +468,10 @@ def real_summary(name: str, t: RealTally) -> str:
                          f"ECE {ece:.3f} (a calibrated model's: {median:.3f}, 90% under {high:.3f}; "
                          f"Spiegelhalter z {spiegelhalter_z(rows):+.2f}), "
                          f"wrong at p >= 0.8: {wrong_above(rows):.3f} of edges")
+    if t.compared:
+        lines.append(f"- scan and compare: {t.compared - t.disagreed} of {t.compared} family edges point the way "
+                     f"`compare` of the two texts alone does; of the {t.disagreed} others, the scan's evidence "
+                     f"names another member in {t.disagreed_named}")
     if len(t.edges) >= 20:
         table, _ = calibration(t.edges, bins=5)
         lines.append("\n| parent-edge probability | n | mean probability | observed right |\n|---|---|---|---|")
