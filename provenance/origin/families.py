@@ -276,11 +276,11 @@ def _parent_edge(model: FamilyModel, d: str, candidates: list[str], rank: dict[s
     """d's edge from its likeliest parent among `candidates`, and the explanation line."""
     scored = [_candidate(model, d, c) for c in candidates]
     chances = _softmax([c.score for c in scored], model.weights.parent_temperature)
-    chosen, p_parent = max(zip(scored, chances), key=lambda t: (t[1], -rank[t[0].id]))
+    chosen, choice = max(zip(scored, chances), key=lambda t: (t[1], -rank[t[0].id]))
     # which came first and which earlier member d was made from are two questions: a paper made
     # from one of two near-identical wire versions is surely later than both, whichever it was
     probability = model.platt(signals.sigmoid(model.log_odds(chosen.id, d)))
-    p_parent = model.parent_chance(p_parent, probability)
+    p_parent = model.parent_chance(choice, probability)
     found = model.evidence(chosen.id, d)
     for other in scored:
         if other is not chosen:

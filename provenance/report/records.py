@@ -8,7 +8,7 @@ from typing import Any
 from provenance.model import Document, Family, Pair, Problem, ScanResult
 
 SCHEMA_VERSION = 3  # 2: families[].origins; edges[].share and edges[].passages (several sources per text);
-# 3: edges[].probability is the direction alone, edges[].parent_probability the choice of parent
+# 3: edges[].probability is the direction alone; edges[].parent_probability, that the derivative was made from the source
 
 
 def _round(value: float) -> float:
