@@ -897,3 +897,34 @@ def test_a_line_on_many_pages_of_one_site_is_its_boilerplate():
     # the same line on three pages of three different sites is what reprinted wire copy looks like: kept
     spread = [replace(d, url=f"https://site{i}.example/x") for i, d in enumerate(docs)]
     assert all(blurb in d.text for d in remove_repeated_lines(spread))
+
+
+_CHUNKED = """<html><head><title>Harbour plan</title></head><body>
+<main><div class="article__chunks">
+<div class="grid"><div class="article__body">
+<p>The harbour authority approved the new ferry terminal on Tuesday after two years of argument.</p>
+<p>Residents of the east quay had objected to the terminal's height and to the traffic it would bring.</p>
+</div><aside class="ad">Advertisement</aside></div>
+<div class="grid"><div class="article__body">
+<p>The terminal will be paid for from harbour landing fees over twenty years, the authority said.</p>
+<p>Work on the terminal is due to begin in the spring, with the first ferry sailings a year later.</p>
+</div></div>
+<div class="grid"><div class="article__body">
+<p>Sign up for our newsletter to get the best stories delivered to your inbox every single week.</p>
+</div></div>
+</div></main>
+<div class="article__body"><p>Residents of the harbour towns can read every ferry terminal story in our archive.</p></div>
+</body></html>"""
+
+
+def test_html_article_cut_into_chunks_is_read_whole(no_network):
+    """A site that cuts an article into elements of one class with advertisements between them:
+    the later chunks are read, not a same-class newsletter box or a distant element of the class."""
+    from provenance.ingest.html import _with_later_chunks, extract_html
+
+    first = ("The harbour authority approved the new ferry terminal on Tuesday after two years of argument.\n"
+             "Residents of the east quay had objected to the terminal's height and to the traffic it would bring.")
+    whole = _with_later_chunks(_CHUNKED, first)
+    assert whole.startswith(first) and "paid for from harbour landing fees" in whole and "first ferry sailings" in whole
+    assert "newsletter" not in whole and "archive" not in whole
+    assert "first ferry sailings" in extract_html(_CHUNKED)[0].text  # whatever trafilatura keeps itself

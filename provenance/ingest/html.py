@@ -48,6 +48,8 @@ def extract_html(raw: str) -> tuple[Mapped, dict[str, str]]:
                                     "max_date": HTML_MAX_DATE},
         )
         text = getattr(result, "text", None) if result is not None else None
+        if text and text.strip():
+            text = _with_later_chunks(page, text)
         if not text or not text.strip():  # too little for the main-text heuristics: every paragraph
             text = clean_page(normalize_newlines(Mapped.of(trafilatura.baseline(page)[1])))[0].text
     except (Exception, RecursionError) as exc:  # trafilatura/lxml failures must not stop a run
@@ -65,6 +67,61 @@ def extract_html(raw: str) -> tuple[Mapped, dict[str, str]]:
     if published:
         meta["published"] = published
     return _locate_lines(raw, text), meta
+
+
+_CHUNK_MIN_WORDS = 8  # a paragraph of a later chunk: a sentence or more...
+_CHUNK_MAX_LINKS = 0.2  # ...in a chunk that is not mostly links (a list of other stories)...
+_CHUNK_ON_TOPIC = 0.3  # ...whose words are the article's: this share of its 5-letter word stems recur in it
+_TERMINAL = lazy_re(r"[.!?…\"”»)]\s*$")
+_LONG_WORD = lazy_re(r"\w{5,}")
+
+
+def _with_later_chunks(page: str, text: str) -> str:
+    """`text` and the paragraphs trafilatura left out of later chunks of the same article.
+
+    Some sites cut an article into several elements with advertisements between them
+    (`<div class="article__body">` eight times on a WIRED page), and trafilatura keeps the first.
+    A later element of the same tag and class, under the same parent or grandparent as the one
+    that holds the first extracted paragraph, continues the article when its paragraphs are
+    sentences, are not mostly links and are about the article's subject (a site's footer,
+    disclaimer or comment form has the class and the place, not the words). Its paragraphs
+    not already extracted are added after the text. Measured on trafilatura's own gold set in
+    benchmarks/RESULTS.md ("Main-text extraction").
+    """
+    import lxml.html  # trafilatura's own parser: installed with it
+
+    try:
+        tree = lxml.html.fromstring(page)
+    except (ValueError, lxml.etree.ParserError):
+        return text
+    lines = [line for line in text.split("\n") if len(line.split()) >= _CHUNK_MIN_WORDS]
+    if not lines:
+        return text
+    first = " ".join(lines[0].split())[:60]
+    holder = next((p.getparent() for p in tree.iter("p") if first in " ".join(p.text_content().split())), None)
+    while holder is not None and not holder.get("class"):
+        holder = holder.getparent()
+    if holder is None or holder.getparent() is None:
+        return text
+    near = {holder.getparent(), holder.getparent().getparent()} - {None}
+    chunks = [e for e in tree.iter(holder.tag) if e.get("class") == holder.get("class")]
+    have = {" ".join(line.split()) for line in text.split("\n")}
+    topic = {w.lower()[:5] for w in _LONG_WORD.findall(text)}
+    added: list[str] = []
+    for chunk in chunks[chunks.index(holder) + 1 :]:
+        up = chunk.getparent()
+        if up not in near and (up is None or up.getparent() not in near):
+            continue
+        body = chunk.text_content()
+        if sum(len(a.text_content()) for a in chunk.iter("a")) > _CHUNK_MAX_LINKS * max(len(body), 1):
+            continue
+        paragraphs = [" ".join(p.text_content().split()) for p in chunk.iter("p")]
+        paragraphs = [p for p in paragraphs
+                      if len(p.split()) >= _CHUNK_MIN_WORDS and _TERMINAL.search(p) and p not in have]
+        words = [w.lower()[:5] for w in _LONG_WORD.findall(" ".join(paragraphs))]
+        if words and sum(w in topic for w in words) >= _CHUNK_ON_TOPIC * len(words):
+            added += paragraphs
+    return "\n".join([text, *added]) if added else text
 
 
 def _locate_lines(raw: str, text: str) -> Mapped:
