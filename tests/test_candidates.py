@@ -151,3 +151,16 @@ def test_a_scan_leaves_no_spilled_features_after_success_or_an_error(news_dir, t
         scan([news_dir])
     assert len(spilled) > before and not list(tmp_path.iterdir())
 
+
+def test_spilled_phrase_keys_give_the_counts_of_keys_in_memory(tmp_path, monkeypatch):
+    """Phrase keys spilled and counted a range of keys at a time (as a scan does) give the counts of
+    all the keys at once, on 4,000 Reuters records in many parts."""
+    from provenance.verify import phrases
+
+    texts = _reuters(4000)
+    whole = phrases.PhraseStats.from_documents(texts)
+    monkeypatch.setattr(phrases, "CANDIDATES", dataclasses.replace(phrases.CANDIDATES, chunk_items=1 << 14))
+    spilled = phrases.PhraseStats.from_documents(texts, spill=tmp_path)
+    assert len(list(tmp_path.iterdir())) > 20 and len(whole.hashes) > 10_000
+    for name in ("n_docs", "hashes", "counts"):
+        assert np.array_equal(getattr(spilled, name), getattr(whole, name)), name

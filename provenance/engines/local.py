@@ -123,6 +123,12 @@ def find_candidates(docs: Sequence[Document], options: ScanOptions, progress: Pr
         return cand.find(features, options.candidates)
 
 
+def phrase_stats(docs: Sequence[Document]) -> PhraseStats:
+    """The corpus's phrase counts, its phrase keys spilled (`spill_folder`)."""
+    with spill_folder() as folder:
+        return PhraseStats.from_documents(docs, spill=folder)
+
+
 def scan_documents(
     docs: Sequence[Document],
     *,
@@ -134,7 +140,7 @@ def scan_documents(
     docs, empty = prepare(docs)
     with sparing_collector() as spare:
         found = find_candidates(docs, options, progress)
-        phrases = PhraseStats.from_documents(docs)
+        phrases = phrase_stats(docs)
         ordered = found.pairs[cand.verification_order(found.pairs, len(docs))]
         pairs = reported(verify(docs, ordered.tolist(), phrases, progress, options.rules), options)
         spare()
