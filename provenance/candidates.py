@@ -177,13 +177,15 @@ def _incidence(items: KeyItems | SpilledItems, n: int, options: CandidateOptions
     its diagonal, the keys each pair of documents shares as `group_pairs` pairs them: every pair of
     a group of at most `max_bucket` documents, its first with each other member above that (star
     edges: the first is in the left matrix only, the others in the right only, and the first has the
-    lowest number), no group of one or of more than `limit` documents."""
+    lowest number), no group of one or of more than `limit` documents.
+
+    A part's kept items, sorted by key then document, are the rows of its groups as CSR stores them,
+    so each side is made from its documents and row sizes alone: 4 bytes a kept item, not the
+    (row, column) pairs of a coordinate matrix and their copies in conversion."""
     from scipy.sparse import csr_matrix
 
-    nothing = (np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32))  # for items with no part
-    left: list[tuple[np.ndarray, np.ndarray]] = [nothing]
-    right: list[tuple[np.ndarray, np.ndarray]] = [nothing]
-    groups = 0
+    left: list[tuple[np.ndarray, np.ndarray]] = []  # each part's (documents, row sizes) of one side
+    right: list[tuple[np.ndarray, np.ndarray]] = []
     for v, d in items.parts(options.chunk_items):
         order = np.lexsort((d, v))
         v, d = v[order], d[order]
@@ -196,20 +198,25 @@ def _incidence(items: KeyItems | SpilledItems, n: int, options: CandidateOptions
         usable = sizes >= 2
         if limit is not None:
             usable &= sizes <= limit
-        group = np.repeat(groups + np.cumsum(usable) - 1, sizes).astype(np.int32)
-        groups += int(usable.sum())
-        used, small = np.repeat(usable, sizes), np.repeat(sizes <= options.max_bucket, sizes)
+        small = sizes <= options.max_bucket
+        used, small_item = np.repeat(usable, sizes), np.repeat(small, sizes)
         first = np.zeros(len(d), dtype=bool)
         first[starts] = True
-        for side, chosen in ((left, used & (small | first)), (right, used & (small | ~first))):
-            side.append((d[chosen].astype(np.int32), group[chosen]))
-    def matrix(side, transpose):
-        rows, cols = (np.concatenate([part[k] for part in side]) for k in (0, 1))
-        if transpose:
-            rows, cols = cols, rows
-        shape = (groups, n) if transpose else (n, groups)
-        return csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=shape)
-    return matrix(left, False), matrix(right, True)
+        for side, chosen, row in ((left, used & (small_item | first), np.where(small, sizes, 1)),
+                                  (right, used & (small_item | ~first), np.where(small, sizes, sizes - 1))):
+            side.append((d[chosen].astype(np.int32), row[usable]))
+
+    def groups_by_documents(side) -> csr_matrix:
+        docs = np.concatenate([docs for docs, _ in side]) if side else np.empty(0, np.int32)
+        rows = np.concatenate([rows for _, rows in side]) if side else np.empty(0, np.int64)
+        side.clear()
+        index = np.int32 if len(docs) < 2**31 else np.int64
+        indptr = np.zeros(len(rows) + 1, dtype=index)
+        np.cumsum(rows, out=indptr[1:])
+        return csr_matrix((np.ones(len(docs), dtype=np.int32), docs.astype(index, copy=False), indptr),
+                          shape=(len(rows), n))
+
+    return groups_by_documents(left).T.tocsr(), groups_by_documents(right)
 
 
 def counted(name: str, items: KeyItems | SpilledItems, n: int, term_counts: np.ndarray,

@@ -40,11 +40,13 @@ def bits_for(items: float, per_part: int) -> int:
 def part_of(values: np.ndarray, bits: int, mixed: bool = True) -> np.ndarray:
     """The part (0 to 2**bits - 1) of each key: the top bits of the key times a golden-ratio
     constant (winnowed minima crowd the low values), or, not `mixed`, of the 64-bit key itself
-    (evenly spread hashes, whose parts are then ranges of keys in order)."""
+    (evenly spread hashes, whose parts are then ranges of keys in order). As the smallest type
+    that holds them: a stable sort of bytes is a radix sort, six times that of 32-bit numbers."""
+    dtype = np.uint8 if bits <= 8 else np.uint16 if bits <= 16 else np.uint32
     if bits == 0:
-        return np.zeros(len(values), dtype=np.uint32)
+        return np.zeros(len(values), dtype=dtype)
     keys = values.astype(np.uint64) * _GOLDEN if mixed else values.astype(np.uint64, copy=False)
-    return (keys >> np.uint64(64 - bits)).astype(np.uint32)
+    return (keys >> np.uint64(64 - bits)).astype(dtype)
 
 
 @dataclass(slots=True)
