@@ -19,13 +19,13 @@ Memory follows the documents and the pairs proposed, not the pairs that share on
 LSH keys are grouped a few bands at a time, and the fingerprint and term channels count
 each pair's shared keys as a product of sparse document-key matrices, a block of
 documents at a time, keeping only the pairs they accept (`CandidateOptions.chunk_items`).
+The matrices are built a part of the keys at a time (`fingerprint.items`), from arrays or,
+in a scan, from files the items were spilled to, and keep only keys in two documents or more.
 Most pairs of short texts share one rare word; holding them all cost kilobytes a document.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +33,7 @@ import numpy as np
 from provenance.arrays import unique
 from provenance.fingerprint import minhash as sketch
 from provenance.fingerprint.features import Features, band_keys
+from provenance.fingerprint.items import KeyItems, SpilledItems
 from provenance.settings import TOO_COMMON, CandidateOptions
 
 
@@ -119,27 +120,9 @@ def channel_items(features: Features, options: CandidateOptions, first: int = 0)
     content terms. `first` numbers the documents from there (a partition of a larger corpus)."""
     return {
         "lsh": lsh_items(features, options, range(options.bands), _live(features), first),
-        "fingerprints": (features.fingerprints, features.fingerprint_docs + first),
-        "terms": (features.terms, features.term_docs + first),
+        "fingerprints": (features.fingerprints.values, features.fingerprints.docs + first),
+        "terms": (features.terms.values, features.terms.docs + first),
     }
-
-
-def _key_parts(values: np.ndarray, docs: np.ndarray, items: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(values, docs) cut into parts of about `items` items by a hash of the value, so each value is
-    in exactly one part and grouping part by part finds the same pairs as grouping all at once."""
-    bits = max(0, math.ceil(math.log2(max(len(values), 1) / max(items, 1))))
-    if bits == 0:
-        yield values, docs
-        return
-    mixed = values.astype(np.uint64) * _GOLDEN  # winnowed minima crowd the low values: mix first
-    part = (mixed >> np.uint64(64 - bits)).astype(np.uint32)
-    del mixed
-    for p in range(1 << bits):
-        chosen = part == p
-        yield values[chosen], docs[chosen]
-
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 def shared_keys(name: str, values: np.ndarray, docs: np.ndarray, n: int,
@@ -153,7 +136,7 @@ def shared_keys(name: str, values: np.ndarray, docs: np.ndarray, n: int,
     limit = None if name == "lsh" else TOO_COMMON.candidate_key(n)
     small = docs.astype(np.int32) if n < 2**31 else docs
     found = []
-    for v, d in _key_parts(values, small, options.chunk_items):
+    for v, d in KeyItems(values, small).parts(options.chunk_items):
         codes, counts = unique(_pair_codes(v, d, max(n, 1), options.max_bucket, limit), return_counts=True)
         found.append((codes, counts))
     if len(found) == 1:
@@ -189,19 +172,21 @@ def merge(found: dict[str, np.ndarray], n: int) -> Candidates:
     return Candidates(np.stack([all_codes // n, all_codes % n], axis=1), channels)
 
 
-def _incidence(values: np.ndarray, docs: np.ndarray, n: int, options: CandidateOptions,
-               limit: int | None) -> tuple:
+def _incidence(items: KeyItems | SpilledItems, n: int, options: CandidateOptions, limit: int | None) -> tuple:
     """Two sparse 0/1 matrices (documents x groups, groups x documents) whose product counts, above
     its diagonal, the keys each pair of documents shares as `group_pairs` pairs them: every pair of
     a group of at most `max_bucket` documents, its first with each other member above that (star
     edges: the first is in the left matrix only, the others in the right only, and the first has the
-    lowest number), no group of one or of more than `limit` documents."""
+    lowest number), no group of one or of more than `limit` documents.
+
+    A part's kept items, sorted by key then document, are the rows of its groups as CSR stores them,
+    so each side is made from its documents and row sizes alone: 4 bytes a kept item, not the
+    (row, column) pairs of a coordinate matrix and their copies in conversion."""
     from scipy.sparse import csr_matrix
 
-    left: list[tuple[np.ndarray, np.ndarray]] = []
+    left: list[tuple[np.ndarray, np.ndarray]] = []  # each part's (documents, row sizes) of one side
     right: list[tuple[np.ndarray, np.ndarray]] = []
-    groups = 0
-    for v, d in _key_parts(values, docs, options.chunk_items):
+    for v, d in items.parts(options.chunk_items):
         order = np.lexsort((d, v))
         v, d = v[order], d[order]
         keep = np.ones(len(v), dtype=bool)
@@ -213,28 +198,33 @@ def _incidence(values: np.ndarray, docs: np.ndarray, n: int, options: CandidateO
         usable = sizes >= 2
         if limit is not None:
             usable &= sizes <= limit
-        group = np.repeat(groups + np.cumsum(usable) - 1, sizes).astype(np.int32)
-        groups += int(usable.sum())
-        used, small = np.repeat(usable, sizes), np.repeat(sizes <= options.max_bucket, sizes)
+        small = sizes <= options.max_bucket
+        used, small_item = np.repeat(usable, sizes), np.repeat(small, sizes)
         first = np.zeros(len(d), dtype=bool)
         first[starts] = True
-        for side, chosen in ((left, used & (small | first)), (right, used & (small | ~first))):
-            side.append((d[chosen].astype(np.int32), group[chosen]))
-    def matrix(side, transpose):
-        rows, cols = (np.concatenate([part[k] for part in side]) for k in (0, 1))
-        if transpose:
-            rows, cols = cols, rows
-        shape = (groups, n) if transpose else (n, groups)
-        return csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=shape)
-    return matrix(left, False), matrix(right, True)
+        for side, chosen, row in ((left, used & (small_item | first), np.where(small, sizes, 1)),
+                                  (right, used & (small_item | ~first), np.where(small, sizes, sizes - 1))):
+            side.append((d[chosen].astype(np.int32), row[usable]))
+
+    def groups_by_documents(side) -> csr_matrix:
+        docs = np.concatenate([docs for docs, _ in side]) if side else np.empty(0, np.int32)
+        rows = np.concatenate([rows for _, rows in side]) if side else np.empty(0, np.int64)
+        side.clear()
+        index = np.int32 if len(docs) < 2**31 else np.int64
+        indptr = np.zeros(len(rows) + 1, dtype=index)
+        np.cumsum(rows, out=indptr[1:])
+        return csr_matrix((np.ones(len(docs), dtype=np.int32), docs.astype(index, copy=False), indptr),
+                          shape=(len(rows), n))
+
+    return groups_by_documents(left).T.tocsr(), groups_by_documents(right)
 
 
-def counted(name: str, values: np.ndarray, docs: np.ndarray, n: int, term_counts: np.ndarray,
+def counted(name: str, items: KeyItems | SpilledItems, n: int, term_counts: np.ndarray,
             options: CandidateOptions) -> np.ndarray:
     """The pair codes channel `name` proposes (`accept`), counting each pair's shared keys a block of
     documents at a time (about `chunk_items` pairs) and keeping only the accepted: most pairs of tiny
     texts share one rare word, and holding every such pair cost kilobytes a document."""
-    lower, upper = _incidence(values, docs, n, options, TOO_COMMON.candidate_key(n))
+    lower, upper = _incidence(items, n, options, TOO_COMMON.candidate_key(n))
     work = np.cumsum(lower @ np.diff(upper.indptr).astype(np.int64))
     least = {"fingerprints": options.min_fingerprints, "terms": options.min_terms}.get(name, 1)
     out = [np.empty(0, dtype=np.int64)]
@@ -271,9 +261,8 @@ def find(features: Features, options: CandidateOptions = CandidateOptions()) -> 
         del values, docs
     found = {"lsh": unique(np.concatenate(lsh))}
     del lsh
-    for name, values, docs in (("fingerprints", features.fingerprints, features.fingerprint_docs),
-                               ("terms", features.terms, features.term_docs)):
-        found[name] = counted(name, values, docs, n, features.term_counts, options)
+    for name, items in (("fingerprints", features.fingerprints), ("terms", features.terms)):
+        found[name] = counted(name, items, n, features.term_counts, options)
     return merge(found, n)
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from provenance import candidates as C
 from provenance.fingerprint.features import band_keys, features
@@ -93,3 +98,69 @@ def test_verification_order_is_a_permutation_that_keeps_connected_groups_togethe
     parity = pairs[order][:, 0] % 2
     assert np.count_nonzero(parity[1:] != parity[:-1]) == 1
     assert len(C.verification_order(np.empty((0, 2), dtype=np.int64), 5)) == 0
+
+
+REUTERS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "reuters-21578" / "reuters21578.jsonl"
+
+
+def _reuters(n: int) -> list[str]:
+    if not REUTERS.exists():
+        pytest.skip("Reuters-21578 JSONL not present")
+    with open(REUTERS, encoding="utf-8") as f:
+        return [json.loads(line)["text"] for line, _ in zip(f, range(n))]
+
+
+def test_spilled_features_give_exactly_the_pairs_of_features_in_memory(tmp_path):
+    """Fingerprints and terms spilled to files and grouped a part at a time (as a scan does) give the
+    candidate pairs and channels of the arrays held in memory, on 4,000 Reuters records in many parts."""
+    texts = _reuters(4000)
+    options = dataclasses.replace(C.CandidateOptions(), chunk_items=1 << 14)
+    whole = C.find(features(texts, DEFAULT_CONFIG, options), options)
+    spilled = features(texts, DEFAULT_CONFIG, options, spill=tmp_path)
+    assert spilled.fingerprints.spill.bits >= 4 and spilled.terms.spill.bits >= 4
+    assert len(list(tmp_path.iterdir())) > 20  # one file a part
+    parts = C.find(spilled, options)
+    assert len(whole.pairs) > 1000 and {"fingerprints", "terms"} <= {c for ch in whole.channels for c in ch}
+    assert np.array_equal(parts.pairs, whole.pairs) and parts.channels == whole.channels
+
+
+def test_a_scan_leaves_no_spilled_features_after_success_or_an_error(news_dir, tmp_path, monkeypatch):
+    """The temporary folder of the spilled features is gone after a scan, and after a failed one."""
+    import tempfile
+
+    from provenance.engines.local import scan
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    real_find, spilled = C.find, []
+
+    def find(found_features, options):
+        spilled.extend(found_features.terms.folder.iterdir())
+        return real_find(found_features, options)
+
+    monkeypatch.setattr(C, "find", find)
+    assert scan([news_dir]).pairs
+    assert spilled and not any(p.exists() for p in spilled) and not list(tmp_path.iterdir())
+
+    def failing(found_features, options):
+        spilled.extend(found_features.terms.folder.iterdir())
+        raise RuntimeError("candidate search failed")
+
+    monkeypatch.setattr(C, "find", failing)
+    before = len(spilled)
+    with pytest.raises(RuntimeError, match="candidate search failed"):
+        scan([news_dir])
+    assert len(spilled) > before and not list(tmp_path.iterdir())
+
+
+def test_spilled_phrase_keys_give_the_counts_of_keys_in_memory(tmp_path, monkeypatch):
+    """Phrase keys spilled and counted a range of keys at a time (as a scan does) give the counts of
+    all the keys at once, on 4,000 Reuters records in many parts."""
+    from provenance.verify import phrases
+
+    texts = _reuters(4000)
+    whole = phrases.PhraseStats.from_documents(texts)
+    monkeypatch.setattr(phrases, "CANDIDATES", dataclasses.replace(phrases.CANDIDATES, chunk_items=1 << 14))
+    spilled = phrases.PhraseStats.from_documents(texts, spill=tmp_path)
+    assert len(list(tmp_path.iterdir())) > 20 and len(whole.hashes) > 10_000
+    for name in ("n_docs", "hashes", "counts"):
+        assert np.array_equal(getattr(spilled, name), getattr(whole, name)), name

@@ -49,6 +49,7 @@ from provenance.arrays import unique
 from provenance.engines.local import Progress, ScanOptions, no_progress, prepare, reported, verify
 from provenance.errors import MissingExtraError, ProvenanceError
 from provenance.fingerprint import features as fingerprint_features
+from provenance.fingerprint.items import DOC_NUMBER, KeyItems
 from provenance.ingest import files as documents
 from provenance.model import Document, Pair, Problem, ScanResult
 from provenance.origin.families import components, families
@@ -215,15 +216,15 @@ def _flat(column) -> tuple[np.ndarray, np.ndarray]:
 
 def _features_table(feats: fingerprint_features.Features, n: int):
     pa, _ = _pq()
-    order = np.argsort(feats.fingerprint_docs, kind="stable")
-    fp_off = np.r_[0, np.cumsum(np.bincount(feats.fingerprint_docs, minlength=n))]
+    order = np.argsort(feats.fingerprints.docs, kind="stable")
+    fp_off = np.r_[0, np.cumsum(np.bincount(feats.fingerprints.docs, minlength=n))]
     t_off = np.r_[0, np.cumsum(feats.term_counts)]
     sig = feats.signatures
     return pa.table(
         {
             "signature": pa.FixedSizeListArray.from_arrays(pa.array(sig.ravel()), sig.shape[1]),
-            "fingerprints": _list_array(pa, feats.fingerprints[order], fp_off),
-            "terms": _list_array(pa, feats.terms, t_off),
+            "fingerprints": _list_array(pa, feats.fingerprints.values[order], fp_off),
+            "terms": _list_array(pa, feats.terms.values, t_off),
         }
     )
 
@@ -233,13 +234,11 @@ def _features_from_table(table, num_perm: int) -> fingerprint_features.Features:
     sig = table.column("signature").combine_chunks().values.to_numpy(zero_copy_only=False)
     fps, fp_off = _flat(table.column("fingerprints"))
     terms, t_off = _flat(table.column("terms"))
-    docs = np.arange(n, dtype=fingerprint_features.DOC_NUMBER)
+    docs = np.arange(n, dtype=DOC_NUMBER)
     return fingerprint_features.Features(
         signatures=sig.astype(np.uint32).reshape(n, num_perm),
-        fingerprints=fps.astype(np.uint32),
-        fingerprint_docs=np.repeat(docs, np.diff(fp_off)),
-        terms=terms.astype(np.uint64),
-        term_docs=np.repeat(docs, np.diff(t_off)),
+        fingerprints=KeyItems(fps.astype(np.uint32), np.repeat(docs, np.diff(fp_off))),
+        terms=KeyItems(terms.astype(np.uint64), np.repeat(docs, np.diff(t_off))),
         term_counts=np.diff(t_off),
     )
 

@@ -6,7 +6,8 @@ One function per step so the Dask engine can run the same steps on partitions.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -102,6 +103,32 @@ def sparing_collector():
         gc.unfreeze()
 
 
+@contextmanager
+def spill_folder() -> Iterator[Path]:
+    """A temporary folder for one step's spilled keys (`fingerprint.items.Spill`), removed after
+    the step, or on an error. The keys of a whole corpus are several times its text, most of them
+    seen once or too often to count: written there as they are made, counted a part at a time."""
+    with tempfile.TemporaryDirectory(prefix="provenance-spill-") as folder:
+        yield Path(folder)
+
+
+def find_candidates(docs: Sequence[Document], options: ScanOptions, progress: Progress = no_progress
+                    ) -> cand.Candidates:
+    """Features of every document, their fingerprints and terms spilled (`spill_folder`), then
+    candidate pairs from them."""
+    with spill_folder() as folder:
+        features = fingerprint_features.features([d.text for d in docs], options.config, options.candidates,
+                                                 spill=folder)
+        progress("fingerprint", len(docs), len(docs))
+        return cand.find(features, options.candidates)
+
+
+def phrase_stats(docs: Sequence[Document]) -> PhraseStats:
+    """The corpus's phrase counts, its phrase keys spilled (`spill_folder`)."""
+    with spill_folder() as folder:
+        return PhraseStats.from_documents(docs, spill=folder)
+
+
 def scan_documents(
     docs: Sequence[Document],
     *,
@@ -112,11 +139,8 @@ def scan_documents(
     """Scan documents already loaded (e.g. from a database or a crawler)."""
     docs, empty = prepare(docs)
     with sparing_collector() as spare:
-        features = fingerprint_features.features([d.text for d in docs], options.config, options.candidates)
-        progress("fingerprint", len(docs), len(docs))
-        found = cand.find(features, options.candidates)
-        del features
-        phrases = PhraseStats.from_documents(docs)
+        found = find_candidates(docs, options, progress)
+        phrases = phrase_stats(docs)
         ordered = found.pairs[cand.verification_order(found.pairs, len(docs))]
         pairs = reported(verify(docs, ordered.tolist(), phrases, progress, options.rules), options)
         spare()

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from provenance.arrays import unique
 from provenance.errors import ConfigError
 from provenance.fingerprint import minhash as sketch
+from provenance.fingerprint.items import DOC_NUMBER, KeyItems, SpilledItems
 from provenance.settings import SketchConfig
 from provenance.text.wordlists import TERM_STOPWORDS, other_script_stopwords
 
@@ -149,20 +151,13 @@ def _stop_hashes() -> np.ndarray:
     return np.array(sorted({sketch.token_hash(w) for w in TERM_STOPWORDS | other_script_stopwords()}), dtype=np.uint64)
 
 
-DOC_NUMBER = np.int32
-"""The type of the document numbers beside fingerprints and terms: 4 bytes, not 8, for the arrays
-that grow with every word of a corpus (a scan numbers fewer than 2**31 documents)."""
-
-
 @dataclass(slots=True)
 class Features:
     """What candidate search needs from each document of a corpus."""
 
     signatures: np.ndarray  # (n, num_perm) uint32
-    fingerprints: np.ndarray  # winnowed shingle hashes (`winnow`), distinct per document
-    fingerprint_docs: np.ndarray  # DOC_NUMBER
-    terms: np.ndarray  # content-word token hashes (unique per doc)
-    term_docs: np.ndarray  # DOC_NUMBER
+    fingerprints: KeyItems | SpilledItems  # winnowed shingle hashes (`winnow`, uint32), distinct per document
+    terms: KeyItems | SpilledItems  # content-word token hashes (uint64), distinct per document
     term_counts: np.ndarray  # distinct content words per doc
 
 
@@ -178,33 +173,50 @@ def _distinct_terms(tokens: np.ndarray, offsets: np.ndarray, stop: np.ndarray) -
     return terms[distinct], docs[distinct]
 
 
-def features(texts: Sequence[str], config: SketchConfig, options) -> Features:
+def features(texts: Sequence[str], config: SketchConfig, options, spill: Path | None = None) -> Features:
     """Signatures, fingerprints (window `options.winnow`) and content words of every text.
 
     Each batch's content words are made distinct in the batch (a text lies in one batch), so
-    no step holds more than one batch's tokens beyond what is kept. The batches' parts are joined
-    one array at a time, each array's parts freed before the next is joined: the whole and all
-    the parts at once held twice the features.
+    no step holds more than one batch's tokens beyond what is kept. With `spill`, a folder, the
+    fingerprints and terms are written there as they are made (`SpilledItems`, parts of about
+    `options.chunk_items` items) and never held all at once; without, each is joined into one
+    array, its parts freed first (the whole and all the parts at once held twice the features).
     """
-    sigs, fps, fdocs, terms, tdocs = [], [], [], [], []
+    def collected(name: str, dtype) -> _Collected | SpilledItems:
+        return _Collected(dtype) if spill is None else SpilledItems(spill, name, dtype, len(texts), options.chunk_items)
+
+    sigs, counts = [], []
+    fps, terms = collected("fingerprints", np.uint32), collected("terms", np.uint64)
     stop = _stop_hashes()
     for batch in hashed_batches(texts, config.k):
         sigs.append(batch.signatures(config))
         values, docs = winnow(batch.shingle_hashes, batch.shingle_offsets, options.winnow)
-        fps.append(values)
-        fdocs.append(docs + batch.first)
+        fps.add(values, docs + batch.first)
         t, td = _distinct_terms(batch.token_hashes, batch.token_offsets, stop)
-        terms.append(t)
-        tdocs.append(td + batch.first)
-    term_docs = _joined(tdocs, DOC_NUMBER)
+        terms.add(t, td + batch.first)
+        counts.append(np.bincount(td, minlength=batch.size))
     return Features(
         signatures=_joined(sigs, np.uint32).reshape(-1, config.num_perm),
-        fingerprints=_joined(fps, np.uint32),
-        fingerprint_docs=_joined(fdocs, DOC_NUMBER),
-        terms=_joined(terms, np.uint64),
-        term_docs=term_docs,
-        term_counts=np.bincount(term_docs, minlength=len(texts)),
+        fingerprints=fps.done(),
+        terms=terms.done(),
+        term_counts=_joined(counts, np.int64),
     )
+
+
+class _Collected:
+    """Items gathered a batch at a time, then joined into `KeyItems` (keys as `dtype`) by `done`."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+        self.values: list[np.ndarray] = []
+        self.docs: list[np.ndarray] = []
+
+    def add(self, values: np.ndarray, docs: np.ndarray) -> None:
+        self.values.append(values)
+        self.docs.append(docs)
+
+    def done(self) -> KeyItems:
+        return KeyItems(_joined(self.values, self.dtype), _joined(self.docs, DOC_NUMBER))
 
 
 def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:

@@ -16,11 +16,11 @@ between them. Wire copy that many sites reprint is counted across sites, as abov
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import numpy as np
+import xxhash
 
 from provenance.ingest.markup import Mapped
 from provenance.ingest.page_chrome import keep_lines
@@ -48,12 +48,62 @@ def site_of(doc: Document) -> str | None:
     return None
 
 
-def _copies(keys: list[str], counts: Counter[str]) -> int:
-    """Copies of this document's text in the corpus, from its lines' counts weighted by words."""
-    lines = [k for k in set(keys) if k]
+def _copies(keys: list[str], freqs: np.ndarray) -> int:
+    """Copies of this document's text in the corpus, from its lines' counts weighted by words
+    (`keys` its lines' keys, `freqs` the documents holding each)."""
+    lines = {k: f for k, f in zip(keys, freqs.tolist()) if k}
     if not lines:
         return 1
-    return TOO_COMMON.copies(np.array([counts[k] for k in lines]), np.array([len(k.split()) for k in lines]))
+    return TOO_COMMON.copies(np.array(list(lines.values())), np.array([len(k.split()) for k in lines]))
+
+
+def _line_keys(text: str) -> list[str]:
+    """Each line's key ("" for a blank line)."""
+    return [_line_key(line) if line.strip() else "" for line in text.split("\n")]
+
+
+def _line_hashes(keys: list[str]) -> np.ndarray:
+    """64-bit hashes of line keys, 0 for a blank line."""
+    return np.array([xxhash.xxh3_64_intdigest(k.encode("utf-8", "surrogatepass")) if k else 0 for k in keys],
+                    dtype=np.uint64)
+
+
+@dataclass(frozen=True, slots=True)
+class _LineCounts:
+    """How many documents of each group (a site, or all: group 0) hold each line, by line hash."""
+
+    groups: np.ndarray  # sorted by group, then hash
+    hashes: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, per_doc: list[np.ndarray], group_of: np.ndarray) -> _LineCounts:
+        """The counts of the documents' line hashes (`_line_hashes`), document i in group
+        ``group_of[i]`` (-1: none)."""
+        lengths = np.array([len(h) for h in per_doc], dtype=np.int64)
+        hashes = np.concatenate(per_doc) if per_doc else np.empty(0, np.uint64)
+        docs = np.repeat(np.arange(len(per_doc)), lengths)
+        kept = (hashes != 0) & (group_of[docs] >= 0)
+        hashes, docs = hashes[kept], docs[kept]
+        groups = group_of[docs]
+        order = np.lexsort((docs, hashes, groups))
+        groups, hashes, docs = groups[order], hashes[order], docs[order]
+        distinct = np.ones(len(hashes), dtype=bool)  # each document once a line
+        distinct[1:] = (groups[1:] != groups[:-1]) | (hashes[1:] != hashes[:-1]) | (docs[1:] != docs[:-1])
+        groups, hashes = groups[distinct], hashes[distinct]
+        first = np.ones(len(hashes), dtype=bool)
+        first[1:] = (groups[1:] != groups[:-1]) | (hashes[1:] != hashes[:-1])
+        starts = np.flatnonzero(first)
+        return cls(groups[starts], hashes[starts], np.diff(np.append(starts, len(hashes))))
+
+    def of_lines(self, group: int, hashes: np.ndarray) -> np.ndarray:
+        """The count of each line (0 for a blank line or one of no other document of the group)."""
+        lo, hi = np.searchsorted(self.groups, [group, group + 1])
+        keys, counts = self.hashes[lo:hi], self.counts[lo:hi]
+        if not len(keys):
+            return np.zeros(len(hashes), dtype=np.int64)
+        at = np.minimum(np.searchsorted(keys, hashes), len(keys) - 1)
+        return np.where((keys[at] == hashes) & (hashes != 0), counts[at], 0)
 
 
 def remove_repeated_lines(
@@ -65,6 +115,10 @@ def remove_repeated_lines(
     Lines of eight words or more are what wire copy reused by many papers looks like too:
     they go only when even more documents repeat them (`min_docs_prose`, default
     max(min_docs, 50)).
+
+    Lines are counted by a 64-bit hash of their key, and a document's keys are made again only
+    when one of its lines is that common: held as strings, the keys of every line of a corpus
+    would take as much memory as its text.
     """
     n = len(docs)
     floor = TOO_COMMON.corpus_line_floor
@@ -72,31 +126,27 @@ def remove_repeated_lines(
     min_prose = max(min_docs, min_docs_prose if min_docs_prose is not None else TOO_COMMON.corpus_prose_floor)
     if n < min_docs:
         return list(docs)
-    per_doc: list[list[str]] = []  # each line's key ("" for a blank line)
-    counts: Counter[str] = Counter()
-    by_site: dict[str, Counter[str]] = defaultdict(Counter)
+    per_doc = [_line_hashes(_line_keys(d.text)) for d in docs]
     sites = [site_of(d) for d in docs]
-    for d, site in zip(docs, sites):
-        keys = [_line_key(line) if line.strip() else "" for line in d.text.split("\n")]
-        per_doc.append(keys)
-        distinct = {k for k in keys if k}
-        counts.update(distinct)
-        if site is not None:
-            by_site[site].update(distinct)
+    site_number = {site: i for i, site in enumerate(sorted({s for s in sites if s is not None}), 1)}
+    counts = _LineCounts.of(per_doc, np.zeros(n, dtype=np.int64))
+    by_site = _LineCounts.of(per_doc, np.array([site_number.get(s, -1) for s in sites], dtype=np.int64))
     site_min = TOO_COMMON.site_line_floor
     out: list[Document] = []
-    for d, keys, site in zip(docs, per_doc, sites):
-        in_site = by_site.get(site) if site is not None else None
-        if all(counts[k] < min(min_docs, site_min) for k in keys if k):
+    for d, hashes, site in zip(docs, per_doc, sites):
+        freqs = counts.of_lines(0, hashes)
+        if (freqs < min(min_docs, site_min)).all():
             out.append(d)
             continue
-        copies = _copies(keys, counts)
+        keys = _line_keys(d.text)
+        in_site = by_site.of_lines(site_number[site], hashes) if site is not None else None
+        copies = _copies(keys, freqs)
         line_min, prose_min = min_docs + copies - 1, min_prose + copies - 1
         drop = [
             bool(k) and (
-                (counts[k] >= line_min and (counts[k] >= prose_min or len(words(k)) < 8))
-                or (in_site is not None and in_site[k] >= site_min + copies - 1))
-            for k in keys
+                (f >= line_min and (f >= prose_min or len(words(k)) < 8))
+                or (in_site is not None and in_site[i] >= site_min + copies - 1))
+            for i, (k, f) in enumerate(zip(keys, freqs.tolist()))
         ]
         if not any(drop):
             out.append(d)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from provenance.arrays import HashPositions, repeated
 from provenance.fingerprint.features import batch_phrases
+from provenance.fingerprint.items import Spill
 from provenance.model import Document
-from provenance.settings import TOO_COMMON
+from provenance.settings import CANDIDATES, TOO_COMMON
 
 
 @runtime_checkable
@@ -45,16 +47,29 @@ class PhraseStats:
         object.__setattr__(self, "positions", HashPositions(self.hashes))
 
     @classmethod
-    def from_documents(cls, docs: Iterable[Document | str], keep_min_df: int = TOO_COMMON.phrase_keep) -> PhraseStats:
+    def from_documents(cls, docs: Iterable[Document | str], keep_min_df: int = TOO_COMMON.phrase_keep,
+                       spill: Path | None = None) -> PhraseStats:
+        """The phrase counts of `docs`. Each part of the keys (all at once, or with `spill`, a folder,
+        a range of keys at a time from files there, `Spill`) is sorted in place and its repeated keys
+        found (`repeated`): most phrases are in one document, so neither makes a copy of them."""
         texts = [d if isinstance(d, str) else d.text for d in docs]
-        parts = [k for k in batch_phrases(texts) if len(k)]
-        if not parts:
-            return cls(len(texts), np.empty(0, np.uint64), np.empty(0, np.int64))
-        keys = np.concatenate(parts)
-        del parts
-        keys.sort()  # in place: most phrases are in one document, so no copy of them is made
-        values, counts = repeated(keys, keep_min_df)
-        return cls(len(texts), values, counts.astype(np.int64, copy=False))
+        if spill is None:
+            batches = [k for k in batch_phrases(texts) if len(k)]
+            parts = [np.concatenate(batches)] if batches else []
+            del batches
+        else:
+            keys = Spill(spill / "phrases", np.uint64, len(texts), CANDIDATES.chunk_items, mixed=False)
+            for k in batch_phrases(texts):
+                keys.add(k)
+            parts = keys.parts()
+        values, counts = [np.empty(0, np.uint64)], [np.empty(0, np.int64)]
+        for part in parts:
+            part.sort()
+            v, c = repeated(part, keep_min_df)
+            values.append(v)
+            counts.append(c)
+            del part
+        return cls(len(texts), np.concatenate(values), np.concatenate(counts).astype(np.int64, copy=False))
 
     def doc_freq(self, hashes: np.ndarray) -> np.ndarray:
         at = self.positions.find(hashes)
