@@ -39,6 +39,18 @@ class IndexError_(ProvenanceError):
     """An index cannot be opened, is corrupt, or belongs to another configuration."""
 
 
+class SpillError(ProvenanceError):
+    """A scan's temporary files (keys spilled to disk, `fingerprint.items.Spill`) could not be
+    written: no room or no permission where the system keeps temporary files."""
+
+    def __init__(self, folder: object, exc: OSError) -> None:
+        reason = exc.strerror or str(exc)
+        super().__init__(
+            f"cannot write the scan's temporary files in {folder} ({reason}): free space there, or set "
+            "TMPDIR to a folder with room (about 10 KB a document)"
+        )
+
+
 class MissingExtraError(ProvenanceError, ImportError):
     """An optional dependency is not installed."""
 

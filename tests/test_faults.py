@@ -362,3 +362,20 @@ def test_an_index_that_is_a_folder_or_an_id_that_is_not_utf8_is_a_named_answer(b
     odd = os.fsdecode(b"news/a\xff.txt")
     shown = _run(["index", "show", odd, "--index", str(built_index)])
     assert shown.exit_code == 2 and "is not in the index" in shown.output and "damaged" not in shown.output
+
+
+def test_no_room_for_the_scans_temporary_files_is_exit_2_naming_the_fix(tmp_path):
+    """Candidate search and phrase counts spill their keys to the temporary folder: a full one is a
+    named failure (exit 2, TMPDIR in the message), never a traceback, and leaves no folder behind."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    corpus = NEWS.parent  # corpus/: the bundled articles and Clough's answers
+    done = _in_private_mounts(
+        f"mount -t tmpfs -o size=16k tmpfs {mount} && "
+        f"TMPDIR={mount} {CLI} scan {corpus} -f json -o {tmp_path}/report.json; echo rc=$?; ls -A {mount}"
+    )
+    assert "rc=2" in done.stdout, done.stdout + done.stderr
+    assert "cannot write the scan's temporary files" in done.stderr and "TMPDIR" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout.strip().endswith("rc=2")  # nothing left in the temporary folder
+    assert not (tmp_path / "report.json").exists()

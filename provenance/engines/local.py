@@ -6,6 +6,7 @@ One function per step so the Dask engine can run the same steps on partitions.
 from __future__ import annotations
 
 import gc
+import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from provenance import candidates as cand
-from provenance.errors import InputError
+from provenance.errors import InputError, SpillError
 from provenance.fingerprint import features as fingerprint_features
 from provenance.ingest import files as documents
 from provenance.ingest.corpus_chrome import remove_repeated_lines
@@ -108,7 +109,11 @@ def spill_folder() -> Iterator[Path]:
     """A temporary folder for one step's spilled keys (`fingerprint.items.Spill`), removed after
     the step, or on an error. The keys of a whole corpus are several times its text, most of them
     seen once or too often to count: written there as they are made, counted a part at a time."""
-    with tempfile.TemporaryDirectory(prefix="provenance-spill-") as folder:
+    try:
+        made = tempfile.TemporaryDirectory(prefix="provenance-spill-")
+    except OSError as exc:  # no writable temporary folder at all
+        raise SpillError(os.environ.get("TMPDIR") or "the temporary folder", exc) from exc
+    with made as folder:
         yield Path(folder)
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from provenance.errors import SpillError
+
 DOC_NUMBER = np.int32
 """The type of the document numbers beside fingerprints and terms: 4 bytes, not 8, for the arrays
 that grow with every word of a corpus (a scan numbers fewer than 2**31 documents)."""
@@ -109,9 +111,12 @@ class Spill:
         bounds = np.searchsorted(part[order], np.arange((1 << self.bits) + 1))
         records = records[order]
         del part, order
-        for p in np.flatnonzero(np.diff(bounds)).tolist():
-            with open(self._path(p), "ab") as f:
-                records[bounds[p] : bounds[p + 1]].tofile(f)
+        try:
+            for p in np.flatnonzero(np.diff(bounds)).tolist():
+                with open(self._path(p), "ab") as f:
+                    records[bounds[p] : bounds[p + 1]].tofile(f)
+        except OSError as exc:  # a full disk: numpy says only how much it wrote
+            raise SpillError(self.prefix.parent, exc) from exc
 
     def parts(self) -> Iterator[np.ndarray]:
         """The records of each part in turn (parts with none left out), read from its file."""
