@@ -79,6 +79,23 @@ def test_a_view_is_read_only_and_bad_indexes_are_errors(verified):
     assert PairStore() == [] and not PairStore()
 
 
+def test_reasons_naming_the_ids_read_back_exactly():
+    """Reasons are kept with the pair's ids cut out: ids inside each other, equal or empty still
+    give every reason back as it was, and an id that is not UTF-8 (a file name's undecodable
+    bytes) is stored when no reason names it."""
+    ids = [("x.txt", "x.txt.bak"), ("x.txt.bak", "x.txt"), ("same", "same"), ("", "b"), ("a", ""),
+           ("caf\u00e9 \u00ff", "\u00fe.txt"), ("ab", "ba")]
+    pairs = [
+        Pair(a, b, "copy", 0.5, 0.5, 0.5, (),
+             (f"{a} in {b}", f"{b}{a}{b}", "abba", "no ids here", "", "\u00ff\u00fe", f"{a}{a}"))
+        for a, b in ids
+    ]
+    pairs.append(Pair("\udcff.txt", "b", "copy", 0.5, 0.5, 0.5, (), ("b only",)))
+    store = PairStore(pairs)
+    assert list(store) == pairs
+    assert PairStore([pairs[0], pairs[0]])._columns.templates == PairStore([pairs[0]])._columns.templates
+
+
 _text = st.text(st.characters(codec="utf-8"), max_size=30)
 _passage = st.builds(Passage, st.integers(0, 2**40), st.integers(0, 2**40), st.integers(0, 2**40),
                      st.integers(0, 2**40), st.sampled_from(KINDS), st.floats(allow_nan=False))

@@ -45,9 +45,11 @@ def american(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=1 << 17)
 def _one_letter_deleted(word: str) -> frozenset[str]:
-    """`word` and `word` with one letter deleted: two spellings one edit apart share a key."""
+    """`word` and `word` with one letter deleted: two spellings one edit apart share a key.
+
+    Not cached: it is only called on a miss of `_lookup_keys`, whose cached keys hold the same
+    strings; a cache of its own held a second set of them (on news 1 KB a word, up to its size)."""
     return frozenset({word, *(word[:i] + word[i + 1 :] for i in range(len(word)))})
 
 

@@ -3,13 +3,17 @@
 A scan keeps every reported pair alive until its report is written, at 100,000 news documents about
 half a million of them. As `Pair` objects a pair costs about 1.4 KB (the object, three boxed floats, a
 `Passage` object with boxed ints for each passage, a string for each reason); here it is a row of typed
-arrays and its reasons one run of UTF-8 bytes, about a third of that, and the `Pair` is made again each
-time it is read. What is read back equals what was stored, field for field (floats are kept as
-doubles).
+arrays and its reasons numbers into a table of reason templates, and the `Pair` is made again each time
+it is read. What is read back equals what was stored, field for field (floats are kept as doubles).
+
+A reason is stored as its UTF-8 bytes with the pair's two ids cut out (`_template`): most reasons are
+then one of a few thousand texts ("copy: verbatim narration ...", "5 shared phrase(s) common ..."),
+held once. On news, reasons kept as text are three quarters of a stored pair's bytes.
 """
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import get_args, overload
@@ -21,14 +25,38 @@ VERDICTS = tuple(sorted(VERDICT_ORDER, key=VERDICT_ORDER.__getitem__))
 KINDS: tuple[str, ...] = get_args(PassageKind)
 _VERDICT_CODE = VERDICT_ORDER
 _KIND_CODE = {k: n for n, k in enumerate(KINDS)}
+# bytes that never occur in UTF-8: where a reason's template had the pair's a id and its b id
+_A, _B = b"\xff", b"\xfe"
+
+
+def _id_bytes(doc_id: str) -> bytes:
+    return doc_id.encode("utf-8", "surrogatepass")
+
+
+def _template(reason: str, a: bytes, b: bytes) -> bytes:
+    """The reason's UTF-8 bytes with each occurrence of the ids a, then b, replaced by `_A`, `_B`.
+
+    `_filled` gives the reason back exactly: neither marker byte occurs in UTF-8, so the markers
+    in a template are exactly its cuts, and the ids put back hold none.
+    """
+    t = reason.encode("utf-8")
+    if a:
+        t = t.replace(a, _A)
+    if b:
+        t = t.replace(b, _B)
+    return t
+
+
+def _filled(template: bytes, a: bytes, b: bytes) -> str:
+    return template.replace(_A, a).replace(_B, b).decode("utf-8")
 
 
 class _Columns:
     """The rows, appended in verification order: row r's passages are
-    `passage_end[r - 1]:passage_end[r]`, its reasons `reasons_end[r - 1]:reasons_end[r]`."""
+    `passage_end[r - 1]:passage_end[r]`, its reasons `reasons_end[r - 1]:reasons_end[r]` of `reason`."""
 
     __slots__ = ("ids", "id_number", "ab", "verdict", "measures", "passage_end", "spans", "kind", "score",
-                 "reasons_end", "reason_end", "reason_bytes")
+                 "reasons_end", "reason", "templates", "template_number")
 
     def __init__(self) -> None:
         self.ids: list[str] = []  # each document id once; rows hold its number
@@ -41,8 +69,9 @@ class _Columns:
         self.kind = array("b")
         self.score = array("d")
         self.reasons_end = array("q")  # reasons of the rows so far
-        self.reason_end = array("q")  # bytes of the reasons so far
-        self.reason_bytes = bytearray()
+        self.reason = array("i")  # each reason's template number
+        self.templates: list[bytes] = []  # each reason template once (`_template`)
+        self.template_number: dict[bytes, int] = {}
 
     def number(self, doc_id: str) -> int:
         n = self.id_number.get(doc_id)
@@ -61,10 +90,15 @@ class _Columns:
             self.kind.append(_KIND_CODE[p.kind])
             self.score.append(p.score)
         self.passage_end.append(len(self.kind))
+        a, b = _id_bytes(pair.a), _id_bytes(pair.b)
         for reason in pair.reasons:
-            self.reason_bytes += reason.encode("utf-8")
-            self.reason_end.append(len(self.reason_bytes))
-        self.reasons_end.append(len(self.reason_end))
+            t = _template(reason, a, b)
+            n = self.template_number.get(t)
+            if n is None:
+                n = self.template_number[t] = len(self.templates)
+                self.templates.append(t)
+            self.reason.append(n)
+        self.reasons_end.append(len(self.reason))
 
     def pair(self, r: int) -> Pair:
         p0 = self.passage_end[r - 1] if r else 0
@@ -76,12 +110,14 @@ class _Columns:
         )
         q0 = self.reasons_end[r - 1] if r else 0
         q1 = self.reasons_end[r]
-        ends, text = self.reason_end, self.reason_bytes
-        reasons = tuple(
-            text[(ends[k - 1] if k else 0) : ends[k]].decode("utf-8") for k in range(q0, q1)
-        )
+        a, b = self.ids[self.ab[2 * r]], self.ids[self.ab[2 * r + 1]]
+        if q1 > q0:
+            a_bytes, b_bytes, templates = _id_bytes(a), _id_bytes(b), self.templates
+            reasons = tuple(_filled(templates[self.reason[k]], a_bytes, b_bytes) for k in range(q0, q1))
+        else:
+            reasons = ()
         m = 3 * r
-        return Pair(self.ids[self.ab[2 * r]], self.ids[self.ab[2 * r + 1]], VERDICTS[self.verdict[r]],
+        return Pair(a, b, VERDICTS[self.verdict[r]],
                     self.measures[m], self.measures[m + 1], self.measures[m + 2], passages, reasons)
 
 
@@ -167,8 +203,10 @@ class PairStore(Sequence[Pair]):
 
     @property
     def nbytes(self) -> int:
-        """Bytes the rows take (the arrays and the reasons' text; not the ids, which the documents hold)."""
+        """Bytes the rows take (the arrays and the reason templates as objects with their table's
+        entries; not the ids, which the documents hold)."""
         c = self._columns
-        held = (c.ab, c.verdict, c.measures, c.passage_end, c.spans, c.kind, c.score, c.reasons_end, c.reason_end)
+        held = (c.ab, c.verdict, c.measures, c.passage_end, c.spans, c.kind, c.score, c.reasons_end, c.reason)
         own = 0 if self._rows is None else self._rows.itemsize * len(self._rows)
-        return sum(a.itemsize * len(a) for a in held) + len(c.reason_bytes) + own
+        table = sys.getsizeof(c.templates) + sys.getsizeof(c.template_number) + sum(map(sys.getsizeof, c.templates))
+        return sum(a.itemsize * len(a) for a in held) + table + own
