@@ -927,4 +927,7 @@ def test_html_article_cut_into_chunks_is_read_whole(no_network):
     whole = _with_later_chunks(_CHUNKED, first)
     assert whole.startswith(first) and "paid for from harbour landing fees" in whole and "first ferry sailings" in whole
     assert "newsletter" not in whole and "archive" not in whole
+    # a paragraph trafilatura kept already, joined into a longer line, is not added again
+    joined = first + "\n" + whole.split("\n", 2)[2].replace("\n", " ")
+    assert _with_later_chunks(_CHUNKED, joined) == joined
     assert "first ferry sailings" in extract_html(_CHUNKED)[0].text  # whatever trafilatura keeps itself

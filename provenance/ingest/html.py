@@ -105,7 +105,10 @@ def _with_later_chunks(page: str, text: str) -> str:
         return text
     near = {holder.getparent(), holder.getparent().getparent()} - {None}
     chunks = [e for e in tree.iter(holder.tag) if e.get("class") == holder.get("class")]
-    have = {" ".join(line.split()) for line in text.split("\n")}
+    extracted = text.split()
+    # a paragraph already extracted (alone or inside a longer line) has its first and last
+    # eight words among the text's eight-word runs: a set, so the test stays linear
+    runs = {hash(tuple(extracted[i : i + _CHUNK_MIN_WORDS])) for i in range(len(extracted) - _CHUNK_MIN_WORDS + 1)}
     topic = {w.lower()[:5] for w in _LONG_WORD.findall(text)}
     added: list[str] = []
     for chunk in chunks[chunks.index(holder) + 1 :]:
@@ -116,8 +119,9 @@ def _with_later_chunks(page: str, text: str) -> str:
         if sum(len(a.text_content()) for a in chunk.iter("a")) > _CHUNK_MAX_LINKS * max(len(body), 1):
             continue
         paragraphs = [" ".join(p.text_content().split()) for p in chunk.iter("p")]
-        paragraphs = [p for p in paragraphs
-                      if len(p.split()) >= _CHUNK_MIN_WORDS and _TERMINAL.search(p) and p not in have]
+        paragraphs = [p for p in paragraphs if len(p.split()) >= _CHUNK_MIN_WORDS and _TERMINAL.search(p)
+                      and not {hash(tuple(p.split()[:_CHUNK_MIN_WORDS])),
+                               hash(tuple(p.split()[-_CHUNK_MIN_WORDS:]))} <= runs]
         words = [w.lower()[:5] for w in _LONG_WORD.findall(" ".join(paragraphs))]
         if words and sum(w in topic for w in words) >= _CHUNK_ON_TOPIC * len(words):
             added += paragraphs
