@@ -190,6 +190,12 @@ def uncalibrated(weights: Weights) -> Weights:
     return replace(weights, edge_scale=1.0, edge_shift=0.0)
 
 
+def _logits(rows) -> np.ndarray:
+    """logit(p) of (p, right) rows, p kept inside (1e-6, 1 - 1e-6)."""
+    P = np.array([min(max(c, 1e-6), 1 - 1e-6) for c, _ in rows])
+    return np.log(P / (1 - P))
+
+
 def fit_parent_scaling(trials: Trials, weights: Weights) -> Weights:
     """The parent temperature and the Platt scaling (scale and shift) of the parent choice, by
     training log-loss after scaling, on the generated training families: where the chosen member
@@ -200,12 +206,10 @@ def fit_parent_scaling(trials: Trials, weights: Weights) -> Weights:
     for temperature in PARENT_TEMPERATURES:
         trial = replace(weights, parent_temperature=temperature, parent_scale=1.0, parent_shift=0.0)
         rows = [r for r in trials.run(trial).choice if r[0] < 1]
-        P = np.array([min(max(c, 1e-6), 1 - 1e-6) for c, _ in rows])
-        A = np.column_stack([np.log(P / (1 - P)), np.ones(len(P))])
-        y = np.array([float(ok) for _, ok in rows])
-        scale, shift = logistic(A, y, l2=1e-3)
-        q = 1 / (1 + np.exp(-(A @ np.array([scale, shift]))))
-        loss = -float(np.mean(y * np.log(q) + (1 - y) * np.log(1 - q)))
+        A = np.column_stack([_logits(rows), np.ones(len(rows))])
+        scale, shift = logistic(A, np.array([float(ok) for _, ok in rows]), l2=1e-3)
+        scaled = 1 / (1 + np.exp(-(A @ np.array([scale, shift]))))
+        loss = nll([(q, ok) for q, (_, ok) in zip(scaled.tolist(), rows)])
         fits.append((loss, temperature, round(float(scale), 3), round(float(shift), 3)))
     _, temperature, scale, shift = min(fits)
     weights = replace(weights, parent_temperature=temperature, parent_scale=scale, parent_shift=shift)
@@ -223,8 +227,7 @@ def fit_edge_scaling(trials: Trials, weights: Weights, real_rows: list[EdgeRow] 
         sw += [REAL_SHARE / (1 - REAL_SHARE) * len(rows) / len(real_rows)] * len(real_rows)
         rows += real_rows
     # a scale only, no shift: an edge the evidence does not decide stays near 0.5 ("undecided")
-    P = np.array([min(max(c, 1e-6), 1 - 1e-6) for c, _ in rows])
-    A = np.log(P / (1 - P))[:, None]
+    A = _logits(rows)[:, None]
     (scale,) = logistic(A, np.array([float(ok) for _, ok in rows]), l2=1e-3, sample_weight=np.array(sw))
     weights = replace(weights, edge_scale=round(float(scale), 3), edge_shift=0.0)
     print("edge_scale", weights.edge_scale, "edge_shift", weights.edge_shift)
