@@ -144,7 +144,7 @@ class ScanResult:
     """Everything one scan produced."""
 
     config_fingerprint: str
-    documents: list[Document]
+    documents: Sequence[Document]  # a scan's are `ingest.stored.StoredDocuments`: texts read from disk
     pairs: Sequence[Pair]  # a scan's are a `verify.pair_store.PairStore`: compact, read as `Pair`s
     families: list[Family] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

@@ -148,7 +148,8 @@ def test_writing_a_report_holds_a_small_part_of_it(corpus_scan, fmt, monkeypatch
     html report holds both texts of every pair, marked up: built whole it takes several times itself)."""
     from provenance.report.formats import line
 
-    monkeypatch.setattr(line, "PAIRS_A_PIECE", 20)
+    # a piece holds its pairs' documents, read back from the scan's text file: a few pairs a piece here
+    monkeypatch.setattr(line, "PAIRS_A_PIECE", 5)
     report_format(fmt).write_to(corpus_scan, _Counted())  # imports and compiled templates are not the report's
     sink = _Counted()
     tracemalloc.start()

@@ -36,6 +36,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from provenance.errors import ConfigError
+from provenance.ingest.stored import metadata_of
 from provenance.model import ScanResult
 from provenance.report.summaries import LICENSED
 from provenance.settings import VERDICT, VerdictRules
@@ -100,7 +101,7 @@ def mark_licensed(result: ScanResult, settings: Settings) -> ScanResult:
     """`result` with each pair whose source (side b) is on the allow-list marked licensed (its first reason)."""
     if not settings.licensed:
         return result
-    paths = {doc.id: doc.path for doc in result.documents}
+    paths = {doc.id: doc.path for doc in metadata_of(result.documents)}
     pairs = [
         replace(pair, reasons=(f"{LICENSED} (allowed by {settings.source})", *pair.reasons))
         if settings.is_licensed(pair.b, paths.get(pair.b, "")) else pair

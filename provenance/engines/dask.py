@@ -51,11 +51,12 @@ from provenance.errors import MissingExtraError, ProvenanceError
 from provenance.fingerprint import features as fingerprint_features
 from provenance.fingerprint.items import DOC_NUMBER, KeyItems
 from provenance.ingest import files as documents
+from provenance.ingest.stored import documents_by_id
 from provenance.model import Document, Pair, Problem, ScanResult
 from provenance.origin.families import components, families
 from provenance.settings import TOO_COMMON, VerdictRules
 from provenance.verify.pair_store import PairStore
-from provenance.verify.phrases import PhraseStats
+from provenance.verify.phrases import PhraseStats, count_dtype
 from provenance.version import package_version
 
 PARTITION_SIZE = 2000  # documents per partition: a few MB of features, seconds of work
@@ -375,7 +376,7 @@ def phrases_reduce_task(*pieces) -> tuple[np.ndarray, np.ndarray]:
 def phrases_final_task(n_docs: int, *reduced) -> PhraseStats:
     """One PhraseStats, as `PhraseStats.from_documents` over all documents would give it."""
     keys = np.concatenate([r[0] for r in reduced]).astype(np.uint64)
-    counts = np.concatenate([r[1] for r in reduced]).astype(np.int64)
+    counts = np.concatenate([r[1] for r in reduced]).astype(count_dtype(n_docs))
     order = np.argsort(keys)
     return PhraseStats(n_docs=n_docs, hashes=keys[order], counts=counts[order])
 
@@ -495,7 +496,7 @@ def scan_documents_dask(
         pairs, families = _run(client, docs, options, progress, work_dir, partition_size, stats)
     return ScanResult(
         config_fingerprint=options.config.fingerprint,
-        documents=list(docs),
+        documents=docs,
         pairs=pairs,
         families=families,
         problems=[*problems, *empty],
@@ -608,7 +609,7 @@ def _families(client, docs: Sequence[Document], pairs: Sequence[Pair]) -> list:
     comps = components([d.id for d in docs], pairs)
     if not comps:
         return []
-    by_id = {d.id: d for d in docs}
+    by_id = documents_by_id(docs)
     groups: list[list[tuple[str, ...]]] = [[]]
     size = 0
     for comp in comps:

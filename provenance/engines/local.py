@@ -17,7 +17,8 @@ from provenance import candidates as cand
 from provenance.errors import InputError, SpillError
 from provenance.fingerprint import features as fingerprint_features
 from provenance.ingest import files as documents
-from provenance.ingest.corpus_chrome import remove_repeated_lines
+from provenance.ingest.corpus_chrome import repeated_line_edits
+from provenance.ingest.stored import StoredDocuments, texts_of
 from provenance.model import Document, Pair, Problem, ScanResult
 from provenance.origin.families import families
 from provenance.settings import DEFAULT_CONFIG, VERDICT, SketchConfig, VerdictRules
@@ -46,26 +47,31 @@ def no_progress(stage: str, done: int, total: int) -> None:
 def scan(paths: Sequence[str | Path], options: ScanOptions = ScanOptions(), progress: Progress = no_progress) -> ScanResult:
     """Scan files and folders for reuse between their documents."""
     kwargs = {} if options.max_bytes is None else {"max_bytes": options.max_bytes}
-    docs, problems = documents.load_paths(list(paths), **kwargs)
+    problems: list[Problem] = []
+    docs = StoredDocuments.of(documents.iter_documents(list(paths), problems, **kwargs))
     progress("load", len(docs), len(docs))
     return scan_documents(docs, problems=problems, options=options, progress=progress)
 
 
-def usable(docs: Sequence[Document]) -> tuple[list[Document], list[Problem]]:
+def usable(docs: StoredDocuments) -> tuple[StoredDocuments, list[Problem]]:
     """Documents sorted by id, without those that have no words after extraction (`text.words`, through
     the byte path: the same tokens, several times faster on non-ASCII text)."""
     kept, problems = [], []
-    for d in sorted(docs, key=lambda d: d.id):
-        if byte_tokens.words(d.text):
-            kept.append(d)
+    for i in sorted(range(len(docs)), key=lambda i: docs.metadata(i).id):
+        if byte_tokens.words(docs.text(i)):
+            kept.append(i)
         else:
+            d = docs.metadata(i)
             problems.append(Problem(d.path or d.id, "no words left after extraction", "skipped"))
-    return kept, problems
+    return docs.subset(kept), problems
 
 
-def prepare(docs: Sequence[Document]) -> tuple[list[Document], list[Problem]]:
-    """What every engine scans: lines repeated across the corpus removed, empty texts set aside."""
-    return usable(remove_repeated_lines(list(docs)))
+def prepare(docs: Sequence[Document]) -> tuple[StoredDocuments, list[Problem]]:
+    """What every engine scans: lines repeated across the corpus removed, empty texts set aside.
+
+    The texts wait on disk (`StoredDocuments`) and are read as each step reaches them."""
+    stored = docs if isinstance(docs, StoredDocuments) else StoredDocuments.of(docs)
+    return usable(stored.replaced(repeated_line_edits(stored)))
 
 
 def verify(
@@ -122,7 +128,7 @@ def find_candidates(docs: Sequence[Document], options: ScanOptions, progress: Pr
     """Features of every document, their fingerprints and terms spilled (`spill_folder`), then
     candidate pairs from them."""
     with spill_folder() as folder:
-        features = fingerprint_features.features([d.text for d in docs], options.config, options.candidates,
+        features = fingerprint_features.features(texts_of(docs), options.config, options.candidates,
                                                  spill=folder)
         progress("fingerprint", len(docs), len(docs))
         return cand.find(features, options.candidates)

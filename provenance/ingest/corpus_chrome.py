@@ -16,6 +16,7 @@ between them. Wire copy that many sites reprint is counted across sites, as abov
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -107,7 +108,7 @@ class _LineCounts:
 
 
 def remove_repeated_lines(
-    docs: list[Document], min_docs: int | None = None, *, min_docs_prose: int | None = None
+    docs: Sequence[Document], min_docs: int | None = None, *, min_docs_prose: int | None = None
 ) -> list[Document]:
     """Drop lines found in at least `min_docs` documents (site chrome), keeping segments right.
 
@@ -115,6 +116,18 @@ def remove_repeated_lines(
     Lines of eight words or more are what wire copy reused by many papers looks like too:
     they go only when even more documents repeat them (`min_docs_prose`, default
     max(min_docs, 50)).
+    """
+    out = list(docs)
+    for i, doc in repeated_line_edits(docs, min_docs, min_docs_prose=min_docs_prose):
+        out[i] = doc
+    return out
+
+
+def repeated_line_edits(
+    docs: Sequence[Document], min_docs: int | None = None, *, min_docs_prose: int | None = None
+) -> Iterator[tuple[int, Document]]:
+    """`remove_repeated_lines` as (i, document i without its repeated lines), for the documents
+    that lose a line only, in order: texts are read twice, one at a time, and never held together.
 
     Lines are counted by a 64-bit hash of their key, and a document's keys are made again only
     when one of its lines is that common: held as strings, the keys of every line of a corpus
@@ -125,19 +138,20 @@ def remove_repeated_lines(
     min_docs = max(floor, min_docs if min_docs is not None else default_min_docs(n))
     min_prose = max(min_docs, min_docs_prose if min_docs_prose is not None else TOO_COMMON.corpus_prose_floor)
     if n < min_docs:
-        return list(docs)
-    per_doc = [_line_hashes(_line_keys(d.text)) for d in docs]
-    sites = [site_of(d) for d in docs]
+        return
+    per_doc, sites = [], []
+    for d in docs:
+        per_doc.append(_line_hashes(_line_keys(d.text)))
+        sites.append(site_of(d))
     site_number = {site: i for i, site in enumerate(sorted({s for s in sites if s is not None}), 1)}
     counts = _LineCounts.of(per_doc, np.zeros(n, dtype=np.int64))
     by_site = _LineCounts.of(per_doc, np.array([site_number.get(s, -1) for s in sites], dtype=np.int64))
     site_min = TOO_COMMON.site_line_floor
-    out: list[Document] = []
-    for d, hashes, site in zip(docs, per_doc, sites):
+    for i, (hashes, site) in enumerate(zip(per_doc, sites)):
         freqs = counts.of_lines(0, hashes)
         if (freqs < min(min_docs, site_min)).all():
-            out.append(d)
             continue
+        d = docs[i]
         keys = _line_keys(d.text)
         in_site = by_site.of_lines(site_number[site], hashes) if site is not None else None
         copies = _copies(keys, freqs)
@@ -145,14 +159,12 @@ def remove_repeated_lines(
         drop = [
             bool(k) and (
                 (f >= line_min and (f >= prose_min or len(words(k)) < 8))
-                or (in_site is not None and in_site[i] >= site_min + copies - 1))
-            for i, (k, f) in enumerate(zip(keys, freqs.tolist()))
+                or (in_site is not None and in_site[j] >= site_min + copies - 1))
+            for j, (k, f) in enumerate(zip(keys, freqs.tolist()))
         ]
         if not any(drop):
-            out.append(d)
             continue
         # empty segments mean "text is the raw input" only when the lengths agree
         segments = d.segments or (Mapped.of(d.text).segments if d.raw_chars in (0, len(d.text)) else ())
         new = keep_lines(Mapped(d.text, segments), [not x and bool(k) for x, k in zip(drop, keys)])
-        out.append(replace(d, text=new.text, segments=new.segments))
-    return out
+        yield i, replace(d, text=new.text, segments=new.segments)

@@ -17,6 +17,7 @@ import errno
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from provenance.text.credits import credit_lines
 from provenance.text.patterns import lazy_re
 
 __all__ = [
-    "SUFFIXES", "decode", "load_paths", "load_text",
+    "SUFFIXES", "decode", "iter_documents", "load_paths", "load_text",
 ]
 
 # reStructuredText is read as plain text (the pre-commit hook hands .rst drafts over too).
@@ -178,13 +179,13 @@ _JSONL_FIELDS = ("url", "title", "site")
 _GIVE_UP = 20  # this many broken lines before any good one: the file is not JSONL
 
 
-def _jsonl(path: Path, name: str, max_bytes: int, problems: list[Problem]) -> list[Document]:
-    """One document per line; a bad line is a Problem naming file:line, the rest still load.
+def _jsonl(path: Path, name: str, max_bytes: int, problems: list[Problem]) -> Iterator[Document]:
+    """One document per line, as each is read; a bad line is a Problem naming file:line, the rest
+    still load.
 
     `max_bytes` limits each record, not the file, so corpora of any size stream through.
     """
-    docs: list[Document] = []
-    broken = 0
+    good = broken = 0
     with open(path, "rb") as f:
         lineno = 0
         while data := f.readline(max_bytes + 1):
@@ -199,19 +200,19 @@ def _jsonl(path: Path, name: str, max_bytes: int, problems: list[Problem]) -> li
                 continue
             try:
                 raw, rid, fields = _record(data, lineno, where, problems)
-                docs.append(
-                    _document(raw, "record", id=f"{name}#{rid}", path=str(path), fields=fields, line=lineno)
-                )
+                doc = _document(raw, "record", id=f"{name}#{rid}", path=str(path), fields=fields, line=lineno)
             except UnusableInput as exc:
                 problems.append(Problem(where, str(exc), "skipped"))
                 broken += 1
-                if broken >= _GIVE_UP and not docs:
+                if broken >= _GIVE_UP and not good:
                     reason = f"the first {broken} lines are not usable JSONL records"
                     problems.append(Problem(str(path), reason, "rest of the file skipped"))
                     break
-    if lineno == 0 or (not docs and not broken):
+                continue
+            good += 1
+            yield doc
+    if lineno == 0 or (not good and not broken):
         problems.append(Problem(str(path), "no JSONL records" if lineno else "empty file", "skipped"))
-    return docs
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -329,25 +330,34 @@ def load_paths(
     directly, `file#id` for JSONL records. Duplicate ids get a `~2`, `~3`... suffix and a
     Problem; the same file reached twice is loaded once.
     """
+    problems: list[Problem] = []
+    docs = list(iter_documents(paths, problems, max_bytes=max_bytes))
+    return docs, problems
+
+
+def iter_documents(
+    paths: list[str | Path], problems: list[Problem], *, max_bytes: int = INGEST.max_file_bytes
+) -> Iterator[Document]:
+    """`load_paths` a document at a time, as each file or record is read, the problems met added to
+    `problems` (paths shown as reports write them): a corpus need never be held whole."""
     if max_bytes < 1:
         raise InputError(f"max_bytes is {max_bytes}: give a positive size limit in bytes")
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]  # one path, not the characters of its name
-    docs: list[Document] = []
-    problems: list[Problem] = []
+    found: list[Problem] = []  # moved to `problems` after each file, paths shown
     ids: set[str] = set()
     loaded: dict[tuple[int, int], str] = {}
     for root in map(Path, paths):
         if root.is_dir():
-            files = [(f, f.relative_to(root).as_posix()) for f in _walk(root, problems)]
+            files = [(f, f.relative_to(root).as_posix()) for f in _walk(root, found)]
         elif root.is_symlink() and not root.exists():
-            problems.append(Problem(str(root), _broken_link(root), "skipped"))
+            found.append(Problem(str(root), _broken_link(root), "skipped"))
             continue
         elif not root.exists():
-            problems.append(Problem(str(root), "no such file or directory", "skipped"))
+            found.append(Problem(str(root), "no such file or directory", "skipped"))
             continue
         elif root.suffix.lower() not in KINDS:
-            problems.append(Problem(str(root), f"unsupported file type {root.suffix or '(none)'!r} "
+            found.append(Problem(str(root), f"unsupported file type {root.suffix or '(none)'!r} "
                                     f"(supported: {', '.join(SUFFIXES)})", "skipped"))
             continue
         else:
@@ -355,8 +365,8 @@ def load_paths(
         for f, rel in files:
             shown = _shown(rel)
             if shown != rel:
-                problems.append(Problem(str(f), "file name is not valid UTF-8", f"shown as {shown}"))
-            for doc in _load_file(f, rel, max_bytes, problems, loaded):
+                found.append(Problem(str(f), "file name is not valid UTF-8", f"shown as {shown}"))
+            for doc in _load_file(f, rel, max_bytes, found, loaded):
                 if shown != rel:
                     doc = replace(doc, id=_shown(doc.id), path=_shown(doc.path))
                 if doc.id in ids:
@@ -364,11 +374,17 @@ def load_paths(
                     while f"{doc.id}~{n}" in ids:
                         n += 1
                     new = f"{doc.id}~{n}"
-                    problems.append(Problem(doc.path, f"duplicate id {doc.id!r}", f"renamed to {new!r}"))
+                    found.append(Problem(doc.path, f"duplicate id {doc.id!r}", f"renamed to {new!r}"))
                     doc = replace(doc, id=new)
                 ids.add(doc.id)
-                docs.append(doc)
-    return docs, [replace(p, path=_shown(p.path)) for p in problems]
+                yield doc
+            _move(found, problems)
+    _move(found, problems)
+
+
+def _move(found: list[Problem], problems: list[Problem]) -> None:
+    problems.extend(replace(p, path=_shown(p.path)) for p in found)
+    found.clear()
 
 
 def _shown(name: str) -> str:
@@ -409,7 +425,7 @@ def _broken_link(path: Path) -> str:
 
 
 def _load_file(f: Path, rel: str, max_bytes: int, problems: list[Problem],
-               loaded: dict[tuple[int, int], str]) -> list[Document]:
+               loaded: dict[tuple[int, int], str]) -> Iterator[Document]:
     kind = KINDS[f.suffix.lower()]
     try:
         if f.is_symlink() and not f.exists():
@@ -422,16 +438,16 @@ def _load_file(f: Path, rel: str, max_bytes: int, problems: list[Problem],
         if not f.is_file():
             raise UnusableInput("not a regular file")
         if kind == "jsonl":
-            return _jsonl(f, rel, max_bytes, problems)
+            yield from _jsonl(f, rel, max_bytes, problems)
+            return
         data = _read(f, max_bytes, problems)
         raw, note = decode(data)
         if note and kind == "html":
             raw, note = _declared(data, raw, note)
         if note:
             problems.append(Problem(str(f), _reason(note), note))
-        return [_document(raw, kind, id=rel, path=str(f), credits=_credit_lines(f, data, st.st_size))]
+        yield _document(raw, kind, id=rel, path=str(f), credits=_credit_lines(f, data, st.st_size))
     except UnusableInput as exc:
         problems.append(Problem(str(f), str(exc), "skipped"))
     except OSError as exc:
         problems.append(Problem(str(f), f"cannot read ({exc.strerror or exc})", "skipped"))
-    return []

@@ -25,6 +25,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from provenance.ingest.stored import documents_by_id
 from provenance.model import Document, Edge, Evidence, Family, Pair
 from provenance.origin import signals
 from provenance.origin.context import FamilyContext
@@ -527,7 +528,7 @@ def family_models(
 ) -> Iterator[tuple[tuple[str, ...], dict[Link, float], FamilyModel]]:
     """Each family's members, copy links (with their strength) and model, one family at a time,
     so only one family's profiles are alive at once unless `contexts` keeps them (see `families`)."""
-    by_id = {d.id: d for d in docs}
+    by_id = documents_by_id(docs)
     groups = components(sorted(by_id), pairs)
     for members, links in zip(groups, _copy_links(groups, pairs)):
         context = None if contexts is None else contexts.get(members)

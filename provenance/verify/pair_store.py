@@ -65,7 +65,7 @@ class _Columns:
         self.verdict = array("b")
         self.measures = array("d")  # 3 a row: resemblance, containment a in b, containment b in a
         self.passage_end = array("q")
-        self.spans = array("q")  # 4 a passage: a_start, a_end, b_start, b_end
+        self.spans = array("i")  # 4 a passage: a_start, a_end, b_start, b_end ("q" once one passes 2**31)
         self.kind = array("b")
         self.score = array("d")
         self.reasons_end = array("q")  # reasons of the rows so far
@@ -86,6 +86,8 @@ class _Columns:
         self.verdict.append(_VERDICT_CODE[pair.verdict])
         self.measures.extend((pair.resemblance, pair.containment_a_in_b, pair.containment_b_in_a))
         for p in pair.passages:
+            if self.spans.typecode == "i" and max(p.a_start, p.a_end, p.b_start, p.b_end) >= 2**31:  # a 2 GB text
+                self.spans = array("q", self.spans)
             self.spans.extend((p.a_start, p.a_end, p.b_start, p.b_end))
             self.kind.append(_KIND_CODE[p.kind])
             self.score.append(p.score)

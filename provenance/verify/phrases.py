@@ -17,6 +17,7 @@ import numpy as np
 from provenance.arrays import HashPositions, repeated
 from provenance.fingerprint.features import batch_phrases
 from provenance.fingerprint.items import Spill
+from provenance.ingest.stored import texts_of
 from provenance.model import Document
 from provenance.settings import CANDIDATES, TOO_COMMON
 
@@ -40,7 +41,7 @@ class PhraseStats:
 
     n_docs: int
     hashes: np.ndarray  # sorted unique uint64
-    counts: np.ndarray  # documents containing each phrase
+    counts: np.ndarray  # documents containing each phrase (`count_dtype`: int32 below 2**31 documents)
     positions: HashPositions = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -52,7 +53,7 @@ class PhraseStats:
         """The phrase counts of `docs`. Each part of the keys (all at once, or with `spill`, a folder,
         a range of keys at a time from files there, `Spill`) is sorted in place and its repeated keys
         found (`repeated`): most phrases are in one document, so neither makes a copy of them."""
-        texts = [d if isinstance(d, str) else d.text for d in docs]
+        texts = texts_of(docs)
         if spill is None:
             batches = [k for k in batch_phrases(texts) if len(k)]
             parts = [np.concatenate(batches)] if batches else []
@@ -62,18 +63,27 @@ class PhraseStats:
             for k in batch_phrases(texts):
                 keys.add(k)
             parts = keys.parts()
-        values, counts = [np.empty(0, np.uint64)], [np.empty(0, np.int64)]
+        dtype = count_dtype(len(texts))
+        values, counts = [np.empty(0, np.uint64)], [np.empty(0, dtype)]
         for part in parts:
             part.sort()
             v, c = repeated(part, keep_min_df)
             values.append(v)
-            counts.append(c)
+            counts.append(c.astype(dtype, copy=False))
             del part
-        return cls(len(texts), np.concatenate(values), np.concatenate(counts).astype(np.int64, copy=False))
+        return cls(len(texts), np.concatenate(values), np.concatenate(counts))
 
     def doc_freq(self, hashes: np.ndarray) -> np.ndarray:
         at = self.positions.find(hashes)
-        return np.where(at >= 0, self.counts[at], 0) if len(self.counts) else np.zeros(len(at), dtype=np.int64)
+        if not len(self.counts):
+            return np.zeros(len(at), dtype=np.int64)
+        return np.where(at >= 0, self.counts[at], 0).astype(np.int64, copy=False)
+
+
+def count_dtype(n_docs: int):
+    """The type of a phrase table's counts: int32 while they fit (a million documents' table holds tens
+    of millions of phrases, so 4 bytes a count is a quarter of a gigabyte less)."""
+    return np.int32 if n_docs < 2**31 else np.int64
 
 
 def common_threshold(n_docs: int, copies: int = 1) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
+from provenance.ingest.stored import metadata_of
 from provenance.model import ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.safe import spreadsheet
@@ -26,7 +27,7 @@ def _number(value: float | None) -> str:
 
 
 def write(result: ScanResult, fh: TextIO) -> None:
-    path_of = {doc.id: doc.path for doc in result.documents}
+    path_of = {doc.id: doc.path for doc in metadata_of(result.documents)}
     origin_of = {member: (family.origin, family.origin_confidence)
                  for family in result.families for member in family.members}
     edge_of = {frozenset((edge.source, edge.derivative)): edge for family in result.families for edge in family.edges}

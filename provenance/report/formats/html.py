@@ -23,6 +23,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TextIO
 
+from provenance.ingest.stored import documents_by_id
 from provenance.model import VERDICT_ORDER, Document, Family, Pair, ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.formats.table import common_folder
@@ -204,7 +205,7 @@ def _section(number: int, pair: Pair, docs: dict[str, Document]) -> dict:
 def write(result: ScanResult, fh: TextIO, *, drafts: list[str] | None = None, fail_on: str | None = None) -> None:
     """The report, written as the template produces it; with `drafts` and `fail_on` (a check) it opens
     with PASS or BLOCK per draft."""
-    docs = {doc.id: doc for doc in result.documents}
+    docs = documents_by_id(result.documents)
     shown, verdicts = array("q"), set()  # the pairs whose two texts the result holds, by position
     for i, pair in enumerate(result.pairs):
         verdicts.add(pair.verdict)

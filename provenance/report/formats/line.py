@@ -23,6 +23,7 @@ from typing import TextIO
 
 from provenance.errors import InputError
 from provenance.ingest.files import KINDS, decode, load_text
+from provenance.ingest.stored import documents_by_id
 from provenance.model import VERDICT_ORDER, Document, ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.safe import one_line
@@ -271,10 +272,10 @@ def write(
 ) -> None:
     """A line per passage of each pair at `min_verdict` or stronger, seen from each of `sides`, written
     PAIRS_A_PIECE pairs at a time: a large scan's lines are never held together."""
-    by_id = {doc.id: doc for doc in result.documents}
-    docs: dict[str, Document] = {}
+    by_id = documents_by_id(result.documents)
+    docs: dict[str, Document] = {}  # the piece's documents (a scan's texts are read from disk: not kept longer)
 
-    def doc(doc_id: str) -> Document:  # an indexed document is located in its file once, when first needed
+    def doc(doc_id: str) -> Document:  # an indexed document is located in its file once a piece, when needed
         if doc_id not in docs:
             docs[doc_id] = located(by_id[doc_id])
         return docs[doc_id]
@@ -283,6 +284,7 @@ def write(
     more = True
     while more:
         more = False
+        docs.clear()
         rows, queries = [], []  # a row keeps what its line says, not the pair (read from a compact store)
         for pair in islice(shown, PAIRS_A_PIECE):
             more = True

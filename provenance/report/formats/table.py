@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from provenance.ingest.stored import documents_by_id
 from provenance.model import VERDICT_ORDER, Document, Edge, Family, Pair, ScanResult
 from provenance.report.format import ReportFormat
 from provenance.report.safe import console as safe
@@ -255,7 +256,7 @@ def write(
         if top is not None and len(result.families) > top:
             console.print(f"[dim]{len(result.families) - top} more famil(ies) with --top {len(result.families)}[/]")
     if result.pairs:
-        _print_pairs(console, result.pairs, {doc.id: doc for doc in result.documents}, top)
+        _print_pairs(console, result.pairs, documents_by_id(result.documents), top)
     if verbose and result.problems:
         console.print("\n[bold]Input warnings[/]")
         for problem in result.problems:
