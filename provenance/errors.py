@@ -40,14 +40,15 @@ class IndexError_(ProvenanceError):
 
 
 class SpillError(ProvenanceError):
-    """A scan's temporary files (keys spilled to disk, `fingerprint.items.Spill`) could not be
-    written: no room or no permission where the system keeps temporary files."""
+    """A scan's temporary files (its texts, `ingest.stored`, and keys spilled to disk,
+    `fingerprint.items.Spill`) could not be written: no room or no permission where the system
+    keeps temporary files."""
 
     def __init__(self, folder: object, exc: OSError) -> None:
         reason = exc.strerror or str(exc)
         super().__init__(
             f"cannot write the scan's temporary files in {folder} ({reason}): free space there, or set "
-            "TMPDIR to a folder with room (about 10 KB a document)"
+            "TMPDIR to a folder with room (the texts' size and about 10 KB a document more)"
         )
 
 

@@ -289,6 +289,29 @@ def _in_private_mounts(script: str) -> subprocess.CompletedProcess:
 CLI = f"{sys.executable} -c 'from provenance.cli.app import main; main()'"
 
 
+def test_no_room_for_the_scans_texts_is_exit_2_naming_the_fix(tmp_path):
+    """A scan keeps its texts in a temporary file (`ingest.stored`), written a megabyte at a time: a
+    temporary folder with no room for them is exit 2 naming TMPDIR, and the unlinked file leaves nothing."""
+    import random
+
+    rng = random.Random(7)
+    vocabulary = [f"w{n}" for n in range(5000)]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(300):  # 300 articles of about 5 KB: 1.5 MB of text
+        (corpus / f"{n:03}.txt").write_text(" ".join(rng.choices(vocabulary, k=900)) + ".\n", encoding="utf-8")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = _in_private_mounts(
+        f"mount -t tmpfs -o size=256k tmpfs {mount} && "
+        f"TMPDIR={mount} {CLI} scan {corpus} -f json -o {tmp_path}/report.json; echo rc=$?; ls -A {mount}"
+    )
+    assert "rc=2" in done.stdout, done.stdout + done.stderr
+    assert "cannot write the scan's temporary files" in done.stderr and "TMPDIR" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout.strip().endswith("rc=2")
+    assert not (tmp_path / "report.json").exists()
+
+
 def test_a_full_disk_during_index_add_is_exit_2_on_a_real_file_system(tmp_path):
     mount = tmp_path / "small"
     mount.mkdir()
