@@ -289,29 +289,6 @@ def _in_private_mounts(script: str) -> subprocess.CompletedProcess:
 CLI = f"{sys.executable} -c 'from provenance.cli.app import main; main()'"
 
 
-def test_no_room_for_the_scans_texts_is_exit_2_naming_the_fix(tmp_path):
-    """A scan keeps its texts in a temporary file (`ingest.stored`), written a megabyte at a time: a
-    temporary folder with no room for them is exit 2 naming TMPDIR, and the unlinked file leaves nothing."""
-    import random
-
-    rng = random.Random(7)
-    vocabulary = [f"w{n}" for n in range(5000)]
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for n in range(300):  # 300 articles of about 5 KB: 1.5 MB of text
-        (corpus / f"{n:03}.txt").write_text(" ".join(rng.choices(vocabulary, k=900)) + ".\n", encoding="utf-8")
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = _in_private_mounts(
-        f"mount -t tmpfs -o size=256k tmpfs {mount} && "
-        f"TMPDIR={mount} {CLI} scan {corpus} -f json -o {tmp_path}/report.json; echo rc=$?; ls -A {mount}"
-    )
-    assert "rc=2" in done.stdout, done.stdout + done.stderr
-    assert "cannot write the scan's temporary files" in done.stderr and "TMPDIR" in done.stderr
-    assert "Traceback" not in done.stderr and done.stdout.strip().endswith("rc=2")
-    assert not (tmp_path / "report.json").exists()
-
-
 def test_a_full_disk_during_index_add_is_exit_2_on_a_real_file_system(tmp_path):
     mount = tmp_path / "small"
     mount.mkdir()
@@ -387,14 +364,13 @@ def test_an_index_that_is_a_folder_or_an_id_that_is_not_utf8_is_a_named_answer(b
     assert shown.exit_code == 2 and "is not in the index" in shown.output and "damaged" not in shown.output
 
 
-def test_no_room_for_the_scans_temporary_files_is_exit_2_naming_the_fix(tmp_path):
-    """Candidate search and phrase counts spill their keys to the temporary folder: a full one is a
-    named failure (exit 2, TMPDIR in the message), never a traceback, and leaves no folder behind."""
+def _scan_with_a_small_temporary_folder(corpus: Path, size: str, tmp_path: Path) -> None:
+    """`provenance scan corpus` with TMPDIR a tmpfs of `size`: exit 2 naming TMPDIR, no traceback, no
+    report, and nothing left in the temporary folder."""
     mount = tmp_path / "small"
     mount.mkdir()
-    corpus = NEWS.parent  # corpus/: the bundled articles and Clough's answers
     done = _in_private_mounts(
-        f"mount -t tmpfs -o size=16k tmpfs {mount} && "
+        f"mount -t tmpfs -o size={size} tmpfs {mount} && "
         f"TMPDIR={mount} {CLI} scan {corpus} -f json -o {tmp_path}/report.json; echo rc=$?; ls -A {mount}"
     )
     assert "rc=2" in done.stdout, done.stdout + done.stderr
@@ -402,3 +378,23 @@ def test_no_room_for_the_scans_temporary_files_is_exit_2_naming_the_fix(tmp_path
     assert "Traceback" not in done.stderr
     assert done.stdout.strip().endswith("rc=2")  # nothing left in the temporary folder
     assert not (tmp_path / "report.json").exists()
+
+
+def test_no_room_for_the_scans_temporary_files_is_exit_2_naming_the_fix(tmp_path):
+    """Candidate search and phrase counts spill their keys to the temporary folder: a full one is a
+    named failure (exit 2, TMPDIR in the message), never a traceback, and leaves no folder behind."""
+    _scan_with_a_small_temporary_folder(NEWS.parent, "16k", tmp_path)  # corpus/: the articles and Clough's answers
+
+
+def test_no_room_for_the_scans_texts_is_exit_2_naming_the_fix(tmp_path):
+    """A scan keeps its texts in a temporary file (`ingest.stored`), written a megabyte at a time: a
+    folder with no room for them fails the same way, and the unlinked file leaves nothing."""
+    import random
+
+    rng = random.Random(7)
+    vocabulary = [f"w{n}" for n in range(5000)]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(300):  # 300 articles of about 5 KB: 1.5 MB of text
+        (corpus / f"{n:03}.txt").write_text(" ".join(rng.choices(vocabulary, k=900)) + ".\n", encoding="utf-8")
+    _scan_with_a_small_temporary_folder(corpus, "256k", tmp_path)
