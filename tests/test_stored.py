@@ -47,8 +47,7 @@ def test_every_text_reads_back_exactly(small_flushes):
     assert kept[2:5] == docs[2:5] and kept[::-3] == docs[::-3]
     assert list(texts_of(kept)) == [d.text for d in docs] and texts_of(kept)[-1] == docs[-1].text
     assert [m.id for m in metadata_of(kept)] == [d.id for d in docs]
-    assert all(m.text == "" for m in metadata_of(kept)) and [kept.chars(i) for i in range(len(docs))] == [
-        len(d.text) for d in docs]
+    assert all(m.text == "" for m in metadata_of(kept))
 
 
 def test_subsets_and_replacements_share_the_file_and_leave_the_original(small_flushes):

@@ -80,7 +80,6 @@ class StoredDocuments(Sequence[Document]):
         self._meta: list[Document] = []  # each document with text "" (its text is in the file)
         self._starts = array("q")
         self._lengths = array("q")
-        self._chars = array("q")
 
     @classmethod
     def of(cls, docs: Iterable[Document]) -> StoredDocuments:
@@ -95,7 +94,6 @@ class StoredDocuments(Sequence[Document]):
         self._meta.append(_without_text(doc))
         self._starts.append(start)
         self._lengths.append(length)
-        self._chars.append(len(doc.text))
 
     def __len__(self) -> int:
         return len(self._meta)
@@ -125,12 +123,8 @@ class StoredDocuments(Sequence[Document]):
         return _Texts(self)
 
     def metadata(self, i: int) -> Document:
-        """Document `i` without reading its text: its `text` is "" (`chars` gives its length)."""
+        """Document `i` without reading its text: its `text` is ""."""
         return self._meta[i]
-
-    def chars(self, i: int) -> int:
-        """The length of document `i`'s text, in characters."""
-        return self._chars[i]
 
     def subset(self, indices: Iterable[int]) -> StoredDocuments:
         """The documents at `indices`, in that order, sharing this one's file."""
@@ -139,7 +133,6 @@ class StoredDocuments(Sequence[Document]):
             out._meta.append(self._meta[i])
             out._starts.append(self._starts[i])
             out._lengths.append(self._lengths[i])
-            out._chars.append(self._chars[i])
         return out
 
     def replaced(self, edits: Iterable[tuple[int, Document]]) -> StoredDocuments:
@@ -149,7 +142,7 @@ class StoredDocuments(Sequence[Document]):
         for i, doc in edits:
             start, length = self._file.add(doc.text)
             out._meta[i] = _without_text(doc)
-            out._starts[i], out._lengths[i], out._chars[i] = start, length, len(doc.text)
+            out._starts[i], out._lengths[i] = start, length
         return out
 
     def by_id(self) -> Mapping[str, Document]:
@@ -206,7 +199,7 @@ def documents_by_id(docs: Sequence[Document]) -> Mapping[str, Document]:
 
 def metadata_of(docs: Sequence[Document]) -> Iterator[Document]:
     """`docs` for what they say of themselves (ids, paths, dates), without reading a stored text:
-    a `StoredDocuments` gives each with text "" (its length is `chars(i)`)."""
+    a `StoredDocuments` gives each with text ""."""
     if isinstance(docs, StoredDocuments):
         return map(docs.metadata, range(len(docs)))
     return iter(docs)
