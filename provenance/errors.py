@@ -6,6 +6,8 @@ code never prints or exits.
 
 from __future__ import annotations
 
+import os
+
 
 class ProvenanceError(Exception):
     """Base class for errors a user can act on."""
@@ -44,7 +46,10 @@ class SpillError(ProvenanceError):
     `fingerprint.items.Spill`) could not be written: no room or no permission where the system
     keeps temporary files."""
 
-    def __init__(self, folder: object, exc: OSError) -> None:
+    def __init__(self, folder: object | None, exc: OSError) -> None:
+        """`folder` None: the system's temporary folder (TMPDIR when set)."""
+        if folder is None:
+            folder = os.environ.get("TMPDIR") or "the temporary folder"
         reason = exc.strerror or str(exc)
         super().__init__(
             f"cannot write the scan's temporary files in {folder} ({reason}): free space there, or set "

@@ -6,7 +6,6 @@ One function per step so the Dask engine can run the same steps on partitions.
 from __future__ import annotations
 
 import gc
-import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -118,7 +117,7 @@ def spill_folder() -> Iterator[Path]:
     try:
         made = tempfile.TemporaryDirectory(prefix="provenance-spill-")
     except OSError as exc:  # no writable temporary folder at all
-        raise SpillError(os.environ.get("TMPDIR") or "the temporary folder", exc) from exc
+        raise SpillError(None, exc) from exc
     with made as folder:
         yield Path(folder)
 

@@ -32,7 +32,7 @@ class _TextFile:
         try:
             self._file = tempfile.TemporaryFile(prefix="provenance-texts-")
         except OSError as exc:
-            raise SpillError(os.environ.get("TMPDIR") or "the temporary folder", exc) from exc
+            raise SpillError(None, exc) from exc
         self._fd = self._file.fileno()
         self._written = 0  # bytes on disk; the pending bytes follow them
         self._pending = bytearray()
@@ -54,7 +54,7 @@ class _TextFile:
                 self._written += n
                 view = view[n:]
         except OSError as exc:  # a full or read-only temporary folder
-            raise SpillError(os.environ.get("TMPDIR") or "the temporary folder", exc) from exc
+            raise SpillError(None, exc) from exc
         finally:
             view.release()
         self._pending = bytearray()
