@@ -1,5 +1,6 @@
 """`unique` and `intersection`: numpy's `np.unique` and `np.intersect1d` for one-dimensional arrays,
-without their import cost; `repeated`: the values seen at least k times, without a copy of the input;
+without their import cost; `positions_in`: `np.isin` against a sorted array, and where each value
+sits in it; `repeated`: the values seen at least k times, without a copy of the input;
 `HashPositions`: where 64-bit hashes sit in a sorted array, at a cost that does not grow with it.
 
 `np.unique` imports `numpy.ma` on its first call (about 25 ms), which every `provenance check`
@@ -37,6 +38,15 @@ def unique(values, *, return_index: bool = False, return_inverse: bool = False, 
         starts = np.flatnonzero(first)
         out.append(np.diff(np.append(starts, len(ordered))))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+def positions_in(values: np.ndarray, ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(found, at): whether each of `values` is in the sorted array `ordered`, and where (`at` is
+    meaningful where `found`); `np.isin` without its `numpy.ma` import."""
+    if not len(ordered):
+        return np.zeros(len(values), dtype=bool), np.zeros(len(values), dtype=np.intp)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[at] == values, at
 
 
 def intersection(a, b, *, assume_unique: bool = False):

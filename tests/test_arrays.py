@@ -1,4 +1,5 @@
 """`arrays.unique` gives what `np.unique` gives, extras included, for the integer arrays the stages pass it;
+`arrays.positions_in` what `np.isin` gives;
 `arrays.repeated` what `np.unique` with counts gives, filtered by count; `arrays.HashPositions` what a
 binary search finds."""
 
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from provenance.arrays import HashPositions, intersection, repeated, unique
+from provenance.arrays import HashPositions, intersection, positions_in, repeated, unique
 
 _arrays = hnp.arrays(st.sampled_from([np.int64, np.uint64, np.uint32, np.int32]), hnp.array_shapes(max_dims=2, min_side=0, max_side=40),
                      elements=st.integers(0, 50))
@@ -79,3 +80,13 @@ def test_hash_positions_on_real_phrase_keys():
     positions = HashPositions(table)
     assert np.array_equal(positions.find(table), np.arange(len(table)))
     assert np.array_equal(positions.find(keys[0]), _searched(table, keys[0]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(hnp.arrays(np.uint64, st.integers(0, 40), elements=st.integers(0, 60)),
+       hnp.arrays(np.uint64, st.integers(0, 40), elements=st.integers(0, 60)))
+def test_positions_in_is_isin_with_the_place(values, pool):
+    ordered = np.sort(pool)
+    found, at = positions_in(values, ordered)
+    assert np.array_equal(found, np.isin(values, ordered))
+    assert np.array_equal(ordered[at[found]], values[found])

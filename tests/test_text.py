@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance import text as textmod
+from provenance.model import Document
 
 # News-like pieces: words, abbreviations, sentence ends, quotes of every kind, dashes,
 # line breaks, and characters that normalise to something else.
@@ -152,3 +153,44 @@ def test_stopwords_beyond_english():
     assert stem("的") is None and stem("京") == "京"  # Chinese: a particle, and a character that is content
     assert stem("и") is None and stem("парламент") == "парлам"  # Russian
     assert stem("the") is None and stem("running") == "runn" and stem("pokémon") == "pokémo"  # Latin: English rules
+
+
+def _content_words(text: str) -> set[str]:
+    from provenance.verify.prepared import prepare
+
+    p = prepare(text)
+    return {text[s:e].lower() for s, e, h in zip(p.starts, p.ends, p.stem_tok) if h}
+
+
+def test_a_latin_script_language_other_than_english_loses_its_own_stopwords():
+    german = ("Die Regierung hat am Montag die neuen Pläne für den Ausbau der Bahn vorgestellt. Der Minister "
+              "sagte, dass die Kosten bei drei Milliarden Euro liegen werden und die Arbeiten im Herbst beginnen.")
+    french = ("Le ministre a présenté lundi son plan pour la rénovation des lignes de train. Les travaux vont "
+              "commencer en automne et le coût sera de trois milliards d'euros, selon le gouvernement.")
+    english = "The die was cast when the man in the hat came to the war office. His son drove the car to the door."
+    assert {"die", "der", "und", "dass", "hat", "für"}.isdisjoint(_content_words(german))
+    assert {"regierung", "minister", "bahn", "milliarden", "herbst"} <= _content_words(german)
+    assert {"les", "son", "pour", "des", "sera"}.isdisjoint(_content_words(french))
+    assert {"ministre", "rénovation", "train", "travaux", "gouvernement"} <= _content_words(french)
+    assert {"die", "man", "hat", "war", "son", "car", "door"} <= _content_words(english)  # English words there
+
+
+def test_a_german_rewrite_is_found_on_its_content_words():
+    from provenance.engines.local import compare_documents
+
+    original = ("Die Deutsche Bahn will bis 2030 rund 40 Milliarden Euro in ihr Schienennetz investieren. "
+                "Das kündigte Bahnchef Richard Lutz am Dienstag in Berlin an. "
+                "Besonders marode Brücken und Stellwerke sollen zuerst erneuert werden, sagte Lutz. "
+                "Fahrgastverbände begrüßten den Plan, kritisierten aber die lange Bauzeit auf wichtigen Strecken. "
+                "Auf der Strecke zwischen Frankfurt und Mannheim soll die Sanierung bereits im Juli beginnen. "
+                "Die Strecke wird dafür fünf Monate lang vollständig gesperrt, Reisende müssen auf Busse umsteigen.")
+    rewrite = ("Bis zum Jahr 2030 plant die Deutsche Bahn Investitionen von etwa 40 Milliarden Euro in das "
+               "Schienennetz. Bahnchef Richard Lutz stellte das Vorhaben am Dienstag in Berlin vor. "
+               "Als Erstes sollen nach seinen Worten besonders marode Brücken und Stellwerke saniert werden. "
+               "Verbände der Fahrgäste lobten das Vorhaben, bemängelten jedoch die langen Bauzeiten auf wichtigen "
+               "Strecken. Schon im Juli beginnt die Sanierung der Strecke zwischen Frankfurt und Mannheim. "
+               "Für fünf Monate wird die Strecke dann ganz gesperrt, Reisende werden auf Busse umsteigen müssen.")
+    pair = compare_documents(Document(id="a", text=original), Document(id="b", text=rewrite)).pairs[0]
+    assert pair.verdict == "copy"
+    assert any(q.kind == "paraphrase" for q in pair.passages)
+    assert any("5 of 6 sentences" in r for r in pair.reasons)

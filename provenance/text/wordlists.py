@@ -6,8 +6,11 @@ a sentence link must rest on content words, and a line of page chrome is told fr
 by how many function words it has. Words of scripts other than Latin (Arabic and Urdu,
 Devanagari, Cyrillic, Greek, Hebrew, CJK, Thai, ...) are looked up in the stopwords-iso
 lists (`other_script_stopwords`), loaded on first use: a word in another script cannot be
-English, so the English behaviour is unchanged. Latin-script languages other than English
-have no list here yet.
+English, so the English behaviour is unchanged. A text in another Latin-script language
+(German, French, Spanish, ...) is recognised by the share of its words on each language's
+stopwords-iso list (`other_latin_language`), and that language's list then applies to it
+alone: "die", "son" or "come" are stopwords in a German, French or Italian text and
+content words in an English one.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from provenance.text.tokens import words
+from provenance.text.tokens import normalize_word, words
 
 FUNCTION_WORDS = frozenset(
     """
@@ -65,6 +68,22 @@ def _latin_or_ascii(word: str) -> bool:
     return word.isascii() or any(unicodedata.name(c, "").startswith("LATIN") for c in word[:2] if c.isalpha())
 
 
+def _latin_letter(c: str) -> bool:
+    """A character of the Latin blocks (Basic Latin to Latin Extended-B, IPA; Latin Extended
+    Additional): a cheap `_latin_or_ascii` for one character."""
+    return bool(c) and (ord(c) < 0x2B0 or 0x1E00 <= ord(c) < 0x1F00)
+
+
+@lru_cache(maxsize=1)
+def _stopwords_iso() -> dict[str, list[str]]:
+    """stopwords-iso's lists by language code, read from the package's data file without
+    importing the package ({} when it is not installed)."""
+    spec = importlib.util.find_spec("stopwordsiso")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    return json.loads((Path(spec.submodule_search_locations[0]) / "stopwords-iso.json").read_text(encoding="utf-8"))
+
+
 @lru_cache(maxsize=1)
 def other_script_stopwords() -> frozenset[str]:
     """Stopwords of every language of stopwords-iso written in a script other than Latin,
@@ -72,14 +91,10 @@ def other_script_stopwords() -> frozenset[str]:
 
     Entries that tokenise to several tokens (multi-character words of scripts written
     without spaces, which tokenise by character) are left out: their characters alone
-    are not stopwords. Read from the package's data file without importing the package.
+    are not stopwords.
     """
-    spec = importlib.util.find_spec("stopwordsiso")
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    data = json.loads((Path(spec.submodule_search_locations[0]) / "stopwords-iso.json").read_text(encoding="utf-8"))
     out = set()
-    for entries in data.values():
+    for entries in _stopwords_iso().values():
         for entry in entries:
             if entry.isascii() or _latin_or_ascii(entry):
                 continue
@@ -87,6 +102,52 @@ def other_script_stopwords() -> frozenset[str]:
             if len(tokens) == 1 and not _latin_or_ascii(tokens[0]):  # "１" folds to an ASCII digit
                 out.add(tokens[0])
     return frozenset(out)
+
+
+ENGLISH_SHARE = 0.2
+"""A text with at least this share of its words in `FUNCTION_WORDS` is English, and no other
+language's list is looked at (measured, benchmarks/RESULTS.md issue #14: English news 0.28 and
+more at the 1st percentile, German and French pages at most 0.09)."""
+
+LANGUAGE_MIN_SHARE = 0.25
+"""A text is in another Latin-script language only if at least this share of its words are on
+that language's list (measured on real pages, benchmarks/RESULTS.md issue #14: German and
+French pages 0.39-0.68 on their own list, English pages 0.38-0.67 on English's)."""
+
+LANGUAGE_MARGIN = 1.5
+"""...and it has this many times the share English's list has (English pages: the next list at most
+0.24, so an English page is never taken for another language)."""
+
+
+@lru_cache(maxsize=1)
+def latin_stopword_lists() -> dict[str, frozenset[str]]:
+    """stopwords-iso's lists of languages written in Latin script (English's included, for
+    `other_latin_language` to weigh against), as normalised tokens; entries of several tokens
+    are left out, and lists of 20 words or fewer (too few to tell a language by)."""
+    lists = {}
+    for language, entries in sorted(_stopwords_iso().items()):
+        tokens = set()
+        for entry in entries:
+            if entry.isascii():
+                if entry.isalpha():
+                    tokens.add(entry.lower())
+            elif _latin_letter(entry[:1]) and len(folded := normalize_word(entry)) == 1 and folded[0].isalpha():
+                tokens.add(folded[0])
+        if len(tokens) > 20:
+            lists[language] = frozenset(tokens)
+    return lists
+
+
+def other_latin_language(shares: dict[str, float]) -> str | None:
+    """The Latin-script language other than English a text is written in, from the share of its
+    words on each list of `latin_stopword_lists` (None: English, or too few function words to
+    say, where the English lists apply as they always have)."""
+    if not shares:
+        return None
+    best = max(shares, key=lambda language: (shares[language], language))
+    if best == "en" or shares[best] < LANGUAGE_MIN_SHARE:
+        return None
+    return best if shares[best] >= LANGUAGE_MARGIN * shares.get("en", 0.0) else None
 
 
 def is_stopword(word: str, english: frozenset[str]) -> bool:

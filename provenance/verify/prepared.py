@@ -13,10 +13,11 @@ from functools import lru_cache
 import numpy as np
 
 from provenance import text as textmod
-from provenance.arrays import unique
+from provenance.arrays import positions_in, unique
 from provenance.fingerprint import minhash as sketch
 from provenance.fingerprint.features import PHRASE_K, kgram_hashes
 from provenance.settings import DEFAULT_CONFIG
+from provenance.text import wordlists
 from provenance.text.stems import stem
 
 SHINGLE_K = DEFAULT_CONFIG.k  # k of the shingle sets behind resemblance and containment
@@ -121,7 +122,47 @@ def _tokens(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
             word = words[f] if words is not None else text[starts[f] : ends[f]].lower()
             got = _STEM_BY_TOKEN[h] = _stem_hash(word)
         stems[u] = got
+    stems[_other_language_stopwords(uniq, np.bincount(inv.reshape(-1), minlength=len(uniq)))] = 0
     return starts, ends, th, stems[inv.reshape(-1)]
+
+
+@lru_cache(maxsize=1)
+def _function_word_hashes() -> np.ndarray:
+    return np.array(sorted(sketch.token_hash(w) for w in wordlists.FUNCTION_WORDS), dtype=np.uint64)
+
+
+@lru_cache(maxsize=1)
+def _latin_table() -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """(languages, sorted token hashes of their stopwords, each hash's languages as a bit mask)."""
+    lists = wordlists.latin_stopword_lists()
+    languages = tuple(lists)[:64]
+    bits: dict[int, int] = {}
+    for i, language in enumerate(languages):
+        for word in lists[language]:
+            h = sketch.token_hash(word)
+            bits[h] = bits.get(h, 0) | 1 << i
+    hashes = np.array(sorted(bits), dtype=np.uint64)
+    return languages, hashes, np.array([bits[h] for h in hashes.tolist()], dtype=np.uint64)
+
+
+def _other_language_stopwords(uniq: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Which of a text's distinct tokens (`uniq`, each seen `counts` times) are stopwords of the
+    Latin-script language other than English the text is written in (`wordlists.other_latin_language`,
+    from the share of its tokens on each language's list); none for English and other scripts."""
+    drop = np.zeros(len(uniq), dtype=bool)
+    if counts[positions_in(uniq, _function_word_hashes())[0]].sum() >= wordlists.ENGLISH_SHARE * counts.sum():
+        return drop  # English (and the lists of the other languages are never loaded for it)
+    languages, hashes, masks = _latin_table()
+    found, at = positions_in(uniq, hashes)
+    found = np.flatnonzero(found)
+    if not len(found):
+        return drop
+    bits = (masks[at[found]][:, None] >> np.arange(len(languages), dtype=np.uint64)) & np.uint64(1)
+    shares = (bits * counts[found][:, None]).sum(axis=0) / counts.sum()
+    language = wordlists.other_latin_language(dict(zip(languages, shares.tolist())))
+    if language is not None:
+        drop[found[bits[:, languages.index(language)] == 1]] = True
+    return drop
 
 
 @lru_cache(maxsize=1024)
