@@ -11,9 +11,11 @@ own date or none), and plants copies of it as new pages with a site's chrome aro
   dated 0-7 days after its source (a third of the time from an earlier copy: chains);
 * **backdated** — such a copy dated 1-30 days *before* the original, carrying a linked credit
   to it ("Source: <a href=...>site</a>");
-* **lift** — two or three paragraphs of the original inside another article (a Reuters-21578
+* **lift** — two or three paragraphs of the original's prose (25 words or more each) inside another
+  article, under that article's headline (a Reuters-21578
   story when the file is present, as `lineagegen` finds it; each such article used once);
-* **mash-up** — every few families, one page alternating paragraphs of two families' originals.
+* **mash-up** — every fourth family, one page alternating the first 3-5 prose paragraphs of two
+  families' originals.
 
 Then ``provenance scan DIR -f json`` on the folder, and every known link (source -> copy) is looked
 up among the families' edges: found (an edge between the two), direction right, its probability;
@@ -86,13 +88,14 @@ def _page(title: str, site: str, published: date, body: list[str], credit: str |
     paras = "\n".join(f"<p>{html.escape(p)}</p>" for p in body)
     credit_html = f"\n<p>{credit}</p>" if credit else ""
     author = rng.choice(["Staff Writer", "News Desk", "Emma Clarke", "Web Team"])
+    slug = "-".join(w.lower() for w in title.split()[:6] if w.isalnum()) or "story"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{html.escape(title)} | {site}</title>
 <meta property="og:site_name" content="{site}">
 <meta property="og:title" content="{html.escape(title)}">
 <meta property="article:published_time" content="{published.isoformat()}T08:30:00+00:00">
-<link rel="canonical" href="https://{site}/{published:%Y/%m}/{rng.getrandbits(32):08x}">
+<link rel="canonical" href="https://{site}/{published:%Y/%m/%d}/{slug}-{rng.randrange(1000, 9999)}">
 </head><body>
 <header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/business">Business</a>
 <a href="/tech">Tech</a> <a href="/entertainment">Entertainment</a> <a href="/about">About us</a></nav></header>
@@ -143,20 +146,24 @@ def plant(originals: list[Document], donors: list[str], out: Path, n_families: i
         for k in range(rng.randint(2, 4)):
             cname = f"f{f:03d}-copy{k + 1}.html"
             kind = rng.choices(["farm", "backdated", "lift"], [0.7, 0.15, 0.15])[0]
-            parent = name if kind != "farm" or rng.random() < 0.65 else rng.choice(list(nodes))
+            # chains run through farm copies (a backdated copy's date would mislead its copies too)
+            farms = [n for n in nodes if n == name or truth.kind.get(n) == "farm"]
+            parent = name if kind != "farm" or rng.random() < 0.65 else rng.choice(farms)
             pnode, pwhen = nodes[parent]
             site_k = rng.choice(SITES)
             donor_sents = lineagegen._split(next(donors, ""))
             if kind == "lift":
-                paras = bodies[name]
-                start = rng.randrange(max(1, len(paras) - 2))
-                lifted = [p for p in paras[start : start + rng.randint(2, 3)] if len(p.split()) >= 8] or paras[:2]
+                prose = [p for p in bodies[name] if len(p.split()) >= 25] or bodies[name]
+                start = rng.randrange(max(1, len(prose) - 2))
+                lifted = prose[start : start + rng.randint(2, 3)]
                 own = _paragraph_groups(donor_sents[:12], rng)
+                page_title = donor_sents[0] if donor_sents else title
                 at = rng.randint(1, max(1, len(own)))
                 body = own[:at] + lifted + own[at:]
                 cwhen, credit = pwhen + timedelta(days=rng.randint(1, 20)), None
                 node = lineagegen._Node(lineagegen._split(" ".join(body)), cwhen, site_k)
             else:
+                page_title = title
                 node = lineagegen._derive(pnode, pwhen, rng, donor_sents[:6], site_k)
                 if kind == "backdated":
                     cwhen = when - timedelta(days=rng.randint(1, 30))
@@ -166,12 +173,12 @@ def plant(originals: list[Document], donors: list[str], out: Path, n_families: i
                     credit = None
                 body = _paragraph_groups(node.body, rng)
             node.published = cwhen
-            (out / cname).write_text(_page(title, site_k, cwhen, body, credit, rng), encoding="utf-8")
+            (out / cname).write_text(_page(page_title, site_k, cwhen, body, credit, rng), encoding="utf-8")
             nodes[cname] = (node, cwhen)
             truth.sources[cname], truth.kind[cname] = [parent], kind
         if f % 4 == 3:  # a mash-up of this family's original and the one before
             a, b = truth.origins[-2], truth.origins[-1]
-            pa, pb = bodies[a], bodies[b]
+            pa, pb = ([p for p in bodies[x] if len(p.split()) >= 25] or bodies[x] for x in (a, b))
             mixed = [p for pair in zip(pa[: rng.randint(3, 5)], pb[: rng.randint(3, 5)]) for p in pair]
             mname = f"f{f:03d}-mashup.html"
             mwhen = max(dated[a], dated[b]) + timedelta(days=2)
@@ -190,7 +197,8 @@ class Scores:
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [links, found, placed, right]
     sibling_edges: int = 0
     mashups: int = 0
-    mashups_both: int = 0
+    mashups_both: int = 0  # every source named by an edge into the mash-up
+    mashups_reached: int = 0  # ...or a copy of it (which holds the same passages)
     origins: int = 0
     origins_right: int = 0
 
@@ -255,6 +263,8 @@ def score(report: dict, truth: Planted) -> Scores:
         if truth.kind[child] == "mash-up":
             s.mashups += 1
             s.mashups_both += all((p, child) in edges for p in parents)
+            into = [src for src, der in edges if der == child]
+            s.mashups_reached += all(any(x == p or p in above(x) for x in into) for p in parents)
     fam_of = {Path(m).name: fam for fam in report["families"] for m in fam["members"]}
     for o in truth.origins:
         fam = fam_of.get(o)
@@ -293,7 +303,8 @@ def summary(s: Scores) -> str:
         f"{spiegelhalter_z(s.rows):+.2f}, wrong at >= 0.8: {wrong_above(s.rows, 0.8):.3f}, at >= 0.9: "
         f"{wrong_above(s.rows, 0.9):.3f} (of all scored edges)",
         f"edges between siblings (no link either way): {s.sibling_edges}",
-        f"mash-ups with every source named: {s.mashups_both} of {s.mashups}",
+        f"mash-ups with every source named: {s.mashups_both} of {s.mashups} ({s.mashups_reached} with a copy "
+        "of a source named for it)",
         f"families whose original is among the named roots: {s.origins_right} of {s.origins}",
         "by kind (links / copy / ordered / source first): "
         + ", ".join(f"{k} {v[0]}/{v[1]}/{v[2]}/{v[3]}" for k, v in sorted(s.by_kind.items())),

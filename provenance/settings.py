@@ -203,6 +203,10 @@ class OriginLimits:
     undecided: float = 0.6  # an origin confidence below this is reported as undecided
     # the copy model of several sources (origin/sources.py)
     switch_cost: float = 0.5  # cost of changing source between two sentences (claims are covers in [0.5, 1])
+    # cost of a passage of another member than the parent starting after d's own material or after a
+    # passage that has ended: a sentence starts one only when its cover beats own_claim by this, i.e.
+    # above 0.7 (parent_holds: a member holding it); a weaker lone counterpart stays d's own
+    passage_cost: float = 0.3
     own_claim: float = 0.4  # a sentence's claim to be the derivative's own material (below any counterpart)
     parent_holds: float = 0.7  # a parent holds a sentence whose content words it has this share of, anywhere
     min_share: float = 0.15  # share of a derivative's prose words a member must supply to be named a source

@@ -4,9 +4,12 @@ A derivative may draw on more than one earlier member of its family (a paper mer
 wire takes, a mash-up joins two stories). Each of its prose sentences takes the likeliest
 earlier member that holds it, or none (its own material), by a Viterbi pass in which a
 member's claim on a sentence is how much of the sentence's content words its counterpart
-covers, and changing from one source straight to another costs `ORIGIN.switch_cost`: a
+covers, and leaving a source that holds the sentence for another costs `ORIGIN.switch_cost`: a
 passage is copied from one place, so a sentence that happens to match another member slightly
-better does not switch the source (passing through the derivative's own material is free). A member supplies a real share when it is assigned at least `ORIGIN.min_share` of
+better does not switch the source. A source whose passage has ended (it does not hold the
+sentence) is left at the small `ORIGIN.passage_cost` of starting a passage, as after the
+derivative's own material: a mash-up may alternate two stories paragraph by paragraph, one
+sentence each, and a lone weak counterpart stays the derivative's own. A member supplies a real share when it is assigned at least `ORIGIN.min_share` of
 the derivative's prose words in at least `ORIGIN.min_passage_sentences` sentences: one
 leftover teaser or related-story line from another story does not make that story a source.
 """
@@ -53,19 +56,27 @@ def attribute(d: Profile, candidates: Sequence[Profile], align: Callable[[Profil
             for i in range(n)]
     claim = [[a.cover[i] if a.matched(i) and (s == 0 or not held[i]) else None
               for s, a in enumerate(alignments)] for i in range(n)]
-    cost = ORIGIN.switch_cost
     # Viterbi over states 0..k; a state's score: summed claims minus switching costs
     score = [(claim[0][s] if claim[0][s] is not None else -1.0) for s in range(k)] + [ORIGIN.own_claim]
     back: list[list[int]] = []
     for i in range(1, n):
         row, new = [], []
         for s in range(k + 1):
-            # staying costs nothing, nor does passing through d's own material; changing from one
-            # source straight to another costs `cost`
-            prev = max(range(k + 1), key=lambda q: (score[q] - (cost if q not in (s, own) and s != own else 0.0), q == s, -q))
+            # staying costs nothing, nor does d's own material; leaving a source that holds this
+            # sentence for another costs the switch; another member's passage starting after d's
+            # own material or after a passage that has ended (paragraphs of two stories interleaved
+            # one by one) costs `passage_cost`, the parent's nothing
+            def switch(q: int) -> float:
+                if q == s or s == own:
+                    return 0.0
+                if q != own and claim[i][q] is not None:
+                    return ORIGIN.switch_cost
+                return ORIGIN.passage_cost if s != 0 else 0.0
+
+            prev = max(range(k + 1), key=lambda q: (score[q] - switch(q), q == s, -q))
             emit = ORIGIN.own_claim if s == own else (claim[i][s] if claim[i][s] is not None else -1.0)
             row.append(prev)
-            new.append(score[prev] - (cost if prev not in (s, own) and s != own else 0.0) + emit)
+            new.append(score[prev] - switch(prev) + emit)
         back.append(row)
         score = new
     state = max(range(k + 1), key=lambda s: (score[s], -s))

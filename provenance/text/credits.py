@@ -44,6 +44,8 @@ _EXPLICIT = lazy_re(r"originally|first\s+(published|appeared)|republished|reprin
 _MAX_CREDIT_WORDS = 25  # a longer line is prose that mentions a source, not a credit line
 _SCRIPT_OR_STYLE = lazy_re(r"(?is)<(script|style)\b.*?</\1>")
 _TAG = lazy_re(r"<[^>]+>")
+_INLINE_TAG = lazy_re(r"(?i)</?(a|abbr|b|cite|em|font|i|mark|small|span|strong|sub|sup|time|u)\b[^>]*>")
+_LINK = lazy_re(r"""(?is)<a\b[^>]*?\bhref\s*=\s*["']?(https?://([^/"'\s>]+))[^>]*>(.*?)</a>""")
 
 
 def is_platform(line: str) -> bool:
@@ -60,9 +62,15 @@ def is_attribution(line: str) -> bool:
 
 def credit_lines(raw: str, *, markup: bool) -> tuple[str, ...]:
     """The non-blank lines of a raw file (tags stripped when `markup`: script and style
-    elements, then every tag, then entities) that are platform chrome or credit lines, in
-    file order and stripped of surrounding whitespace."""
+    elements, then every tag, a line break for a block's and none inside a line, then
+    entities) that are platform chrome or credit lines, in file order and stripped of
+    surrounding whitespace.
+
+    A link keeps the web address it points to, as "text (https://host)": "Source: <a
+    href=https://tonedeaf.thebrag.com/...>Tone Deaf</a>" credits a publication, and says which,
+    although its words alone name no outlet."""
     if markup:
-        raw = html.unescape(_TAG.sub("\n", _SCRIPT_OR_STYLE.sub("\n", raw)))
+        raw = _LINK.sub(lambda m: f"{m.group(3)} (https://{m.group(2)})", _SCRIPT_OR_STYLE.sub("\n", raw))
+        raw = html.unescape(_TAG.sub("\n", _INLINE_TAG.sub("", raw)))
     lines = (line.strip() for line in raw.splitlines())
     return tuple(line for line in lines if line and (is_platform(line) or is_attribution(line)))
