@@ -35,6 +35,28 @@ def test_markup_heavy_text_loads_in_linear_time(case, kind):
     assert done.returncode == 0, done.stderr[-2000:]
 
 
+HTML_CASES = {
+    "a run of <": "'<' * MB",
+    "unclosed links <a": "'<a ' * (MB // 3)",
+    "links never closed": "'<a href=\"https://example.com/x\">' * (MB // 32)",
+    "unclosed scripts": "'<script>' * (MB // 8)",
+    "unclosed comments": "'<!--' * (MB // 4)",
+}
+
+
+@pytest.mark.parametrize("case", sorted(HTML_CASES))
+def test_credit_lines_of_a_hostile_page_take_linear_time(case):
+    """The credit and platform lines ingest reads from every raw HTML file (its first 4 MB)."""
+    code = (
+        "from provenance.text.credits import credit_lines\n"
+        f"MB = {MB}\n"
+        f"lines = credit_lines('<p>Source: <a href=\"https://x.org/a\">X</a></p>' + {HTML_CASES[case]}, markup=True)\n"
+        "assert lines[:1] == ('Source: X (https://x.org)',), lines[:2]\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 # --- origin: sentence alignment on book-length texts ----------------------------------------------
 
 _CAP = 20  # the bundled long text has ~700 sentences: a cap this low acts on it as 100 acts on a book

@@ -42,10 +42,15 @@ _OUTLET = lazy_re(
 _EXPLICIT = lazy_re(r"originally|first\s+(published|appeared)|republished|reprinted|read\s+(more|the\s+original)",
                        re.IGNORECASE)
 _MAX_CREDIT_WORDS = 25  # a longer line is prose that mentions a source, not a credit line
-_SCRIPT_OR_STYLE = lazy_re(r"(?is)<(script|style)\b.*?</\1>")
-_TAG = lazy_re(r"<[^>]+>")
-_INLINE_TAG = lazy_re(r"(?i)</?(a|abbr|b|cite|em|font|i|mark|small|span|strong|sub|sup|time|u)\b[^>]*>")
-_LINK = lazy_re(r"""(?is)<a\b[^>]*?\bhref\s*=\s*["']?(https?://([^/"'\s>]+))[^>]*>(.*?)</a>""")
+# A tag holds no "<": each search stops at the next one, so finding every tag is one pass (a
+# pattern that may run past a "<", such as <[^>]+>, rescans the rest of a page of unclosed tags
+# from every "<" in it: quadratic).
+_TAG = lazy_re(r"<!--|<[^<>]+>")
+_COMMENT_END = lazy_re(r"-->")
+_TAG_NAME = lazy_re(r"</?\s*([A-Za-z][A-Za-z0-9]*)")
+_HREF = lazy_re(r"""(?i)\bhref\s*=\s*["']?https?://([^/"'\s<>]+)""")
+_END_OF = {name: lazy_re(rf"(?i)</{name}\b") for name in ("script", "style")}
+_INLINE = frozenset("a abbr b cite em font i mark small span strong sub sup time u".split())
 
 
 def is_platform(line: str) -> bool:
@@ -70,7 +75,44 @@ def credit_lines(raw: str, *, markup: bool) -> tuple[str, ...]:
     href=https://tonedeaf.thebrag.com/...>Tone Deaf</a>" credits a publication, and says which,
     although its words alone name no outlet."""
     if markup:
-        raw = _LINK.sub(lambda m: f"{m.group(3)} (https://{m.group(2)})", _SCRIPT_OR_STYLE.sub("\n", raw))
-        raw = html.unescape(_TAG.sub("\n", _INLINE_TAG.sub("", raw)))
+        raw = _page_text(raw)
     lines = (line.strip() for line in raw.splitlines())
     return tuple(line for line in lines if line and (is_platform(line) or is_attribution(line)))
+
+
+def _page_text(raw: str) -> str:
+    """A page's text for `credit_lines`, in one pass over its tags (linear in the page): comments,
+    script and style elements dropped, a line break for every tag but an inline one (a, b, em,
+    span, ...), and after a link the host it points to; then entities decoded."""
+    out: list[str] = []
+    pos, host = 0, None
+    unclosed: set[str] = set()  # no closing tag after here: not looked for again
+    while (m := _TAG.search(raw, pos)) is not None:
+        out.append(raw[pos : m.start()])
+        tag, pos = m.group(), m.end()
+        if tag == "<!--":  # a comment, tags inside it included, is a line break
+            end = _COMMENT_END.search(raw, pos) if "comment" not in unclosed else None
+            if end is None:
+                unclosed.add("comment")
+            pos = end.end() if end is not None else pos
+            out.append("\n")
+            continue
+        named = _TAG_NAME.match(tag)
+        name, closing = (named.group(1).lower() if named else ""), tag.startswith("</")
+        end = _END_OF[name].search(raw, pos) if name in _END_OF and not closing and name not in unclosed else None
+        if name in _END_OF and not closing and end is None:
+            unclosed.add(name)
+        if end is not None:
+            pos = end.start()  # its closing tag, a line break, comes next
+            out.append("\n")
+        elif name == "a":
+            if not closing:
+                found = _HREF.search(tag)
+                host = found.group(1) if found else None
+            elif host:
+                out.append(f" (https://{host})")
+                host = None
+        elif name not in _INLINE:
+            out.append("\n")
+    out.append(raw[pos:])
+    return html.unescape("".join(out))
