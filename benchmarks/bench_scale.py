@@ -16,8 +16,8 @@ from the original or from an earlier variant:
 * ``trim`` — the first 50-80% of the words.
 
 Originals are Reuters-21578 stories when the file is present (``newsgen.reuters_path``;
-10.8k stories, enough for 100k documents), else generated articles
-(``newsgen.generated_articles``). Document ids are hashes, so a story's documents
+10.8k stories, enough for 100k documents; past that, articles generated over its vocabulary,
+``wire_like_originals``), else generated articles (``newsgen.generated_articles``). Document ids are hashes, so a story's documents
 are spread over the id order (and over Dask's partitions) as in a real crawl.
 Originals are dated a day before their first variants; a variant of a variant a day
 later still.
@@ -29,6 +29,7 @@ verdict other than independent.
     python benchmarks/bench_scale.py --sizes 1000 10000 100000 --engines local dask
     python benchmarks/bench_scale.py --sizes 10000 100000 --engines local --generated   # equal copy density
     python benchmarks/bench_scale.py --sizes 1000000 --engines local --density real      # 1M, real-news density
+    python benchmarks/bench_scale.py --sizes 1000000 --engines local                     # 1M, ten a story
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ class Derived:
 
 
 def originals(n: int, seed: int = 0, generated: bool = False) -> tuple[list[str], str]:
-    """`n` original articles: Reuters stories in file order (exact re-sends dropped), or generated (without
-    the Reuters file, or with `generated`)."""
+    """`n` original articles: Reuters stories in file order (exact re-sends dropped); past the file's
+    10.8k stories, generated over its vocabulary (`wire_like_originals`: 1M documents at ten a story
+    need 100k); generated from the bundled texts without the file, or with `generated`."""
     path = None if generated else newsgen.reuters_path()
     if path is not None:
         seen: set[str] = set()
@@ -89,6 +91,7 @@ def originals(n: int, seed: int = 0, generated: bool = False) -> tuple[list[str]
                     break
         if len(texts) >= n:
             return texts, "reuters-21578"
+        return wire_like_originals(n, seed)
     return newsgen.generated_articles(n, seed), "generated"
 
 
