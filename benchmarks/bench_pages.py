@@ -201,6 +201,7 @@ class Scores:
     mashups_reached: int = 0  # ...or a copy of it (which holds the same passages)
     origins: int = 0
     origins_right: int = 0
+    origin_rows: list[tuple[float, bool]] = field(default_factory=list)  # (origin_confidence, an original)
 
 
 def _reaches(graph: dict[str, set[str]], a: str, b: str) -> bool:
@@ -266,6 +267,10 @@ def score(report: dict, truth: Planted) -> Scores:
             into = [src for src, der in edges if der == child]
             s.mashups_reached += all(any(x == p or p in above(x) for x in into) for p in parents)
     fam_of = {Path(m).name: fam for fam in report["families"] for m in fam["members"]}
+    originals = set(truth.origins)
+    for fam in report["families"]:
+        if originals & {Path(m).name for m in fam["members"]}:
+            s.origin_rows.append((fam["origin_confidence"], Path(fam["origin"]).name in originals))
     for o in truth.origins:
         fam = fam_of.get(o)
         if fam is None:
@@ -306,6 +311,9 @@ def summary(s: Scores) -> str:
         f"mash-ups with every source named: {s.mashups_both} of {s.mashups} ({s.mashups_reached} with a copy "
         "of a source named for it)",
         f"families whose original is among the named roots: {s.origins_right} of {s.origins}",
+        f"families' most likely origin an original: {sum(ok for _, ok in s.origin_rows)} of {len(s.origin_rows)}, "
+        f"its confidence's ECE {calibration(s.origin_rows, 5)[1]:.3f}, wrong at >= 0.8: "
+        f"{wrong_above(s.origin_rows, 0.8):.3f}",
         "by kind (links / copy / ordered / source first): "
         + ", ".join(f"{k} {v[0]}/{v[1]}/{v[2]}/{v[3]}" for k, v in sorted(s.by_kind.items())),
         "reliability (bin, n, mean probability, observed right):",
