@@ -20,7 +20,7 @@ from provenance.settings import ORIGIN
 from provenance.text import paragraphs, quotation_spans, sentences
 from provenance.text.byte_tokens import words  # text.words through the byte path: same tokens, faster
 from provenance.text.credits import is_attribution, is_platform
-from provenance.text.wordlists import FUNCTION_WORDS
+from provenance.text.wordlists import FUNCTION_WORDS, language_stopwords
 
 Trigram = tuple[str, str, str]
 
@@ -152,7 +152,8 @@ def build_profile(doc: Document) -> Profile:
             prose.append(sentence)
             spans.append((start, end))
             all_words.extend(sentence)
-    content = [frozenset(w for w in s if w not in FUNCTION_WORDS) for s in prose]
+    stop = FUNCTION_WORDS | language_stopwords(all_words)  # a German text's "der", "und" too
+    content = [frozenset(w for w in s if w not in stop) for s in prose]
     postings, common_words = _postings(content)
     quoted: set[Trigram] = set()
     for start, end in quotation_spans(text):

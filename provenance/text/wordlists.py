@@ -18,6 +18,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -137,6 +139,37 @@ def latin_stopword_lists() -> dict[str, frozenset[str]]:
         if len(tokens) > 20:
             lists[language] = frozenset(tokens)
     return lists
+
+
+@lru_cache(maxsize=1)
+def latin_stopword_masks() -> tuple[tuple[str, ...], dict[str, int]]:
+    """(languages of `latin_stopword_lists`, each of their words -> the languages it is a stopword of,
+    bit i for languages[i])."""
+    lists = latin_stopword_lists()
+    languages = tuple(lists)[:64]
+    masks: dict[str, int] = {}
+    for i, language in enumerate(languages):
+        for word in lists[language]:
+            masks[word] = masks.get(word, 0) | 1 << i
+    return languages, masks
+
+
+def language_stopwords(tokens: Sequence[str]) -> frozenset[str]:
+    """The stopwords of the Latin-script language other than English that `tokens` (a text's
+    normalised words) are written in, or none: English (at least `ENGLISH_SHARE` of them in
+    `FUNCTION_WORDS`, decided without the other lists), another script, or too few function words
+    to say (`other_latin_language`)."""
+    if not tokens or sum(t in FUNCTION_WORDS for t in tokens) >= ENGLISH_SHARE * len(tokens):
+        return frozenset()
+    languages, masks = latin_stopword_masks()
+    per_mask = Counter(masks[t] for t in tokens if t in masks)
+    shares = dict.fromkeys(languages, 0.0)
+    for mask, n in per_mask.items():
+        for i, language in enumerate(languages):
+            if mask >> i & 1:
+                shares[language] += n / len(tokens)
+    language = other_latin_language(shares)
+    return latin_stopword_lists()[language] if language else frozenset()
 
 
 def other_latin_language(shares: dict[str, float]) -> str | None:

@@ -133,14 +133,10 @@ def _function_word_hashes() -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _latin_table() -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-    """(languages, sorted token hashes of their stopwords, each hash's languages as a bit mask)."""
-    lists = wordlists.latin_stopword_lists()
-    languages = tuple(lists)[:64]
-    bits: dict[int, int] = {}
-    for i, language in enumerate(languages):
-        for word in lists[language]:
-            h = sketch.token_hash(word)
-            bits[h] = bits.get(h, 0) | 1 << i
+    """(languages, sorted token hashes of their stopwords, each hash's languages as a bit mask):
+    `wordlists.latin_stopword_masks` by token hash."""
+    languages, masks = wordlists.latin_stopword_masks()
+    bits = {sketch.token_hash(word): mask for word, mask in masks.items()}
     hashes = np.array(sorted(bits), dtype=np.uint64)
     return languages, hashes, np.array([bits[h] for h in hashes.tolist()], dtype=np.uint64)
 
