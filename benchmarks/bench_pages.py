@@ -193,7 +193,7 @@ class Scores:
     found: int = 0  # verified as a copy pair
     placed: int = 0  # the reported graph orders the two (a path of edges one way)
     right: int = 0  # ...with the source first
-    rows: list[tuple[float, bool]] = field(default_factory=list)  # direct edges: (probability, right)
+    rows: list[tuple[float, bool]] = field(default_factory=list)  # edges member <-> ancestor: (probability, right)
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [links, found, placed, right]
     sibling_edges: int = 0
     mashups: int = 0
