@@ -30,6 +30,7 @@ verdict other than independent.
     python benchmarks/bench_scale.py --sizes 10000 100000 --engines local --generated   # equal copy density
     python benchmarks/bench_scale.py --sizes 1000000 --engines local --density real      # 1M, real-news density
     python benchmarks/bench_scale.py --sizes 1000000 --engines local                     # 1M, ten a story
+    python benchmarks/bench_scale.py --sizes 1000000 --write-jsonl t1m.jsonl             # that corpus as a file
 """
 
 from __future__ import annotations
@@ -405,8 +406,22 @@ def main(argv=None) -> None:
                     help="ten: every story has 6-14 documents (mean 10); real: as many as Reuters-21578's own "
                          "families have (72%% of documents alone, 1.23 a story), generated originals past 10k stories")
     ap.add_argument("--no-snapshot", action="store_true", help="run the live package, not a copy taken at start")
+    ap.add_argument("--write-jsonl", type=Path, metavar="FILE",
+                    help="write the corpus of the first size as JSONL (id, text, published) and its known links to "
+                         "FILE.known.json, then stop: for `/usr/bin/time provenance scan FILE -f json -o OUT` as a "
+                         "user runs it")
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+
+    if args.write_jsonl:
+        corpus = derived_corpus(args.sizes[0], args.seed, args.generated, args.density)
+        with open(args.write_jsonl, "w", encoding="utf-8") as fh:
+            for doc in corpus.docs:
+                fh.write(json.dumps({"id": doc.id, "text": doc.text, "published": doc.published}, ensure_ascii=False))
+                fh.write("\n")
+        Path(f"{args.write_jsonl}.known.json").write_text(json.dumps(corpus.known), encoding="utf-8")
+        print(f"{len(corpus.docs):,} documents ({corpus.source}) -> {args.write_jsonl}")
+        return
 
     if args.one:  # a single measurement, printed as JSON for the parent process
         print(json.dumps(measure(args.sizes[0], args.engines[0], args.workers, args.scheduler, args.seed,
