@@ -17,8 +17,9 @@ from the original or from an earlier variant:
 
 Originals are Reuters-21578 stories when the file is present (``newsgen.reuters_path``;
 10.8k stories, enough for 100k documents; past that, articles generated over its vocabulary,
-``wire_like_originals``), else generated articles (``newsgen.generated_articles``). Document ids are hashes, so a story's documents
-are spread over the id order (and over Dask's partitions) as in a real crawl.
+``wire_like_originals``), else generated articles (``newsgen.generated_articles``).
+Document ids are hashes, so a story's documents are spread over the id order (and over
+Dask's partitions) as in a real crawl.
 Originals are dated a day before their first variants; a variant of a variant a day
 later still.
 

@@ -465,7 +465,7 @@ def test_a_mash_up_of_two_articles_names_both_as_sources_and_both_as_roots():
 
 def test_a_mash_up_alternating_one_paragraph_of_each_names_both():
     """Paragraphs of two stories taken in turn, one sentence each: each story's passage ends where
-    the other's begins, which costs no switch between sources that hold the sentence."""
+    the other's begins, so leaving it costs only the start of a passage, not a switch."""
     a, b = _reuters_stories(2)
     mixed = [p for pair in zip(a[:5], b[:5]) for p in pair]
     docs = [Document("a", "\n\n".join(a)), Document("b", "\n\n".join(b)), Document("mashup", "\n\n".join(mixed))]

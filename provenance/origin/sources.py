@@ -9,9 +9,10 @@ passage is copied from one place, so a sentence that happens to match another me
 better does not switch the source. A source whose passage has ended (it does not hold the
 sentence) is left at the small `ORIGIN.passage_cost` of starting a passage, as after the
 derivative's own material: a mash-up may alternate two stories paragraph by paragraph, one
-sentence each, and a lone weak counterpart stays the derivative's own. A member supplies a real share when it is assigned at least `ORIGIN.min_share` of
-the derivative's prose words in at least `ORIGIN.min_passage_sentences` sentences: one
-leftover teaser or related-story line from another story does not make that story a source.
+sentence each, and a lone weak counterpart stays the derivative's own. A member supplies a
+real share when it is assigned at least `ORIGIN.min_share` of the derivative's prose words in
+at least `ORIGIN.min_passage_sentences` sentences: one leftover teaser or related-story line
+from another story does not make that story a source.
 """
 
 from __future__ import annotations
@@ -39,6 +40,19 @@ def _spread_cover(content: frozenset[str], vocabulary) -> float:
     return sum(1 for w in content if w in vocabulary) / len(content) if content else 0.0
 
 
+def _transition_cost(q: int, s: int, own: int, q_holds: bool) -> float:
+    """The cost of going from state q to state s at a sentence (`own`: d's own material; state 0
+    the likeliest parent): staying and d's own material cost nothing; leaving a source that holds
+    this sentence (`q_holds`, never d's own state) for another costs the switch; another member's passage starting after
+    d's own material or after a passage that has ended (paragraphs of two stories interleaved one
+    by one) costs `passage_cost`, the parent's nothing."""
+    if q == s or s == own:
+        return 0.0
+    if q_holds:
+        return ORIGIN.switch_cost
+    return ORIGIN.passage_cost if s != 0 else 0.0
+
+
 def attribute(d: Profile, candidates: Sequence[Profile], align: Callable[[Profile, Profile], Alignment]) -> list[Supply]:
     """Each earlier candidate's supply to d (in candidates' order, those with none left out).
     `candidates` are ranked likeliest parent first: a sentence the parent holds is the parent's
@@ -61,22 +75,13 @@ def attribute(d: Profile, candidates: Sequence[Profile], align: Callable[[Profil
     back: list[list[int]] = []
     for i in range(1, n):
         row, new = [], []
+        holds = [c is not None for c in claim[i]] + [False]  # which states hold sentence i (own never does)
         for s in range(k + 1):
-            # staying costs nothing, nor does d's own material; leaving a source that holds this
-            # sentence for another costs the switch; another member's passage starting after d's
-            # own material or after a passage that has ended (paragraphs of two stories interleaved
-            # one by one) costs `passage_cost`, the parent's nothing
-            def switch(q: int) -> float:
-                if q == s or s == own:
-                    return 0.0
-                if q != own and claim[i][q] is not None:
-                    return ORIGIN.switch_cost
-                return ORIGIN.passage_cost if s != 0 else 0.0
-
-            prev = max(range(k + 1), key=lambda q: (score[q] - switch(q), q == s, -q))
+            costs = [_transition_cost(q, s, own, holds[q]) for q in range(k + 1)]
+            prev = max(range(k + 1), key=lambda q: (score[q] - costs[q], q == s, -q))
             emit = ORIGIN.own_claim if s == own else (claim[i][s] if claim[i][s] is not None else -1.0)
             row.append(prev)
-            new.append(score[prev] - switch(prev) + emit)
+            new.append(score[prev] - costs[prev] + emit)
         back.append(row)
         score = new
     state = max(range(k + 1), key=lambda s: (score[s], -s))

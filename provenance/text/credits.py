@@ -46,10 +46,10 @@ _MAX_CREDIT_WORDS = 25  # a longer line is prose that mentions a source, not a c
 # pattern that may run past a "<", such as <[^>]+>, rescans the rest of a page of unclosed tags
 # from every "<" in it: quadratic).
 _TAG = lazy_re(r"<!--|<[^<>]+>")
-_COMMENT_END = lazy_re(r"-->")
 _TAG_NAME = lazy_re(r"</?\s*([A-Za-z][A-Za-z0-9]*)")
 _HREF = lazy_re(r"""(?i)\bhref\s*=\s*["']?https?://([^/"'\s<>]+)""")
-_END_OF = {name: lazy_re(rf"(?i)</{name}\b") for name in ("script", "style")}
+# what is dropped up to its end: a comment (tags inside it included), a script, a style element
+_END_OF = {"!--": lazy_re(r"-->"), **{name: lazy_re(rf"(?i)</{name}\b[^<>]*>") for name in ("script", "style")}}
 _INLINE = frozenset("a abbr b cite em font i mark small span strong sub sup time u".split())
 
 
@@ -90,20 +90,15 @@ def _page_text(raw: str) -> str:
     while (m := _TAG.search(raw, pos)) is not None:
         out.append(raw[pos : m.start()])
         tag, pos = m.group(), m.end()
-        if tag == "<!--":  # a comment, tags inside it included, is a line break
-            end = _COMMENT_END.search(raw, pos) if "comment" not in unclosed else None
-            if end is None:
-                unclosed.add("comment")
-            pos = end.end() if end is not None else pos
-            out.append("\n")
-            continue
         named = _TAG_NAME.match(tag)
-        name, closing = (named.group(1).lower() if named else ""), tag.startswith("</")
-        end = _END_OF[name].search(raw, pos) if name in _END_OF and not closing and name not in unclosed else None
-        if name in _END_OF and not closing and end is None:
-            unclosed.add(name)
-        if end is not None:
-            pos = end.start()  # its closing tag, a line break, comes next
+        name = "!--" if tag == "<!--" else named.group(1).lower() if named else ""
+        closing = tag.startswith("</")
+        if name in _END_OF and not closing:
+            end = _END_OF[name].search(raw, pos) if name not in unclosed else None
+            if end is None:
+                unclosed.add(name)  # an unclosed script is its tag alone, its text kept
+            else:
+                pos = end.end()
             out.append("\n")
         elif name == "a":
             if not closing:

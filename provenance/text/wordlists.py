@@ -19,7 +19,7 @@ import importlib.util
 import json
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -161,22 +161,23 @@ def language_stopwords(tokens: Sequence[str]) -> frozenset[str]:
     to say (`other_latin_language`)."""
     if not tokens or sum(t in FUNCTION_WORDS for t in tokens) >= ENGLISH_SHARE * len(tokens):
         return frozenset()
-    languages, masks = latin_stopword_masks()
-    per_mask = Counter(masks[t] for t in tokens if t in masks)
+    masks = latin_stopword_masks()[1]
+    language = other_latin_language(Counter(masks[t] for t in tokens if t in masks), len(tokens))
+    return latin_stopword_lists()[language] if language else frozenset()
+
+
+def other_latin_language(per_mask: Mapping[int, int], n_tokens: int) -> str | None:
+    """The Latin-script language other than English a text of `n_tokens` tokens is written in, from
+    how many of its tokens carry each mask of `latin_stopword_masks` (their shares on each list),
+    or None: English, or too few function words to say, where the English lists apply as they
+    always have."""
+    languages = latin_stopword_masks()[0]
     shares = dict.fromkeys(languages, 0.0)
     for mask, n in per_mask.items():
         for i, language in enumerate(languages):
             if mask >> i & 1:
-                shares[language] += n / len(tokens)
-    language = other_latin_language(shares)
-    return latin_stopword_lists()[language] if language else frozenset()
-
-
-def other_latin_language(shares: dict[str, float]) -> str | None:
-    """The Latin-script language other than English a text is written in, from the share of its
-    words on each list of `latin_stopword_lists` (None: English, or too few function words to
-    say, where the English lists apply as they always have)."""
-    if not shares:
+                shares[language] += n / n_tokens
+    if not shares or not n_tokens:
         return None
     best = max(shares, key=lambda language: (shares[language], language))
     if best == "en" or shares[best] < LANGUAGE_MIN_SHARE:

@@ -153,11 +153,13 @@ def _other_language_stopwords(uniq: np.ndarray, counts: np.ndarray) -> np.ndarra
     found = np.flatnonzero(found)
     if not len(found):
         return drop
-    bits = (masks[at[found]][:, None] >> np.arange(len(languages), dtype=np.uint64)) & np.uint64(1)
-    shares = (bits * counts[found][:, None]).sum(axis=0) / counts.sum()
-    language = wordlists.other_latin_language(dict(zip(languages, shares.tolist())))
+    mine = masks[at[found]]
+    per_mask: dict[int, int] = {}
+    for mask, n in zip(mine.tolist(), counts[found].tolist()):
+        per_mask[mask] = per_mask.get(mask, 0) + n
+    language = wordlists.other_latin_language(per_mask, int(counts.sum()))
     if language is not None:
-        drop[found[bits[:, languages.index(language)] == 1]] = True
+        drop[found[(mine >> np.uint64(languages.index(language))) & np.uint64(1) == 1]] = True
     return drop
 
 
