@@ -99,13 +99,15 @@ def originals(n: int, seed: int = 0, generated: bool = False) -> tuple[list[str]
 
 def wire_like_originals(n: int, seed: int = 0) -> tuple[list[str], str]:
     """`n` generated originals whose bigram chain runs over all of Reuters-21578 (when present): wire
-    vocabulary, and few 10-word runs shared by chance (see `newsgen.generated_articles`)."""
+    vocabulary, few 10-word runs shared by chance (see `newsgen.generated_articles`), and the stories'
+    own lengths (median 147 words)."""
     path = newsgen.reuters_path()
     if path is None:
         return newsgen.generated_articles(n, seed), "generated"
     with open(path, encoding="utf-8") as fh:
         wire = [json.loads(line)["text"] for line in fh]
-    return newsgen.generated_articles(n, seed, source_texts=wire), "generated from reuters-21578"
+    return (newsgen.generated_articles(n, seed, source_texts=wire, lengths=newsgen.wire_like_lengths(wire, seed)),
+            "generated from reuters-21578")
 
 
 def _republish(text: str, rng: random.Random) -> str:

@@ -29,6 +29,7 @@ import os
 import random
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,14 @@ def reuters_path() -> Path | None:
 def _target_lengths(rng: random.Random):
     while True:
         yield min(MAX_WORDS, max(MIN_WORDS, round(rng.lognormvariate(math.log(MEDIAN_WORDS), SIGMA))))
+
+
+def wire_like_lengths(texts: list[str], seed: int = 0) -> Iterator[int]:
+    """Word counts drawn from `texts`' own, so generated wire stories are as long as real ones."""
+    rng = random.Random(seed)
+    counts = [len(t.split()) for t in texts if t.strip()]
+    while True:
+        yield from rng.choices(counts, k=1024)
 
 
 def reuters_articles(path: Path, n_docs: int, seed: int = 0) -> list[str]:
@@ -128,7 +137,7 @@ def _char_trigram_words(vocab: Counter, rng: random.Random, limit: int, taken: s
 
 
 def generated_articles(n_docs: int, seed: int = 0, sources: list[Path] | None = None,
-                       source_texts: list[str] | None = None) -> list[str]:
+                       source_texts: list[str] | None = None, lengths: Iterator[int] | None = None) -> list[str]:
     """News-like articles from a bigram chain over the bundled articles (or `sources`, or `source_texts`)
     plus a Zipf lexicon.
 
@@ -136,6 +145,9 @@ def generated_articles(n_docs: int, seed: int = 0, sources: list[Path] | None = 
     repeats a 10-word run of them: generated articles share such runs by chance far more than
     real ones do. A large source (`source_texts`: Reuters' 10.8k articles) branches enough that
     they rarely do.
+
+    Lengths in words are drawn from a log-normal around BBC-like articles unless `lengths` gives them
+    (`wire_like_length`: the word counts of the wire stories themselves).
     """
     tokens: list[str] = []
     if source_texts is not None:
@@ -163,8 +175,7 @@ def generated_articles(n_docs: int, seed: int = 0, sources: list[Path] | None = 
         cum.append(total)
 
     docs: list[str] = []
-    lengths = _target_lengths(rng)
-    for target in lengths:
+    for target in lengths if lengths is not None else _target_lengths(rng):
         if len(docs) == n_docs:
             break
         draws = iter(rng.choices(lexicon, cum_weights=cum, k=target))
