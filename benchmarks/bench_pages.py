@@ -2,8 +2,8 @@
 
 Originals are real saved news and blog pages (a folder of HTML files: `--pages DIR` or
 `PROVENANCE_PAGES`; trafilatura's own evaluation pages, `tests/eval` of its repository, are a good
-set: 923 pages of many sites). The English pages whose main text has at least 300 words and 8
-sentences are the pool; each family takes one as its origin, as saved (its own metadata, its
+set: 923 pages of many sites). The pages of one language (`--language`, English by default) whose
+main text has at least 300 words and 8 sentences are the pool; each family takes one as its origin, as saved (its own metadata, its
 own date or none), and plants copies of it as new pages with a site's chrome around them
 (navigation, byline, footer, newsletter line), made as content farms make them:
 
@@ -21,10 +21,12 @@ Then ``provenance scan DIR -f json`` on the folder, and every known link (source
 up among the families' edges: found (an edge between the two), direction right, its probability;
 calibration of those probabilities (ECE, the share wrong at >= 0.8 and >= 0.9); a mash-up's sources
 named; the family's origin. Edges between two copies of one source (siblings) are not links and are
-counted apart. Everything is seeded.
+counted apart; copy pairs between two families' pages are counted and their families named (the saved
+pages may hold real reuse of their own: two outlets running one agency story). Everything is seeded.
 
     python benchmarks/bench_pages.py --pages trafilatura/tests/eval            # 40 families
     python benchmarks/bench_pages.py --pages DIR --families 100 --seed 1 --keep /tmp/planted
+    python benchmarks/bench_pages.py --pages trafilatura/tests/eval --language de   # German pages
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import random
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -51,7 +54,7 @@ from provenance.ingest.files import load_paths  # noqa: E402
 from provenance.model import Document  # noqa: E402
 from provenance.text import paragraphs, sentences  # noqa: E402
 from provenance.text.tokens import words  # noqa: E402
-from provenance.text.wordlists import FUNCTION_WORDS  # noqa: E402
+from provenance.text.wordlists import FUNCTION_WORDS, latin_stopword_masks, other_latin_language  # noqa: E402
 
 SITES = ["dailynewsroundup.net", "trendingnow24.com", "newsflash-hub.org", "worldbriefing.info",
          "topstoriesdaily.co", "headlinecentral.net", "thenewsdigest.com", "buzzreport.online"]
@@ -62,14 +65,23 @@ def pages_folder() -> Path | None:
     return Path(p) if p and Path(p).is_dir() else None
 
 
-def pool(folder: Path) -> list[Document]:
-    """The English pages of `folder` (at least 25% English function words) with 300 words and 8 sentences
-    of main text, as `provenance` reads them, in path order."""
+def page_language(words_: list[str]) -> str | None:
+    """"en" for English (25% of the words English function words), else the Latin-script language
+    `provenance` reads the words as (its stopword lists), or None."""
+    if sum(x in FUNCTION_WORDS for x in words_) >= 0.25 * len(words_):
+        return "en"
+    masks = latin_stopword_masks()[1]
+    return other_latin_language(Counter(masks[t] for t in words_ if t in masks), len(words_))
+
+
+def pool(folder: Path, language: str = "en") -> list[Document]:
+    """The pages of `folder` in `language` with 300 words and 8 sentences of main text, as `provenance`
+    reads them, in path order."""
     docs, _ = load_paths([folder])
     out = []
     for d in docs:
-        w = words(d.text)
-        if len(w) >= 300 and len(sentences(d.text)) >= 8 and sum(x in FUNCTION_WORDS for x in w) >= 0.25 * len(w):
+        w = [x.lower() for x in words(d.text)]
+        if len(w) >= 300 and len(sentences(d.text)) >= 8 and page_language(w) == language:
             out.append(d)
     return sorted(out, key=lambda d: d.path)
 
@@ -202,6 +214,11 @@ class Scores:
     origins: int = 0
     origins_right: int = 0
     origin_rows: list[tuple[float, bool]] = field(default_factory=list)  # (origin_confidence, an original)
+    unrelated: int = 0  # pairs of two families' pages (no mash-up) reported at all
+    unrelated_copies: int = 0  # ...as copy
+    # the families joined by such copies: real reuse between the saved pages themselves (two outlets
+    # running one agency story) or a false copy; read them
+    joined: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _reaches(graph: dict[str, set[str]], a: str, b: str) -> bool:
@@ -228,6 +245,13 @@ def score(report: dict, truth: Planted) -> Scores:
             edges[(a, b)] = e
             graph.setdefault(a, set()).add(b)
     copies = {tuple(sorted((Path(p["a"]).name, Path(p["b"]).name))) for p in report["pairs"] if p["verdict"] == "copy"}
+    for p in report["pairs"]:
+        a, b = Path(p["a"]).name, Path(p["b"]).name
+        if a[:4] != b[:4] and truth.kind.get(a) != "mash-up" and truth.kind.get(b) != "mash-up":
+            s.unrelated += 1
+            if p["verdict"] == "copy":
+                s.unrelated_copies += 1
+                s.joined.add(tuple(sorted((a[:4], b[:4]))))
     ancestors: dict[str, set[str]] = {}
 
     def above(x: str) -> set[str]:
@@ -281,13 +305,17 @@ def score(report: dict, truth: Planted) -> Scores:
     return s
 
 
-def run(folder: Path, n_families: int, seed: int, keep: Path | None = None) -> tuple[Scores, dict]:
-    docs = pool(folder)
+def run(folder: Path, n_families: int, seed: int, keep: Path | None = None,
+        language: str = "en") -> tuple[Scores, dict]:
+    docs = pool(folder, language)
     rng = random.Random(seed)
     rng.shuffle(docs)
-    donors = [text for text, _ in lineagegen.load_originals()]
-    rng.shuffle(donors)
     originals = docs[:n_families]
+    if language == "en":
+        donors = [text for text, _ in lineagegen.load_originals()]
+    else:  # another language's padding and lifts come from its own pages that are no family's
+        donors = [d.text for d in docs[n_families:]]
+    rng.shuffle(donors)
     with tempfile.TemporaryDirectory() as tmp:
         out = keep or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
@@ -308,6 +336,8 @@ def summary(s: Scores) -> str:
         f"{spiegelhalter_z(s.rows):+.2f}, wrong at >= 0.8: {wrong_above(s.rows, 0.8):.3f}, at >= 0.9: "
         f"{wrong_above(s.rows, 0.9):.3f} (of all scored edges)",
         f"edges between siblings (no link either way): {s.sibling_edges}",
+        f"pairs of two families' pages reported: {s.unrelated}, as copy: {s.unrelated_copies} (families joined: "
+        f"{', '.join('-'.join(j) for j in sorted(s.joined)) or 'none'})",
         f"mash-ups with every source named: {s.mashups_both} of {s.mashups} ({s.mashups_reached} with a copy "
         "of a source named for it)",
         f"families whose original is among the named roots: {s.origins_right} of {s.origins}",
@@ -328,16 +358,21 @@ def main() -> None:
     ap.add_argument("--families", type=int, default=40)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--keep", type=Path, help="write the planted folder here and keep it")
+    ap.add_argument("--language", default="en",
+                    help="the pages' language (en, de, fr, ...: as provenance reads it); other languages than "
+                         "English take their padding and lifts from the pool's other pages, and `lineagegen`'s "
+                         "English rewording leaves their copies as cut, reordered and padded")
     args = ap.parse_args()
     if args.pages is None:
         sys.exit("bench_pages: give --pages DIR (saved HTML pages) or set PROVENANCE_PAGES")
-    s, _ = run(args.pages, args.families, args.seed, args.keep)
+    s, _ = run(args.pages, args.families, args.seed, args.keep, args.language)
     print(summary(s))
 
 
 @pytest.mark.skipif(pages_folder() is None, reason="set PROVENANCE_PAGES to a folder of saved HTML pages")
-def test_planted_copies_on_real_pages() -> None:
-    s, _ = run(pages_folder(), 20, 0)
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_planted_copies_on_real_pages(language: str) -> None:
+    s, _ = run(pages_folder(), 20, 0, language=language)
     assert s.found >= 0.9 * s.links
     assert s.right >= 0.75 * s.placed
 

@@ -22,6 +22,7 @@ from provenance.origin.variants import variant_conflicts
 from provenance.origin.weights import FITTED
 from provenance.origin.witnesses import Panel, read, witness_votes
 from provenance.settings import ORIGIN
+from provenance.text.tokens import words
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS = ROOT / "corpus" / "news"
@@ -696,3 +697,26 @@ def test_two_near_identical_sources_split_the_parent_choice_but_not_the_directio
     line = next(x for x in fam.explanation if x.startswith("paper derives from"))
     assert "rather than" in line, line
     assert all(e.parent_probability is None for e in fam.edges if e is not parent and e.derivative == "paper")
+
+
+def test_a_headline_extraction_moved_into_the_title_still_counts_as_the_originals():
+    """Extraction often keeps a page's headline in its metadata only, while every copy carries it in
+    its text: the original then lacks a sentence all its copies share (on real pages with planted
+    copies, `benchmarks/bench_pages.py`, the copies' agreement on it outweighed the dates). Its title
+    is its first sentence when its text does not hold it; the family here is a guard, the profile
+    assertions are what the change makes true."""
+    headline = "Mayor opens the new harbour bridge after a decade of delays"
+    original = _doc("z", SENTENCES[:8], title=headline, published="2022-05-05")
+    verbatim = _doc("b", [headline] + SENTENCES[:8], published="2022-05-06")
+    cuts = [_doc(c, [headline] + [s for i, s in enumerate(SENTENCES[:8]) if i != cut], published=f"2022-05-0{day}")
+            for c, cut, day in (("c", 3, 7), ("d", 6, 8))]
+    profile = build_profile(original)
+    assert profile.sentences[0] == words(headline) and profile.spans[0] == (0, 0)
+    assert build_profile(verbatim).sentences == profile.sentences  # a text that holds its headline has it once
+    docs = [original, verbatim, *cuts]
+    links = [Pair(x, y, "copy", 0.8, 0.9, 0.9) for i, x in enumerate("bcdz") for y in "bcdz"[i + 1:]]
+    fam = families(docs, links)[0]
+    assert fam.origin == "z", fam.explanation
+    assert all(e.derivative != "z" for e in fam.edges), fam.explanation
+    for e in fam.edges:  # the headline, in no passage of the text, is in none of the edges' passages
+        assert all(start < end for start, end in e.passages)

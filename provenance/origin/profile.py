@@ -122,6 +122,18 @@ def _postings(content: list[frozenset[str]]) -> tuple[dict[str, list[int]], int]
     return postings, len(common)
 
 
+def _headline_apart(doc: Document) -> list[str] | None:
+    """The words of `doc`'s title when its text does not hold them: extraction often moves a page's
+    headline into its metadata, while every copy of it carries the headline in its text, so the
+    original would lack a sentence all its copies share and read as their copy."""
+    if not doc.title:
+        return None
+    headline = words(doc.title)
+    if len(headline) < _MIN_SENTENCE_WORDS:
+        return None
+    return None if f" {' '.join(headline)} " in f" {' '.join(words(doc.text))} " else headline
+
+
 def build_profile(doc: Document) -> Profile:
     """Prose sentences, 3-grams and marker lines of `doc`, with chrome lines set aside."""
     text = doc.text
@@ -144,6 +156,12 @@ def build_profile(doc: Document) -> Profile:
     extracted = set(lines)
     attribution, platform = _markers(lines + [ln for ln in doc.credit_lines if ln not in extracted])
     prose, spans, all_words = [], [], []
+    if headline := _headline_apart(doc):
+        # a copy carries the headline in its text; so the original's counts as its first sentence
+        # (no span in the text: it passes into no passage)
+        prose.append(headline)
+        spans.append((0, 0))
+        all_words.extend(headline)
     for start, end in sentences(text):
         if not in_prose(start, end):
             continue

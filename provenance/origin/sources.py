@@ -99,6 +99,8 @@ def attribute(d: Profile, candidates: Sequence[Profile], align: Callable[[Profil
         runs: list[tuple[int, int]] = []
         for i in mine:
             start, end = d.spans[i]
+            if start == end:  # a headline the text does not hold (profile._headline_apart)
+                continue
             if runs and i - 1 in mine and runs[-1][1] <= start:
                 runs[-1] = (runs[-1][0], end)
             else:
