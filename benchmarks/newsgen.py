@@ -147,7 +147,7 @@ def generated_articles(n_docs: int, seed: int = 0, sources: list[Path] | None = 
     they rarely do.
 
     Lengths in words are drawn from a log-normal around BBC-like articles unless `lengths` gives them
-    (`wire_like_length`: the word counts of the wire stories themselves).
+    (`wire_like_lengths`: the word counts of the wire stories themselves).
     """
     tokens: list[str] = []
     if source_texts is not None:

@@ -122,27 +122,28 @@ def _postings(content: list[frozenset[str]]) -> tuple[dict[str, list[int]], int]
     return postings, len(common)
 
 
-def _headline_apart(doc: Document) -> list[str] | None:
-    """The words of `doc`'s title when its text does not hold them: extraction often moves a page's
-    headline into its metadata, while every copy of it carries the headline in its text, so the
-    original would lack a sentence all its copies share and read as their copy."""
-    if not doc.title:
-        return None
-    headline = words(doc.title)
+def _headline_apart(title: str | None, line_words: list[list[str]]) -> list[str] | None:
+    """The words of a text's title when the text (the words of its lines) does not hold them:
+    extraction often moves a page's headline into its metadata, while every copy of it carries the
+    headline in its text, so the original would lack a sentence all its copies share and read as
+    their copy."""
+    headline = words(title) if title else []
     if len(headline) < _MIN_SENTENCE_WORDS:
         return None
-    return None if f" {' '.join(headline)} " in f" {' '.join(words(doc.text))} " else headline
+    held = " ".join(" ".join(w) for w in line_words)
+    return None if f" {' '.join(headline)} " in f" {held} " else headline
 
 
 def build_profile(doc: Document) -> Profile:
     """Prose sentences, 3-grams and marker lines of `doc`, with chrome lines set aside."""
     text = doc.text
     prose_paragraphs = []
-    lines = []
+    lines, line_words = [], []
     for start, end in paragraphs(text):
         line = text[start:end].strip()
         lines.append(line)
-        if not (is_platform(line) or is_attribution(line) or _is_chrome(line, words(line))):
+        line_words.append(words(line))
+        if not (is_platform(line) or is_attribution(line) or _is_chrome(line, line_words[-1])):
             prose_paragraphs.append((start, end))
 
     # paragraphs come in text order and do not overlap: the one that can hold a span is the
@@ -156,7 +157,7 @@ def build_profile(doc: Document) -> Profile:
     extracted = set(lines)
     attribution, platform = _markers(lines + [ln for ln in doc.credit_lines if ln not in extracted])
     prose, spans, all_words = [], [], []
-    if headline := _headline_apart(doc):
+    if headline := _headline_apart(doc.title, line_words):
         # a copy carries the headline in its text; so the original's counts as its first sentence
         # (no span in the text: it passes into no passage)
         prose.append(headline)
